@@ -1,0 +1,69 @@
+//! **Stack-first allocation for Rust, after Go 1.25/1.26.**
+//!
+//! Go's compiler keeps a 32-byte buffer in the stack frame: `make([]T, 0, n)` with a run-time
+//! `n` uses it when the data fits, an append loop grows inside it before touching the heap, and
+//! a slice that escapes is moved to the heap once, at its exact size (`runtime.move2heap`).
+//! Per call, for a small slice:
+//!
+//! | pattern (fits 32 bytes)          | Go 1.24    | Go 1.26            | stackfirst                         |
+//! |----------------------------------|------------|--------------------|------------------------------------|
+//! | `make([]T, 0, constant)`         | 0 allocs   | 0 allocs           | [`StackVec::new`]: 0               |
+//! | `make([]T, 0, variable)`         | 1 alloc    | 0 allocs           | [`StackVec::with_capacity`]: 0     |
+//! | append loop, slice stays local   | 3-4 allocs | 0 allocs           | [`StackVec::push`]: 0              |
+//! | append loop, slice returned      | 3-4 allocs | 1 alloc, exact     | [`StackVec::into_heap_exact`]: 1, exact; by value: 0 |
+//!
+//! * [`StackVec<T, N = 32, A = Global>`](StackVec): `N` bytes of elements inline, then a heap
+//!   buffer from any [`allocator_api2`] allocator (std's heap, `bumpalo`, or this crate's
+//!   arena frames).
+//! * [`StackVec::into_heap_exact`]: the explicit `move2heap`.
+//!
+//! # Example
+//! ```
+//! use stackfirst::StackVec;
+//!
+//! fn words(line: &str) -> StackVec<&str> {
+//!     // Up to four `&str` (16 bytes each on 64-bit: two) stay in the 32 inline bytes.
+//!     line.split_whitespace().collect()
+//! }
+//! let w = words("stack first");
+//! assert_eq!(w, ["stack", "first"]);
+//! assert!(!w.spilled()); // no heap allocation happened
+//! ```
+//!
+//! # Features
+//! * `alloc` (default): `StackVec` and its heap path (`Global` is the default allocator).
+//! * `std`: `std::io::Write` for `StackVec<u8, N, A>`.
+//! * `serde`, `zeroize`, `defmt`: the traits of those crates for `StackVec`.
+#![no_std]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+#[cfg(feature = "alloc")]
+mod error;
+#[cfg(feature = "alloc")]
+mod features;
+#[cfg(feature = "alloc")]
+mod into_heap;
+#[cfg(feature = "alloc")]
+mod raw;
+#[cfg(feature = "alloc")]
+mod stack_vec;
+
+pub use allocator_api2;
+#[cfg(feature = "alloc")]
+pub use error::{TryReserveError, TryReserveErrorKind};
+#[cfg(feature = "alloc")]
+pub use into_heap::IntoHeap;
+#[cfg(feature = "alloc")]
+pub use stack_vec::{Drain, IntoIter, StackVec};
+
+/// The README's examples are tested too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,1197 @@
+//! [`StackVec`]: a vector that keeps its first `N` bytes of elements inline and spills to the
+//! heap only when they no longer fit.
+
+mod drain;
+mod into_iter;
+mod traits;
+
+use core::mem::{self, ManuallyDrop, MaybeUninit};
+use core::ops::{Bound, RangeBounds};
+use core::ptr;
+use core::slice;
+
+use allocator_api2::alloc::{Allocator, Global};
+
+pub use self::drain::Drain;
+pub use self::into_iter::IntoIter;
+use crate::error::TryReserveError;
+use crate::into_heap::IntoHeap;
+use crate::raw::RawStackVec;
+
+/// A vector with an inline buffer of `N` bytes (32 by default, the budget Go's compiler keeps in
+/// the stack frame) that moves its elements to a heap buffer from `A` when they no longer fit.
+///
+/// * Inline capacity: [`INLINE_CAPACITY`](Self::INLINE_CAPACITY) `= N / size_of::<T>()`
+///   elements (zero is fine: the vector then behaves like `Vec`). Zero-sized `T` never allocate
+///   and have capacity `usize::MAX`.
+/// * Growth: inline, then the first spill allocates `max(2 * INLINE_CAPACITY, needed, 4)`
+///   elements (8 for one-byte `T`, 1 for `T` over 1 KiB), then doubling. For `u64` with the
+///   default budget: inline 4 -> heap 8 -> 16 -> 32 ...
+/// * Size: the larger of `N` bytes and two words, plus one word that holds the length and the
+///   "spilled" flag: `size_of::<StackVec<u64>>()` is 40 on 64-bit targets, and
+///   `size_of::<StackVec<u32>>()` is 36 on 32-bit ones. A zero-sized allocator (such as
+///   [`Global`]) costs nothing.
+///
+/// The storage invariants are written down once, in the `raw` module that owns them.
+///
+/// # Examples
+/// ```
+/// use stackfirst::StackVec;
+///
+/// let mut v: StackVec<u64> = StackVec::new(); // 32 bytes: 4 u64 inline
+/// v.extend([1, 2, 3, 4]);
+/// assert!(!v.spilled());
+/// v.push(5); // the fifth no longer fits: one heap allocation of 8
+/// assert!(v.spilled());
+/// assert_eq!(v.capacity(), 8);
+/// assert_eq!(v, [1, 2, 3, 4, 5]);
+/// ```
+pub struct StackVec<T, const N: usize = 32, A: Allocator = Global> {
+    pub(crate) raw: RawStackVec<T, N, A>,
+}
+
+impl<T, const N: usize> StackVec<T, N, Global> {
+    /// An empty vector, inline. Never allocates.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// const EMPTY: StackVec<u8> = StackVec::new();
+    /// assert_eq!(EMPTY.capacity(), 32);
+    /// ```
+    #[inline]
+    pub const fn new() -> Self {
+        Self::new_in(Global)
+    }
+
+    /// An empty vector with room for at least `capacity` elements: inline when
+    /// `capacity <= INLINE_CAPACITY` (Go 1.25's variable-size `make`), otherwise one heap
+    /// allocation of exactly `capacity` elements.
+    ///
+    /// # Panics
+    /// With "capacity overflow" when `capacity` elements exceed `isize::MAX` bytes.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let n = 3; // known only at run time
+    /// let v: StackVec<u64> = StackVec::with_capacity(n);
+    /// assert!(!v.spilled());
+    /// let w: StackVec<u64> = StackVec::with_capacity(10);
+    /// assert_eq!((w.spilled(), w.capacity()), (true, 10));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_in(capacity, Global)
+    }
+
+    /// Same as [`into_heap_exact`](Self::into_heap_exact): std's `Vec`, with exactly one
+    /// allocation of `len` elements if they were inline, none if they had spilled.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    /// let heap: Vec<u8> = v.into_vec();
+    /// assert_eq!((heap.len(), heap.capacity()), (3, 3));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn into_vec(self) -> alloc::vec::Vec<T> {
+        self.into_heap_exact()
+    }
+}
+
+impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
+    /// How many elements fit inline: `N / size_of::<T>()`, or `usize::MAX` for zero-sized `T`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// assert_eq!(StackVec::<u64>::INLINE_CAPACITY, 4);
+    /// assert_eq!(StackVec::<u8, 16>::INLINE_CAPACITY, 16);
+    /// assert_eq!(StackVec::<[u8; 40]>::INLINE_CAPACITY, 0);
+    /// assert_eq!(StackVec::<()>::INLINE_CAPACITY, usize::MAX);
+    /// ```
+    pub const INLINE_CAPACITY: usize = RawStackVec::<T, N, A>::INLINE_CAPACITY;
+
+    /// An empty inline vector that will spill into `alloc`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let mut v: StackVec<u64, 32, &bumpalo::Bump> = StackVec::new_in(&bump);
+    /// v.extend(0..10); // spills into the bump arena, not the global heap
+    /// assert!(v.spilled());
+    /// assert_eq!(v.iter().sum::<u64>(), 45);
+    /// ```
+    #[inline]
+    pub const fn new_in(alloc: A) -> Self {
+        Self {
+            raw: RawStackVec::new_in(alloc),
+        }
+    }
+
+    /// [`with_capacity`](StackVec::with_capacity) with an allocator.
+    ///
+    /// # Panics
+    /// With "capacity overflow" when `capacity` elements exceed `isize::MAX` bytes.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let v: StackVec<u64, 32, _> = StackVec::with_capacity_in(6, &bump);
+    /// assert_eq!((v.spilled(), v.capacity()), (true, 6));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn with_capacity_in(capacity: usize, alloc: A) -> Self {
+        let mut v = Self::new_in(alloc);
+        v.reserve_exact(capacity);
+        v
+    }
+
+    /// The number of elements.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<i32> = StackVec::from([1, 2]);
+    /// assert_eq!(v.len(), 2);
+    /// ```
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// `true` when there are no elements.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<i32> = StackVec::new();
+    /// assert!(v.is_empty());
+    /// v.push(1);
+    /// assert!(!v.is_empty());
+    /// ```
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many elements fit without (re)allocating: `INLINE_CAPACITY` while inline, the heap
+    /// buffer's capacity once spilled.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u32> = StackVec::new();
+    /// assert_eq!(v.capacity(), 8);
+    /// v.extend(0..9);
+    /// assert_eq!(v.capacity(), 16);
+    /// ```
+    #[inline]
+    pub fn capacity(&self) -> usize {
+        self.raw.capacity()
+    }
+
+    /// `true` when the elements live in a heap buffer rather than inline.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u64> = StackVec::from([1, 2, 3, 4]);
+    /// assert!(!v.spilled());
+    /// v.push(5);
+    /// assert!(v.spilled());
+    /// ```
+    #[inline]
+    pub fn spilled(&self) -> bool {
+        self.raw.spilled()
+    }
+
+    /// The elements as a slice.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from([1, 2]);
+    /// assert_eq!(v.as_slice(), &[1, 2]);
+    /// ```
+    #[inline]
+    pub fn as_slice(&self) -> &[T] {
+        // SAFETY: the first `len` elements at `as_ptr` are initialized (invariant 3), and the
+        // pointer is non-null and aligned even when `len == 0`.
+        unsafe { slice::from_raw_parts(self.raw.as_ptr(), self.len()) }
+    }
+
+    /// The elements as a mutable slice.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2]);
+    /// v.as_mut_slice()[0] = 7;
+    /// assert_eq!(v, [7, 2]);
+    /// ```
+    #[inline]
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        let len = self.len();
+        // SAFETY: as in `as_slice`, and `&mut self` makes the access unique.
+        unsafe { slice::from_raw_parts_mut(self.raw.as_mut_ptr(), len) }
+    }
+
+    /// A pointer to the first element (or to where it would go). While the vector is inline it
+    /// points into the vector itself, so it is invalidated when the vector moves.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from([9, 8]);
+    /// // SAFETY: index 1 is in bounds.
+    /// assert_eq!(unsafe { *v.as_ptr().add(1) }, 8);
+    /// ```
+    #[inline]
+    pub fn as_ptr(&self) -> *const T {
+        self.raw.as_ptr()
+    }
+
+    /// A mutable pointer to the first element (or to where it would go); see
+    /// [`as_ptr`](Self::as_ptr).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::with_capacity(4);
+    /// // SAFETY: capacity 4 (inline 32), the two elements are written before `set_len`.
+    /// unsafe {
+    ///     v.as_mut_ptr().write(1);
+    ///     v.as_mut_ptr().add(1).write(2);
+    ///     v.set_len(2);
+    /// }
+    /// assert_eq!(v, [1, 2]);
+    /// ```
+    #[inline]
+    pub fn as_mut_ptr(&mut self) -> *mut T {
+        self.raw.as_mut_ptr()
+    }
+
+    /// The allocator the vector spills into.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let v: StackVec<u8, 32, &bumpalo::Bump> = StackVec::new_in(&bump);
+    /// assert!(core::ptr::eq(*v.allocator(), &bump));
+    /// ```
+    #[inline]
+    pub fn allocator(&self) -> &A {
+        &self.raw.alloc
+    }
+
+    /// Appends an element, spilling or growing when full.
+    ///
+    /// # Panics
+    /// With "capacity overflow" when the new capacity exceeds `isize::MAX` bytes.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u64> = StackVec::new();
+    /// v.push(3);
+    /// assert_eq!(v, [3]);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn push(&mut self, value: T) {
+        let (ptr, len, cap) = self.raw.triple_mut();
+        if len == cap {
+            self.raw.grow_one();
+            // SAFETY: there is room for one more now.
+            unsafe { self.push_unchecked(value) }
+        } else {
+            // SAFETY: `len < cap`, so slot `len` is in the buffer and uninitialized.
+            unsafe {
+                ptr.add(len).write(value);
+                self.raw.set_len(len + 1);
+            }
+        }
+    }
+
+    /// Appends without checking capacity.
+    ///
+    /// # Safety
+    /// `self.len() < self.capacity()`.
+    #[inline(always)]
+    unsafe fn push_unchecked(&mut self, value: T) {
+        let (ptr, len, _) = self.raw.triple_mut();
+        // SAFETY: the caller guarantees slot `len` is inside the buffer, and it is uninitialized.
+        unsafe {
+            ptr.add(len).write(value);
+            self.raw.set_len(len + 1);
+        }
+    }
+
+    /// Removes and returns the last element, or `None` if empty.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2]);
+    /// assert_eq!(v.pop(), Some(2));
+    /// assert_eq!(v.pop(), Some(1));
+    /// assert_eq!(v.pop(), None);
+    /// ```
+    #[inline]
+    pub fn pop(&mut self) -> Option<T> {
+        let len = self.len();
+        if len == 0 {
+            return None;
+        }
+        // SAFETY: element `len - 1` is initialized; after the length drops it is no longer owned
+        // by the vector, so it is read out exactly once.
+        unsafe {
+            self.raw.set_len(len - 1);
+            Some(self.raw.as_ptr().add(len - 1).read())
+        }
+    }
+
+    /// Inserts `element` at `index`, shifting the rest right.
+    ///
+    /// # Panics
+    /// If `index > len`, or on capacity overflow.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<char> = StackVec::from(['a', 'c']);
+    /// v.insert(1, 'b');
+    /// assert_eq!(v, ['a', 'b', 'c']);
+    /// ```
+    #[track_caller]
+    pub fn insert(&mut self, index: usize, element: T) {
+        let len = self.len();
+        if index > len {
+            panic!("insertion index (is {index}) should be <= len (is {len})");
+        }
+        if len == self.capacity() {
+            self.raw.grow_one();
+        }
+        let p = self.raw.as_mut_ptr();
+        // SAFETY: `index <= len < capacity`: the shifted range and slot `index` are in the
+        // buffer; the shift keeps every initialized element exactly once.
+        unsafe {
+            let p = p.add(index);
+            ptr::copy(p, p.add(1), len - index);
+            p.write(element);
+            self.raw.set_len(len + 1);
+        }
+    }
+
+    /// Removes and returns the element at `index`, shifting the rest left.
+    ///
+    /// # Panics
+    /// If `index >= len`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    /// assert_eq!(v.remove(0), 1);
+    /// assert_eq!(v, [2, 3]);
+    /// ```
+    #[track_caller]
+    pub fn remove(&mut self, index: usize) -> T {
+        let len = self.len();
+        if index >= len {
+            panic!("removal index (is {index}) should be < len (is {len})");
+        }
+        let p = self.raw.as_mut_ptr();
+        // SAFETY: `index < len`; the element is read out once and the tail shifted over it.
+        unsafe {
+            let p = p.add(index);
+            let out = p.read();
+            ptr::copy(p.add(1), p, len - index - 1);
+            self.raw.set_len(len - 1);
+            out
+        }
+    }
+
+    /// Removes and returns the element at `index`, replacing it with the last one (O(1)).
+    ///
+    /// # Panics
+    /// If `index >= len`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2, 3, 4]);
+    /// assert_eq!(v.swap_remove(0), 1);
+    /// assert_eq!(v, [4, 2, 3]);
+    /// ```
+    #[track_caller]
+    pub fn swap_remove(&mut self, index: usize) -> T {
+        let len = self.len();
+        if index >= len {
+            panic!("swap_remove index (is {index}) should be < len (is {len})");
+        }
+        let p = self.raw.as_mut_ptr();
+        // SAFETY: `index < len`; the element is read out, the last one moved into its slot (a
+        // no-op copy when they are the same), and the length shortened by one.
+        unsafe {
+            let out = p.add(index).read();
+            ptr::copy(p.add(len - 1), p.add(index), 1);
+            self.raw.set_len(len - 1);
+            out
+        }
+    }
+
+    /// Keeps the first `len` elements and drops the rest; no effect if `len >= self.len()`.
+    /// The capacity is unchanged.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    /// v.truncate(1);
+    /// assert_eq!(v, [1]);
+    /// ```
+    pub fn truncate(&mut self, len: usize) {
+        let old_len = self.len();
+        if len >= old_len {
+            return;
+        }
+        // SAFETY: the length shrinks first, so a panicking `Drop` below cannot cause the tail to
+        // be dropped again; the tail `len..old_len` was initialized.
+        unsafe {
+            self.raw.set_len(len);
+            let tail = ptr::slice_from_raw_parts_mut(self.raw.as_mut_ptr().add(len), old_len - len);
+            ptr::drop_in_place(tail);
+        }
+    }
+
+    /// Drops every element. The capacity is unchanged.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    /// v.clear();
+    /// assert!(v.is_empty());
+    /// ```
+    #[inline]
+    pub fn clear(&mut self) {
+        self.truncate(0)
+    }
+
+    /// Resizes to `new_len`, filling with clones of `value` or truncating.
+    ///
+    /// # Panics
+    /// On capacity overflow.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1]);
+    /// v.resize(3, 0);
+    /// assert_eq!(v, [1, 0, 0]);
+    /// v.resize(1, 9);
+    /// assert_eq!(v, [1]);
+    /// ```
+    #[track_caller]
+    pub fn resize(&mut self, new_len: usize, value: T)
+    where
+        T: Clone,
+    {
+        let len = self.len();
+        if new_len <= len {
+            self.truncate(new_len);
+            return;
+        }
+        let extra = new_len - len;
+        self.reserve(extra);
+        let (p, mut guard) = self.raw.set_len_on_drop();
+        for _ in 1..extra {
+            // SAFETY: `reserve` made room for `extra` elements past `guard.len`; the guard
+            // counts each one as soon as it is written.
+            unsafe { p.add(guard.len).write(value.clone()) };
+            guard.len += 1;
+        }
+        // SAFETY: as above, for the last slot, which gets `value` itself.
+        unsafe { p.add(guard.len).write(value) };
+        guard.len += 1;
+    }
+
+    /// Resizes to `new_len`, filling with values returned by `f` or truncating.
+    ///
+    /// # Panics
+    /// On capacity overflow. If `f` panics, the values made so far stay in the vector.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut n = 0;
+    /// let mut v: StackVec<u8> = StackVec::new();
+    /// v.resize_with(3, || { n += 1; n });
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
+    #[track_caller]
+    pub fn resize_with<F: FnMut() -> T>(&mut self, new_len: usize, mut f: F) {
+        let len = self.len();
+        if new_len <= len {
+            self.truncate(new_len);
+            return;
+        }
+        self.reserve(new_len - len);
+        let (p, mut guard) = self.raw.set_len_on_drop();
+        while guard.len < new_len {
+            // SAFETY: `reserve` made room up to `new_len`; each slot is counted once written.
+            unsafe { p.add(guard.len).write(f()) };
+            guard.len += 1;
+        }
+    }
+
+    /// Clones and appends every element of `other`.
+    ///
+    /// # Panics
+    /// On capacity overflow. If a `clone` panics, the clones made so far stay in the vector.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1]);
+    /// v.extend_from_slice(&[2, 3]);
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
+    #[track_caller]
+    pub fn extend_from_slice(&mut self, other: &[T])
+    where
+        T: Clone,
+    {
+        self.reserve(other.len());
+        let (p, mut guard) = self.raw.set_len_on_drop();
+        for item in other {
+            // SAFETY: `reserve` made room for `other.len()` elements past the length; each is
+            // counted as soon as it is written.
+            unsafe { p.add(guard.len).write(item.clone()) };
+            guard.len += 1;
+        }
+    }
+
+    /// Moves every element of `other` to the end of `self`, leaving `other` empty (its capacity
+    /// is kept).
+    ///
+    /// # Panics
+    /// On capacity overflow.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut a: StackVec<u8> = StackVec::from([1]);
+    /// let mut b: StackVec<u8, 8> = StackVec::from([2, 3]);
+    /// a.append(&mut b);
+    /// assert_eq!((a.as_slice(), b.len()), (&[1, 2, 3][..], 0));
+    /// ```
+    #[track_caller]
+    pub fn append<const M: usize, B: Allocator>(&mut self, other: &mut StackVec<T, M, B>) {
+        let count = other.len();
+        self.reserve(count);
+        let len = self.len();
+        // SAFETY: `reserve` made room for `count` more; the two vectors are distinct (two `&mut`),
+        // and `other` gives up its elements by setting its length to zero.
+        unsafe {
+            ptr::copy_nonoverlapping(other.as_ptr(), self.raw.as_mut_ptr().add(len), count);
+            other.raw.set_len(0);
+            self.raw.set_len(len + count);
+        }
+    }
+
+    /// Splits off the elements from `at` on into a new vector (inline if they fit), keeping
+    /// `[0, at)` in `self`.
+    ///
+    /// # Panics
+    /// If `at > len`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    /// let tail = v.split_off(1);
+    /// assert_eq!((v.as_slice(), tail.as_slice()), (&[1][..], &[2, 3][..]));
+    /// ```
+    #[track_caller]
+    pub fn split_off(&mut self, at: usize) -> Self
+    where
+        A: Clone,
+    {
+        let len = self.len();
+        if at > len {
+            panic!("`at` split index (is {at}) should be <= len (is {len})");
+        }
+        let count = len - at;
+        let mut other = Self::with_capacity_in(count, self.raw.alloc.clone());
+        // SAFETY: `other` has room for `count`; the elements `at..len` move to it and leave
+        // `self` by its shorter length.
+        unsafe {
+            self.raw.set_len(at);
+            ptr::copy_nonoverlapping(self.raw.as_ptr().add(at), other.raw.as_mut_ptr(), count);
+            other.raw.set_len(count);
+        }
+        other
+    }
+
+    /// Removes the elements in `range` and returns them as an iterator. Whatever the iterator
+    /// does not yield is dropped with it; the tail then moves down.
+    ///
+    /// # Panics
+    /// If the range starts after it ends or ends past `len`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2, 3, 4]);
+    /// let taken: Vec<u8> = v.drain(1..3).collect();
+    /// assert_eq!((taken, v.as_slice()), (vec![2, 3], &[1, 4][..]));
+    /// ```
+    #[track_caller]
+    pub fn drain<R: RangeBounds<usize>>(&mut self, range: R) -> Drain<'_, T, N, A> {
+        let len = self.len();
+        let start = match range.start_bound() {
+            Bound::Included(&s) => s,
+            Bound::Excluded(&s) => s
+                .checked_add(1)
+                .unwrap_or_else(|| panic!("attempted to index slice from after maximum usize")),
+            Bound::Unbounded => 0,
+        };
+        let end = match range.end_bound() {
+            Bound::Included(&e) => e
+                .checked_add(1)
+                .unwrap_or_else(|| panic!("attempted to index slice up to maximum usize")),
+            Bound::Excluded(&e) => e,
+            Bound::Unbounded => len,
+        };
+        if start > end {
+            panic!("slice index starts at {start} but ends at {end}");
+        }
+        if end > len {
+            panic!("range end index {end} out of range for slice of length {len}");
+        }
+        Drain::new(self, start, end)
+    }
+
+    /// Keeps only the elements for which `f` returns `true`, in order.
+    ///
+    /// If `f` or an element's `Drop` panics, the elements not yet visited are kept, the removed
+    /// ones are dropped exactly once, and nothing is leaked.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2, 3, 4]);
+    /// v.retain(|x| x % 2 == 0);
+    /// assert_eq!(v, [2, 4]);
+    /// ```
+    pub fn retain<F: FnMut(&T) -> bool>(&mut self, mut f: F) {
+        self.retain_mut(|x| f(x))
+    }
+
+    /// [`retain`](Self::retain) with mutable access to each element.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    /// v.retain_mut(|x| { *x *= 10; *x > 10 });
+    /// assert_eq!(v, [20, 30]);
+    /// ```
+    pub fn retain_mut<F: FnMut(&mut T) -> bool>(&mut self, mut f: F) {
+        let original_len = self.len();
+        if original_len == 0 {
+            return;
+        }
+        /// Moves the unvisited tail over the gap and fixes the length, also when unwinding.
+        struct Backshift<'a, T, const N: usize, A: Allocator> {
+            v: &'a mut StackVec<T, N, A>,
+            p: *mut T,
+            processed: usize,
+            deleted: usize,
+            original_len: usize,
+        }
+        impl<T, const N: usize, A: Allocator> Drop for Backshift<'_, T, N, A> {
+            fn drop(&mut self) {
+                // SAFETY: `processed..original_len` are the unvisited (initialized) elements and
+                // `processed - deleted` is the first free slot; `copy` handles the overlap.
+                unsafe {
+                    if self.deleted > 0 {
+                        ptr::copy(
+                            self.p.add(self.processed),
+                            self.p.add(self.processed - self.deleted),
+                            self.original_len - self.processed,
+                        );
+                    }
+                    self.v.raw.set_len(self.original_len - self.deleted);
+                }
+            }
+        }
+        // SAFETY: the length is zero while user code runs, so a panic can never expose a
+        // dropped or moved-out slot; the guard restores it.
+        unsafe { self.raw.set_len(0) };
+        let mut g = Backshift {
+            v: self,
+            p: ptr::null_mut(),
+            processed: 0,
+            deleted: 0,
+            original_len,
+        };
+        // Derived after `self` moved into the guard, so the guard's borrow does not invalidate it.
+        g.p = g.v.raw.as_mut_ptr();
+        while g.processed != original_len {
+            // SAFETY: `processed < original_len`: an initialized element not yet visited.
+            let cur = unsafe { &mut *g.p.add(g.processed) };
+            if f(cur) {
+                if g.deleted > 0 {
+                    // SAFETY: slot `processed - deleted` is free (its element was dropped or moved).
+                    unsafe { ptr::copy_nonoverlapping(cur, g.p.add(g.processed - g.deleted), 1) };
+                }
+                g.processed += 1;
+            } else {
+                // Counted before the drop, so a panicking `Drop` does not drop it again.
+                g.processed += 1;
+                g.deleted += 1;
+                // SAFETY: `cur` is initialized and, now counted as deleted, never touched again.
+                unsafe { ptr::drop_in_place(cur) };
+            }
+        }
+    }
+
+    /// Removes consecutive repeated elements (by `==`).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 1, 2, 2, 2, 1]);
+    /// v.dedup();
+    /// assert_eq!(v, [1, 2, 1]);
+    /// ```
+    pub fn dedup(&mut self)
+    where
+        T: PartialEq,
+    {
+        self.dedup_by(|a, b| a == b)
+    }
+
+    /// Removes consecutive elements that map to the same key.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<i32> = StackVec::from([1, -1, 2, -2, 3]);
+    /// v.dedup_by_key(|x| x.abs());
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
+    pub fn dedup_by_key<K: PartialEq, F: FnMut(&mut T) -> K>(&mut self, mut key: F) {
+        self.dedup_by(|a, b| key(a) == key(b))
+    }
+
+    /// Removes consecutive elements for which `same_bucket(current, previous_kept)` is `true`.
+    ///
+    /// If `same_bucket` or a `Drop` panics, the vector keeps every element not yet removed,
+    /// in order, and drops none twice.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<&str, 64> = StackVec::from(["a", "A", "b", "B", "b"]);
+    /// v.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    /// assert_eq!(v, ["a", "b"]);
+    /// ```
+    pub fn dedup_by<F: FnMut(&mut T, &mut T) -> bool>(&mut self, mut same_bucket: F) {
+        let len = self.len();
+        if len <= 1 {
+            return;
+        }
+        /// Closes the gap between the kept prefix and the unvisited tail, also when unwinding.
+        struct FillGap<'a, T, const N: usize, A: Allocator> {
+            v: &'a mut StackVec<T, N, A>,
+            p: *mut T,
+            read: usize,
+            write: usize,
+            len: usize,
+        }
+        impl<T, const N: usize, A: Allocator> Drop for FillGap<'_, T, N, A> {
+            fn drop(&mut self) {
+                // SAFETY: `0..write` are kept and `read..len` unvisited elements; moving the
+                // latter to `write` leaves `write + (len - read)` initialized elements in front.
+                unsafe {
+                    ptr::copy(
+                        self.p.add(self.read),
+                        self.p.add(self.write),
+                        self.len - self.read,
+                    );
+                    self.v.raw.set_len(self.write + self.len - self.read);
+                }
+            }
+        }
+        // SAFETY: as in `retain_mut`: the guard owns the length while user code runs.
+        unsafe { self.raw.set_len(0) };
+        let mut g = FillGap {
+            v: self,
+            p: ptr::null_mut(),
+            read: 1,
+            write: 1,
+            len,
+        };
+        g.p = g.v.raw.as_mut_ptr();
+        while g.read < len {
+            // SAFETY: `read < len` is unvisited and `write - 1 < read` is kept: both initialized
+            // and distinct.
+            let (cur, prev) = unsafe { (&mut *g.p.add(g.read), &mut *g.p.add(g.write - 1)) };
+            if same_bucket(cur, prev) {
+                g.read += 1;
+                // SAFETY: counted as visited first, so it is never touched again.
+                unsafe { ptr::drop_in_place(cur) };
+            } else {
+                // SAFETY: slot `write <= read` is free or is `read` itself.
+                unsafe { ptr::copy(cur, g.p.add(g.write), 1) };
+                g.write += 1;
+                g.read += 1;
+            }
+        }
+    }
+
+    /// Makes room for at least `additional` more elements, amortized (see the type's docs for
+    /// the growth sequence). Does nothing if they already fit.
+    ///
+    /// # Panics
+    /// With "capacity overflow" when the capacity would exceed `isize::MAX` bytes.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u64> = StackVec::new();
+    /// v.reserve(2);
+    /// assert!(!v.spilled());
+    /// v.reserve(5);
+    /// assert_eq!(v.capacity(), 8);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn reserve(&mut self, additional: usize) {
+        self.raw.reserve(additional)
+    }
+
+    /// Makes room for exactly `additional` more elements when they do not fit.
+    ///
+    /// # Panics
+    /// With "capacity overflow" when the capacity would exceed `isize::MAX` bytes.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u64> = StackVec::new();
+    /// v.reserve_exact(5);
+    /// assert_eq!(v.capacity(), 5);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn reserve_exact(&mut self, additional: usize) {
+        self.raw.reserve_exact(additional)
+    }
+
+    /// [`reserve`](Self::reserve) that reports failure instead of panicking; the vector is
+    /// unchanged on error.
+    ///
+    /// # Errors
+    /// [`TryReserveError`] on capacity overflow or when the allocator fails.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u64> = StackVec::from([1, 2]);
+    /// assert!(v.try_reserve(usize::MAX / 2).is_err());
+    /// assert_eq!(v, [1, 2]);
+    /// assert!(v.try_reserve(10).is_ok());
+    /// ```
+    #[inline]
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.raw.try_reserve(additional)
+    }
+
+    /// [`reserve_exact`](Self::reserve_exact) that reports failure instead of panicking.
+    ///
+    /// # Errors
+    /// [`TryReserveError`] on capacity overflow or when the allocator fails.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u64> = StackVec::new();
+    /// v.try_reserve_exact(6).unwrap();
+    /// assert_eq!(v.capacity(), 6);
+    /// ```
+    #[inline]
+    pub fn try_reserve_exact(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.raw.try_reserve_exact(additional)
+    }
+
+    /// Gives back unused heap capacity: moves the elements back inline when they fit there,
+    /// otherwise shrinks the heap buffer to `len`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u64> = StackVec::from([1, 2, 3, 4, 5]);
+    /// v.pop();
+    /// v.shrink_to_fit();
+    /// assert!(!v.spilled());
+    /// assert_eq!(v, [1, 2, 3, 4]);
+    /// ```
+    #[track_caller]
+    pub fn shrink_to_fit(&mut self) {
+        self.raw.shrink_to(0, true)
+    }
+
+    /// Shrinks the capacity to `max(len, min_capacity)`, moving back inline when that fits.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u64> = StackVec::with_capacity(20);
+    /// v.extend([1, 2, 3, 4, 5]);
+    /// v.shrink_to(10);
+    /// assert_eq!(v.capacity(), 10);
+    /// ```
+    #[track_caller]
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        self.raw.shrink_to(min_capacity, true)
+    }
+
+    /// The unused capacity, for writing elements before [`set_len`](Self::set_len).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8, 4> = StackVec::new();
+    /// let spare = v.spare_capacity_mut();
+    /// spare[0].write(7);
+    /// // SAFETY: the first element was just written.
+    /// unsafe { v.set_len(1) };
+    /// assert_eq!(v, [7]);
+    /// ```
+    #[inline]
+    pub fn spare_capacity_mut(&mut self) -> &mut [MaybeUninit<T>] {
+        let (p, len, cap) = self.raw.triple_mut();
+        // SAFETY: slots `len..cap` are inside the buffer; `MaybeUninit` needs no initialization.
+        unsafe { slice::from_raw_parts_mut(p.add(len).cast(), cap - len) }
+    }
+
+    /// Sets the length without dropping or initializing anything.
+    ///
+    /// # Safety
+    /// `new_len <= self.capacity()`, and the elements at `0..new_len` are initialized.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    /// // SAFETY: shrinking keeps the first two initialized (u8 needs no drop).
+    /// unsafe { v.set_len(2) };
+    /// assert_eq!(v, [1, 2]);
+    /// ```
+    #[inline]
+    pub unsafe fn set_len(&mut self, new_len: usize) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { self.raw.set_len(new_len) }
+    }
+
+    /// **The explicit `runtime.move2heap`.** Returns the elements as the allocator's heap
+    /// vector (std `Vec<T>` for [`Global`], `allocator_api2::vec::Vec<T, &A>` for a borrowed
+    /// allocator):
+    ///
+    /// * still inline: exactly one allocation of exactly `len` elements (capacity == len), one
+    ///   copy, no reallocation (no allocation at all when empty or zero-sized);
+    /// * already spilled: the heap buffer is handed over as is, zero allocations (its capacity
+    ///   may exceed `len`, as in Go).
+    ///
+    /// A vector that spilled into an arena frame stays in that frame: the result borrows the
+    /// frame like the `StackVec` did.
+    ///
+    /// Often you do not need this at all: returning a `StackVec` **by value** moves it out of
+    /// the frame with zero allocations, which Go cannot do. Use `into_heap_exact` when the
+    /// result must be a `Vec` (to store it, or to pass it to an API that wants one).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// // Go's escaping append loop: one allocation, exact size.
+    /// fn evens(limit: u64) -> Vec<u64> {
+    ///     let mut v: StackVec<u64> = StackVec::new();
+    ///     v.extend((0..limit).filter(|x| x % 2 == 0));
+    ///     v.into_heap_exact()
+    /// }
+    /// let e = evens(6);
+    /// assert_eq!((e.as_slice(), e.capacity()), (&[0, 2, 4][..], 3));
+    ///
+    /// // The zero-allocation escape: return the StackVec itself.
+    /// fn evens_by_value(limit: u64) -> StackVec<u64> {
+    ///     (0..limit).filter(|x| x % 2 == 0).collect()
+    /// }
+    /// let v = evens_by_value(6);
+    /// assert!(!v.spilled());
+    /// assert_eq!(v, [0, 2, 4]);
+    /// ```
+    #[track_caller]
+    pub fn into_heap_exact(self) -> A::Vec<T>
+    where
+        A: IntoHeap,
+    {
+        let (buf, len, alloc) = self.raw.into_heap_parts();
+        // SAFETY: `into_heap_parts` returns a block of `alloc` with this array layout holding
+        // `len` initialized elements, or `None` when empty or zero-sized.
+        unsafe { A::vec_from_parts(buf, len, alloc) }
+    }
+
+    /// The elements as the allocator's boxed slice, exactly sized: a spilled buffer with spare
+    /// capacity is shrunk in place by the allocator, inline elements take one exact allocation.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u16> = StackVec::from([1, 2, 3]);
+    /// let b: Box<[u16]> = v.into_boxed_slice();
+    /// assert_eq!(&*b, &[1, 2, 3]);
+    /// ```
+    #[track_caller]
+    pub fn into_boxed_slice(mut self) -> A::BoxedSlice<T>
+    where
+        A: IntoHeap,
+    {
+        self.raw.shrink_to(0, false);
+        A::vec_into_boxed_slice(self.into_heap_exact())
+    }
+
+    /// Leaks the elements, returning a mutable slice that lives as long as the allocator.
+    /// Inline elements are first moved to one exact heap allocation (they cannot outlive the
+    /// vector otherwise).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from([1, 2]);
+    /// let s: &'static mut [u8] = v.leak();
+    /// s[0] = 5;
+    /// assert_eq!(s, &[5, 2]);
+    /// ```
+    #[track_caller]
+    pub fn leak<'a>(self) -> &'a mut [T]
+    where
+        A: 'a,
+    {
+        let (buf, len, alloc) = self.raw.into_heap_parts();
+        mem::forget(alloc);
+        let p = buf.map_or(ptr::NonNull::dangling(), |(p, _)| p);
+        // SAFETY: `p` holds `len` initialized elements (or is dangling and aligned when empty or
+        // zero-sized); the buffer is never freed since the allocator handle is forgotten and
+        // `A: 'a` keeps the memory it owns alive for `'a`.
+        unsafe { slice::from_raw_parts_mut(p.as_ptr(), len) }
+    }
+
+    /// `vec![elem; n]` for [`stack_vec!`](crate::stack_vec).
+    #[doc(hidden)]
+    #[track_caller]
+    pub fn from_elem(elem: T, n: usize) -> Self
+    where
+        T: Clone,
+        A: Default,
+    {
+        let mut v = Self::with_capacity_in(n, A::default());
+        v.resize(n, elem);
+        v
+    }
+
+    /// Takes the elements out of an array.
+    #[track_caller]
+    fn from_array_in<const M: usize>(array: [T; M], alloc: A) -> Self {
+        let mut v = Self::with_capacity_in(M, alloc);
+        let array = ManuallyDrop::new(array);
+        // SAFETY: room for `M` was reserved; the array's elements move in and it is not dropped.
+        unsafe {
+            ptr::copy_nonoverlapping(array.as_ptr(), v.raw.as_mut_ptr(), M);
+            v.raw.set_len(M);
+        }
+        v
+    }
+}
+
+/// Builds a [`StackVec`] like `vec!` builds a `Vec`. The inline budget and allocator come from
+/// the context (a type annotation, a return type, a field).
+///
+/// # Examples
+/// ```
+/// use stackfirst::{stack_vec, StackVec};
+///
+/// let a: StackVec<i32> = stack_vec![1, 2, 3];
+/// let b: StackVec<u8, 8> = stack_vec![0; 5];
+/// let c: StackVec<String> = stack_vec![];
+/// assert_eq!((a.len(), b.as_slice(), c.is_empty()), (3, &[0u8; 5][..], true));
+/// ```
+#[macro_export]
+macro_rules! stack_vec {
+    () => {
+        $crate::StackVec::new_in(::core::default::Default::default())
+    };
+    ($elem:expr; $n:expr) => {
+        $crate::StackVec::from_elem($elem, $n)
+    };
+    ($($x:expr),+ $(,)?) => {
+        $crate::StackVec::from([$($x),+])
+    };
+}

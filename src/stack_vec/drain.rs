@@ -1,0 +1,161 @@
+use core::fmt;
+use core::iter::FusedIterator;
+use core::marker::PhantomData;
+use core::ptr::{self, NonNull};
+use core::slice;
+
+use allocator_api2::alloc::Allocator;
+
+use super::StackVec;
+
+/// The iterator of [`StackVec::drain`]: yields the removed range by value.
+///
+/// While it lives, the vector's length covers only the elements before the range, so leaking
+/// the `Drain` (`mem::forget`) leaks the range and the tail but never exposes moved-out slots.
+/// When dropped it drops what it did not yield and moves the tail down.
+///
+/// # Examples
+/// ```
+/// use stackfirst::StackVec;
+///
+/// let mut v: StackVec<u8> = StackVec::from([1, 2, 3, 4, 5]);
+/// let mut d = v.drain(1..4);
+/// assert_eq!(d.next(), Some(2));
+/// assert_eq!(d.next_back(), Some(4));
+/// assert_eq!(d.as_slice(), &[3]);
+/// drop(d);
+/// assert_eq!(v, [1, 5]);
+/// ```
+pub struct Drain<'a, T, const N: usize, A: Allocator> {
+    vec: NonNull<StackVec<T, N, A>>,
+    /// The buffer, derived once from `vec`: it may point into the vector itself (inline).
+    p: *mut T,
+    /// Where the drained range started: the vector's length while this lives.
+    start: usize,
+    /// The unyielded elements are `front..back`.
+    front: usize,
+    back: usize,
+    tail_start: usize,
+    tail_len: usize,
+    _marker: PhantomData<&'a mut StackVec<T, N, A>>,
+}
+
+impl<'a, T, const N: usize, A: Allocator> Drain<'a, T, N, A> {
+    /// Called by `StackVec::drain` with `start <= end <= len`.
+    pub(super) fn new(vec: &'a mut StackVec<T, N, A>, start: usize, end: usize) -> Self {
+        let len = vec.len();
+        debug_assert!(start <= end && end <= len);
+        let mut vec = NonNull::from(vec);
+        // SAFETY: `vec` comes from a live `&mut`; shortening the length to `start` hands the
+        // range and the tail to this iterator (initialized: `end <= len`).
+        let p = unsafe {
+            let v = vec.as_mut();
+            v.raw.set_len(start);
+            v.raw.as_mut_ptr()
+        };
+        Self {
+            vec,
+            p,
+            start,
+            front: start,
+            back: end,
+            tail_start: end,
+            tail_len: len - end,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The elements not yet yielded.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    /// let mut d = v.drain(..);
+    /// d.next();
+    /// assert_eq!(d.as_slice(), &[2, 3]);
+    /// ```
+    pub fn as_slice(&self) -> &[T] {
+        // SAFETY: `front..back` are initialized elements owned by this iterator.
+        unsafe { slice::from_raw_parts(self.p.add(self.front), self.back - self.front) }
+    }
+}
+
+impl<T, const N: usize, A: Allocator> Iterator for Drain<'_, T, N, A> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        if self.front == self.back {
+            return None;
+        }
+        self.front += 1;
+        // SAFETY: `front - 1` was in the unyielded range and is now out of it: read once.
+        Some(unsafe { self.p.add(self.front - 1).read() })
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.back - self.front;
+        (n, Some(n))
+    }
+}
+
+impl<T, const N: usize, A: Allocator> DoubleEndedIterator for Drain<'_, T, N, A> {
+    #[inline]
+    fn next_back(&mut self) -> Option<T> {
+        if self.front == self.back {
+            return None;
+        }
+        self.back -= 1;
+        // SAFETY: `back` was in the unyielded range and is now out of it: read once.
+        Some(unsafe { self.p.add(self.back).read() })
+    }
+}
+
+impl<T, const N: usize, A: Allocator> ExactSizeIterator for Drain<'_, T, N, A> {}
+
+impl<T, const N: usize, A: Allocator> FusedIterator for Drain<'_, T, N, A> {}
+
+impl<T, const N: usize, A: Allocator> Drop for Drain<'_, T, N, A> {
+    fn drop(&mut self) {
+        /// Moves the tail down and restores the length, also when a dropped element panics.
+        struct MoveTail<'r, 'a, T, const N: usize, A: Allocator>(&'r mut Drain<'a, T, N, A>);
+        impl<T, const N: usize, A: Allocator> Drop for MoveTail<'_, '_, T, N, A> {
+            fn drop(&mut self) {
+                let d = &mut *self.0;
+                // SAFETY: `tail_start..tail_start + tail_len` are the initialized tail; the
+                // drained range is empty now, so `start + tail_len` elements are initialized
+                // once it moves to `start`. `p` is used before the `&mut` to the vector below.
+                unsafe {
+                    ptr::copy(d.p.add(d.tail_start), d.p.add(d.start), d.tail_len);
+                    d.vec.as_mut().raw.set_len(d.start + d.tail_len);
+                }
+            }
+        }
+        let (front, back) = (self.front, self.back);
+        self.front = back;
+        let guard = MoveTail(self);
+        // SAFETY: `front..back` are the unyielded elements, marked yielded above, so they are
+        // dropped exactly once even if one of their destructors panics.
+        unsafe {
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
+                guard.0.p.add(front),
+                back - front,
+            ))
+        };
+    }
+}
+
+impl<T: fmt::Debug, const N: usize, A: Allocator> fmt::Debug for Drain<'_, T, N, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Drain").field(&self.as_slice()).finish()
+    }
+}
+
+// SAFETY: a `Drain` is a unique borrow of the vector: it moves `T`s (and touches `A`) only where
+// the `&mut StackVec` it stands for could, so it is `Send`/`Sync` under the same conditions.
+unsafe impl<T: Send, const N: usize, A: Allocator + Send> Send for Drain<'_, T, N, A> {}
+// SAFETY: as above; through `&Drain` only `&[T]` is reachable.
+unsafe impl<T: Sync, const N: usize, A: Allocator + Sync> Sync for Drain<'_, T, N, A> {}

@@ -1,0 +1,166 @@
+use core::fmt;
+use core::iter::FusedIterator;
+use core::ptr;
+use core::slice;
+
+use allocator_api2::alloc::Allocator;
+
+use super::StackVec;
+
+/// The owning iterator of a [`StackVec`] (from `into_iter()`).
+///
+/// It owns the vector's buffer, inline or heap, and tracks the unyielded elements by index, so
+/// it can be moved freely even while the elements are inline. It is `Clone` when `T` and `A`
+/// are: the clone holds clones of the remaining elements only.
+///
+/// # Examples
+/// ```
+/// use stackfirst::StackVec;
+///
+/// let v: StackVec<String> = ["a", "b", "c"].map(String::from).into();
+/// let mut it = v.into_iter();
+/// assert_eq!(it.next().as_deref(), Some("a"));
+/// let rest: Vec<String> = it.clone().collect();
+/// assert_eq!(rest, ["b", "c"]);
+/// assert_eq!(it.as_slice(), ["b", "c"]);
+/// ```
+pub struct IntoIter<T, const N: usize, A: Allocator> {
+    /// The buffer, with length 0: the elements `front..back` belong to the iterator.
+    vec: StackVec<T, N, A>,
+    front: usize,
+    back: usize,
+}
+
+impl<T, const N: usize, A: Allocator> IntoIter<T, N, A> {
+    pub(super) fn new(mut vec: StackVec<T, N, A>) -> Self {
+        let back = vec.len();
+        // SAFETY: zero is always a valid length; the elements now belong to the iterator.
+        unsafe { vec.raw.set_len(0) };
+        Self {
+            vec,
+            front: 0,
+            back,
+        }
+    }
+
+    /// The elements not yet yielded.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    /// let mut it = v.into_iter();
+    /// it.next_back();
+    /// assert_eq!(it.as_slice(), &[1, 2]);
+    /// ```
+    pub fn as_slice(&self) -> &[T] {
+        // SAFETY: `front..back` are initialized elements owned by the iterator.
+        unsafe {
+            slice::from_raw_parts(
+                self.vec.raw.as_ptr().add(self.front),
+                self.back - self.front,
+            )
+        }
+    }
+
+    /// The elements not yet yielded, mutably.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from([1, 2]);
+    /// let mut it = v.into_iter();
+    /// it.as_mut_slice()[1] = 9;
+    /// assert_eq!(it.collect::<Vec<_>>(), [1, 9]);
+    /// ```
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        // SAFETY: as in `as_slice`, uniquely borrowed.
+        unsafe {
+            slice::from_raw_parts_mut(
+                self.vec.raw.as_mut_ptr().add(self.front),
+                self.back - self.front,
+            )
+        }
+    }
+
+    /// The allocator of the underlying buffer.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::new();
+    /// let _global: &allocator_api2::alloc::Global = v.into_iter().allocator();
+    /// ```
+    pub fn allocator(&self) -> &A {
+        self.vec.allocator()
+    }
+}
+
+impl<T, const N: usize, A: Allocator> Iterator for IntoIter<T, N, A> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        if self.front == self.back {
+            return None;
+        }
+        self.front += 1;
+        // SAFETY: `front - 1` was unyielded and is now out of the range: read once.
+        Some(unsafe { self.vec.raw.as_ptr().add(self.front - 1).read() })
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.back - self.front;
+        (n, Some(n))
+    }
+}
+
+impl<T, const N: usize, A: Allocator> DoubleEndedIterator for IntoIter<T, N, A> {
+    #[inline]
+    fn next_back(&mut self) -> Option<T> {
+        if self.front == self.back {
+            return None;
+        }
+        self.back -= 1;
+        // SAFETY: `back` was unyielded and is now out of the range: read once.
+        Some(unsafe { self.vec.raw.as_ptr().add(self.back).read() })
+    }
+}
+
+impl<T, const N: usize, A: Allocator> ExactSizeIterator for IntoIter<T, N, A> {}
+
+impl<T, const N: usize, A: Allocator> FusedIterator for IntoIter<T, N, A> {}
+
+impl<T: Clone, const N: usize, A: Allocator + Clone> Clone for IntoIter<T, N, A> {
+    fn clone(&self) -> Self {
+        let mut v =
+            StackVec::with_capacity_in(self.back - self.front, self.vec.allocator().clone());
+        v.extend_from_slice(self.as_slice());
+        Self::new(v)
+    }
+}
+
+impl<T, const N: usize, A: Allocator> Drop for IntoIter<T, N, A> {
+    fn drop(&mut self) {
+        let (front, back) = (self.front, self.back);
+        self.front = back;
+        // SAFETY: `front..back` are the unyielded elements, now marked yielded so none is
+        // dropped twice; the buffer itself is freed by `self.vec` (length 0) afterwards, even if
+        // a destructor panics.
+        unsafe {
+            let rest =
+                ptr::slice_from_raw_parts_mut(self.vec.raw.as_mut_ptr().add(front), back - front);
+            ptr::drop_in_place(rest);
+        }
+    }
+}
+
+impl<T: fmt::Debug, const N: usize, A: Allocator> fmt::Debug for IntoIter<T, N, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("IntoIter").field(&self.as_slice()).finish()
+    }
+}

@@ -1,0 +1,250 @@
+//! Test support: a counting global allocator, an element type that tracks every live value, and
+//! an iterator whose `size_hint` lies. Each test binary that wants them says `mod common;`.
+#![allow(dead_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
+
+/// Counts this thread's allocations (tests run in parallel threads, each counts its own).
+pub struct CountingAlloc;
+
+thread_local! {
+    static ALLOCS: Cell<usize> = const { Cell::new(0) };
+    static REALLOCS: Cell<usize> = const { Cell::new(0) };
+    static BYTES: Cell<usize> = const { Cell::new(0) };
+}
+
+fn bump(counter: &'static std::thread::LocalKey<Cell<usize>>, by: usize) {
+    let _ = counter.try_with(|c| c.set(c.get() + by));
+}
+
+// SAFETY: forwards every call to `System` unchanged; the counters are allocation-free.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        bump(&ALLOCS, 1);
+        bump(&BYTES, layout.size());
+        // SAFETY: forwarded contract.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        bump(&ALLOCS, 1);
+        bump(&BYTES, layout.size());
+        // SAFETY: forwarded contract.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded contract.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        bump(&REALLOCS, 1);
+        // SAFETY: forwarded contract.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// Heap activity of one closure on this thread.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub struct Heap {
+    pub allocs: usize,
+    pub reallocs: usize,
+    pub bytes: usize,
+}
+
+pub fn count_heap<R>(f: impl FnOnce() -> R) -> (R, Heap) {
+    let get = || Heap {
+        allocs: ALLOCS.with(Cell::get),
+        reallocs: REALLOCS.with(Cell::get),
+        bytes: BYTES.with(Cell::get),
+    };
+    let before = get();
+    let r = f();
+    let after = get();
+    let heap = Heap {
+        allocs: after.allocs - before.allocs,
+        reallocs: after.reallocs - before.reallocs,
+        bytes: after.bytes - before.bytes,
+    };
+    (r, heap)
+}
+
+thread_local! {
+    static LIVE: RefCell<BTreeSet<u64>> = const { RefCell::new(BTreeSet::new()) };
+    static NEXT_ID: Cell<u64> = const { Cell::new(0) };
+    /// Countdowns: the call that brings one to zero panics (0 = off).
+    static PANIC_ON_CLONE: Cell<usize> = const { Cell::new(0) };
+    static PANIC_ON_DROP: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A value whose every instance is registered while alive: dropping one twice, or dropping one
+/// that was never created, fails the test; `live()` finds leaks. Clones and drops can be set to
+/// panic on the k-th call.
+#[derive(Debug)]
+pub struct Tracked {
+    pub value: u64,
+    id: u64,
+}
+
+impl Tracked {
+    pub fn new(value: u64) -> Self {
+        let id = NEXT_ID.with(|n| {
+            let id = n.get();
+            n.set(id + 1);
+            id
+        });
+        LIVE.with(|l| assert!(l.borrow_mut().insert(id)));
+        Tracked { value, id }
+    }
+}
+
+fn countdown(c: &'static std::thread::LocalKey<Cell<usize>>) -> bool {
+    c.with(|c| match c.get() {
+        0 => false,
+        1 => {
+            c.set(0);
+            true
+        }
+        k => {
+            c.set(k - 1);
+            false
+        }
+    })
+}
+
+impl Clone for Tracked {
+    fn clone(&self) -> Self {
+        if countdown(&PANIC_ON_CLONE) {
+            panic!("clone panics on purpose");
+        }
+        Tracked::new(self.value)
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        let was_live = LIVE.with(|l| l.borrow_mut().remove(&self.id));
+        assert!(was_live, "double drop of Tracked #{}", self.id);
+        if countdown(&PANIC_ON_DROP) && !std::thread::panicking() {
+            panic!("drop panics on purpose");
+        }
+    }
+}
+
+impl PartialEq for Tracked {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+/// How many `Tracked` values are alive on this thread.
+pub fn live() -> usize {
+    LIVE.with(|l| l.borrow().len())
+}
+
+pub fn panic_on_clone(k: usize) {
+    PANIC_ON_CLONE.with(|c| c.set(k));
+}
+
+pub fn panic_on_drop(k: usize) {
+    PANIC_ON_DROP.with(|c| c.set(k));
+}
+
+/// Yields `items` while claiming `hint` as its size.
+pub struct LyingIter<I> {
+    pub inner: I,
+    pub hint: (usize, Option<usize>),
+}
+
+impl<I: Iterator> Iterator for LyingIter<I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
+        self.inner.next()
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.hint
+    }
+}
+
+/// Element types of the differential tests, made from a seed.
+pub trait Elem: Clone + PartialEq + std::fmt::Debug {
+    fn make(seed: u8) -> Self;
+    fn key(&self) -> u8;
+}
+
+impl Elem for u8 {
+    fn make(seed: u8) -> Self {
+        seed
+    }
+    fn key(&self) -> u8 {
+        *self
+    }
+}
+
+impl Elem for u64 {
+    fn make(seed: u8) -> Self {
+        u64::from(seed) * 0x0101_0101_0101
+    }
+    fn key(&self) -> u8 {
+        *self as u8
+    }
+}
+
+/// 16 bytes, like the benchmark's struct.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Pair {
+    pub a: u64,
+    pub b: u64,
+}
+
+impl Elem for Pair {
+    fn make(seed: u8) -> Self {
+        Pair {
+            a: seed.into(),
+            b: !u64::from(seed),
+        }
+    }
+    fn key(&self) -> u8 {
+        self.a as u8
+    }
+}
+
+/// Zero-sized, but with a value (its seed is lost, so every key is 0).
+impl Elem for () {
+    fn make(_: u8) -> Self {}
+    fn key(&self) -> u8 {
+        0
+    }
+}
+
+impl Elem for Tracked {
+    fn make(seed: u8) -> Self {
+        Tracked::new(seed.into())
+    }
+    fn key(&self) -> u8 {
+        self.value as u8
+    }
+}
+
+impl Elem for String {
+    fn make(seed: u8) -> Self {
+        format!("s{seed}")
+    }
+    fn key(&self) -> u8 {
+        self[1..].parse().unwrap()
+    }
+}
+
+/// 64-byte aligned: checks over-aligned inline storage.
+#[derive(Clone, PartialEq, Debug)]
+#[repr(align(64))]
+pub struct Aligned(pub u8);
+
+impl Elem for Aligned {
+    fn make(seed: u8) -> Self {
+        Aligned(seed)
+    }
+    fn key(&self) -> u8 {
+        self.0
+    }
+}

@@ -1,0 +1,697 @@
+//! StackVec's documented behaviour: sizes, allocation counts (Go's table), growth, bad input,
+//! panic safety with user code that panics, and regressions for the anchors' known bug classes.
+
+mod common;
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::mem::size_of;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use common::{count_heap, live, panic_on_clone, panic_on_drop, LyingIter, Pair, Tracked};
+use stackfirst::{stack_vec, StackVec, TryReserveErrorKind};
+
+#[global_allocator]
+static ALLOC: common::CountingAlloc = common::CountingAlloc;
+
+#[test]
+fn sizes_are_one_word_over_the_buffer() {
+    #[cfg(target_pointer_width = "64")]
+    {
+        assert_eq!(size_of::<StackVec<u64>>(), 40);
+        assert_eq!(size_of::<StackVec<u8>>(), 40);
+        assert_eq!(size_of::<StackVec<u64, 0>>(), 24);
+        assert_eq!(size_of::<StackVec<u8, 64>>(), 72);
+    }
+    #[cfg(target_pointer_width = "32")]
+    {
+        assert_eq!(size_of::<StackVec<u32>>(), 36);
+    }
+    // A zero-sized allocator costs nothing; a borrowed one costs its pointer.
+    assert_eq!(
+        size_of::<StackVec<u64, 32, &bumpalo::Bump>>(),
+        size_of::<StackVec<u64>>() + size_of::<usize>()
+    );
+}
+
+#[test]
+fn inline_capacity() {
+    assert_eq!(StackVec::<u64>::INLINE_CAPACITY, 4);
+    assert_eq!(StackVec::<u32>::INLINE_CAPACITY, 8);
+    assert_eq!(StackVec::<Pair>::INLINE_CAPACITY, 2);
+    assert_eq!(StackVec::<[u8; 33]>::INLINE_CAPACITY, 0);
+    assert_eq!(StackVec::<(), 0>::INLINE_CAPACITY, usize::MAX);
+}
+
+/// The four rows of Go's table, counted by the global allocator.
+#[test]
+fn go_table_allocations() {
+    // make([]T, 0, constant) and make([]T, 0, variable): no allocation when it fits.
+    let n = std::hint::black_box(3);
+    let (sum, heap) = count_heap(|| {
+        let mut v: StackVec<u64> = StackVec::with_capacity(n);
+        v.extend(0..n as u64);
+        v.iter().sum::<u64>()
+    });
+    assert_eq!((sum, heap.allocs), (3, 0));
+
+    // Append loop, local: no allocation.
+    let (_, heap) = count_heap(|| {
+        let mut v: StackVec<u64> = StackVec::new();
+        for i in 0..n as u64 {
+            v.push(i);
+        }
+        std::hint::black_box(&v);
+    });
+    assert_eq!(heap.allocs, 0);
+
+    // Append loop, escaping via into_heap_exact: one allocation, exactly len elements.
+    let (heap_vec, heap) = count_heap(|| {
+        let mut v: StackVec<u64> = StackVec::new();
+        v.extend(0..n as u64);
+        v.into_heap_exact()
+    });
+    assert_eq!((heap.allocs, heap.reallocs, heap.bytes), (1, 0, 3 * 8));
+    assert_eq!((heap_vec.len(), heap_vec.capacity()), (3, 3));
+
+    // Escaping by value: zero allocations.
+    let (v, heap) = count_heap(|| {
+        let v: StackVec<u64> = (0..n as u64).collect();
+        v
+    });
+    assert_eq!((heap.allocs, v.len()), (0, 3));
+}
+
+#[test]
+fn into_heap_exact_from_spilled_is_identity() {
+    let mut v: StackVec<u64> = StackVec::new();
+    v.extend(0..5);
+    let (ptr, cap) = (v.as_ptr(), v.capacity());
+    let (heap_vec, heap) = count_heap(|| v.into_heap_exact());
+    assert_eq!((heap.allocs, heap.reallocs), (0, 0));
+    assert_eq!((heap_vec.as_ptr(), heap_vec.capacity()), (ptr, cap));
+    assert_eq!(cap, 8); // capacity may exceed len, as in Go
+}
+
+#[test]
+fn into_heap_exact_edge_cases() {
+    let (v, heap) = count_heap(|| StackVec::<u64>::new().into_heap_exact());
+    assert_eq!((v.len(), heap.allocs), (0, 0));
+    let (v, heap) = count_heap(|| {
+        let mut z: StackVec<()> = StackVec::new();
+        z.extend(std::iter::repeat_n((), 1000));
+        z.into_heap_exact()
+    });
+    assert_eq!((v.len(), heap.allocs), (1000, 0));
+}
+
+#[test]
+fn growth_sequence_is_documented_one() {
+    let mut v: StackVec<u64> = StackVec::new();
+    let mut caps = vec![v.capacity()];
+    for i in 0..33 {
+        v.push(i);
+        if *caps.last().unwrap() != v.capacity() {
+            caps.push(v.capacity());
+        }
+    }
+    assert_eq!(caps, [4, 8, 16, 32, 64]);
+    // Zero inline capacity behaves like Vec: 4 first for 8-byte elements, 8 for bytes.
+    let mut w: StackVec<u64, 0> = StackVec::new();
+    w.push(1);
+    assert_eq!(w.capacity(), 4);
+    let mut b: StackVec<u8, 0> = StackVec::new();
+    b.push(1);
+    assert_eq!(b.capacity(), 8);
+}
+
+#[test]
+fn with_capacity_is_inline_or_one_exact_allocation() {
+    let (v, heap) = count_heap(|| StackVec::<u64>::with_capacity(4));
+    assert_eq!((v.spilled(), heap.allocs), (false, 0));
+    let (v, heap) = count_heap(|| StackVec::<u64>::with_capacity(5));
+    assert_eq!(
+        (v.spilled(), v.capacity(), heap.allocs, heap.bytes),
+        (true, 5, 1, 40)
+    );
+}
+
+#[test]
+fn spill_then_grow_uses_realloc_not_copy() {
+    let mut v: StackVec<u64> = StackVec::new();
+    let (_, heap) = count_heap(|| (0..9).for_each(|i| v.push(i)));
+    // inline 4 -> heap 8 (allocation) -> 16 (reallocation).
+    assert_eq!((heap.allocs, heap.reallocs), (1, 1));
+}
+
+#[test]
+fn from_vec_adopts_the_buffer() {
+    let vec = vec![1u32, 2, 3];
+    let ptr = vec.as_ptr();
+    let (v, heap) = count_heap(|| StackVec::<u32>::from(vec));
+    assert_eq!((heap.allocs, v.as_ptr(), v.spilled()), (0, ptr, true));
+    let v: StackVec<u32> = StackVec::from(Vec::new());
+    assert!(!v.spilled());
+}
+
+#[test]
+fn shrink_to_fit_moves_back_inline_and_frees() {
+    let mut v: StackVec<String> = ["a", "b", "c", "d"].map(String::from).into();
+    assert!(v.spilled()); // 4 * 24 bytes > 32
+    v.truncate(1);
+    v.shrink_to_fit();
+    assert!(!v.spilled());
+    assert_eq!(v, ["a"]);
+    // Shrinking to zero frees a zero-inline vector's buffer instead of leaking it.
+    let mut z: StackVec<u64, 0> = StackVec::from([1, 2]);
+    z.clear();
+    z.shrink_to_fit();
+    assert!(!z.spilled() && z.capacity() == 0);
+}
+
+#[test]
+fn growing_to_the_same_capacity_is_a_no_op() {
+    let mut v: StackVec<u64> = StackVec::with_capacity(10);
+    v.extend(0..10);
+    let ptr = v.as_ptr();
+    let (_, heap) = count_heap(|| {
+        v.reserve(0);
+        v.reserve_exact(0);
+        v.try_reserve(0).unwrap();
+    });
+    assert_eq!(
+        (heap.allocs, heap.reallocs, v.as_ptr(), v.capacity()),
+        (0, 0, ptr, 10)
+    );
+}
+
+#[test]
+fn try_reserve_reports_overflow_and_loses_nothing() {
+    let mut v: StackVec<u64> = StackVec::from([1, 2, 3, 4, 5]);
+    for additional in [usize::MAX, usize::MAX / 8, isize::MAX as usize] {
+        let err = v.try_reserve(additional).unwrap_err();
+        assert_eq!(err.kind(), TryReserveErrorKind::CapacityOverflow);
+        let err = v.try_reserve_exact(additional).unwrap_err();
+        assert_eq!(err.kind(), TryReserveErrorKind::CapacityOverflow);
+    }
+    assert_eq!(v, [1, 2, 3, 4, 5]);
+    let mut z: StackVec<()> = StackVec::new();
+    z.push(());
+    assert!(z.try_reserve(usize::MAX).is_err());
+}
+
+#[test]
+fn allocator_failure_is_an_error_not_a_loss() {
+    // A one-kilobyte bump arena with no growth: the spill fits, the next reservation does not.
+    let bump = bumpalo::Bump::new();
+    bump.set_allocation_limit(Some(0));
+    let mut v: StackVec<u64, 32, &bumpalo::Bump> = StackVec::new_in(&bump);
+    v.extend([1, 2, 3]);
+    let err = v.try_reserve(10).unwrap_err();
+    assert!(
+        matches!(err.kind(), TryReserveErrorKind::AllocError { layout } if layout.size() == 13 * 8 || layout.size() == 8 * 8 || layout.size() >= 13 * 8)
+    );
+    assert_eq!(v, [1, 2, 3]);
+    assert!(!v.spilled());
+}
+
+#[test]
+#[should_panic(expected = "capacity overflow")]
+fn reserve_panics_with_capacity_overflow() {
+    let mut v: StackVec<u64> = StackVec::new();
+    v.reserve(usize::MAX);
+}
+
+#[test]
+#[should_panic(expected = "capacity overflow")]
+fn zst_push_past_usize_max_panics() {
+    let mut v: StackVec<()> = StackVec::new();
+    // SAFETY: zero-sized elements need no initialization; the capacity is usize::MAX.
+    unsafe { v.set_len(usize::MAX) };
+    v.push(());
+}
+
+#[test]
+#[should_panic(expected = "insertion index (is 3) should be <= len (is 2)")]
+fn insert_out_of_bounds() {
+    let mut v: StackVec<u8> = StackVec::from([1, 2]);
+    v.insert(3, 0);
+}
+
+#[test]
+#[should_panic(expected = "removal index (is 2) should be < len (is 2)")]
+fn remove_out_of_bounds() {
+    let mut v: StackVec<u8> = StackVec::from([1, 2]);
+    v.remove(2);
+}
+
+#[test]
+#[should_panic(expected = "swap_remove index (is 5) should be < len (is 2)")]
+fn swap_remove_out_of_bounds() {
+    let mut v: StackVec<u8> = StackVec::from([1, 2]);
+    v.swap_remove(5);
+}
+
+#[test]
+#[should_panic(expected = "`at` split index (is 3) should be <= len (is 2)")]
+fn split_off_out_of_bounds() {
+    let mut v: StackVec<u8> = StackVec::from([1, 2]);
+    v.split_off(3);
+}
+
+#[test]
+#[should_panic(expected = "range end index 4 out of range for slice of length 2")]
+fn drain_out_of_bounds() {
+    let mut v: StackVec<u8> = StackVec::from([1, 2]);
+    v.drain(1..4);
+}
+
+#[test]
+#[should_panic(expected = "slice index starts at 2 but ends at 1")]
+fn drain_reversed() {
+    let mut v: StackVec<u8> = StackVec::from([1, 2]);
+    #[allow(clippy::reversed_empty_ranges)]
+    v.drain(2..1);
+}
+
+#[test]
+fn zero_sized_types_never_allocate() {
+    let (v, heap) = count_heap(|| {
+        let mut v: StackVec<(), 0> = StackVec::new();
+        for _ in 0..10_000 {
+            v.push(());
+        }
+        v.insert(5, ());
+        v.remove(0);
+        v.retain(|_| true);
+        v.shrink_to_fit();
+        v
+    });
+    assert_eq!(
+        (v.len(), v.capacity(), v.spilled(), heap.allocs),
+        (10_000, usize::MAX, false, 0)
+    );
+}
+
+#[test]
+fn over_aligned_elements_are_aligned_inline_and_on_the_heap() {
+    let mut v: StackVec<common::Aligned, 128> = StackVec::new();
+    for i in 0..5 {
+        v.push(common::Aligned(i));
+        assert_eq!(v.as_ptr() as usize % 64, 0);
+    }
+    assert!(v.spilled());
+}
+
+#[test]
+fn bumpalo_as_the_spill_allocator() {
+    let bump = bumpalo::Bump::new();
+    let (v, heap) = count_heap(|| {
+        let mut v: StackVec<u64, 32, &bumpalo::Bump> = StackVec::new_in(&bump);
+        v.extend(0..100);
+        v
+    });
+    // bumpalo's first chunk comes from the global heap; the vector's buffer is in the bump.
+    assert!(heap.allocs <= 2, "{heap:?}");
+    assert!(bump.allocated_bytes() >= 100 * 8);
+    let h = v.into_heap_exact();
+    assert_eq!(h.iter().sum::<u64>(), 4950);
+    let v: StackVec<u64, 32, &bumpalo::Bump> = StackVec::from_iter_in_for_test(&bump, [1, 2]);
+    let b = v.into_boxed_slice();
+    assert_eq!(&*b, &[1, 2]);
+}
+
+trait FromIterIn<'a, T> {
+    fn from_iter_in_for_test<I: IntoIterator<Item = T>>(bump: &'a bumpalo::Bump, iter: I) -> Self;
+}
+impl<'a, T> FromIterIn<'a, T> for StackVec<T, 32, &'a bumpalo::Bump> {
+    fn from_iter_in_for_test<I: IntoIterator<Item = T>>(bump: &'a bumpalo::Bump, iter: I) -> Self {
+        let mut v = StackVec::new_in(bump);
+        v.extend(iter);
+        v
+    }
+}
+
+#[test]
+fn traits_follow_vec() {
+    let a: StackVec<i32> = stack_vec![1, 2, 3];
+    let b: StackVec<i32, 4> = stack_vec![1, 2, 3];
+    assert_eq!(a, b);
+    assert_eq!(a, [1, 2, 3]);
+    assert_eq!(a, vec![1, 2, 3]);
+    assert_eq!(vec![1, 2, 3], a);
+    assert_eq!(a, &[1, 2, 3][..]);
+    assert_eq!([1, 2, 3], a);
+    assert!(a < stack_vec![1, 2, 4] as StackVec<i32>);
+    assert_eq!(a.cmp(&a.clone()), std::cmp::Ordering::Equal);
+    let hash = |x: &dyn Fn(&mut DefaultHasher)| {
+        let mut h = DefaultHasher::new();
+        x(&mut h);
+        h.finish()
+    };
+    assert_eq!(hash(&|h| a.hash(h)), hash(&|h| vec![1, 2, 3].hash(h)));
+    assert_eq!(format!("{a:?}"), "[1, 2, 3]");
+    let d: StackVec<i32> = Default::default();
+    assert!(d.is_empty());
+    let r: &[i32] = a.as_ref();
+    assert_eq!(r.len(), 3);
+    let c: StackVec<u8> = stack_vec![7; 3];
+    assert_eq!(c, [7, 7, 7]);
+    let mut e: StackVec<u8> = StackVec::new();
+    e.extend(&[1u8, 2]);
+    assert_eq!(e, [1, 2]);
+    for x in &mut e {
+        *x += 1;
+    }
+    assert_eq!((&e).into_iter().copied().collect::<Vec<_>>(), [2, 3]);
+    let from_slice: StackVec<String> = StackVec::from(&["x".to_string()][..]);
+    assert_eq!(from_slice, ["x".to_string()]);
+}
+
+#[test]
+fn send_and_sync_follow_vec() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<StackVec<u8>>();
+    send_sync::<stackfirst::IntoIter<u8, 32, allocator_api2::alloc::Global>>();
+    // `Rc` is neither: checked by the compile_fail doctest below.
+}
+
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<stackfirst::StackVec<std::rc::Rc<u8>>>();
+/// ```
+#[allow(dead_code)]
+fn not_send_with_rc() {}
+
+#[test]
+#[cfg(feature = "std")]
+fn io_write_appends() {
+    use std::io::Write;
+    let mut v: StackVec<u8> = StackVec::new();
+    v.write_all(b"hello ").unwrap();
+    write!(v, "{}", 42).unwrap();
+    assert_eq!(v.as_slice(), b"hello 42");
+    assert!(!v.spilled());
+}
+
+#[test]
+#[cfg(feature = "serde")]
+fn serde_round_trip_and_untrusted_hint() {
+    let v: StackVec<u32> = (0..10).collect();
+    let s = serde_json::to_string(&v).unwrap();
+    assert_eq!(s, "[0,1,2,3,4,5,6,7,8,9]");
+    let back: StackVec<u32> = serde_json::from_str(&s).unwrap();
+    assert_eq!(back, v);
+    assert!(serde_json::from_str::<StackVec<u32>>("{}").is_err());
+}
+
+#[test]
+#[cfg(feature = "zeroize")]
+fn zeroize_wipes_spare_and_stale_inline_bytes() {
+    use zeroize::Zeroize;
+    let mut v: StackVec<u8, 16> = StackVec::from([0xAA; 20]);
+    assert!(v.spilled());
+    v.zeroize();
+    assert!(v.is_empty());
+    // SAFETY: u8 needs no drop; the capacity is at least 20 and the buffer was zeroed.
+    unsafe { v.set_len(20) };
+    assert!(v.iter().all(|&b| b == 0));
+}
+
+#[test]
+fn leak_moves_inline_data_to_the_heap() {
+    let v: StackVec<u64> = StackVec::from([1, 2]);
+    let (s, heap) = count_heap(|| v.leak());
+    assert_eq!((&*s, heap.allocs), (&[1u64, 2][..], 1));
+    // SAFETY: `s` is the only reference to that leaked block of two u64.
+    drop(unsafe { Box::from_raw(s as *mut [u64]) });
+}
+
+// ---- panic safety: user code that panics never causes a double drop, a leak or bad memory ----
+
+fn tracked(n: u64) -> StackVec<Tracked> {
+    (0..n).map(Tracked::new).collect()
+}
+
+fn must_panic(f: impl FnOnce()) {
+    assert!(
+        catch_unwind(AssertUnwindSafe(f)).is_err(),
+        "expected a panic"
+    );
+    panic_on_clone(0);
+    panic_on_drop(0);
+    assert_eq!(live(), 0, "a value leaked");
+}
+
+#[test]
+fn clone_panicking_midway() {
+    for n in [1, 3, 5] {
+        for k in 1..=n {
+            must_panic(|| {
+                let v = tracked(n as u64);
+                panic_on_clone(k);
+                let _ = v.clone();
+            });
+            must_panic(|| {
+                let mut v = tracked(2);
+                let src = tracked(n as u64);
+                panic_on_clone(k);
+                v.extend_from_slice(&src);
+            });
+            must_panic(|| {
+                let mut v = tracked(1);
+                panic_on_clone(k);
+                v.resize(n + 2, Tracked::new(9));
+            });
+            must_panic(|| {
+                let v = tracked(n as u64);
+                let mut it = v.into_iter();
+                it.next();
+                panic_on_clone(k.min(n - 1).max(1));
+                if n == 1 {
+                    panic!("nothing left to clone");
+                }
+                let _ = it.clone();
+            });
+        }
+    }
+}
+
+#[test]
+fn drop_panicking_midway() {
+    for n in [3u64, 6] {
+        for k in 1..=n as usize {
+            must_panic(|| {
+                let v = tracked(n);
+                panic_on_drop(k);
+                drop(v);
+            });
+            must_panic(|| {
+                let mut v = tracked(n);
+                panic_on_drop(k);
+                v.truncate(0);
+            });
+            must_panic(|| {
+                let v = tracked(n);
+                let mut it = v.into_iter();
+                it.next();
+                panic_on_drop(k.min(n as usize - 1));
+                drop(it);
+            });
+            must_panic(|| {
+                let mut v = tracked(n);
+                panic_on_drop(k);
+                drop(v.drain(1..));
+            });
+            must_panic(|| {
+                let mut v = tracked(n);
+                panic_on_drop(k.min(2));
+                v.retain(|t| t.value % 3 == 0);
+            });
+        }
+    }
+}
+
+#[test]
+fn retain_closure_panicking_keeps_the_rest() {
+    for k in 0..6u64 {
+        let mut v = tracked(6);
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            v.retain(|t| {
+                if t.value == k {
+                    panic!("retain closure panics");
+                }
+                t.value % 2 == 0
+            })
+        }));
+        assert!(r.is_err());
+        // Visited elements were filtered, the rest (from k on) kept, in order.
+        let expect: Vec<u64> = (0..k).filter(|x| x % 2 == 0).chain(k..6).collect();
+        assert_eq!(v.iter().map(|t| t.value).collect::<Vec<_>>(), expect);
+        drop(v);
+        assert_eq!(live(), 0);
+    }
+}
+
+#[test]
+fn dedup_by_panicking_keeps_the_rest() {
+    for k in 1..6u64 {
+        let mut v: StackVec<Tracked> = [0, 0, 1, 1, 2, 2].into_iter().map(Tracked::new).collect();
+        let mut calls = 0;
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            v.dedup_by(|a, b| {
+                calls += 1;
+                if calls == k {
+                    panic!("dedup closure panics");
+                }
+                a.value == b.value
+            })
+        }));
+        assert!(r.is_err());
+        let values: Vec<u64> = v.iter().map(|t| t.value).collect();
+        let mut sorted = values.clone();
+        sorted.sort();
+        assert_eq!(values, sorted, "order kept");
+        assert_eq!(
+            values
+                .iter()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            3
+        );
+        drop(v);
+        assert_eq!(live(), 0);
+    }
+}
+
+#[test]
+fn iterator_panicking_inside_extend() {
+    for k in 0..8 {
+        let mut v = tracked(2);
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            v.extend((0..8).map(|i| {
+                if i == k {
+                    panic!("iterator panics");
+                }
+                Tracked::new(i)
+            }))
+        }));
+        assert!(r.is_err());
+        assert_eq!(v.len(), 2 + k as usize);
+        drop(v);
+        assert_eq!(live(), 0);
+    }
+}
+
+#[test]
+fn resize_with_closure_panicking() {
+    let mut v = tracked(1);
+    let mut i = 0;
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        v.resize_with(10, || {
+            i += 1;
+            if i == 6 {
+                panic!("resize_with closure panics");
+            }
+            Tracked::new(i)
+        })
+    }));
+    assert!(r.is_err());
+    assert_eq!(v.len(), 6);
+    drop(v);
+    assert_eq!(live(), 0);
+}
+
+// ---- regressions for bug classes of smallvec / arrayvec / allocator-api2 ----
+
+#[test]
+fn size_hint_that_lies_in_both_directions() {
+    for (claimed, actual) in [
+        (0, 40),
+        (100, 3),
+        (usize::MAX / 64, 5),
+        (usize::MAX, 6),
+        (2, 2),
+        (1, 17),
+    ] {
+        let mut v: StackVec<u64> = StackVec::from([9]);
+        let items = 0..actual as u64;
+        v.extend(LyingIter {
+            inner: items.clone(),
+            hint: (claimed, Some(claimed)),
+        });
+        let mut expect = vec![9];
+        expect.extend(items);
+        assert_eq!(v, expect, "claimed {claimed}, yielded {actual}");
+    }
+}
+
+#[test]
+fn cloning_a_partly_consumed_into_iter() {
+    for spill in [false, true] {
+        let n = if spill { 10 } else { 4 };
+        let v: StackVec<String, 96> = (0..n).map(|i| i.to_string()).collect(); // 4 inline
+        assert_eq!(v.spilled(), spill);
+        let mut it = v.into_iter();
+        it.next();
+        it.next_back();
+        let c = it.clone();
+        assert_eq!(c.as_slice(), it.as_slice());
+        let a: Vec<String> = it.collect();
+        let b: Vec<String> = c.collect();
+        assert_eq!(a, b);
+        assert_eq!(a.len(), n - 2);
+    }
+}
+
+#[test]
+fn into_iter_moves_with_inline_data() {
+    let v: StackVec<u64> = StackVec::from([1, 2, 3]);
+    let mut it = v.into_iter();
+    it.next();
+    let moved = Box::new(it); // moves the inline buffer along with the indices
+    assert_eq!(moved.collect::<Vec<_>>(), [2, 3]);
+}
+
+#[test]
+fn split_off_zero_keeps_self_usable() {
+    let mut v: StackVec<u64> = (0..10).collect();
+    let tail = v.split_off(0);
+    assert!(v.is_empty());
+    assert_eq!(tail.len(), 10);
+    v.push(1);
+    assert_eq!(v, [1]);
+}
+
+#[test]
+fn zst_into_iter_with_aligned_zst_drops_each_once() {
+    #[derive(Clone)]
+    #[repr(align(16))]
+    struct AlignedZst;
+    impl Drop for AlignedZst {
+        fn drop(&mut self) {
+            DROPS.with(|d| d.set(d.get() + 1));
+        }
+    }
+    thread_local!(static DROPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) });
+    let v: StackVec<AlignedZst> = std::iter::repeat_n(AlignedZst, 5).collect();
+    DROPS.with(|d| d.set(0));
+    let mut it = v.into_iter();
+    drop(it.next());
+    drop(it);
+    assert_eq!(DROPS.with(|d| d.get()), 5);
+}
+
+#[test]
+fn drain_forget_does_not_expose_moved_slots() {
+    let mut v = tracked(5);
+    let mut d = v.drain(1..3);
+    let x = d.next().unwrap();
+    std::mem::forget(d);
+    assert_eq!(v.len(), 1); // the range and tail are leaked, never double-dropped
+    drop(x);
+    drop(v);
+    // Leaked by the forget: elements 2, 3, 4.
+    assert_eq!(live(), 3);
+}
