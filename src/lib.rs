@@ -16,6 +16,11 @@
 //!   buffer from any [`allocator_api2`] allocator (std's heap, `bumpalo`, or this crate's
 //!   arena frames).
 //! * [`StackVec::into_heap_exact`]: the explicit `move2heap`.
+//! * [`Arena`] and its [`Frame`]s: a bump arena over memory you provide (no heap needed) whose
+//!   allocations are reclaimed when their frame ends, as Go reclaims a stack frame; lifetimes
+//!   keep anything from outliving its frame. `&Frame` is an allocator, so a `StackVec` can
+//!   spill into the caller's frame. [`SyncArena`] is its lock-free, thread-safe sibling (and a
+//!   bump-only `#[global_allocator]`).
 //!
 //! # Example
 //! ```
@@ -32,6 +37,7 @@
 //!
 //! # Features
 //! * `alloc` (default): `StackVec` and its heap path (`Global` is the default allocator).
+//!   Without it the arenas remain, for targets with no heap at all.
 //! * `std`: `std::io::Write` for `StackVec<u8, N, A>`.
 //! * `serde`, `zeroize`, `defmt`: the traits of those crates for `StackVec`.
 #![no_std]
@@ -44,24 +50,38 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod arena;
+mod bump;
 #[cfg(feature = "alloc")]
 mod error;
 #[cfg(feature = "alloc")]
 mod features;
+mod frame;
+mod frame_box;
 #[cfg(feature = "alloc")]
 mod into_heap;
 #[cfg(feature = "alloc")]
 mod raw;
 #[cfg(feature = "alloc")]
 mod stack_vec;
+#[cfg(target_has_atomic = "ptr")]
+mod sync;
+#[cfg(target_has_atomic = "ptr")]
+mod sync_arena;
 
 pub use allocator_api2;
+pub use arena::{Arena, ArenaBuf};
+pub use bump::ArenaExhausted;
 #[cfg(feature = "alloc")]
 pub use error::{TryReserveError, TryReserveErrorKind};
+pub use frame::{Frame, FrameGuard};
+pub use frame_box::FrameBox;
 #[cfg(feature = "alloc")]
 pub use into_heap::IntoHeap;
 #[cfg(feature = "alloc")]
 pub use stack_vec::{Drain, IntoIter, StackVec};
+#[cfg(target_has_atomic = "ptr")]
+pub use sync_arena::SyncArena;
 
 /// The README's examples are tested too.
 #[cfg(doctest)]

@@ -1,0 +1,137 @@
+//! [`FrameBox`]: an owning pointer into an arena frame.
+
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use core::ops::{Deref, DerefMut};
+use core::ptr::NonNull;
+
+/// A value (or slice) that lives in an arena frame and is owned like a `Box`: dropping the
+/// `FrameBox` runs the value's destructor. The memory itself is reclaimed when the frame ends.
+///
+/// No destructor is skipped unless you say so with [`leak`](Self::leak). It cannot outlive the
+/// frame: `'f` is the frame's lifetime.
+///
+/// # Examples
+/// ```
+/// use core::mem::MaybeUninit;
+/// use stackfirst::{Arena, FrameBox};
+///
+/// let mut memory = [MaybeUninit::uninit(); 128];
+/// Arena::new(&mut memory).frame(|f| {
+///     let name: FrameBox<String> = f.alloc(String::from("go"));
+///     assert_eq!(name.len(), 2);
+///     let owned: String = FrameBox::into_inner(name); // moved out; nothing left to drop
+///     assert_eq!(owned, "go");
+/// });
+/// ```
+pub struct FrameBox<'f, T: ?Sized> {
+    ptr: NonNull<T>,
+    _owns: PhantomData<(&'f mut T, T)>,
+}
+
+impl<'f, T: ?Sized> FrameBox<'f, T> {
+    /// # Safety
+    /// `ptr` points to an initialized `T` in a block that stays allocated for `'f` and that
+    /// nothing else owns.
+    #[inline]
+    pub(crate) unsafe fn from_raw(ptr: NonNull<T>) -> Self {
+        Self {
+            ptr,
+            _owns: PhantomData,
+        }
+    }
+
+    /// Gives up ownership: the value stays in the frame and its destructor never runs.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::mem::MaybeUninit;
+    /// use stackfirst::{Arena, FrameBox};
+    ///
+    /// let mut memory = [MaybeUninit::uninit(); 64];
+    /// Arena::new(&mut memory).frame(|f| {
+    ///     let r: &mut u32 = FrameBox::leak(f.alloc(3u32));
+    ///     *r += 1;
+    ///     assert_eq!(*r, 4);
+    /// });
+    /// ```
+    #[inline]
+    pub fn leak(this: Self) -> &'f mut T {
+        let this = ManuallyDrop::new(this);
+        // SAFETY: the value is initialized and valid for `'f`; the box is not dropped, so this
+        // is the only access from now on.
+        unsafe { &mut *this.ptr.as_ptr() }
+    }
+}
+
+impl<T> FrameBox<'_, T> {
+    /// Moves the value out of the frame.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::mem::MaybeUninit;
+    /// use stackfirst::{Arena, FrameBox};
+    ///
+    /// let mut memory = [MaybeUninit::uninit(); 64];
+    /// Arena::new(&mut memory).frame(|f| {
+    ///     assert_eq!(FrameBox::into_inner(f.alloc(7u8)), 7);
+    /// });
+    /// ```
+    #[inline]
+    pub fn into_inner(this: Self) -> T {
+        let this = ManuallyDrop::new(this);
+        // SAFETY: the value is initialized; the box is not dropped, so it is read exactly once.
+        unsafe { this.ptr.as_ptr().read() }
+    }
+}
+
+impl<T: ?Sized> Deref for FrameBox<'_, T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: initialized and owned by this box for its lifetime.
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for FrameBox<'_, T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: initialized, and uniquely owned by this box.
+        unsafe { self.ptr.as_mut() }
+    }
+}
+
+impl<T: ?Sized> Drop for FrameBox<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the box owns the initialized value and drops it once; the memory is the
+        // frame's to reclaim.
+        unsafe { self.ptr.as_ptr().drop_in_place() }
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for FrameBox<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Display> fmt::Display for FrameBox<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + PartialEq> PartialEq for FrameBox<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+// SAFETY: a `FrameBox` owns its `T` like a `Box` does; the frame's memory stays valid for `'f`
+// on any thread that can hold it.
+unsafe impl<T: ?Sized + Send> Send for FrameBox<'_, T> {}
+// SAFETY: through `&FrameBox` only `&T` is reachable.
+unsafe impl<T: ?Sized + Sync> Sync for FrameBox<'_, T> {}

@@ -1,0 +1,345 @@
+//! [`SyncArena`]: a lock-free bump arena for several threads or interrupt handlers.
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::cell::UnsafeCell;
+use core::mem::MaybeUninit;
+use core::ptr::{self, NonNull};
+
+use crate::arena::dangling;
+use crate::bump::{fit, ArenaExhausted};
+use crate::sync::{AtomicUsize, Ordering};
+
+/// A `Sync` bump arena over `BYTES` bytes of inline memory (a `static`, usually): one atomic bump
+/// pointer, advanced by compare-and-swap, so any thread or interrupt handler can allocate
+/// without a lock. Works wherever the target has pointer-sized compare-and-swap (thumbv7em,
+/// x86_64, ...).
+///
+/// Memory comes back all at once with [`reset`](Self::reset), which needs `&mut self`: no
+/// allocation can be alive then. [`dealloc`](Self::dealloc) reclaims only the most recent block.
+///
+/// # As a `#[global_allocator]`
+/// `SyncArena` implements [`GlobalAlloc`], giving a bump-only heap: allocation is a few
+/// instructions and never fragments, but `dealloc` only reclaims the last block (and `realloc`
+/// grows only the last block in place), so a long-running program that frees and reallocates
+/// will run out. Fit for firmware that allocates at start-up, or for a phase that ends in a
+/// reset. Allocation failure returns null, which the runtime turns into `handle_alloc_error`.
+///
+/// The buffer is the first field (`#[repr(C)]`): a block's offset is its address minus the
+/// arena's.
+///
+/// Invariants: `pos <= BYTES`; bytes `pos..BYTES` belong to no live block; every block handed
+/// out lies in `0..pos` and no two overlap.
+///
+/// # Examples
+/// ```
+/// use stackfirst::SyncArena;
+///
+/// static ARENA: SyncArena<4096> = SyncArena::new();
+///
+/// std::thread::scope(|s| {
+///     for t in 0..4u32 {
+///         s.spawn(move || {
+///             let x: &mut u32 = ARENA.alloc(t);
+///             *x += 1;
+///         });
+///     }
+/// });
+/// assert_eq!(ARENA.used(), 16);
+/// ```
+#[repr(C)] // the buffer first: block offsets are addresses relative to the arena's own
+pub struct SyncArena<const BYTES: usize> {
+    bytes: UnsafeCell<[MaybeUninit<u8>; BYTES]>,
+    pos: AtomicUsize,
+}
+
+// SAFETY: the bytes are only reached through blocks handed out by the compare-and-swap, which
+// never hands out overlapping ones (invariants above); `reset` needs `&mut self`.
+unsafe impl<const BYTES: usize> Sync for SyncArena<BYTES> {}
+
+impl<const BYTES: usize> SyncArena<BYTES> {
+    /// An empty arena; `const`, so it can be a `static` or a `#[global_allocator]`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::SyncArena;
+    ///
+    /// static HEAP: SyncArena<1024> = SyncArena::new();
+    /// assert_eq!(HEAP.remaining(), 1024);
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn new() -> Self {
+        Self {
+            pos: AtomicUsize::new(0),
+            bytes: UnsafeCell::new([MaybeUninit::uninit(); BYTES]),
+        }
+    }
+
+    /// An empty arena (loom's atomics cannot be built in a `const`).
+    #[cfg(loom)]
+    pub fn new() -> Self {
+        Self {
+            pos: AtomicUsize::new(0),
+            bytes: UnsafeCell::new([MaybeUninit::uninit(); BYTES]),
+        }
+    }
+
+    #[inline]
+    fn base(&self) -> *mut u8 {
+        self.bytes.get().cast()
+    }
+
+    /// Bumps a block of `layout`, from any thread. Zero-sized layouts never consume memory.
+    ///
+    /// # Errors
+    /// [`ArenaExhausted`] when it does not fit; the arena is unchanged then.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::alloc::Layout;
+    /// use stackfirst::SyncArena;
+    ///
+    /// let arena = SyncArena::<16>::new();
+    /// assert!(arena.try_alloc_layout(Layout::new::<[u64; 2]>()).is_ok() || arena.used() == 0);
+    /// assert!(arena.try_alloc_layout(Layout::new::<[u64; 4]>()).is_err());
+    /// ```
+    #[inline]
+    pub fn try_alloc_layout(&self, layout: Layout) -> Result<NonNull<u8>, ArenaExhausted> {
+        if layout.size() == 0 {
+            return Ok(dangling(layout));
+        }
+        let base = self.base();
+        let mut pos = self.pos.load(Ordering::Relaxed);
+        loop {
+            let Some((start, end)) = fit(base as usize, pos, BYTES, layout) else {
+                return Err(ArenaExhausted::new(layout, BYTES - pos));
+            };
+            // Acquire: a block freed by another thread (Release in `dealloc`) is reused only
+            // after that thread's last writes to it.
+            match self
+                .pos
+                .compare_exchange_weak(pos, end, Ordering::Acquire, Ordering::Relaxed)
+            {
+                // SAFETY: `start < end <= BYTES`: inside the buffer, so non-null; the swap made
+                // `start..end` this caller's alone.
+                Ok(_) => return Ok(unsafe { NonNull::new_unchecked(base.add(start)) }),
+                Err(now) => pos = now,
+            }
+        }
+    }
+
+    /// [`try_alloc_layout`](Self::try_alloc_layout) that panics when exhausted.
+    ///
+    /// # Panics
+    /// With `arena exhausted: requested N bytes (align A), M remaining`.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::alloc::Layout;
+    /// use stackfirst::SyncArena;
+    ///
+    /// let arena = SyncArena::<64>::new();
+    /// let p = arena.alloc_layout(Layout::new::<u32>());
+    /// assert_eq!(p.as_ptr() as usize % 4, 0);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn alloc_layout(&self, layout: Layout) -> NonNull<u8> {
+        self.try_alloc_layout(layout).unwrap_or_else(|e| e.raise())
+    }
+
+    /// Moves `value` into the arena. Its destructor never runs (like `Box::leak`): the arena
+    /// frees memory only in bulk. The reference borrows the arena, so `reset` waits for it.
+    ///
+    /// # Errors
+    /// [`ArenaExhausted`] when it does not fit; `value` is dropped then.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::SyncArena;
+    ///
+    /// let arena = SyncArena::<4>::new();
+    /// assert!(arena.try_alloc(1u32).is_ok());
+    /// assert!(arena.try_alloc(2u32).is_err());
+    /// ```
+    #[inline]
+    #[allow(clippy::mut_from_ref)] // each call returns a distinct block, like `Bump::alloc`
+    pub fn try_alloc<T>(&self, value: T) -> Result<&mut T, ArenaExhausted> {
+        let p = self.try_alloc_layout(Layout::new::<T>())?.cast::<T>();
+        // SAFETY: a fresh block for one `T`, owned by this caller alone, valid while the arena
+        // is borrowed.
+        unsafe {
+            p.as_ptr().write(value);
+            Ok(&mut *p.as_ptr())
+        }
+    }
+
+    /// [`try_alloc`](Self::try_alloc) that panics when exhausted.
+    ///
+    /// # Panics
+    /// With `arena exhausted: ...` when it does not fit.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::SyncArena;
+    ///
+    /// let arena = SyncArena::<64>::new();
+    /// let x = arena.alloc([1u16, 2, 3]);
+    /// x[0] = 7;
+    /// assert_eq!(*x, [7, 2, 3]);
+    /// ```
+    #[inline]
+    #[track_caller]
+    #[allow(clippy::mut_from_ref)] // each call returns a distinct block, like `Bump::alloc`
+    pub fn alloc<T>(&self, value: T) -> &mut T {
+        self.try_alloc(value).unwrap_or_else(|e| e.raise())
+    }
+
+    /// Frees a block if it is the most recent one; otherwise it stays used until `reset`.
+    ///
+    /// # Safety
+    /// `ptr` was returned by this arena for `layout` and is not used afterwards.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::alloc::Layout;
+    /// use stackfirst::SyncArena;
+    ///
+    /// let arena = SyncArena::<64>::new();
+    /// let layout = Layout::new::<u64>();
+    /// let p = arena.alloc_layout(layout);
+    /// // SAFETY: `p` came from this arena for `layout` and is not used again.
+    /// unsafe { arena.dealloc(p, layout) };
+    /// assert_eq!(arena.used(), 0);
+    /// ```
+    #[inline]
+    pub unsafe fn dealloc(&self, ptr: NonNull<u8>, layout: Layout) {
+        if layout.size() == 0 {
+            return;
+        }
+        let start = (ptr.as_ptr() as usize).wrapping_sub(self.base() as usize);
+        // Release: our writes to the block happen before whoever allocates it next.
+        let _ = self.pos.compare_exchange(
+            start + layout.size(),
+            start,
+            Ordering::Release,
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Grows or shrinks the most recent block in place. Returns whether it could.
+    ///
+    /// # Safety
+    /// `ptr` was returned by this arena for a block of `old_size` bytes, still in use.
+    unsafe fn resize_in_place(&self, ptr: NonNull<u8>, old_size: usize, new_size: usize) -> bool {
+        let start = (ptr.as_ptr() as usize).wrapping_sub(self.base() as usize);
+        match start.checked_add(new_size) {
+            Some(end) if end <= BYTES => self
+                .pos
+                .compare_exchange(start + old_size, end, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok(),
+            _ => false,
+        }
+    }
+
+    /// Reclaims everything. `&mut self` proves no allocation is alive.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::SyncArena;
+    ///
+    /// let mut arena = SyncArena::<64>::new();
+    /// arena.alloc(1u64);
+    /// arena.reset();
+    /// assert_eq!(arena.used(), 0);
+    /// ```
+    #[inline]
+    pub fn reset(&mut self) {
+        self.pos.store(0, Ordering::Relaxed);
+    }
+
+    /// Bytes in use, including padding (a snapshot while other threads allocate).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::SyncArena;
+    ///
+    /// let arena = SyncArena::<64>::new();
+    /// arena.alloc(1u8);
+    /// assert_eq!(arena.used(), 1);
+    /// ```
+    #[inline]
+    pub fn used(&self) -> usize {
+        self.pos.load(Ordering::Relaxed)
+    }
+
+    /// Bytes still free (a snapshot while other threads allocate).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::SyncArena;
+    ///
+    /// let arena = SyncArena::<64>::new();
+    /// assert_eq!(arena.remaining(), 64);
+    /// ```
+    #[inline]
+    pub fn remaining(&self) -> usize {
+        BYTES - self.used()
+    }
+
+    /// `BYTES`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::SyncArena;
+    ///
+    /// assert_eq!(SyncArena::<64>::new().capacity(), 64);
+    /// ```
+    #[inline]
+    pub const fn capacity(&self) -> usize {
+        BYTES
+    }
+}
+
+#[cfg(not(loom))]
+impl<const BYTES: usize> Default for SyncArena<BYTES> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// SAFETY (the `GlobalAlloc` contract): blocks never overlap and stay valid until freed
+// (invariants above); failure returns null; `realloc` keeps the first `min(old, new)` bytes.
+unsafe impl<const BYTES: usize> GlobalAlloc for SyncArena<BYTES> {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        self.try_alloc_layout(layout)
+            .map_or(ptr::null_mut(), NonNull::as_ptr)
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller passes a pointer this allocator returned (so non-null) for `layout`.
+        unsafe { SyncArena::dealloc(self, NonNull::new_unchecked(ptr), layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller passes a live, non-null block of `layout.size()` bytes from here.
+        let nn = unsafe { NonNull::new_unchecked(ptr) };
+        // SAFETY: as above.
+        if layout.size() != 0 && unsafe { self.resize_in_place(nn, layout.size(), new_size) } {
+            return ptr;
+        }
+        // SAFETY: `new_size` is non-zero and, rounded to the alignment, fits `isize` (the
+        // caller's contract for `realloc`).
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        let Ok(fresh) = self.try_alloc_layout(new_layout) else {
+            return ptr::null_mut();
+        };
+        // SAFETY: both blocks are live, distinct, and at least `min(old, new)` bytes long.
+        unsafe {
+            ptr::copy_nonoverlapping(ptr, fresh.as_ptr(), layout.size().min(new_size));
+            SyncArena::dealloc(self, nn, layout);
+        }
+        fresh.as_ptr()
+    }
+}
