@@ -56,15 +56,17 @@ use core::ptr::{self, NonNull};
 use crate::bump::{fit, ArenaExhausted};
 use crate::frame::{Frame, FrameGuard};
 
-/// The bump state that an arena and all of its frames share.
+/// The bump state that an arena and all of its frames share, as addresses: bumping is then a
+/// couple of additions and one compare, with no offset arithmetic.
 ///
-/// Invariants: `base..base + capacity` is memory this region may hand out for as long as it
-/// lives (borrowed for the arena's `'m`); `pos <= capacity`; the bytes `pos..capacity` are not
-/// part of any live block. Blocks below `pos` belong to the frames whose marks are below them.
+/// Invariants: `base..end` is memory this region may hand out for as long as it lives (borrowed
+/// for the arena's `'m`); `base <= cur <= end`; the bytes `cur..end` are not part of any live
+/// block. Blocks below `cur` belong to the frames whose marks are below them. Handed-out
+/// pointers carry `base`'s provenance.
 pub(crate) struct Region {
     base: NonNull<u8>,
-    capacity: usize,
-    pos: Cell<usize>,
+    end: usize,
+    cur: Cell<usize>,
 }
 
 impl Region {
@@ -74,35 +76,36 @@ impl Region {
         if layout.size() == 0 {
             return Ok(dangling(layout));
         }
-        let pos = self.pos.get();
-        match fit(self.base.as_ptr() as usize, pos, self.capacity, layout) {
-            Some((start, end)) => {
-                self.pos.set(end);
-                // SAFETY: `start < end <= capacity`: inside the region, so non-null.
-                Ok(unsafe { NonNull::new_unchecked(self.base.as_ptr().add(start)) })
+        let cur = self.cur.get();
+        match fit(cur, self.end, layout) {
+            Some((start, stop)) => {
+                self.cur.set(stop);
+                // SAFETY: `base <= cur <= start < stop <= end`: inside the region, so non-null.
+                Ok(unsafe { NonNull::new_unchecked(self.base.as_ptr().with_addr(start)) })
             }
-            None => Err(ArenaExhausted::new(layout, self.capacity - pos)),
+            None => Err(ArenaExhausted::new(layout, self.end - cur)),
         }
     }
 
-    /// The offset of a block that ends at the bump pointer and starts at or after `floor`.
+    /// The address of a block of `size` bytes that ends at the bump pointer and starts at or
+    /// after `floor` (a frame's mark).
     #[inline]
-    fn tip_offset(&self, ptr: NonNull<u8>, size: usize, floor: usize) -> Option<usize> {
-        let offset = (ptr.as_ptr() as usize).wrapping_sub(self.base.as_ptr() as usize);
-        (size != 0 && offset >= floor && offset.checked_add(size) == Some(self.pos.get()))
-            .then_some(offset)
+    fn tip(&self, ptr: NonNull<u8>, size: usize, floor: usize) -> Option<usize> {
+        let addr = ptr.as_ptr() as usize;
+        (size != 0 && addr >= floor && addr.checked_add(size) == Some(self.cur.get()))
+            .then_some(addr)
     }
 
     /// Frees a block if it is the last one and was allocated at or after `floor`; otherwise its
     /// bytes stay used until the frame that made them ends.
     #[inline]
     pub(crate) fn free(&self, ptr: NonNull<u8>, size: usize, floor: usize) {
-        if let Some(offset) = self.tip_offset(ptr, size, floor) {
-            self.pos.set(offset);
+        if let Some(addr) = self.tip(ptr, size, floor) {
+            self.cur.set(addr);
         }
     }
 
-    /// Resizes the last block in place (if `ptr` is it, is aligned for `align`, and the new size
+    /// Resizes the last block in place (if `ptr` is it, is aligned for `new`, and the new size
     /// fits). Returns whether it did.
     #[inline]
     pub(crate) fn resize_in_place(
@@ -112,39 +115,49 @@ impl Region {
         new: Layout,
         floor: usize,
     ) -> bool {
-        match self.tip_offset(ptr, old_size, floor) {
-            Some(offset)
-                if ptr.as_ptr() as usize % new.align() == 0
-                    && new.size() <= self.capacity - offset =>
-            {
-                self.pos.set(offset + new.size());
+        match self.tip(ptr, old_size, floor) {
+            Some(addr) if addr % new.align() == 0 && new.size() <= self.end - addr => {
+                self.cur.set(addr + new.size());
                 true
             }
             _ => false,
         }
     }
 
+    /// Bytes in use.
     #[inline]
-    pub(crate) fn pos(&self) -> usize {
-        self.pos.get()
+    pub(crate) fn used(&self) -> usize {
+        self.cur.get() - self.base.as_ptr() as usize
+    }
+
+    /// Bytes still free.
+    #[inline]
+    pub(crate) fn remaining(&self) -> usize {
+        self.end - self.cur.get()
     }
 
     #[inline]
     pub(crate) fn capacity(&self) -> usize {
-        self.capacity
+        self.end - self.base.as_ptr() as usize
     }
 
     /// Opens a frame: the guard puts the bump pointer back here when dropped.
     #[inline]
     pub(crate) fn guard(&self) -> FrameGuard<'_> {
-        FrameGuard::new(self, self.pos.get())
+        FrameGuard::new(self, self.cur.get())
     }
 
-    /// Ends a frame that started at `mark`.
+    /// Ends a frame whose mark is `mark` (a bump pointer it saw).
     #[inline]
     pub(crate) fn rewind(&self, mark: usize) {
-        debug_assert!(mark <= self.pos.get());
-        self.pos.set(mark);
+        debug_assert!(mark <= self.cur.get());
+        self.cur.set(mark);
+    }
+
+    /// Reclaims everything.
+    #[inline]
+    pub(crate) fn reset(&self) {
+        self.cur.set(self.base.as_ptr() as usize);
     }
 }
 
@@ -198,12 +211,15 @@ impl<'m> Arena<'m> {
     /// assert_eq!(arena.capacity(), 64);
     /// ```
     pub fn new(memory: &'m mut [MaybeUninit<u8>]) -> Self {
-        let capacity = memory.len();
+        let len = memory.len();
+        let base = NonNull::from(memory).cast::<u8>();
+        let start = base.as_ptr() as usize;
         Self {
             region: Region {
-                base: NonNull::from(memory).cast(),
-                capacity,
-                pos: Cell::new(0),
+                base,
+                // A slice never wraps around the address space.
+                end: start + len,
+                cur: Cell::new(start),
             },
             _memory: PhantomData,
         }
@@ -287,7 +303,7 @@ impl<'m> Arena<'m> {
     /// ```
     #[inline]
     pub fn used(&self) -> usize {
-        self.region.pos()
+        self.region.used()
     }
 
     /// Bytes still free (before any alignment padding a request may need).
@@ -302,7 +318,7 @@ impl<'m> Arena<'m> {
     /// ```
     #[inline]
     pub fn remaining(&self) -> usize {
-        self.region.capacity() - self.region.pos()
+        self.region.remaining()
     }
 
     /// The size of the memory the arena manages.
@@ -335,7 +351,7 @@ impl<'m> Arena<'m> {
     /// ```
     #[inline]
     pub fn reset(&mut self) {
-        self.region.rewind(0);
+        self.region.reset();
     }
 }
 

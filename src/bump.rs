@@ -4,22 +4,16 @@
 use core::alloc::Layout;
 use core::fmt;
 
-/// Where a block of `layout` goes in a region of `capacity` bytes whose first byte is at address
-/// `base` and whose free space starts at offset `pos`: the block's `(start, end)` offsets, or
-/// `None` if it does not fit. All arithmetic is checked, so no request can wrap around.
+/// Where a block of `layout` goes when the free space runs from address `cur` to address `end`:
+/// the block's `(start, stop)` addresses, or `None` if it does not fit. All arithmetic is
+/// checked, so no request can wrap around the address space.
 #[inline(always)]
-pub(crate) fn fit(
-    base: usize,
-    pos: usize,
-    capacity: usize,
-    layout: Layout,
-) -> Option<(usize, usize)> {
-    // `base + pos` is an address inside (or one past) the region, so it cannot overflow.
-    let pad = (base + pos).wrapping_neg() & (layout.align() - 1);
-    let start = pos.checked_add(pad)?;
-    let end = start.checked_add(layout.size())?;
-    if end <= capacity {
-        Some((start, end))
+pub(crate) fn fit(cur: usize, end: usize, layout: Layout) -> Option<(usize, usize)> {
+    let start = cur.checked_add(layout.align() - 1)? & !(layout.align() - 1);
+    // `size <= end - start` rather than `start + size <= end`: no sum that could wrap.
+    let room = end.checked_sub(start)?;
+    if layout.size() <= room {
+        Some((start, start + layout.size()))
     } else {
         None
     }
@@ -112,12 +106,13 @@ mod tests {
     #[test]
     fn fit_aligns_and_never_wraps() {
         let l = |size, align| Layout::from_size_align(size, align).unwrap();
-        assert_eq!(fit(0x1001, 0, 64, l(8, 8)), Some((7, 15)));
-        assert_eq!(fit(0x1000, 3, 64, l(1, 1)), Some((3, 4)));
-        assert_eq!(fit(0x1000, 60, 64, l(8, 8)), None);
-        assert_eq!(fit(0x1000, 0, 64, l(0, 4096)), Some((0, 0)));
-        assert_eq!(fit(0x1001, 0, 64, l(0, 4096)), None);
-        assert_eq!(fit(0x1000, 8, 64, l(isize::MAX as usize - 7, 8)), None);
-        assert_eq!(fit(usize::MAX - 64, 0, 64, l(usize::MAX / 4, 1)), None);
+        assert_eq!(fit(0x1001, 0x1040, l(8, 8)), Some((0x1008, 0x1010)));
+        assert_eq!(fit(0x1003, 0x1040, l(1, 1)), Some((0x1003, 0x1004)));
+        assert_eq!(fit(0x103c, 0x1040, l(8, 8)), None);
+        assert_eq!(fit(0x1000, 0x1040, l(0, 4096)), Some((0x1000, 0x1000)));
+        assert_eq!(fit(0x1001, 0x1040, l(0, 4096)), None);
+        assert_eq!(fit(0x1008, 0x1040, l(isize::MAX as usize - 7, 8)), None);
+        assert_eq!(fit(usize::MAX - 64, usize::MAX, l(usize::MAX / 4, 1)), None);
+        assert_eq!(fit(usize::MAX - 2, usize::MAX, l(1, 8)), None);
     }
 }

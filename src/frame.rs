@@ -56,8 +56,8 @@ use crate::frame_box::FrameBox;
 /// ```
 pub struct Frame<'f> {
     region: &'f Region,
-    /// The frame's mark: blocks below it belong to parent frames and are never freed or resized
-    /// through this handle.
+    /// The frame's mark (an address): blocks below it belong to parent frames and are never
+    /// freed or resized through this handle.
     start: usize,
     _invariant: PhantomData<fn(&'f ()) -> &'f ()>,
 }
@@ -476,7 +476,7 @@ impl<'f> Frame<'f> {
     /// ```
     #[inline]
     pub fn used(&self) -> usize {
-        self.region.pos()
+        self.region.used()
     }
 
     /// Bytes still free (before any alignment padding a request may need).
@@ -494,7 +494,7 @@ impl<'f> Frame<'f> {
     /// ```
     #[inline]
     pub fn remaining(&self) -> usize {
-        self.region.capacity() - self.region.pos()
+        self.region.remaining()
     }
 
     /// The size of the arena's memory.

@@ -162,6 +162,49 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
     }
 
+    /// Appends `value`: the hot path of `push` and `extend`. A spilled tag has its top bit set,
+    /// so one unsigned compare of the tag with `INLINE_CAPACITY` means "inline and not full"
+    /// (zero-sized `T` never spill); a spilled vector with room appends in line too. Only
+    /// growing goes out of line.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, value: T) {
+        let tag = self.tag;
+        if tag < Self::INLINE_CAPACITY {
+            // SAFETY: inline (the flag is clear) and `len = tag < INLINE_CAPACITY`: slot `tag` is
+            // inside the inline bytes and uninitialized. `tag + 1` cannot overflow.
+            unsafe { self.as_mut_ptr_inline().add(tag).write(value) };
+            self.tag = tag + 1;
+            return;
+        }
+        if self.spilled() {
+            // SAFETY: spilled, so `heap` is the active field (invariant 1).
+            let heap = unsafe { self.data.heap };
+            let len = tag & !SPILLED;
+            if len < heap.cap {
+                // SAFETY: `len < cap`: slot `len` is inside the heap buffer and uninitialized.
+                // The flag stays set and the length cannot reach it (invariant 3).
+                unsafe { heap.ptr.as_ptr().add(len).write(value) };
+                self.tag = tag + 1;
+                return;
+            }
+        }
+        self.grow_and_push(value);
+    }
+
+    /// `push` on a full buffer: grows (or spills), then appends.
+    #[cold]
+    #[inline(never)]
+    fn grow_and_push(&mut self, value: T) {
+        self.grow_one();
+        // SAFETY: spilled now, with room for one more (zero-sized `T` only get here at length
+        // `usize::MAX`, where `grow_one` panics), so `heap` is the active field (invariant 1).
+        unsafe {
+            let heap = self.data.heap;
+            heap.ptr.as_ptr().add(self.tag & !SPILLED).write(value);
+        }
+        self.tag += 1;
+    }
+
     /// Pointer, length and capacity with one test of the flag: the hot paths' view.
     #[inline(always)]
     pub(crate) fn triple_mut(&mut self) -> (*mut T, usize, usize) {
@@ -221,9 +264,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
     }
 
-    /// The push path's growth: one more slot, amortized. Kept out of line so `push` stays small.
-    #[cold]
-    #[inline(never)]
+    /// Room for one more slot, amortized.
     #[track_caller]
     pub(crate) fn grow_one(&mut self) {
         if let Err(e) = self.grow(1, false) {
@@ -231,20 +272,47 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
     }
 
-    /// Spills or grows so that `additional` more elements fit. The typed shell around
-    /// [`grow_erased`], which is compiled once per allocator, not once per `T`.
+    /// Spills or grows so that `additional` more elements fit. The capacity arithmetic is here,
+    /// where `T`'s size and alignment are constants; the allocation itself is type-erased
+    /// ([`spill_erased`], [`grow_erased`]), compiled once per allocator rather than once per `T`.
+    ///
+    /// Growth: `max(2 * capacity, len + additional, 8/4/1 by element size)` (amortized), or
+    /// exactly `len + additional` (`exact`). On error nothing changes.
     fn grow(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
         if Self::IS_ZST {
             // Capacity is already `usize::MAX`: asking for more is an overflow.
             return Err(TryReserveErrorKind::CapacityOverflow.into());
         }
         let len = self.len();
-        let old = Buffer {
-            ptr: self.as_mut_ptr().cast(),
-            cap: self.capacity(),
-            spilled: self.spilled(),
+        let required = len
+            .checked_add(additional)
+            .ok_or(TryReserveErrorKind::CapacityOverflow)?;
+        let cap = if exact {
+            required
+        } else {
+            required
+                .max(self.capacity().saturating_mul(2))
+                .max(min_heap_capacity(mem::size_of::<T>()))
         };
-        let (ptr, cap) = grow_erased(&self.alloc, old, len, additional, Layout::new::<T>(), exact)?;
+        let layout = Layout::array::<T>(cap).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
+        let ptr = if self.spilled() {
+            // SAFETY: spilled, so `heap` is the active field, allocated by `self.alloc` with
+            // this layout (invariant 1); the new layout is larger, with the same alignment.
+            unsafe {
+                let heap = self.data.heap;
+                grow_erased(
+                    &self.alloc,
+                    heap.ptr.cast(),
+                    Self::heap_layout(heap.cap),
+                    layout,
+                )
+            }
+        } else {
+            let src = self.as_mut_ptr_inline().cast();
+            // SAFETY: the inline bytes hold `len` initialized elements, which fit the new layout.
+            unsafe { spill_erased(&self.alloc, src, len * mem::size_of::<T>(), layout) }
+        };
+        let ptr = ptr.ok_or(TryReserveErrorKind::AllocError { layout })?;
         self.data.heap = Heap {
             ptr: ptr.cast(),
             cap,
@@ -412,13 +480,6 @@ impl Drop for SetLenOnDrop<'_> {
     }
 }
 
-/// The current buffer, without its element type.
-struct Buffer {
-    ptr: *mut u8,
-    cap: usize,
-    spilled: bool,
-}
-
 /// The smallest heap capacity worth allocating, as std's `Vec` chooses it.
 const fn min_heap_capacity(elem_size: usize) -> usize {
     if elem_size == 1 {
@@ -430,57 +491,40 @@ const fn min_heap_capacity(elem_size: usize) -> usize {
     }
 }
 
-/// Allocates the grown heap buffer and moves the elements there. Returns the new pointer and
-/// capacity; on error the old buffer is untouched.
+/// Moves `bytes` of inline elements to a new heap block of `layout`: the spill.
 ///
-/// Growth: `max(2 * capacity, len + additional, 8/4/1 by element size)` (amortized), or exactly
-/// `len + additional` (`exact`). From inline this spills; from the heap it grows in place where
-/// the allocator can.
+/// # Safety
+/// `src` is valid for reading `bytes <= layout.size()` bytes and is not inside the new block
+/// (it cannot be: the block is fresh).
 #[inline(never)]
-fn grow_erased<A: Allocator>(
+unsafe fn spill_erased<A: Allocator>(
     alloc: &A,
-    old: Buffer,
-    len: usize,
-    additional: usize,
-    elem: Layout,
-    exact: bool,
-) -> Result<(NonNull<u8>, usize), TryReserveError> {
-    let required = len
-        .checked_add(additional)
-        .ok_or(TryReserveErrorKind::CapacityOverflow)?;
-    let cap = if exact {
-        required
-    } else {
-        required
-            .max(old.cap.saturating_mul(2))
-            .max(min_heap_capacity(elem.size()))
-    };
-    let new_layout = array_layout(elem, cap)?;
-    let ptr = if old.spilled {
-        let old_layout = array_layout(elem, old.cap)?;
-        // SAFETY: a spilled buffer is a non-null block allocated by `alloc` with `old_layout`
-        // (invariant 1), and the new layout is larger with the same alignment.
-        unsafe { alloc.grow(NonNull::new_unchecked(old.ptr), old_layout, new_layout) }
-    } else {
-        alloc.allocate(new_layout).inspect(|new| {
-            // SAFETY: the inline bytes hold `len` initialized elements of `elem.size()` bytes; the
-            // new block is at least that large and is distinct memory.
-            unsafe {
-                ptr::copy_nonoverlapping(old.ptr, new.cast::<u8>().as_ptr(), len * elem.size())
-            }
-        })
-    };
-    let ptr = ptr.map_err(|_| TryReserveErrorKind::AllocError { layout: new_layout })?;
-    Ok((ptr.cast(), cap))
+    src: *const u8,
+    bytes: usize,
+    layout: Layout,
+) -> Option<NonNull<u8>> {
+    let new = alloc.allocate(layout).ok()?.cast::<u8>();
+    // `with_capacity` spills an empty buffer: skip the call to `memcpy`.
+    if bytes != 0 {
+        // SAFETY: the caller guarantees `src` is readable for `bytes`; the fresh block holds
+        // `layout.size() >= bytes` bytes and is distinct memory.
+        unsafe { ptr::copy_nonoverlapping(src, new.as_ptr(), bytes) };
+    }
+    Some(new)
 }
 
-/// `cap` elements of layout `elem`, or a capacity overflow past `isize::MAX` bytes.
-#[inline]
-fn array_layout(elem: Layout, cap: usize) -> Result<Layout, TryReserveError> {
-    let size = elem
-        .size()
-        .checked_mul(cap)
-        .ok_or(TryReserveErrorKind::CapacityOverflow)?;
-    Layout::from_size_align(size, elem.align())
-        .map_err(|_| TryReserveErrorKind::CapacityOverflow.into())
+/// Grows a heap block (in place where the allocator can).
+///
+/// # Safety
+/// `ptr` was allocated by `alloc` with `old`; `new` is at least as large, with the same
+/// alignment.
+#[inline(never)]
+unsafe fn grow_erased<A: Allocator>(
+    alloc: &A,
+    ptr: NonNull<u8>,
+    old: Layout,
+    new: Layout,
+) -> Option<NonNull<u8>> {
+    // SAFETY: forwarded from this function's contract, which is `Allocator::grow`'s.
+    unsafe { alloc.grow(ptr, old, new) }.ok().map(NonNull::cast)
 }

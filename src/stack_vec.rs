@@ -322,34 +322,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v, [3]);
     /// ```
     #[inline]
-    #[track_caller]
     pub fn push(&mut self, value: T) {
-        let (ptr, len, cap) = self.raw.triple_mut();
-        if len == cap {
-            self.raw.grow_one();
-            // SAFETY: there is room for one more now.
-            unsafe { self.push_unchecked(value) }
-        } else {
-            // SAFETY: `len < cap`, so slot `len` is in the buffer and uninitialized.
-            unsafe {
-                ptr.add(len).write(value);
-                self.raw.set_len(len + 1);
-            }
-        }
-    }
-
-    /// Appends without checking capacity.
-    ///
-    /// # Safety
-    /// `self.len() < self.capacity()`.
-    #[inline(always)]
-    unsafe fn push_unchecked(&mut self, value: T) {
-        let (ptr, len, _) = self.raw.triple_mut();
-        // SAFETY: the caller guarantees slot `len` is inside the buffer, and it is uninitialized.
-        unsafe {
-            ptr.add(len).write(value);
-            self.raw.set_len(len + 1);
-        }
+        self.raw.push(value)
     }
 
     /// Removes and returns the last element, or `None` if empty.

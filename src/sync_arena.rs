@@ -108,20 +108,25 @@ impl<const BYTES: usize> SyncArena<BYTES> {
             return Ok(dangling(layout));
         }
         let base = self.base();
+        let addr = base as usize;
         let mut pos = self.pos.load(Ordering::Relaxed);
         loop {
-            let Some((start, end)) = fit(base as usize, pos, BYTES, layout) else {
+            // The buffer never wraps around the address space, so `addr + BYTES` does not
+            // overflow; offsets come back by subtracting `addr`.
+            let Some((start, stop)) = fit(addr + pos, addr + BYTES, layout) else {
                 return Err(ArenaExhausted::new(layout, BYTES - pos));
             };
             // Acquire: a block freed by another thread (Release in `dealloc`) is reused only
             // after that thread's last writes to it.
-            match self
-                .pos
-                .compare_exchange_weak(pos, end, Ordering::Acquire, Ordering::Relaxed)
-            {
-                // SAFETY: `start < end <= BYTES`: inside the buffer, so non-null; the swap made
-                // `start..end` this caller's alone.
-                Ok(_) => return Ok(unsafe { NonNull::new_unchecked(base.add(start)) }),
+            match self.pos.compare_exchange_weak(
+                pos,
+                stop - addr,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                // SAFETY: `addr <= start < stop <= addr + BYTES`: inside the buffer, so non-null;
+                // the swap made `start..stop` this caller's alone.
+                Ok(_) => return Ok(unsafe { NonNull::new_unchecked(base.with_addr(start)) }),
                 Err(now) => pos = now,
             }
         }

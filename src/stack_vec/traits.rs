@@ -189,8 +189,7 @@ impl<T, const N: usize, A: Allocator> Extend<T> for StackVec<T, N, A> {
                     self.reserve(1);
                 }
             }
-            // SAFETY: checked (or reserved) just above.
-            unsafe { self.push_unchecked(item) };
+            self.raw.push(item);
         }
     }
 }

@@ -1,0 +1,554 @@
+//! Builds benches/RESULTS.md and benches/go_table.svg from one run of `benches/run.sh`:
+//! gungraun's callgrind summaries, the allocation counts, and the Go measurements.
+//!
+//! `report OUT_DIR` writes both files; `report OUT_DIR --check` writes them under `OUT_DIR`
+//! instead and exits 1 if a StackVec or arena instruction count rose more than 10% above the
+//! committed RESULTS.md.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use plotters::prelude::*;
+use serde_json::Value;
+use stackfirst_benches::host::indexed_cases;
+use stackfirst_benches::NS;
+
+const GO: [(&str, &str); 2] = [("Go 1.24", "1.24.11"), ("Go 1.26", "1.26.6")];
+const COLUMNS: [&str; 11] = [
+    "Go 1.24",
+    "Go 1.26",
+    "Vec",
+    "Vec->Box",
+    "smallvec",
+    "arrayvec",
+    "heapless",
+    "bumpalo",
+    "StackVec",
+    "StackVec in frame",
+    "StackVec into_heap_exact",
+];
+const PATTERNS: [(&str, &str); 4] = [
+    ("const", "1. make, constant cap"),
+    ("var", "2. make, variable cap"),
+    ("local", "3. append loop, local"),
+    ("escape", "4. append loop, returned"),
+];
+const TYPES: [&str; 2] = ["u64", "16-byte struct"];
+const MICRO_COLUMNS: [&str; 2] = ["frame arena", "bumpalo"];
+/// Columns whose counts CI guards.
+const GUARDED: [&str; 4] = [
+    "StackVec",
+    "StackVec in frame",
+    "StackVec into_heap_exact",
+    "frame arena",
+];
+
+#[derive(Clone, Copy, Default)]
+struct Cell {
+    allocs: Option<f64>,
+    instructions: Option<i64>,
+}
+
+impl Cell {
+    fn show(&self) -> String {
+        match (self.allocs, self.instructions) {
+            (None, None) => "–".into(),
+            (a, i) => format!(
+                "{} / {}",
+                a.map_or("?".into(), |a| format!("{}", (a * 10.0).round() / 10.0)),
+                i.map_or("?".into(), |i| i.to_string())
+            ),
+        }
+    }
+}
+
+/// (pattern, type, n, column) -> cell
+type Table = BTreeMap<(String, String, String, String), Cell>;
+
+fn json_lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+fn key(pattern: &str, ty: &str, n: Option<u64>, column: &str) -> (String, String, String, String) {
+    let n = n.map_or("-".to_string(), |n| n.to_string());
+    (pattern.to_string(), ty.to_string(), n, column.to_string())
+}
+
+fn load(out: &Path, target: &Path, notes: &mut Vec<String>) -> (Table, i64) {
+    let mut table = Table::new();
+    let summaries = target.join("gungraun/stackfirst-benches/instructions/registry");
+    let instructions = |i: usize| -> i64 {
+        let path = summaries.join(format!("call.case_{i}/summary.json"));
+        let v: Value = serde_json::from_str(
+            &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+        )
+        .expect("gungraun summary");
+        v["profiles"][0]["data"]["total"]["metrics"]["Ir"]["values"]["new"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no Ir in {}", path.display()))
+    };
+    let cases = indexed_cases();
+    let floor = instructions(0);
+    for (i, (case, n)) in cases.iter().enumerate().skip(1) {
+        let column = if case.imp == "StackVec" && case.pattern == "escape" {
+            "StackVec"
+        } else {
+            case.imp
+        };
+        let cell = table
+            .entry(key(case.pattern, case.ty, n.map(|n| n as u64), column))
+            .or_default();
+        cell.instructions = Some(instructions(i) - floor);
+    }
+    for v in json_lines(&out.join("allocs.jsonl")) {
+        let k = key(
+            v["pattern"].as_str().unwrap(),
+            v["ty"].as_str().unwrap(),
+            v["n"].as_u64(),
+            v["imp"].as_str().unwrap(),
+        );
+        if let Some(cell) = table.get_mut(&k) {
+            cell.allocs = v["allocs"].as_f64();
+        }
+    }
+    for (column, version) in GO {
+        if let Ok(why) = std::fs::read_to_string(out.join(format!("go-{version}.unavailable"))) {
+            notes.push(format!("{column}: n/a, {}", why.trim()));
+            continue;
+        }
+        for v in json_lines(&out.join(format!("go-{version}.jsonl"))) {
+            let k = key(
+                v["pattern"].as_str().unwrap(),
+                v["ty"].as_str().unwrap(),
+                v["n"].as_u64(),
+                column,
+            );
+            table.entry(k).or_default().instructions = v["instructions"].as_i64();
+        }
+        for v in json_lines(&out.join(format!("go-{version}.allocs.jsonl"))) {
+            let k = key(
+                v["pattern"].as_str().unwrap(),
+                v["ty"].as_str().unwrap(),
+                v["n"].as_u64(),
+                column,
+            );
+            table.entry(k).or_default().allocs = v["allocs"].as_f64();
+        }
+    }
+    (table, floor)
+}
+
+fn get(t: &Table, pattern: &str, ty: &str, n: &str, column: &str) -> Cell {
+    t.get(&(pattern.into(), ty.into(), n.into(), column.into()))
+        .copied()
+        .unwrap_or_default()
+}
+
+fn markdown(t: &Table, floor: i64, notes: &[String], verdicts: &str) -> String {
+    let mut s = String::new();
+    s += "# Go's allocation-progression table, measured\n\n";
+    s += "Generated by `bash benches/run.sh` (do not edit by hand). Each cell is **heap allocations / \
+          instructions per call** (x86_64, callgrind through gungraun; Go through callgrind's \
+          `--toggle-collect` over 1000 calls). ";
+    let _ = write!(
+        s,
+        "Instructions are net of the harness floor ({floor} instructions: an empty case measured the same way). "
+    );
+    s += "`–`: not applicable (arrayvec and heapless have no run-time capacity; `Vec->Box` and \
+          `into_heap_exact` are escape-only). arrayvec and heapless hold 16 elements, enough for \
+          every row: they are the no-spill floors. The other containers have the 32-byte budget \
+          (smallvec `[T; 32 / size_of T]`, StackVec's default). In the escaping rows `StackVec` \
+          returns the StackVec by value. `StackVec in frame` counts entering and leaving the frame.\n\n";
+    for note in notes {
+        let _ = writeln!(s, "- {note}");
+    }
+    if !notes.is_empty() {
+        s += "\n";
+    }
+    let _ = writeln!(s, "| pattern | type | n | {} |", COLUMNS.join(" | "));
+    let _ = writeln!(s, "|---|---|---|{}", "---|".repeat(COLUMNS.len()));
+    for (pattern, label) in PATTERNS {
+        for ty in TYPES {
+            for n in NS {
+                let n = n.to_string();
+                let cells: Vec<String> = COLUMNS
+                    .iter()
+                    .map(|c| get(t, pattern, ty, &n, c).show())
+                    .collect();
+                let _ = writeln!(s, "| {label} | {ty} | {n} | {} |", cells.join(" | "));
+            }
+        }
+    }
+    s += "\n## Arena micro-benchmarks\n\n";
+    let _ = writeln!(
+        s,
+        "| benchmark | type | n | {} |",
+        MICRO_COLUMNS.join(" | ")
+    );
+    s += "|---|---|---|---|---|\n";
+    for p in [
+        "alloc one u32",
+        "alloc 16-u32 slice",
+        "frame enter+exit",
+        "reset",
+    ] {
+        let cells: Vec<String> = MICRO_COLUMNS
+            .iter()
+            .map(|c| get(t, p, "-", "-", c).show())
+            .collect();
+        let _ = writeln!(s, "| {p} | - | - | {} |", cells.join(" | "));
+    }
+    s += "\n## Verdicts\n\n";
+    s += verdicts;
+    s += "\n![instructions per call, u64](go_table.svg)\n";
+    if let Ok(analysis) =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("analysis.md"))
+    {
+        s += "\n";
+        s += &analysis;
+    }
+    s
+}
+
+/// The README's copy of the headline rows (u64, all patterns) and the verdicts, between markers.
+fn readme_block(t: &Table, verdicts: &str) -> String {
+    let mut s = String::from(
+        "Per call, u64 elements, heap allocations / instructions (net), x86_64, from \
+         [benches/RESULTS.md](benches/RESULTS.md) (which also has the 16-byte struct, the arena \
+         micro-benchmarks and the analysis):\n\n",
+    );
+    let columns = [
+        "Go 1.24",
+        "Go 1.26",
+        "Vec",
+        "smallvec",
+        "arrayvec",
+        "StackVec",
+        "StackVec into_heap_exact",
+    ];
+    let _ = writeln!(s, "| pattern | n | {} |", columns.join(" | "));
+    let _ = writeln!(s, "|---|---|{}", "---|".repeat(columns.len()));
+    for (pattern, label) in PATTERNS {
+        for n in NS {
+            let n = n.to_string();
+            let cells: Vec<String> = columns
+                .iter()
+                .map(|c| get(t, pattern, "u64", &n, c).show())
+                .collect();
+            let _ = writeln!(s, "| {label} | {n} | {} |", cells.join(" | "));
+        }
+    }
+    s + "\n" + verdicts + "\n![instructions per call, u64](benches/go_table.svg)\n"
+}
+
+const README_START: &str = "<!-- benchmark table: written by benches/run.sh -->";
+const README_END: &str = "<!-- end of benchmark table -->";
+
+/// Checks the issue's targets against the measured table; returns the markdown list.
+fn verdicts(t: &Table) -> String {
+    let mut out = String::new();
+    let verdict = |out: &mut String, ok: bool, what: &str, misses: Vec<String>| {
+        let _ = writeln!(out, "- **{}**: {what}", if ok { "met" } else { "missed" });
+        for m in misses {
+            let _ = writeln!(out, "  - {m}");
+        }
+    };
+    let rows = || {
+        PATTERNS.iter().flat_map(|&(p, _)| {
+            TYPES
+                .iter()
+                .flat_map(move |&ty| NS.map(move |n| (p, ty, n.to_string())))
+        })
+    };
+
+    let mut misses = Vec::new();
+    for (p, ty, n) in rows() {
+        let go = get(t, p, ty, &n, "Go 1.26").allocs;
+        let sv = get(t, p, ty, &n, "StackVec").allocs;
+        if let (Some(go), Some(sv)) = (go, sv) {
+            if go == 0.0 && sv != 0.0 {
+                misses.push(format!("{p} {ty} n={n}: Go 1.26 {go}, StackVec {sv}"));
+            }
+        }
+        if p == "escape" {
+            let exact = get(t, p, ty, &n, "StackVec into_heap_exact").allocs;
+            let by_value = get(t, p, ty, &n, "StackVec").allocs;
+            let fits = get(t, "local", ty, &n, "StackVec").allocs == Some(0.0);
+            if fits && (exact != Some(1.0) || by_value != Some(0.0)) {
+                misses.push(format!(
+                    "escape {ty} n={n}: into_heap_exact {exact:?}, by value {by_value:?}"
+                ));
+            }
+        }
+    }
+    verdict(
+        &mut out,
+        misses.is_empty(),
+        "StackVec never allocates where Go 1.26 does not; when the data fits inline, escaping via \
+         `into_heap_exact` allocates exactly once and by value zero times.",
+        misses,
+    );
+
+    let ratio_rows = |other: &str, limit: f64, inline_only: bool| {
+        let mut misses = Vec::new();
+        let mut worst: f64 = 0.0;
+        for (p, ty, n) in rows() {
+            let sv = get(t, p, ty, &n, "StackVec");
+            let o = get(t, p, ty, &n, other);
+            if inline_only && sv.allocs != Some(0.0) {
+                continue;
+            }
+            if let (Some(a), Some(b)) = (sv.instructions, o.instructions) {
+                let r = a as f64 / b.max(1) as f64;
+                worst = worst.max(r);
+                if r > limit || (limit == 1.0 && a >= b) {
+                    misses.push(format!(
+                        "{p} {ty} n={n}: StackVec {a}, {other} {b} ({r:.2}x)"
+                    ));
+                }
+            }
+        }
+        (misses, worst)
+    };
+    let (m, worst) = ratio_rows("arrayvec", 1.10, true);
+    verdict(
+        &mut out,
+        m.is_empty(),
+        &format!("StackVec's inline patterns cost at most 1.10x arrayvec's instructions (worst {worst:.2}x)."),
+        m,
+    );
+    let (m, worst) = ratio_rows("smallvec", 1.0, false);
+    verdict(
+        &mut out,
+        m.is_empty(),
+        &format!(
+            "StackVec takes fewer instructions than smallvec 1.x on every row (worst {worst:.2}x)."
+        ),
+        m,
+    );
+    let go_measured = rows().any(|(p, ty, n)| get(t, p, ty, &n, "Go 1.26").instructions.is_some());
+    if go_measured {
+        let (m, worst) = ratio_rows("Go 1.26", 1.0, false);
+        verdict(
+            &mut out,
+            m.is_empty(),
+            &format!(
+                "StackVec takes fewer instructions than Go 1.26 on every row (worst {worst:.2}x)."
+            ),
+            m,
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "- **not checked**: fewer instructions than Go 1.26 (Go was not measured in this run)."
+        );
+    }
+    let ours = get(t, "alloc one u32", "-", "-", "frame arena").instructions;
+    let theirs = get(t, "alloc one u32", "-", "-", "bumpalo").instructions;
+    let ok = matches!((ours, theirs), (Some(a), Some(b)) if a <= b);
+    verdict(&mut out, ok, &format!("Arena: one-u32 allocation no more instructions than bumpalo's ({ours:?} vs {theirs:?})."), vec![]);
+    let frame = get(t, "frame enter+exit", "-", "-", "frame arena").instructions;
+    verdict(
+        &mut out,
+        matches!(frame, Some(f) if f < 20),
+        &format!("Arena: frame enter+exit under 20 instructions ({frame:?})."),
+        vec![],
+    );
+    out
+}
+
+fn chart(t: &Table, path: &Path) {
+    let series = [
+        ("Go 1.24", RGBColor(0x9e, 0xca, 0xe1)),
+        ("Go 1.26", RGBColor(0x31, 0x82, 0xbd)),
+        ("Vec", RGBColor(0x96, 0x96, 0x96)),
+        ("smallvec", RGBColor(0xfd, 0xae, 0x6b)),
+        ("arrayvec", RGBColor(0xa1, 0xd9, 0x9b)),
+        ("heapless", RGBColor(0x74, 0xc4, 0x76)),
+        ("bumpalo", RGBColor(0xbc, 0xbd, 0xdc)),
+        ("StackVec", RGBColor(0xe6, 0x55, 0x0d)),
+        ("StackVec in frame", RGBColor(0xa6, 0x36, 0x03)),
+        ("StackVec into_heap_exact", RGBColor(0x7f, 0x27, 0x04)),
+    ];
+    let groups: Vec<(&str, &str, String)> = PATTERNS
+        .iter()
+        .flat_map(|&(p, label)| NS.map(move |n| (p, label, n.to_string())))
+        .collect();
+    let max = groups
+        .iter()
+        .flat_map(|(p, _, n)| {
+            series
+                .iter()
+                .filter_map(move |(c, _)| get(t, p, "u64", n, c).instructions)
+        })
+        .max()
+        .unwrap_or(1) as f64;
+    let root = SVGBackend::new(path, (1400, 560)).into_drawing_area();
+    root.fill(&WHITE).unwrap();
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "Instructions per call, u64 (net of harness floor; lower is better)",
+            ("sans-serif", 20),
+        )
+        .margin(12)
+        .x_label_area_size(56)
+        .y_label_area_size(64)
+        .build_cartesian_2d(-0.5f64..groups.len() as f64 - 0.5, 0f64..max * 1.08)
+        .unwrap();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(groups.len())
+        .x_label_formatter(&|x| {
+            let i = (*x - 0.5).round() as usize;
+            groups
+                .get(i)
+                .map_or(String::new(), |(_, l, n)| format!("{} n={n}", &l[..2]))
+        })
+        .x_desc("pattern (1 const cap, 2 variable cap, 3 append local, 4 append returned) and n")
+        .y_desc("instructions")
+        .draw()
+        .unwrap();
+    let width = 0.9 / series.len() as f64;
+    for (s, (name, color)) in series.iter().enumerate() {
+        let bars: Vec<_> = groups
+            .iter()
+            .enumerate()
+            .filter_map(|(g, (p, _, n))| {
+                let x0 = g as f64 - 0.45 + s as f64 * width;
+                get(t, p, "u64", n, name)
+                    .instructions
+                    .map(|v| Rectangle::new([(x0, 0.0), (x0 + width, v as f64)], color.filled()))
+            })
+            .collect();
+        chart
+            .draw_series(bars)
+            .unwrap()
+            .label(*name)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+        .unwrap();
+    root.present().unwrap();
+}
+
+/// (pattern, type, n, column) -> instructions, from a RESULTS.md written by this tool.
+fn parse_results(md: &str) -> BTreeMap<(String, String, String, String), i64> {
+    let mut map = BTreeMap::new();
+    let mut header: Vec<String> = Vec::new();
+    for line in md.lines().filter(|l| l.starts_with('|')) {
+        let cells: Vec<String> = line
+            .trim_matches('|')
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .collect();
+        if cells
+            .first()
+            .is_some_and(|c| c == "pattern" || c == "benchmark")
+        {
+            header = cells;
+            continue;
+        }
+        if cells.len() < 4 || cells[0].starts_with("---") {
+            continue;
+        }
+        for (i, cell) in cells.iter().enumerate().skip(3) {
+            if let Some(instr) = cell.split(" / ").nth(1).and_then(|x| x.parse::<i64>().ok()) {
+                let pattern = PATTERNS
+                    .iter()
+                    .find(|(_, l)| *l == cells[0])
+                    .map_or(cells[0].as_str(), |(p, _)| p);
+                let column = header.get(i).cloned().unwrap_or_default();
+                map.insert(
+                    (
+                        pattern.to_string(),
+                        cells[1].clone(),
+                        cells[2].clone(),
+                        column,
+                    ),
+                    instr,
+                );
+            }
+        }
+    }
+    map
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let out = PathBuf::from(args.next().expect("usage: report OUT_DIR [--check]"));
+    let check = args.next().as_deref() == Some("--check");
+    let benches = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target = benches.join("../target");
+
+    let mut notes = Vec::new();
+    let (table, floor) = load(&out, &target, &mut notes);
+    let v = verdicts(&table);
+    let md = markdown(&table, floor, &notes, &v);
+    print!("{md}");
+
+    let (md_path, svg_path) = if check {
+        (out.join("RESULTS.md"), out.join("go_table.svg"))
+    } else {
+        (benches.join("RESULTS.md"), benches.join("go_table.svg"))
+    };
+    std::fs::write(&md_path, &md).unwrap();
+    chart(&table, &svg_path);
+    eprintln!("wrote {} and {}", md_path.display(), svg_path.display());
+    if !check {
+        let readme_path = benches.join("../README.md");
+        let readme = std::fs::read_to_string(&readme_path).unwrap();
+        if let (Some(a), Some(b)) = (readme.find(README_START), readme.find(README_END)) {
+            let block = readme_block(&table, &v);
+            let updated = format!("{}{README_START}\n{block}{}", &readme[..a], &readme[b..]);
+            std::fs::write(&readme_path, updated).unwrap();
+            eprintln!("updated the table in README.md");
+        }
+    }
+
+    if check {
+        let committed = std::fs::read_to_string(benches.join("RESULTS.md")).unwrap_or_default();
+        let old = parse_results(&committed);
+        let new = parse_results(&md);
+        let mut rises = Vec::new();
+        for (k, &before) in old.iter().filter(|(k, _)| GUARDED.contains(&k.3.as_str())) {
+            match new.get(k) {
+                Some(&now) if (now as f64) > before as f64 * 1.10 => rises.push(format!(
+                    "{} {} n={} [{}]: {before} -> {now}",
+                    k.0, k.1, k.2, k.3
+                )),
+                Some(_) => {}
+                None => rises.push(format!(
+                    "{} {} n={} [{}]: no longer measured",
+                    k.0, k.1, k.2, k.3
+                )),
+            }
+        }
+        if old.is_empty() {
+            eprintln!("no committed figures to check against");
+            std::process::exit(1);
+        }
+        if !rises.is_empty() {
+            eprintln!("instruction counts rose more than 10% above benches/RESULTS.md:");
+            for r in rises {
+                eprintln!("  {r}");
+            }
+            std::process::exit(1);
+        }
+        eprintln!(
+            "checked {} guarded counts against benches/RESULTS.md: none rose more than 10%",
+            old.len()
+        );
+    }
+}

@@ -1,0 +1,633 @@
+//! Go's four allocation patterns, written once for every implementation the benchmarks compare,
+//! as a registry of `fn(&mut Ctx, usize) -> u64` cases. `no_std`: the host benchmarks and the
+//! Cortex-M4 firmware run the same code.
+//!
+//! Patterns (each `#[inline(never)]`, `n` only known at run time):
+//! 1. `const`: capacity fixed at compile time (the 32-byte budget), push `n`, sum locally.
+//! 2. `var`: capacity `n` from run time, push `n`, sum locally.
+//! 3. `local`: start empty, push `n`, sum locally.
+//! 4. `escape`: start empty, push `n`, return the collection; the caller sums and drops it
+//!    (both counted).
+#![no_std]
+
+extern crate alloc;
+
+use core::hint::black_box;
+
+use stackfirst::{Arena, Frame, StackVec};
+
+/// The element counts of the table: fits the 32-byte budget (for 8-byte elements), just over,
+/// well over.
+pub const NS: [usize; 3] = [3, 5, 16];
+
+/// The fixed capacity of arrayvec and heapless: enough for every `n`, so they are the no-spill
+/// floors.
+pub const FIXED: usize = 16;
+
+/// What the allocator-backed cases need besides `n`: a bumpalo `Bump` and the crate's arena, both
+/// reset between measured calls, and an open frame for the arena micro-benchmarks.
+pub struct Ctx {
+    pub bump: bumpalo::Bump,
+    pub arena: Arena<'static>,
+    pub open: Frame<'static>,
+}
+
+impl Ctx {
+    /// `patterns` serves the frame patterns, `micro`'s open frame the arena micro-benchmarks.
+    pub fn new(patterns: Arena<'static>, micro: &'static mut Arena<'static>) -> Self {
+        let guard = alloc::boxed::Box::leak(alloc::boxed::Box::new(micro.frame_guard()));
+        Ctx {
+            bump: bumpalo::Bump::with_capacity(4096),
+            arena: patterns,
+            open: guard.frame(),
+        }
+    }
+
+    /// Before each measured call: empty bump and arena, outside the measurement.
+    pub fn prepare(&mut self) {
+        self.bump.reset();
+        self.arena.reset();
+    }
+}
+
+/// One measured function: an implementation of one pattern for one element type.
+#[derive(Clone, Copy)]
+pub struct Case {
+    pub imp: &'static str,
+    pub pattern: &'static str,
+    pub ty: &'static str,
+    pub run: fn(&mut Ctx, usize) -> u64,
+}
+
+/// The elements: 8-byte, 4-byte (the Cortex-M4 word) and a 16-byte struct.
+pub trait Elem: Copy {
+    fn make(i: usize) -> Self;
+    fn weight(&self) -> u64;
+}
+
+impl Elem for u64 {
+    #[inline(always)]
+    fn make(i: usize) -> Self {
+        i as u64
+    }
+    #[inline(always)]
+    fn weight(&self) -> u64 {
+        *self
+    }
+}
+
+impl Elem for u32 {
+    #[inline(always)]
+    fn make(i: usize) -> Self {
+        i as u32
+    }
+    #[inline(always)]
+    fn weight(&self) -> u64 {
+        u64::from(*self)
+    }
+}
+
+/// The 16-byte struct.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Pair {
+    pub a: u64,
+    pub b: u64,
+}
+
+impl Elem for Pair {
+    #[inline(always)]
+    fn make(i: usize) -> Self {
+        Pair { a: i as u64, b: 1 }
+    }
+    #[inline(always)]
+    fn weight(&self) -> u64 {
+        self.a + self.b
+    }
+}
+
+#[inline(always)]
+fn sum<T: Elem>(s: &[T]) -> u64 {
+    s.iter().map(Elem::weight).sum()
+}
+
+/// Generates the module of cases for one element type with a 32-byte budget of `$budget`
+/// elements (the compile-time capacity of the `const` pattern and smallvec's inline array).
+macro_rules! cases_for {
+    ($m:ident, $t:ty, $name:literal, $budget:literal) => {
+        pub mod $m {
+            use super::*;
+            use alloc::boxed::Box;
+            use alloc::vec::Vec;
+
+            type T = $t;
+            const BUDGET: usize = $budget;
+            type Small = smallvec::SmallVec<[T; $budget]>;
+            type BVec<'b> = bumpalo::collections::Vec<'b, T>;
+            type FrameVec<'a, 'f> = StackVec<T, 32, &'a Frame<'f>>;
+
+            macro_rules! fill {
+                ($v:ident, $n:ident) => {
+                    for i in 0..$n {
+                        $v.push(T::make(i));
+                    }
+                };
+            }
+
+            // std Vec
+            #[inline(never)]
+            pub fn vec_const(_: &mut Ctx, n: usize) -> u64 {
+                let mut v = Vec::with_capacity(BUDGET);
+                fill!(v, n);
+                sum(&v)
+            }
+            #[inline(never)]
+            pub fn vec_var(_: &mut Ctx, n: usize) -> u64 {
+                let mut v = Vec::with_capacity(n);
+                fill!(v, n);
+                sum(&v)
+            }
+            #[inline(never)]
+            pub fn vec_local(_: &mut Ctx, n: usize) -> u64 {
+                let mut v = Vec::new();
+                fill!(v, n);
+                sum(&v)
+            }
+            #[inline(never)]
+            fn vec_escaping(n: usize) -> Vec<T> {
+                let mut v = Vec::new();
+                fill!(v, n);
+                v
+            }
+            #[inline(never)]
+            pub fn vec_escape(_: &mut Ctx, n: usize) -> u64 {
+                sum(&vec_escaping(black_box(n)))
+            }
+            #[inline(never)]
+            fn vec_box_escaping(n: usize) -> Box<[T]> {
+                let mut v = Vec::new();
+                fill!(v, n);
+                v.into_boxed_slice()
+            }
+            #[inline(never)]
+            pub fn vec_box_escape(_: &mut Ctx, n: usize) -> u64 {
+                sum(&vec_box_escaping(black_box(n)))
+            }
+
+            // smallvec 1.x, same 32-byte inline budget
+            #[inline(never)]
+            pub fn smallvec_const(_: &mut Ctx, n: usize) -> u64 {
+                let mut v = Small::new();
+                fill!(v, n);
+                sum(&v)
+            }
+            #[inline(never)]
+            pub fn smallvec_var(_: &mut Ctx, n: usize) -> u64 {
+                let mut v = Small::with_capacity(n);
+                fill!(v, n);
+                sum(&v)
+            }
+            #[inline(never)]
+            pub fn smallvec_local(_: &mut Ctx, n: usize) -> u64 {
+                let mut v = Small::new();
+                fill!(v, n);
+                sum(&v)
+            }
+            #[inline(never)]
+            fn smallvec_escaping(n: usize) -> Small {
+                let mut v = Small::new();
+                fill!(v, n);
+                v
+            }
+            #[inline(never)]
+            pub fn smallvec_escape(_: &mut Ctx, n: usize) -> u64 {
+                sum(&smallvec_escaping(black_box(n)))
+            }
+
+            // arrayvec 0.7 and heapless 0.9: fixed capacity, never allocate
+            #[inline(never)]
+            pub fn arrayvec_local(_: &mut Ctx, n: usize) -> u64 {
+                let mut v = arrayvec::ArrayVec::<T, FIXED>::new();
+                fill!(v, n);
+                sum(&v)
+            }
+            #[inline(never)]
+            fn arrayvec_escaping(n: usize) -> arrayvec::ArrayVec<T, FIXED> {
+                let mut v = arrayvec::ArrayVec::new();
+                fill!(v, n);
+                v
+            }
+            #[inline(never)]
+            pub fn arrayvec_escape(_: &mut Ctx, n: usize) -> u64 {
+                sum(&arrayvec_escaping(black_box(n)))
+            }
+            #[inline(never)]
+            pub fn heapless_local(_: &mut Ctx, n: usize) -> u64 {
+                let mut v = heapless::Vec::<T, FIXED>::new();
+                for i in 0..n {
+                    if v.push(T::make(i)).is_err() {
+                        unreachable!("n <= FIXED");
+                    }
+                }
+                sum(&v)
+            }
+            #[inline(never)]
+            fn heapless_escaping(n: usize) -> heapless::Vec<T, FIXED> {
+                let mut v = heapless::Vec::new();
+                for i in 0..n {
+                    if v.push(T::make(i)).is_err() {
+                        unreachable!("n <= FIXED");
+                    }
+                }
+                v
+            }
+            #[inline(never)]
+            pub fn heapless_escape(_: &mut Ctx, n: usize) -> u64 {
+                sum(&heapless_escaping(black_box(n)))
+            }
+
+            // bumpalo 3, in a reset Bump
+            #[inline(never)]
+            pub fn bumpalo_const(c: &mut Ctx, n: usize) -> u64 {
+                let mut v = BVec::with_capacity_in(BUDGET, &c.bump);
+                fill!(v, n);
+                sum(&v)
+            }
+            #[inline(never)]
+            pub fn bumpalo_var(c: &mut Ctx, n: usize) -> u64 {
+                let mut v = BVec::with_capacity_in(n, &c.bump);
+                fill!(v, n);
+                sum(&v)
+            }
+            #[inline(never)]
+            pub fn bumpalo_local(c: &mut Ctx, n: usize) -> u64 {
+                let mut v = BVec::new_in(&c.bump);
+                fill!(v, n);
+                sum(&v)
+            }
+            #[inline(never)]
+            fn bumpalo_escaping(bump: &bumpalo::Bump, n: usize) -> BVec<'_> {
+                let mut v = BVec::new_in(bump);
+                fill!(v, n);
+                v
+            }
+            #[inline(never)]
+            pub fn bumpalo_escape(c: &mut Ctx, n: usize) -> u64 {
+                sum(&bumpalo_escaping(&c.bump, black_box(n)))
+            }
+
+            // StackVec, default 32-byte budget
+            #[inline(never)]
+            pub fn stackvec_const(_: &mut Ctx, n: usize) -> u64 {
+                let mut v = StackVec::<T>::with_capacity(BUDGET);
+                fill!(v, n);
+                sum(&v)
+            }
+            #[inline(never)]
+            pub fn stackvec_var(_: &mut Ctx, n: usize) -> u64 {
+                let mut v = StackVec::<T>::with_capacity(n);
+                fill!(v, n);
+                sum(&v)
+            }
+            #[inline(never)]
+            pub fn stackvec_local(_: &mut Ctx, n: usize) -> u64 {
+                let mut v = StackVec::<T>::new();
+                fill!(v, n);
+                sum(&v)
+            }
+            /// Escapes by value: the inline buffer moves to the caller.
+            #[inline(never)]
+            fn stackvec_escaping(n: usize) -> StackVec<T> {
+                let mut v = StackVec::new();
+                fill!(v, n);
+                v
+            }
+            #[inline(never)]
+            pub fn stackvec_escape(_: &mut Ctx, n: usize) -> u64 {
+                sum(&stackvec_escaping(black_box(n)))
+            }
+            /// Escapes through `into_heap_exact`: Go 1.26's move2heap.
+            #[inline(never)]
+            fn stackvec_heap_escaping(n: usize) -> Vec<T> {
+                let mut v = StackVec::<T>::new();
+                fill!(v, n);
+                v.into_heap_exact()
+            }
+            #[inline(never)]
+            pub fn stackvec_heap_escape(_: &mut Ctx, n: usize) -> u64 {
+                sum(&stackvec_heap_escaping(black_box(n)))
+            }
+
+            // StackVec spilling into a frame of the crate's arena (frame enter and exit counted)
+            #[inline(never)]
+            pub fn frame_const(c: &mut Ctx, n: usize) -> u64 {
+                c.arena.frame(|f| {
+                    let mut v = FrameVec::with_capacity_in(BUDGET, &f);
+                    fill!(v, n);
+                    sum(&v)
+                })
+            }
+            #[inline(never)]
+            pub fn frame_var(c: &mut Ctx, n: usize) -> u64 {
+                c.arena.frame(|f| {
+                    let mut v = FrameVec::with_capacity_in(n, &f);
+                    fill!(v, n);
+                    sum(&v)
+                })
+            }
+            #[inline(never)]
+            pub fn frame_local(c: &mut Ctx, n: usize) -> u64 {
+                c.arena.frame(|f| {
+                    let mut v = FrameVec::new_in(&f);
+                    fill!(v, n);
+                    sum(&v)
+                })
+            }
+            #[inline(never)]
+            fn frame_escaping<'a, 'f>(f: &'a Frame<'f>, n: usize) -> FrameVec<'a, 'f> {
+                let mut v = FrameVec::new_in(f);
+                fill!(v, n);
+                v
+            }
+            #[inline(never)]
+            pub fn frame_escape(c: &mut Ctx, n: usize) -> u64 {
+                c.arena.frame(|f| sum(&frame_escaping(&f, black_box(n))))
+            }
+
+            /// Every case of this element type.
+            pub const CASES: &[Case] = &[
+                Case {
+                    imp: "Vec",
+                    pattern: "const",
+                    ty: $name,
+                    run: vec_const,
+                },
+                Case {
+                    imp: "Vec",
+                    pattern: "var",
+                    ty: $name,
+                    run: vec_var,
+                },
+                Case {
+                    imp: "Vec",
+                    pattern: "local",
+                    ty: $name,
+                    run: vec_local,
+                },
+                Case {
+                    imp: "Vec",
+                    pattern: "escape",
+                    ty: $name,
+                    run: vec_escape,
+                },
+                Case {
+                    imp: "Vec->Box",
+                    pattern: "escape",
+                    ty: $name,
+                    run: vec_box_escape,
+                },
+                Case {
+                    imp: "smallvec",
+                    pattern: "const",
+                    ty: $name,
+                    run: smallvec_const,
+                },
+                Case {
+                    imp: "smallvec",
+                    pattern: "var",
+                    ty: $name,
+                    run: smallvec_var,
+                },
+                Case {
+                    imp: "smallvec",
+                    pattern: "local",
+                    ty: $name,
+                    run: smallvec_local,
+                },
+                Case {
+                    imp: "smallvec",
+                    pattern: "escape",
+                    ty: $name,
+                    run: smallvec_escape,
+                },
+                Case {
+                    imp: "arrayvec",
+                    pattern: "const",
+                    ty: $name,
+                    run: arrayvec_local,
+                },
+                Case {
+                    imp: "arrayvec",
+                    pattern: "local",
+                    ty: $name,
+                    run: arrayvec_local,
+                },
+                Case {
+                    imp: "arrayvec",
+                    pattern: "escape",
+                    ty: $name,
+                    run: arrayvec_escape,
+                },
+                Case {
+                    imp: "heapless",
+                    pattern: "const",
+                    ty: $name,
+                    run: heapless_local,
+                },
+                Case {
+                    imp: "heapless",
+                    pattern: "local",
+                    ty: $name,
+                    run: heapless_local,
+                },
+                Case {
+                    imp: "heapless",
+                    pattern: "escape",
+                    ty: $name,
+                    run: heapless_escape,
+                },
+                Case {
+                    imp: "bumpalo",
+                    pattern: "const",
+                    ty: $name,
+                    run: bumpalo_const,
+                },
+                Case {
+                    imp: "bumpalo",
+                    pattern: "var",
+                    ty: $name,
+                    run: bumpalo_var,
+                },
+                Case {
+                    imp: "bumpalo",
+                    pattern: "local",
+                    ty: $name,
+                    run: bumpalo_local,
+                },
+                Case {
+                    imp: "bumpalo",
+                    pattern: "escape",
+                    ty: $name,
+                    run: bumpalo_escape,
+                },
+                Case {
+                    imp: "StackVec",
+                    pattern: "const",
+                    ty: $name,
+                    run: stackvec_const,
+                },
+                Case {
+                    imp: "StackVec",
+                    pattern: "var",
+                    ty: $name,
+                    run: stackvec_var,
+                },
+                Case {
+                    imp: "StackVec",
+                    pattern: "local",
+                    ty: $name,
+                    run: stackvec_local,
+                },
+                Case {
+                    imp: "StackVec",
+                    pattern: "escape",
+                    ty: $name,
+                    run: stackvec_escape,
+                },
+                Case {
+                    imp: "StackVec in frame",
+                    pattern: "const",
+                    ty: $name,
+                    run: frame_const,
+                },
+                Case {
+                    imp: "StackVec in frame",
+                    pattern: "var",
+                    ty: $name,
+                    run: frame_var,
+                },
+                Case {
+                    imp: "StackVec in frame",
+                    pattern: "local",
+                    ty: $name,
+                    run: frame_local,
+                },
+                Case {
+                    imp: "StackVec in frame",
+                    pattern: "escape",
+                    ty: $name,
+                    run: frame_escape,
+                },
+                Case {
+                    imp: "StackVec into_heap_exact",
+                    pattern: "escape",
+                    ty: $name,
+                    run: stackvec_heap_escape,
+                },
+            ];
+        }
+    };
+}
+
+cases_for!(u64s, u64, "u64", 4);
+cases_for!(u32s, u32, "u32", 8);
+cases_for!(pairs, Pair, "16-byte struct", 2);
+
+/// The harness floor: an empty case, measured like the others and subtracted from them.
+#[inline(never)]
+pub fn empty(_: &mut Ctx, n: usize) -> u64 {
+    n as u64
+}
+
+/// Arena micro-benchmarks against bumpalo (`n` is ignored).
+pub mod micro {
+    use super::*;
+
+    #[inline(never)]
+    pub fn frame_alloc_u32(c: &mut Ctx, _: usize) -> u64 {
+        u64::from(*c.open.alloc(black_box(7u32)))
+    }
+    #[inline(never)]
+    pub fn bumpalo_alloc_u32(c: &mut Ctx, _: usize) -> u64 {
+        u64::from(*c.bump.alloc(black_box(7u32)))
+    }
+    #[inline(never)]
+    pub fn frame_alloc_slice16(c: &mut Ctx, _: usize) -> u64 {
+        u64::from(c.open.alloc_slice_copy(black_box(&[1u32; 16]))[15])
+    }
+    #[inline(never)]
+    pub fn bumpalo_alloc_slice16(c: &mut Ctx, _: usize) -> u64 {
+        u64::from(c.bump.alloc_slice_copy(black_box(&[1u32; 16]))[15])
+    }
+    #[inline(never)]
+    pub fn frame_enter_exit(c: &mut Ctx, _: usize) -> u64 {
+        c.arena.frame(|f| black_box(&f).used() as u64)
+    }
+    #[inline(never)]
+    pub fn arena_reset(c: &mut Ctx, _: usize) -> u64 {
+        c.arena.reset();
+        0
+    }
+    #[inline(never)]
+    pub fn bumpalo_reset(c: &mut Ctx, _: usize) -> u64 {
+        c.bump.reset();
+        0
+    }
+
+    pub const CASES: &[Case] = &[
+        Case {
+            imp: "frame arena",
+            pattern: "alloc one u32",
+            ty: "-",
+            run: frame_alloc_u32,
+        },
+        Case {
+            imp: "bumpalo",
+            pattern: "alloc one u32",
+            ty: "-",
+            run: bumpalo_alloc_u32,
+        },
+        Case {
+            imp: "frame arena",
+            pattern: "alloc 16-u32 slice",
+            ty: "-",
+            run: frame_alloc_slice16,
+        },
+        Case {
+            imp: "bumpalo",
+            pattern: "alloc 16-u32 slice",
+            ty: "-",
+            run: bumpalo_alloc_slice16,
+        },
+        Case {
+            imp: "frame arena",
+            pattern: "frame enter+exit",
+            ty: "-",
+            run: frame_enter_exit,
+        },
+        Case {
+            imp: "frame arena",
+            pattern: "reset",
+            ty: "-",
+            run: arena_reset,
+        },
+        Case {
+            imp: "bumpalo",
+            pattern: "reset",
+            ty: "-",
+            run: bumpalo_reset,
+        },
+    ];
+}
+
+/// Every pattern case of the host table (u64 and the 16-byte struct), each to run for every `n`
+/// in [`NS`]; then the micro cases, once each.
+pub fn host_cases() -> impl Iterator<Item = (Case, Option<usize>)> {
+    let patterns = u64s::CASES
+        .iter()
+        .chain(pairs::CASES)
+        .flat_map(|&c| NS.map(|n| (c, Some(n))));
+    patterns.chain(micro::CASES.iter().map(|&c| (c, None)))
+}
+
+#[cfg(feature = "host")]
+pub mod host;
