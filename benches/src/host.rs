@@ -9,19 +9,11 @@ use core::mem::MaybeUninit;
 
 use stackfirst::Arena;
 
-use crate::{empty, host_cases, Case, Ctx};
+use crate::{table_cases, u64s, Case, Ctx};
 
-/// The floor case first (index 0), then every host case: the order benchmark ids refer to.
+/// The host table's cases (u64 and the 16-byte struct), in benchmark-id order.
 pub fn indexed_cases() -> Vec<(Case, Option<usize>)> {
-    let floor = Case {
-        imp: "harness floor",
-        pattern: "empty",
-        ty: "-",
-        run: empty,
-    };
-    core::iter::once((floor, Some(3)))
-        .chain(host_cases())
-        .collect()
+    table_cases(u64s::CASES).collect()
 }
 
 fn leaked_arena(bytes: usize) -> Arena<'static> {

@@ -619,14 +619,25 @@ pub mod micro {
     ];
 }
 
-/// Every pattern case of the host table (u64 and the 16-byte struct), each to run for every `n`
-/// in [`NS`]; then the micro cases, once each.
-pub fn host_cases() -> impl Iterator<Item = (Case, Option<usize>)> {
-    let patterns = u64s::CASES
+/// The harness floor's case: measured like the others and subtracted from them.
+pub const FLOOR: Case = Case {
+    imp: "harness floor",
+    pattern: "empty",
+    ty: "-",
+    run: empty,
+};
+
+/// Every measurement of one platform's table, in order: the floor, then each pattern case of
+/// its word-sized element (`u64s` on the host, `u32s` on Cortex-M4) and of the 16-byte struct
+/// for every `n` in [`NS`], then the micro cases (no `n`). Benchmark ids index this order.
+pub fn table_cases(word: &'static [Case]) -> impl Iterator<Item = (Case, Option<usize>)> {
+    let patterns = word
         .iter()
         .chain(pairs::CASES)
         .flat_map(|&c| NS.map(|n| (c, Some(n))));
-    patterns.chain(micro::CASES.iter().map(|&c| (c, None)))
+    core::iter::once((FLOOR, Some(3)))
+        .chain(patterns)
+        .chain(micro::CASES.iter().map(|&c| (c, None)))
 }
 
 #[cfg(feature = "host")]

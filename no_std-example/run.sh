@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# stackfirst on Cortex-M4: builds the firmware with Debian's rustc-web (-Zbuild-std; rustup has
+# no thumbv7em target here), runs it under QEMU (mps2-an386) with the instruction-counting
+# plugin, and writes no_std-example/RESULTS.md and README's Cortex-M4 table.
+#
+#   bash no_std-example/run.sh          build, run, measure, rewrite RESULTS.md
+#   bash no_std-example/run.sh --check  the same, but fail if a StackVec or arena count rose more
+#                                       than 10% above the committed RESULTS.md (CI)
+set -euo pipefail
+cd "$(dirname "$0")"
+here=$PWD
+root=$(cd .. && pwd)
+out=$root/target/bench-out/m4
+mkdir -p "$out"
+
+if ! command -v qemu-system-arm >/dev/null || ! command -v gcc >/dev/null ||
+  ! ls /usr/src/rustc-*/library/core >/dev/null 2>&1 || [ ! -x /usr/bin/cargo ] || [ ! -e "$(readlink -f /usr/bin/rust-lld)" ]; then
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends rustc-web cargo-web rust-web-src rust-web-llvm qemu-system-arm gcc libc6-dev
+  apt-get install -y -q --no-install-recommends "$(readlink /usr/bin/rust-lld)"
+fi
+# Debian's toolchain, not rustup's: its library source matches it, which -Zbuild-std needs.
+export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
+cargo=/usr/bin/cargo
+$RUSTC --version
+
+echo "--- the crate alone for thumbv7em-none-eabihf: without alloc, then with"
+(cd "$root" && $cargo build -q --lib -p stackfirst --target thumbv7em-none-eabihf -Zbuild-std=core \
+  --no-default-features --target-dir "$here/target/crate-check")
+(cd "$root" && $cargo build -q --lib -p stackfirst --target thumbv7em-none-eabihf -Zbuild-std=core,alloc \
+  --target-dir "$here/target/crate-check")
+
+echo "--- firmware and QEMU plugin"
+$cargo build -q --release
+elf=$here/target/thumbv7em-none-eabihf/release/stackfirst-no-std-example
+gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$out/libinsn_count.so" qemu-plugin/insn_count.c
+marker() { nm "$elf" | awk -v s="$1" '$3 == s { print "0x" $1 }'; }
+
+echo "--- run under QEMU"
+timeout 600 qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native \
+  -kernel "$elf" \
+  -plugin "$out/libinsn_count.so,start=$(marker stackfirst_bench_start),stop=$(marker stackfirst_bench_stop),out=$out/counts.txt" \
+  >"$out/firmware.log" 2>&1 || { cat "$out/firmware.log"; echo "firmware failed"; exit 1; }
+grep -v '^case|' "$out/firmware.log"
+
+# One JSON line per measured call: the plugin's counts and the firmware's labels, in order.
+python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+counts = [int(l) for l in open(f"{out}/counts.txt")]
+cases = [l.rstrip("\n").split("|")[1:] for l in open(f"{out}/firmware.log") if l.startswith("case|")]
+assert len(counts) == len(cases), f"{len(counts)} counts for {len(cases)} cases"
+with open(f"{out}/instructions.jsonl", "w") as f:
+    for count, (imp, pattern, ty, n, allocs) in zip(counts, cases):
+        row = {"imp": imp, "pattern": pattern, "ty": ty, "n": None if n == "-1" else int(n),
+               "instructions": count, "allocs": int(allocs)}
+        f.write(json.dumps(row) + "\n")
+PY
+
+# Code size: the firmware's .text, and each container's code for the same use (the u32 append
+# loop's function, with everything inlined into it, plus the library's out-of-line functions).
+python3 - "$elf" "$out" <<'PY'
+import re, subprocess, sys
+elf, out = sys.argv[1], sys.argv[2]
+sections = subprocess.run(["readelf", "-S", "-W", elf], capture_output=True, text=True, check=True).stdout
+text = next(int(m.group(1), 16) for m in re.finditer(r"\.text\s+PROGBITS\s+\S+\s+\S+\s+(\S+)", sections))
+syms = subprocess.run(["nm", "-C", "-S", "--size-sort", elf], capture_output=True, text=True, check=True).stdout
+sizes = {}
+for line in syms.splitlines():
+    parts = line.split(" ", 3)
+    if len(parts) == 4 and parts[2] in "tTwW":
+        sizes[parts[3]] = sizes.get(parts[3], 0) + int(parts[1], 16)
+def total(pattern):
+    return sum(v for k, v in sizes.items() if re.search(pattern, k))
+rows = [
+    ("StackVec<u32> (32-byte budget)", "u32s::stackvec_local$", r"stackfirst::raw::"),
+    ("alloc::vec::Vec<u32>", "u32s::vec_local$", r"alloc::raw_vec::"),
+    ("heapless::Vec<u32, 16>", "u32s::heapless_local$", r"heapless::"),
+]
+with open(f"{out}/code_size.md", "w") as f:
+    f.write("## Code size (thumbv7em-none-eabihf, opt-level 3)\n\n")
+    f.write(f"The whole firmware's `.text`: **{text} bytes**. `size_of::<StackVec<u32>>()` is **36** "
+            "(checked by the firmware).\n\n")
+    f.write("The same use, the u32 append loop (`local` pattern), per container: the pattern's own "
+            "function, with everything inlined into it, and the library's out-of-line functions in this "
+            "firmware (for every element type and allocator the firmware uses; from `nm -S`).\n\n")
+    f.write("| container | append-loop function (bytes) | library functions out of line (bytes) |\n|---|---|---|\n")
+    for name, fn, lib in rows:
+        f.write(f"| {name} | {total(fn)} | {total(lib)} |\n")
+PY
+cat "$out/code_size.md"
+
+echo "--- report"
+(cd "$root" && cargo run -q --release -p stackfirst-benches --example report -- "$out" --platform cortex-m4 "$@")

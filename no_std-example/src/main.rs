@@ -1,0 +1,187 @@
+//! stackfirst on a Cortex-M4 (mps2-an386 under QEMU).
+//!
+//! 1. Checks: StackVec inline, spilling and `into_heap_exact` with a counting global allocator;
+//!    the frame arena over a static buffer (no global allocator involved); `SyncArena`.
+//! 2. Measures Go's table: every case of `stackfirst-benches` for u32 and the 16-byte struct,
+//!    each call between `stackfirst_bench_start` and `stackfirst_bench_stop`, which the QEMU
+//!    plugin in `qemu-plugin/` watches to count the instructions executed in between. One
+//!    `case|imp|pattern|type|n|allocs` line per measurement goes out over semihosting, in the
+//!    same order as the plugin's counts.
+//!
+//! Exits 0 when everything holds, 1 on any failed check or panic.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::hint::black_box;
+use core::mem::{size_of, MaybeUninit};
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+use alloc::boxed::Box;
+use cortex_m_rt::entry;
+use cortex_m_semihosting::{debug, hprintln};
+use embedded_alloc::LlffHeap;
+use stackfirst::{ArenaBuf, Frame, FrameBox, StackVec, SyncArena};
+use stackfirst_benches::{table_cases, u32s, Ctx};
+
+/// The heap the spill path uses, behind a counter of allocations.
+struct Counting(LlffHeap);
+
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to the heap unchanged.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        // SAFETY: forwarded contract.
+        unsafe { self.0.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded contract.
+        unsafe { self.0.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        // SAFETY: forwarded contract.
+        unsafe { self.0.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static HEAP: Counting = Counting(LlffHeap::empty());
+
+fn allocs() -> usize {
+    ALLOCS.load(Relaxed)
+}
+
+/// Everything a check needs to say when it fails.
+macro_rules! check {
+    ($cond:expr) => {
+        if !$cond {
+            panic!("check failed: {}", stringify!($cond));
+        }
+    };
+}
+
+static FRAME_MEMORY: ArenaBuf<4096> = ArenaBuf::new();
+static SHARED: SyncArena<1024> = SyncArena::new();
+
+fn check_stack_vec() {
+    check!(size_of::<StackVec<u32>>() == 36);
+    check!(StackVec::<u32>::INLINE_CAPACITY == 8);
+
+    let before = allocs();
+    let mut v: StackVec<u32> = StackVec::new();
+    v.extend(0..8);
+    check!(!v.spilled() && allocs() == before);
+    v.push(8); // the ninth u32 spills: one allocation of 16
+    check!(v.spilled() && v.capacity() == 16 && allocs() == before + 1);
+    let heap = v.into_heap_exact(); // already spilled: handed over as is
+    check!(heap.capacity() == 16 && allocs() == before + 1);
+    check!(heap.iter().sum::<u32>() == 36);
+
+    let mut w: StackVec<u32> = StackVec::new();
+    w.extend([1, 2, 3]);
+    let exact = w.into_heap_exact(); // inline: one exact allocation
+    check!(exact.capacity() == 3 && allocs() == before + 2);
+    hprintln!("StackVec: 36 bytes for StackVec<u32>; 8 inline, spill to 16, into_heap_exact exact");
+}
+
+fn check_frame_arena() {
+    let mut arena = FRAME_MEMORY.take().expect("first take");
+    let before = allocs();
+    let total = arena.frame(|mut f| {
+        let mut v: StackVec<u32, 32, &Frame> = StackVec::new_in(&f);
+        v.extend(0..100); // spills into the frame, not the heap
+        let x = f.alloc(5u32);
+        let sum = v.iter().sum::<u32>() + *x;
+        drop(v);
+        f.frame(|g| {
+            let s = g.alloc_str("nested");
+            check!(s.len() == 6);
+        });
+        let kept: FrameBox<[u16]> = f.alloc_slice_fill_with(4, |i| i as u16);
+        sum + u32::from(kept[3])
+    });
+    check!(total == 4950 + 5 + 3);
+    check!(allocs() == before && arena.used() == 0);
+    hprintln!("frame arena: a StackVec of 100 u32 spilled into a frame of a static buffer, 0 heap allocations");
+}
+
+fn check_sync_arena() {
+    let a = SHARED.alloc(1u32);
+    let b = SHARED.alloc([2u8; 3]);
+    let c = SHARED.alloc(3u64);
+    check!(*a == 1 && b[2] == 2 && *c == 3);
+    check!(c as *const u64 as usize % 8 == 0);
+    check!(SHARED.try_alloc([0u8; 2048]).is_err());
+    hprintln!("SyncArena: {} of {} bytes used", SHARED.used(), SHARED.capacity());
+}
+
+/// The instruction-count markers: the QEMU plugin counts what runs between their entries. Each
+/// writes its own static, so the two can never be merged into one function.
+static mut START_SEEN: u32 = 0;
+static mut STOP_SEEN: u32 = 0;
+
+#[no_mangle]
+#[inline(never)]
+pub extern "C" fn stackfirst_bench_start() {
+    // SAFETY: single-threaded firmware; a volatile write to a static nothing else touches.
+    unsafe { core::ptr::write_volatile(&raw mut START_SEEN, 1) };
+}
+
+#[no_mangle]
+#[inline(never)]
+pub extern "C" fn stackfirst_bench_stop() {
+    // SAFETY: as above.
+    unsafe { core::ptr::write_volatile(&raw mut STOP_SEEN, 1) };
+}
+
+static PATTERN_MEMORY: ArenaBuf<65536> = ArenaBuf::new();
+static MICRO_MEMORY: ArenaBuf<16384> = ArenaBuf::new();
+
+fn measure_table() {
+    let micro = Box::leak(Box::new(MICRO_MEMORY.take().expect("first take")));
+    let ctx: &mut Ctx = Box::leak(Box::new(Ctx::new(PATTERN_MEMORY.take().expect("first take"), micro)));
+    for (case, n) in table_cases(u32s::CASES) {
+        let arg = n.unwrap_or(0);
+        for _ in 0..4 {
+            ctx.prepare();
+            black_box((case.run)(ctx, black_box(arg)));
+        }
+        ctx.prepare();
+        let before = allocs();
+        stackfirst_bench_start();
+        let result = (case.run)(ctx, black_box(arg));
+        stackfirst_bench_stop();
+        black_box(result);
+        let n = n.map_or(-1, |n| n as isize);
+        hprintln!("case|{}|{}|{}|{}|{}", case.imp, case.pattern, case.ty, n, allocs() - before);
+    }
+}
+
+#[entry]
+fn main() -> ! {
+    static mut HEAP_MEMORY: [MaybeUninit<u8>; 262_144] = [MaybeUninit::uninit(); 262_144];
+    // SAFETY: called once, before any allocation, with memory that is the heap's alone
+    // (cortex-m-rt makes `HEAP_MEMORY` a unique `&'static mut`).
+    unsafe { HEAP.0.init(HEAP_MEMORY.as_mut_ptr() as usize, HEAP_MEMORY.len()) };
+
+    hprintln!("stackfirst on Cortex-M4 (mps2-an386)");
+    check_stack_vec();
+    check_frame_arena();
+    check_sync_arena();
+    measure_table();
+    hprintln!("all checks passed");
+    debug::exit(debug::EXIT_SUCCESS);
+    loop {}
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    hprintln!("FAILED: {}", info);
+    debug::exit(debug::EXIT_FAILURE);
+    loop {}
+}
