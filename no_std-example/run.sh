@@ -43,6 +43,12 @@ timeout 600 qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=
   >"$out/firmware.log" 2>&1 || { cat "$out/firmware.log"; echo "firmware failed"; exit 1; }
 grep -v '^case|' "$out/firmware.log"
 
+echo "--- the spill report over semihosting (a second build, with the feature)"
+$cargo build -q --release --features spill-report --target-dir "$here/target/spill-report"
+timeout 120 qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native \
+  -kernel "$here/target/spill-report/thumbv7em-none-eabihf/release/stackfirst-no-std-example" ||
+  { echo "the spill-report firmware failed"; exit 1; }
+
 # One JSON line per measured call: the plugin's counts and the firmware's labels, in order.
 python3 - "$out" <<'PY'
 import json, sys

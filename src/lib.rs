@@ -40,6 +40,8 @@
 //!   Without it the arenas remain, for targets with no heap at all.
 //! * `std`: `std::io::Write` for `StackVec<u8, N, A>`.
 //! * `serde`, `zeroize`, `defmt`: the traits of those crates for `StackVec`.
+//! * `spill-report`: per-call-site spill statistics and the inline budget each site needs
+//!   (`stackfirst::spill_report()`); absent (no field, no instruction) when off.
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
@@ -62,6 +64,8 @@ mod frame_box;
 mod into_heap;
 #[cfg(feature = "alloc")]
 mod raw;
+#[cfg(feature = "spill-report")]
+pub mod spill_report;
 #[cfg(feature = "alloc")]
 mod stack_vec;
 #[cfg(target_has_atomic = "ptr")]
@@ -78,6 +82,8 @@ pub use frame::{Frame, FrameGuard};
 pub use frame_box::FrameBox;
 #[cfg(feature = "alloc")]
 pub use into_heap::IntoHeap;
+#[cfg(feature = "spill-report")]
+pub use spill_report::{spill_report, SiteStats, SpillReport};
 #[cfg(feature = "alloc")]
 pub use stack_vec::{Drain, IntoIter, StackVec};
 #[cfg(target_has_atomic = "ptr")]

@@ -59,6 +59,13 @@ pub(crate) struct RawStackVec<T, const N: usize, A: Allocator> {
     pub(crate) alloc: A,
 }
 
+// SAFETY: the storage owns its `T`s and its allocator like `Vec<T, A>` does (the pointer in the
+// union is an owning pointer), so it can be sent when they can; `StackVec` and its owning
+// iterator inherit this.
+unsafe impl<T: Send, const N: usize, A: Allocator + Send> Send for RawStackVec<T, N, A> {}
+// SAFETY: through `&` only `&[T]` and `&A` are reachable.
+unsafe impl<T: Sync, const N: usize, A: Allocator + Sync> Sync for RawStackVec<T, N, A> {}
+
 impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     pub(crate) const IS_ZST: bool = mem::size_of::<T>() == 0;
 

@@ -18,6 +18,20 @@ use crate::error::TryReserveError;
 use crate::into_heap::IntoHeap;
 use crate::raw::RawStackVec;
 
+/// How a vector ends, for the spill report (without that feature it is computed by nobody and
+/// compiled out).
+#[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "spill-report"), allow(dead_code))]
+pub(crate) enum Exit {
+    Dropped,
+    /// Into an iterator, a leaked slice, or an empty or zero-sized `into_heap_exact`.
+    Converted,
+    /// `into_heap_exact` of a spilled vector: the heap buffer handed over.
+    IntoHeapIdentity,
+    /// `into_heap_exact` of inline elements: one exact allocation and a copy.
+    IntoHeapCopy,
+}
+
 /// A vector with an inline buffer of `N` bytes (32 by default, the budget Go's compiler keeps in
 /// the stack frame) that moves its elements to a heap buffer from `A` when they no longer fit.
 ///
@@ -48,6 +62,9 @@ use crate::raw::RawStackVec;
 /// ```
 pub struct StackVec<T, const N: usize = 32, A: Allocator = Global> {
     pub(crate) raw: RawStackVec<T, N, A>,
+    /// Where the vector was created, for the spill report.
+    #[cfg(feature = "spill-report")]
+    site: &'static core::panic::Location<'static>,
 }
 
 impl<T, const N: usize> StackVec<T, N, Global> {
@@ -61,6 +78,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     /// assert_eq!(EMPTY.capacity(), 32);
     /// ```
     #[inline]
+    #[cfg_attr(feature = "spill-report", track_caller)]
     pub const fn new() -> Self {
         Self::new_in(Global)
     }
@@ -133,10 +151,46 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v.iter().sum::<u64>(), 45);
     /// ```
     #[inline]
+    #[cfg_attr(feature = "spill-report", track_caller)]
     pub const fn new_in(alloc: A) -> Self {
+        Self::from_raw(RawStackVec::new_in(alloc))
+    }
+
+    #[inline]
+    #[cfg_attr(feature = "spill-report", track_caller)]
+    pub(crate) const fn from_raw(raw: RawStackVec<T, N, A>) -> Self {
         Self {
-            raw: RawStackVec::new_in(alloc),
+            raw,
+            #[cfg(feature = "spill-report")]
+            site: core::panic::Location::caller(),
         }
+    }
+
+    /// Gives up the storage without dropping it: the conversions' way out. With the spill report
+    /// on, the vector is counted for its site here rather than when dropped.
+    #[inline]
+    pub(super) fn into_raw(self, #[allow(unused_variables)] exit: Exit) -> RawStackVec<T, N, A> {
+        #[cfg(not(feature = "spill-report"))]
+        return self.raw;
+        #[cfg(feature = "spill-report")]
+        {
+            let this = mem::ManuallyDrop::new(self);
+            this.record(exit);
+            // SAFETY: `this` is never used or dropped again, so the storage is moved out once.
+            unsafe { ptr::read(&this.raw) }
+        }
+    }
+
+    #[cfg(feature = "spill-report")]
+    fn record(&self, exit: Exit) {
+        crate::spill_report::record(
+            self.site,
+            mem::size_of::<T>(),
+            Self::INLINE_CAPACITY,
+            self.len(),
+            self.spilled(),
+            exit,
+        );
     }
 
     /// [`with_capacity`](StackVec::with_capacity) with an allocator.
@@ -1065,7 +1119,14 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     where
         A: IntoHeap,
     {
-        let (buf, len, alloc) = self.raw.into_heap_parts();
+        let exit = if self.spilled() {
+            Exit::IntoHeapIdentity
+        } else if self.is_empty() || RawStackVec::<T, N, A>::IS_ZST {
+            Exit::Converted
+        } else {
+            Exit::IntoHeapCopy
+        };
+        let (buf, len, alloc) = self.into_raw(exit).into_heap_parts();
         // SAFETY: `into_heap_parts` returns a block of `alloc` with this array layout holding
         // `len` initialized elements, or `None` when empty or zero-sized.
         unsafe { A::vec_from_parts(buf, len, alloc) }
@@ -1109,7 +1170,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     where
         A: 'a,
     {
-        let (buf, len, alloc) = self.raw.into_heap_parts();
+        let (buf, len, alloc) = self.into_raw(Exit::Converted).into_heap_parts();
         mem::forget(alloc);
         let p = buf.map_or(ptr::NonNull::dangling(), |(p, _)| p);
         // SAFETY: `p` holds `len` initialized elements (or is dangling and aligned when empty or

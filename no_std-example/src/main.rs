@@ -15,16 +15,13 @@
 extern crate alloc;
 
 use core::alloc::{GlobalAlloc, Layout};
-use core::hint::black_box;
 use core::mem::{size_of, MaybeUninit};
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use alloc::boxed::Box;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use embedded_alloc::LlffHeap;
 use stackfirst::{ArenaBuf, Frame, FrameBox, StackVec, SyncArena};
-use stackfirst_benches::{table_cases, u32s, Ctx};
 
 /// The heap the spill path uses, behind a counter of allocations.
 struct Counting(LlffHeap);
@@ -69,7 +66,8 @@ static FRAME_MEMORY: ArenaBuf<4096> = ArenaBuf::new();
 static SHARED: SyncArena<1024> = SyncArena::new();
 
 fn check_stack_vec() {
-    check!(size_of::<StackVec<u32>>() == 36);
+    // 36 bytes: 32 inline, one word of length (and one more for the spill report's call site).
+    check!(size_of::<StackVec<u32>>() == 36 + if cfg!(feature = "spill-report") { 4 } else { 0 });
     check!(StackVec::<u32>::INLINE_CAPACITY == 8);
 
     let before = allocs();
@@ -86,7 +84,10 @@ fn check_stack_vec() {
     w.extend([1, 2, 3]);
     let exact = w.into_heap_exact(); // inline: one exact allocation
     check!(exact.capacity() == 3 && allocs() == before + 2);
-    hprintln!("StackVec: 36 bytes for StackVec<u32>; 8 inline, spill to 16, into_heap_exact exact");
+    hprintln!(
+        "StackVec: {} bytes for StackVec<u32>; 8 inline, spill to 16, into_heap_exact exact",
+        size_of::<StackVec<u32>>()
+    );
 }
 
 fn check_frame_arena() {
@@ -139,10 +140,17 @@ pub extern "C" fn stackfirst_bench_stop() {
     unsafe { core::ptr::write_volatile(&raw mut STOP_SEEN, 1) };
 }
 
+#[cfg(not(feature = "spill-report"))]
 static PATTERN_MEMORY: ArenaBuf<65536> = ArenaBuf::new();
+#[cfg(not(feature = "spill-report"))]
 static MICRO_MEMORY: ArenaBuf<16384> = ArenaBuf::new();
 
+#[cfg(not(feature = "spill-report"))]
 fn measure_table() {
+    use alloc::boxed::Box;
+    use core::hint::black_box;
+    use stackfirst_benches::{table_cases, u32s, Ctx};
+
     let micro = Box::leak(Box::new(MICRO_MEMORY.take().expect("first take")));
     let ctx: &mut Ctx = Box::leak(Box::new(Ctx::new(PATTERN_MEMORY.take().expect("first take"), micro)));
     for (case, n) in table_cases(u32s::CASES) {
@@ -162,6 +170,22 @@ fn measure_table() {
     }
 }
 
+/// A small workload of three call sites with known lengths, then the report.
+#[cfg(feature = "spill-report")]
+fn spill_report_demo() {
+    let words = ["a", "stack", "first", "vector", "spills", "rarely", "to", "the", "heap"];
+    for n in 0..40usize {
+        let line: StackVec<&str> = StackVec::from_iter(words.iter().copied().take(1 + n % 3 + n / 36 * 6));
+        let mut lengths: StackVec<u32> = StackVec::new();
+        lengths.extend(line.iter().map(|w| w.len() as u32));
+        let exact = lengths.into_heap_exact();
+        check!(exact.len() == line.len());
+    }
+    let report = stackfirst::spill_report();
+    check!(report.sites().len() >= 2 && report.untracked() == 0);
+    hprintln!("{}", report);
+}
+
 #[entry]
 fn main() -> ! {
     static mut HEAP_MEMORY: [MaybeUninit<u8>; 262_144] = [MaybeUninit::uninit(); 262_144];
@@ -173,7 +197,10 @@ fn main() -> ! {
     check_stack_vec();
     check_frame_arena();
     check_sync_arena();
+    #[cfg(not(feature = "spill-report"))]
     measure_table();
+    #[cfg(feature = "spill-report")]
+    spill_report_demo();
     hprintln!("all checks passed");
     debug::exit(debug::EXIT_SUCCESS);
     loop {}

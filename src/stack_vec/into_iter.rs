@@ -5,7 +5,8 @@ use core::slice;
 
 use allocator_api2::alloc::Allocator;
 
-use super::StackVec;
+use super::{Exit, StackVec};
+use crate::raw::RawStackVec;
 
 /// The owning iterator of a [`StackVec`] (from `into_iter()`).
 ///
@@ -26,18 +27,19 @@ use super::StackVec;
 /// ```
 pub struct IntoIter<T, const N: usize, A: Allocator> {
     /// The buffer, with length 0: the elements `front..back` belong to the iterator.
-    vec: StackVec<T, N, A>,
+    raw: RawStackVec<T, N, A>,
     front: usize,
     back: usize,
 }
 
 impl<T, const N: usize, A: Allocator> IntoIter<T, N, A> {
-    pub(super) fn new(mut vec: StackVec<T, N, A>) -> Self {
+    pub(super) fn new(vec: StackVec<T, N, A>) -> Self {
         let back = vec.len();
+        let mut raw = vec.into_raw(Exit::Converted);
         // SAFETY: zero is always a valid length; the elements now belong to the iterator.
-        unsafe { vec.raw.set_len(0) };
+        unsafe { raw.set_len(0) };
         Self {
-            vec,
+            raw,
             front: 0,
             back,
         }
@@ -56,12 +58,7 @@ impl<T, const N: usize, A: Allocator> IntoIter<T, N, A> {
     /// ```
     pub fn as_slice(&self) -> &[T] {
         // SAFETY: `front..back` are initialized elements owned by the iterator.
-        unsafe {
-            slice::from_raw_parts(
-                self.vec.raw.as_ptr().add(self.front),
-                self.back - self.front,
-            )
-        }
+        unsafe { slice::from_raw_parts(self.raw.as_ptr().add(self.front), self.back - self.front) }
     }
 
     /// The elements not yet yielded, mutably.
@@ -79,7 +76,7 @@ impl<T, const N: usize, A: Allocator> IntoIter<T, N, A> {
         // SAFETY: as in `as_slice`, uniquely borrowed.
         unsafe {
             slice::from_raw_parts_mut(
-                self.vec.raw.as_mut_ptr().add(self.front),
+                self.raw.as_mut_ptr().add(self.front),
                 self.back - self.front,
             )
         }
@@ -95,7 +92,7 @@ impl<T, const N: usize, A: Allocator> IntoIter<T, N, A> {
     /// let _global: &allocator_api2::alloc::Global = v.into_iter().allocator();
     /// ```
     pub fn allocator(&self) -> &A {
-        self.vec.allocator()
+        &self.raw.alloc
     }
 }
 
@@ -109,7 +106,7 @@ impl<T, const N: usize, A: Allocator> Iterator for IntoIter<T, N, A> {
         }
         self.front += 1;
         // SAFETY: `front - 1` was unyielded and is now out of the range: read once.
-        Some(unsafe { self.vec.raw.as_ptr().add(self.front - 1).read() })
+        Some(unsafe { self.raw.as_ptr().add(self.front - 1).read() })
     }
 
     #[inline]
@@ -127,7 +124,7 @@ impl<T, const N: usize, A: Allocator> DoubleEndedIterator for IntoIter<T, N, A> 
         }
         self.back -= 1;
         // SAFETY: `back` was unyielded and is now out of the range: read once.
-        Some(unsafe { self.vec.raw.as_ptr().add(self.back).read() })
+        Some(unsafe { self.raw.as_ptr().add(self.back).read() })
     }
 }
 
@@ -137,8 +134,7 @@ impl<T, const N: usize, A: Allocator> FusedIterator for IntoIter<T, N, A> {}
 
 impl<T: Clone, const N: usize, A: Allocator + Clone> Clone for IntoIter<T, N, A> {
     fn clone(&self) -> Self {
-        let mut v =
-            StackVec::with_capacity_in(self.back - self.front, self.vec.allocator().clone());
+        let mut v = StackVec::with_capacity_in(self.back - self.front, self.raw.alloc.clone());
         v.extend_from_slice(self.as_slice());
         Self::new(v)
     }
@@ -149,11 +145,11 @@ impl<T, const N: usize, A: Allocator> Drop for IntoIter<T, N, A> {
         let (front, back) = (self.front, self.back);
         self.front = back;
         // SAFETY: `front..back` are the unyielded elements, now marked yielded so none is
-        // dropped twice; the buffer itself is freed by `self.vec` (length 0) afterwards, even if
+        // dropped twice; the buffer itself is freed by `self.raw` (length 0) afterwards, even if
         // a destructor panics.
         unsafe {
             let rest =
-                ptr::slice_from_raw_parts_mut(self.vec.raw.as_mut_ptr().add(front), back - front);
+                ptr::slice_from_raw_parts_mut(self.raw.as_mut_ptr().add(front), back - front);
             ptr::drop_in_place(rest);
         }
     }

@@ -14,6 +14,14 @@ use allocator_api2::alloc::{Allocator, Global};
 use super::{IntoIter, StackVec};
 use crate::raw::RawStackVec;
 
+/// Counts the vector for its call site; the storage is dropped by the raw core.
+#[cfg(feature = "spill-report")]
+impl<T, const N: usize, A: Allocator> Drop for StackVec<T, N, A> {
+    fn drop(&mut self) {
+        self.record(super::Exit::Dropped);
+    }
+}
+
 impl<T, const N: usize, A: Allocator> Deref for StackVec<T, N, A> {
     type Target = [T];
     #[inline]
@@ -56,6 +64,7 @@ impl<T, const N: usize, A: Allocator> BorrowMut<[T]> for StackVec<T, N, A> {
 impl<T: Clone, const N: usize, A: Allocator + Clone> Clone for StackVec<T, N, A> {
     /// Clones into the same kind of storage: inline when the elements fit, else one exact heap
     /// allocation. A panicking `clone` drops the clones already made.
+    #[cfg_attr(feature = "spill-report", track_caller)]
     fn clone(&self) -> Self {
         let mut v = Self::with_capacity_in(self.len(), self.allocator().clone());
         v.extend_from_slice(self);
@@ -70,6 +79,7 @@ impl<T: fmt::Debug, const N: usize, A: Allocator> fmt::Debug for StackVec<T, N, 
 }
 
 impl<T, const N: usize, A: Allocator + Default> Default for StackVec<T, N, A> {
+    #[cfg_attr(feature = "spill-report", track_caller)]
     fn default() -> Self {
         Self::new_in(A::default())
     }
@@ -126,6 +136,7 @@ impl_slice_eq! { [const N: usize, A: Allocator] alloc::vec::Vec<T>, StackVec<U, 
 impl<T, const N: usize> From<alloc::vec::Vec<T>> for StackVec<T, N, Global> {
     /// Adopts the `Vec`'s heap buffer without copying (the vector counts as spilled even if its
     /// capacity would fit inline); an unallocated `Vec` becomes an inline `StackVec`.
+    #[cfg_attr(feature = "spill-report", track_caller)]
     fn from(vec: alloc::vec::Vec<T>) -> Self {
         let mut vec = ManuallyDrop::new(vec);
         let (len, cap) = (vec.len(), vec.capacity());
@@ -138,12 +149,10 @@ impl<T, const N: usize> From<alloc::vec::Vec<T>> for StackVec<T, N, Global> {
         }
         // SAFETY: the pointer of an allocated `Vec` is non-null.
         let ptr = unsafe { NonNull::new_unchecked(vec.as_mut_ptr()) };
-        Self {
-            // SAFETY: a `Vec` with `cap > 0` of a non-zero-sized `T` owns a block of the global
-            // allocator with layout `Layout::array::<T>(cap)` holding `len` elements, which the
-            // forgotten `Vec` gives up.
-            raw: unsafe { RawStackVec::from_heap_parts(ptr, len, cap, Global) },
-        }
+        // SAFETY: a `Vec` with `cap > 0` of a non-zero-sized `T` owns a block of the global
+        // allocator with layout `Layout::array::<T>(cap)` holding `len` elements, which the
+        // forgotten `Vec` gives up.
+        Self::from_raw(unsafe { RawStackVec::from_heap_parts(ptr, len, cap, Global) })
     }
 }
 
@@ -224,9 +233,3 @@ impl<'a, T, const N: usize, A: Allocator> IntoIterator for &'a mut StackVec<T, N
         self.iter_mut()
     }
 }
-
-// SAFETY: a `StackVec` owns its `T`s and its allocator like `Vec<T, A>` does (the raw pointer
-// in the union is an owning pointer), so it can be sent when they can.
-unsafe impl<T: Send, const N: usize, A: Allocator + Send> Send for StackVec<T, N, A> {}
-// SAFETY: through `&StackVec` only `&[T]` and `&A` are reachable.
-unsafe impl<T: Sync, const N: usize, A: Allocator + Sync> Sync for StackVec<T, N, A> {}

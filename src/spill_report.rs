@@ -1,0 +1,371 @@
+//! The spill report (feature `spill-report`): the run-time counterpart of Go's `-gcflags=-m`.
+//!
+//! Every [`StackVec`](crate::StackVec) remembers the source location that created it
+//! (`#[track_caller]` on its constructors, `FromIterator`, `Clone`, `Default`, [`stack_vec!`]).
+//! When it is dropped or converted ([`into_heap_exact`](crate::StackVec::into_heap_exact),
+//! `into_iter`, `leak`), its call site's record counts it: how many vectors, how many spilled, the
+//! longest, a histogram of lengths in powers of two, and whether `into_heap_exact` handed over a
+//! spilled buffer (identity) or copied inline elements. [`spill_report`] takes a snapshot; its
+//! `Display` is a table, sorted by spill count, with the inline budget that would have kept 95%
+//! and 99% of each site's vectors inline, and what that budget costs on the stack.
+//!
+//! A vector's length is taken when it is dropped or converted; a spilled vector counts as needing
+//! at least one element more than its inline capacity (it needed that much at its peak).
+//!
+//! The registry is a fixed-capacity, lock-free table in a `static` (thread-safe with or without
+//! `std`): [`SITES`] call sites (256 with `std`, 32 without: about 6 KiB on a 32-bit target).
+//! Sites beyond that are counted in [`SpillReport::untracked`], never lost silently.
+//!
+//! `Iterator::collect` is not `#[track_caller]` in `core`, so vectors built by `collect()` are
+//! attributed to `collect`'s location in `core`; call `StackVec::from_iter(iter)` (or a
+//! constructor and `extend`) where the site matters.
+//!
+//! With the feature off, none of this exists: no field, no drop hook, no instruction.
+//!
+//! [`stack_vec!`]: crate::stack_vec
+
+use alloc::vec::Vec;
+use core::fmt;
+use core::panic::Location;
+use core::ptr;
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+
+use crate::stack_vec::Exit;
+
+/// How many call sites the registry tracks.
+pub const SITES: usize = if cfg!(feature = "std") { 256 } else { 32 };
+
+/// Length buckets: 0, 1, 2-3, 4-7, ..., and a last one for 2^15 and more.
+pub const BUCKETS: usize = 17;
+
+struct Slot {
+    site: AtomicPtr<Location<'static>>,
+    elem_size: AtomicUsize,
+    created: AtomicUsize,
+    spilled: AtomicUsize,
+    max_len: AtomicUsize,
+    lengths: [AtomicUsize; BUCKETS],
+    into_heap_identity: AtomicUsize,
+    into_heap_copy: AtomicUsize,
+}
+
+impl Slot {
+    const fn new() -> Self {
+        Self {
+            site: AtomicPtr::new(ptr::null_mut()),
+            elem_size: AtomicUsize::new(0),
+            created: AtomicUsize::new(0),
+            spilled: AtomicUsize::new(0),
+            max_len: AtomicUsize::new(0),
+            lengths: [const { AtomicUsize::new(0) }; BUCKETS],
+            into_heap_identity: AtomicUsize::new(0),
+            into_heap_copy: AtomicUsize::new(0),
+        }
+    }
+}
+
+static TABLE: [Slot; SITES] = [const { Slot::new() }; SITES];
+static UNTRACKED: AtomicUsize = AtomicUsize::new(0);
+
+fn same(a: &Location<'_>, b: &Location<'_>) -> bool {
+    ptr::eq(a, b) || (a.line() == b.line() && a.column() == b.column() && a.file() == b.file())
+}
+
+/// The site's slot, claimed on first use (open addressing, compare-and-swap on the key).
+fn slot(site: &'static Location<'static>) -> Option<&'static Slot> {
+    let start = (site.line() as usize)
+        .wrapping_mul(31)
+        .wrapping_add(site.column() as usize)
+        % SITES;
+    let wanted = ptr::from_ref(site).cast_mut();
+    for i in 0..SITES {
+        let slot = &TABLE[(start + i) % SITES];
+        let mut current = slot.site.load(Ordering::Acquire);
+        if current.is_null() {
+            match slot.site.compare_exchange(
+                ptr::null_mut(),
+                wanted,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Some(slot),
+                Err(other) => current = other,
+            }
+        }
+        // SAFETY: only `&'static Location` pointers are ever stored in a slot.
+        if same(unsafe { &*current }, site) {
+            return Some(slot);
+        }
+    }
+    None
+}
+
+/// Counts one vector of `site` that leaves with `len` elements (`spilled` if it had spilled).
+pub(crate) fn record(
+    site: &'static Location<'static>,
+    elem_size: usize,
+    inline_capacity: usize,
+    len: usize,
+    spilled: bool,
+    exit: Exit,
+) {
+    let Some(slot) = slot(site) else {
+        UNTRACKED.fetch_add(1, Ordering::Relaxed);
+        return;
+    };
+    let need = if spilled {
+        len.max(inline_capacity.saturating_add(1))
+    } else {
+        len
+    };
+    slot.elem_size.store(elem_size, Ordering::Relaxed);
+    slot.created.fetch_add(1, Ordering::Relaxed);
+    if spilled {
+        slot.spilled.fetch_add(1, Ordering::Relaxed);
+    }
+    slot.max_len.fetch_max(need, Ordering::Relaxed);
+    slot.lengths[bucket(need)].fetch_add(1, Ordering::Relaxed);
+    match exit {
+        Exit::IntoHeapIdentity => slot.into_heap_identity.fetch_add(1, Ordering::Relaxed),
+        Exit::IntoHeapCopy => slot.into_heap_copy.fetch_add(1, Ordering::Relaxed),
+        Exit::Dropped | Exit::Converted => 0,
+    };
+}
+
+/// 0 for length 0, `k` for lengths in `2^(k-1)..2^k`, capped at the last bucket.
+fn bucket(len: usize) -> usize {
+    ((usize::BITS - len.leading_zeros()) as usize).min(BUCKETS - 1)
+}
+
+/// One call site's statistics. See the [module docs](self).
+///
+/// # Examples
+/// ```
+/// # #[cfg(feature = "spill-report")] {
+/// use stackfirst::StackVec;
+///
+/// let first = line!();
+/// for n in [1, 2, 9] {
+///     let mut v: StackVec<u64> = StackVec::new();
+///     v.extend(0..n);
+/// }
+/// let report = stackfirst::spill_report();
+/// let site = report.sites().iter().find(|s| (first..line!()).contains(&s.line)).unwrap();
+/// assert_eq!((site.created, site.spilled, site.max_len), (3, 1, 9));
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct SiteStats {
+    /// The source file of the call site.
+    pub file: &'static str,
+    /// Its line.
+    pub line: u32,
+    /// Its column.
+    pub column: u32,
+    /// The element size in bytes (of the last vector recorded there).
+    pub elem_size: usize,
+    /// Vectors from this site that were dropped or converted.
+    pub created: usize,
+    /// How many of them had spilled to the heap.
+    pub spilled: usize,
+    /// The longest (a spilled vector counts as at least its inline capacity plus one).
+    pub max_len: usize,
+    /// Lengths in powers of two: `lengths[0]` counts empty vectors, `lengths[k]` lengths in
+    /// `2^(k-1)..2^k`; the last bucket everything from `2^(BUCKETS - 2)` on.
+    pub lengths: [usize; BUCKETS],
+    /// `into_heap_exact` calls that handed a spilled buffer over (no allocation).
+    pub into_heap_identity: usize,
+    /// `into_heap_exact` calls that copied inline elements into one exact allocation.
+    pub into_heap_copy: usize,
+}
+
+impl SiteStats {
+    /// The inline budget in bytes (a multiple of the word size) that would have kept at least
+    /// `percent`% of this site's vectors inline: the smallest length bucket bound that covers
+    /// them (capped at the longest length seen), times the element size.
+    ///
+    /// # Examples
+    /// ```
+    /// # #[cfg(feature = "spill-report")] {
+    /// use stackfirst::StackVec;
+    ///
+    /// let first = line!();
+    /// for n in [1, 1, 1, 5] {
+    ///     let mut v: StackVec<u64> = StackVec::new();
+    ///     v.extend(0..n);
+    /// }
+    /// let report = stackfirst::spill_report();
+    /// let site = report.sites().iter().find(|s| (first..line!()).contains(&s.line)).unwrap();
+    /// assert_eq!(site.budget_for(75), 8); // one u64 keeps 3 of 4 inline
+    /// assert_eq!(site.budget_for(99), 40); // bucket 4-7, capped at the longest: 5 u64
+    /// # }
+    /// ```
+    pub fn budget_for(&self, percent: usize) -> usize {
+        let need = (self.created * percent).div_ceil(100);
+        let mut seen = 0;
+        let mut len = self.max_len;
+        for (k, &count) in self.lengths.iter().enumerate() {
+            seen += count;
+            if seen >= need {
+                len = if k == 0 { 0 } else { (1usize << k) - 1 };
+                break;
+            }
+        }
+        let bytes = len.min(self.max_len).saturating_mul(self.elem_size);
+        bytes
+            .div_ceil(size_of::<usize>())
+            .saturating_mul(size_of::<usize>())
+    }
+
+    /// What a `StackVec` with an inline budget of `budget` bytes occupies on the stack (with a
+    /// zero-sized allocator): the budget or the heap pointer and capacity, whichever is larger,
+    /// plus the length word.
+    ///
+    /// # Examples
+    /// ```
+    /// # #[cfg(feature = "spill-report")] {
+    /// drop(stackfirst::StackVec::<u8>::new());
+    /// let report = stackfirst::spill_report();
+    /// let site = &report.sites()[0];
+    /// assert_eq!(site.stack_cost(32), 32 + size_of::<usize>());
+    /// assert_eq!(site.stack_cost(0), 3 * size_of::<usize>()); // the heap fields still count
+    /// # }
+    /// ```
+    pub fn stack_cost(&self, budget: usize) -> usize {
+        budget.max(2 * size_of::<usize>()) + size_of::<usize>()
+    }
+}
+
+/// A snapshot of every tracked call site, sorted by spill count (most first).
+///
+/// # Examples
+/// ```
+/// # #[cfg(feature = "spill-report")] {
+/// let report = stackfirst::spill_report();
+/// println!("{report}");
+/// assert_eq!(report.untracked(), 0);
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct SpillReport {
+    sites: Vec<SiteStats>,
+    untracked: usize,
+}
+
+impl SpillReport {
+    /// The call sites, most spills first.
+    ///
+    /// # Examples
+    /// ```
+    /// # #[cfg(feature = "spill-report")] {
+    /// let report = stackfirst::spill_report();
+    /// assert!(report.sites().windows(2).all(|w| w[0].spilled >= w[1].spilled));
+    /// # }
+    /// ```
+    pub fn sites(&self) -> &[SiteStats] {
+        &self.sites
+    }
+
+    /// Vectors not counted because the table was full ([`SITES`] call sites).
+    ///
+    /// # Examples
+    /// ```
+    /// # #[cfg(feature = "spill-report")] {
+    /// assert_eq!(stackfirst::spill_report().untracked(), 0);
+    /// # }
+    /// ```
+    pub fn untracked(&self) -> usize {
+        self.untracked
+    }
+}
+
+/// Takes a snapshot of the spill statistics of every call site so far.
+///
+/// # Examples
+/// ```
+/// # #[cfg(feature = "spill-report")] {
+/// use stackfirst::StackVec;
+///
+/// let v: StackVec<u8> = StackVec::from_iter(0..100u8);
+/// drop(v);
+/// let report = stackfirst::spill_report();
+/// assert!(report.sites().iter().any(|s| s.spilled == 1 && s.max_len == 100));
+/// # }
+/// ```
+pub fn spill_report() -> SpillReport {
+    let mut sites: Vec<SiteStats> = TABLE
+        .iter()
+        .filter_map(|slot| {
+            let site = slot.site.load(Ordering::Acquire);
+            if site.is_null() {
+                return None;
+            }
+            // SAFETY: only `&'static Location` pointers are ever stored in a slot.
+            let site = unsafe { &*site };
+            Some(SiteStats {
+                file: site.file(),
+                line: site.line(),
+                column: site.column(),
+                elem_size: slot.elem_size.load(Ordering::Relaxed),
+                created: slot.created.load(Ordering::Relaxed),
+                spilled: slot.spilled.load(Ordering::Relaxed),
+                max_len: slot.max_len.load(Ordering::Relaxed),
+                lengths: core::array::from_fn(|k| slot.lengths[k].load(Ordering::Relaxed)),
+                into_heap_identity: slot.into_heap_identity.load(Ordering::Relaxed),
+                into_heap_copy: slot.into_heap_copy.load(Ordering::Relaxed),
+            })
+        })
+        .filter(|s| s.created > 0)
+        .collect();
+    sites.sort_by(|a, b| b.spilled.cmp(&a.spilled).then(b.created.cmp(&a.created)));
+    SpillReport {
+        sites,
+        untracked: UNTRACKED.load(Ordering::Relaxed),
+    }
+}
+
+impl fmt::Display for SpillReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<40} {:>5} {:>8} {:>14} {:>7} {:>18} {:>18} {:>13}",
+            "call site",
+            "elem",
+            "vectors",
+            "spilled",
+            "longest",
+            "95% inline budget",
+            "99% inline budget",
+            "into_heap id/copy"
+        )?;
+        for s in &self.sites {
+            let at = alloc::format!("{}:{}:{}", s.file, s.line, s.column);
+            let pct = alloc::format!("{} ({}%)", s.spilled, s.spilled * 100 / s.created.max(1));
+            let budget = |p| {
+                let b = s.budget_for(p);
+                alloc::format!("{b} B ({} B stack)", s.stack_cost(b))
+            };
+            writeln!(
+                f,
+                "{:<40} {:>3} B {:>8} {:>14} {:>7} {:>18} {:>18} {:>8}/{}",
+                at,
+                s.elem_size,
+                s.created,
+                pct,
+                s.max_len,
+                budget(95),
+                budget(99),
+                s.into_heap_identity,
+                s.into_heap_copy
+            )?;
+        }
+        if self.untracked > 0 {
+            writeln!(
+                f,
+                "{} vectors from sites beyond the table's {SITES} were not tracked",
+                self.untracked
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,99 @@
+//! The spill report against workloads whose lengths are known.
+#![cfg(feature = "spill-report")]
+
+use stackfirst::{spill_report, stack_vec, SiteStats, StackVec};
+
+/// The records of this file's call sites on lines `first..=last`, in line order.
+fn sites_between(first: u32, last: u32) -> Vec<SiteStats> {
+    let report = spill_report();
+    let mut found: Vec<SiteStats> = report
+        .sites()
+        .iter()
+        .filter(|s| s.file.ends_with("spill_report.rs") && (first..=last).contains(&s.line))
+        .cloned()
+        .collect();
+    found.sort_by_key(|s| s.line);
+    assert!(
+        !found.is_empty(),
+        "no record on lines {first}..={last}:\n{report}"
+    );
+    found
+}
+
+#[test]
+fn counts_and_recommendations_for_known_lengths() {
+    // 100 vectors of u64 (4 inline): 90 of length 2, 9 of length 6, 1 of length 40.
+    let lengths = std::iter::repeat_n(2, 90)
+        .chain(std::iter::repeat_n(6, 9))
+        .chain([40]);
+    let first = line!();
+    for n in lengths {
+        let mut v: StackVec<u64> = StackVec::new();
+        v.extend(0..n);
+    }
+    let s = &sites_between(first, line!())[0];
+    assert_eq!(
+        (s.created, s.spilled, s.max_len, s.elem_size),
+        (100, 10, 40, 8)
+    );
+    assert_eq!(s.lengths[2], 90); // 2..4
+    assert_eq!(s.lengths[3], 9); // 4..8
+    assert_eq!(s.lengths[6], 1); // 32..64
+                                 // 95% and 99% are covered by lengths below 8: 7 u64 = 56 bytes, 64 bytes of stack.
+    assert_eq!((s.budget_for(95), s.stack_cost(s.budget_for(95))), (56, 64));
+    assert_eq!(s.budget_for(99), 56);
+    assert_eq!(s.budget_for(100), 320); // everything needs the longest: 40 u64
+    assert_eq!(s.budget_for(50), 24); // lengths 2..4: 3 u64
+}
+
+#[test]
+fn into_heap_exact_identity_and_copy() {
+    let first = line!();
+    for n in [2, 3, 10] {
+        let v: StackVec<u32> = StackVec::from_iter(0..n);
+        assert_eq!(v.into_heap_exact().len(), n as usize);
+    }
+    let s = &sites_between(first, line!())[0];
+    assert_eq!(
+        (s.created, s.spilled, s.into_heap_copy, s.into_heap_identity),
+        (3, 1, 2, 1)
+    );
+}
+
+#[test]
+fn the_macro_and_clones_are_attributed_to_their_call_sites() {
+    let first = line!();
+    let v: StackVec<u8> = stack_vec![1, 2, 3];
+    let w = v.clone();
+    drop((v, w));
+    let sites = sites_between(first, line!());
+    assert_eq!(sites.len(), 2, "the macro's site and the clone's");
+    assert!(sites.iter().all(|s| s.created == 1 && s.spilled == 0));
+}
+
+#[test]
+fn the_table_is_sorted_by_spills_and_names_the_budgets() {
+    let first = line!();
+    for _ in 0..3 {
+        let mut v: StackVec<u8, 4> = StackVec::new();
+        v.extend([0; 9]);
+    }
+    let s = &sites_between(first, line!())[0];
+    let text = spill_report().to_string();
+    let row = text
+        .lines()
+        .find(|l| l.contains(&format!("spill_report.rs:{}:", s.line)))
+        .unwrap();
+    assert!(row.contains("3 (100%)"), "{row}");
+    // 9 bytes sit in the 8..16 bucket: 15 bytes, rounded to the word: 16; plus the length word.
+    let word = size_of::<usize>();
+    assert!(
+        row.contains(&format!("16 B ({} B stack)", 16.max(2 * word) + word)),
+        "{row}"
+    );
+    let report = spill_report();
+    assert!(report
+        .sites()
+        .windows(2)
+        .all(|w| w[0].spilled >= w[1].spilled));
+}
