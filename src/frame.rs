@@ -513,6 +513,26 @@ impl<'f> Frame<'f> {
     }
 }
 
+impl Frame<'_> {
+    /// `grow` and `shrink` when they cannot stay in place: a new block of `new`, the first
+    /// `bytes` copied over; the old block stays used until the frame ends.
+    ///
+    /// # Safety
+    /// `ptr` is readable for `bytes <= new.size()` bytes.
+    unsafe fn move_to_new_block(
+        &self,
+        ptr: NonNull<u8>,
+        bytes: usize,
+        new: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        let fresh = self.allocate(new)?;
+        // SAFETY: the caller guarantees `ptr` is readable for `bytes`; the fresh block holds at
+        // least that many and is distinct memory.
+        unsafe { ptr::copy_nonoverlapping(ptr.as_ptr(), fresh.cast::<u8>().as_ptr(), bytes) };
+        Ok(fresh)
+    }
+}
+
 /// `len` elements of `T`, saturated to the largest layout when the size overflows (such a
 /// request can never fit, and its error still names a layout at least as large as it).
 #[inline]
@@ -557,11 +577,9 @@ unsafe impl Allocator for Frame<'_> {
         {
             return Ok(NonNull::slice_from_raw_parts(ptr, new.size()));
         }
-        let fresh = self.allocate(new)?;
-        // SAFETY: the caller guarantees `ptr` is a live block of `old.size()` bytes; the fresh
-        // block is larger and distinct. The old block is left used until the frame ends.
-        unsafe { ptr::copy_nonoverlapping(ptr.as_ptr(), fresh.cast::<u8>().as_ptr(), old.size()) };
-        Ok(fresh)
+        // SAFETY: the caller guarantees `ptr` is a live block of `old.size()` bytes, fewer than
+        // the new block's.
+        unsafe { self.move_to_new_block(ptr, old.size(), new) }
     }
 
     #[inline]
@@ -579,10 +597,8 @@ unsafe impl Allocator for Frame<'_> {
             // In place: either the last block got smaller, or the block is kept as it is.
             return Ok(NonNull::slice_from_raw_parts(ptr, new.size()));
         }
-        let fresh = self.allocate(new)?;
-        // SAFETY: `ptr` is a live block of at least `new.size()` bytes; the fresh one is distinct.
-        unsafe { ptr::copy_nonoverlapping(ptr.as_ptr(), fresh.cast::<u8>().as_ptr(), new.size()) };
-        Ok(fresh)
+        // SAFETY: `ptr` is a live block of at least `new.size()` bytes (the caller's contract).
+        unsafe { self.move_to_new_block(ptr, new.size(), new) }
     }
 }
 

@@ -32,10 +32,27 @@ use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use crate::stack_vec::Exit;
 
-/// How many call sites the registry tracks.
+/// How many call sites the registry tracks; vectors from further sites are counted in
+/// [`SpillReport::untracked`].
+///
+/// # Examples
+/// ```
+/// # #[cfg(feature = "spill-report")] {
+/// assert!(stackfirst::spill_report::SITES >= 32);
+/// # }
+/// ```
 pub const SITES: usize = if cfg!(feature = "std") { 256 } else { 32 };
 
 /// Length buckets: 0, 1, 2-3, 4-7, ..., and a last one for 2^15 and more.
+///
+/// # Examples
+/// ```
+/// # #[cfg(feature = "spill-report")] {
+/// drop(stackfirst::StackVec::<u8>::from_iter(0..5));
+/// let report = stackfirst::spill_report();
+/// assert_eq!(report.sites()[0].lengths.len(), stackfirst::spill_report::BUCKETS);
+/// # }
+/// ```
 pub const BUCKETS: usize = 17;
 
 struct Slot {

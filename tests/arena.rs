@@ -6,9 +6,9 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout};
 use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::ptr::NonNull;
 
 use allocator_api2::alloc::Allocator;
+use common::arena_model::{run_frames, sync_arena_until_exhaustion, ArenaOp};
 use common::{count_heap, live, panic_on_clone, Tracked};
 use proptest::prelude::*;
 use stackfirst::{Arena, ArenaBuf, Frame, FrameBox, StackVec, SyncArena};
@@ -289,45 +289,10 @@ fn arena_buf_in_a_static_is_taken_once() {
 
 #[test]
 fn sync_arena_threads_get_disjoint_blocks_until_exhaustion() {
-    const BYTES: usize = 1 << 14;
-    let arena: SyncArena<BYTES> = SyncArena::new();
-    let blocks: Vec<Vec<(usize, usize)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..4)
-            .map(|t| {
-                let arena = &arena;
-                s.spawn(move || {
-                    let mut mine = Vec::new();
-                    let layout = Layout::from_size_align(8 + t * 4, 1 << t).unwrap();
-                    while let Ok(p) = arena.try_alloc_layout(layout) {
-                        assert_eq!(p.as_ptr() as usize % layout.align(), 0);
-                        // SAFETY: our block, `layout.size()` bytes.
-                        unsafe { p.as_ptr().write_bytes(t as u8, layout.size()) };
-                        mine.push((p.as_ptr() as usize, layout.size()));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
-    let mut all: Vec<(usize, usize, u8)> = blocks
-        .iter()
-        .enumerate()
-        .flat_map(|(t, v)| v.iter().map(move |&(p, n)| (p, n, t as u8)))
+    let layouts: Vec<Layout> = (0..4)
+        .map(|t| Layout::from_size_align(8 + t * 4, 1 << t).unwrap())
         .collect();
-    all.sort();
-    for w in all.windows(2) {
-        assert!(w[0].0 + w[0].1 <= w[1].0, "overlap: {:?} {:?}", w[0], w[1]);
-    }
-    for &(p, n, t) in &all {
-        // SAFETY: the blocks are live (no reset yet) and were fully written.
-        let bytes = unsafe { std::slice::from_raw_parts(p as *const u8, n) };
-        assert!(bytes.iter().all(|&b| b == t), "a block was overwritten");
-    }
-    assert!(
-        arena.remaining() < 8 + 3 * 4 + 8,
-        "everyone ran until it no longer fit"
-    );
+    sync_arena_until_exhaustion(&layouts);
 }
 
 #[test]
@@ -354,181 +319,24 @@ fn sync_arena_as_global_alloc_reclaims_and_grows_the_last_block() {
     assert_eq!(arena.used(), 0);
 }
 
-// ---- property test: nested frames through the Allocator API ----
+// ---- property test: nested frames through the Allocator API (model shared with the fuzzer) ----
 
-#[derive(Debug, Clone)]
-enum Op {
-    Alloc(usize, u32),
-    AllocSlice(usize),
-    Grow(usize, usize),
-    Shrink(usize, usize),
-    Dealloc(usize),
-    Enter,
-    Exit,
-}
-
-fn op() -> impl Strategy<Value = Op> {
+fn op() -> impl Strategy<Value = ArenaOp> {
     prop_oneof![
-        4 => (0usize..96, 0u32..8).prop_map(|(s, a)| Op::Alloc(s, a)),
-        2 => (0usize..40).prop_map(Op::AllocSlice),
-        2 => (0usize..8, 1usize..64).prop_map(|(i, n)| Op::Grow(i, n)),
-        1 => (0usize..8, 0usize..64).prop_map(|(i, n)| Op::Shrink(i, n)),
-        2 => (0usize..8).prop_map(Op::Dealloc),
-        2 => Just(Op::Enter),
-        2 => Just(Op::Exit),
+        4 => (0usize..96, 0u8..8).prop_map(|(s, a)| ArenaOp::Alloc(s, a)),
+        2 => (0usize..40).prop_map(ArenaOp::AllocSlice),
+        2 => (0usize..8, 1usize..64).prop_map(|(i, n)| ArenaOp::Grow(i, n)),
+        1 => (0usize..8, 0usize..64).prop_map(|(i, n)| ArenaOp::Shrink(i, n)),
+        2 => (0usize..8).prop_map(ArenaOp::Dealloc),
+        2 => Just(ArenaOp::Enter),
+        2 => Just(ArenaOp::Exit),
     ]
-}
-
-struct Block {
-    ptr: NonNull<u8>,
-    layout: Layout,
-    fill: u8,
-    level: usize,
-}
-
-struct Model {
-    blocks: Vec<Block>,
-    next_fill: u8,
-    range: std::ops::Range<usize>,
-}
-
-impl Model {
-    fn verify(&self) {
-        let mut spans: Vec<(usize, usize)> = Vec::new();
-        for b in &self.blocks {
-            assert_eq!(b.ptr.as_ptr() as usize % b.layout.align(), 0, "misaligned");
-            if b.layout.size() == 0 {
-                continue;
-            }
-            let p = b.ptr.as_ptr() as usize;
-            assert!(
-                self.range.contains(&p) && p + b.layout.size() <= self.range.end,
-                "outside the arena"
-            );
-            // SAFETY: a live block of `size` bytes that we filled.
-            let bytes = unsafe { std::slice::from_raw_parts(b.ptr.as_ptr(), b.layout.size()) };
-            assert!(bytes.iter().all(|&x| x == b.fill), "contents changed");
-            spans.push((p, b.layout.size()));
-        }
-        spans.sort();
-        for w in spans.windows(2) {
-            assert!(w[0].0 + w[0].1 <= w[1].0, "blocks overlap");
-        }
-    }
-
-    fn fill(&mut self, ptr: NonNull<u8>, size: usize) -> u8 {
-        self.next_fill = self.next_fill.wrapping_add(1).max(1);
-        // SAFETY: a fresh (or just resized) block of at least `size` bytes.
-        unsafe { ptr.as_ptr().write_bytes(self.next_fill, size) };
-        self.next_fill
-    }
-
-    /// Index of one of this level's blocks.
-    fn own(&self, level: usize, i: usize) -> Option<usize> {
-        let mine: Vec<usize> = (0..self.blocks.len())
-            .filter(|&k| self.blocks[k].level == level)
-            .collect();
-        (!mine.is_empty()).then(|| mine[i % mine.len()])
-    }
-}
-
-fn run_frame(f: &mut Frame<'_>, ops: &mut std::slice::Iter<'_, Op>, m: &mut Model, level: usize) {
-    while let Some(op) = ops.next() {
-        match *op {
-            Op::Alloc(size, align) => {
-                let layout = Layout::from_size_align(size, 1 << align).unwrap();
-                if let Ok(p) = f.allocate(layout) {
-                    let p = p.cast::<u8>();
-                    let fill = m.fill(p, size);
-                    m.blocks.push(Block {
-                        ptr: p,
-                        layout,
-                        fill,
-                        level,
-                    });
-                }
-            }
-            Op::AllocSlice(len) => {
-                let src: Vec<u8> = vec![0; len];
-                if let Ok(s) = f.try_alloc_slice_copy(&src) {
-                    let p = NonNull::new(s.as_mut_ptr()).unwrap();
-                    let fill = m.fill(p, len);
-                    m.blocks.push(Block {
-                        ptr: p,
-                        layout: Layout::array::<u8>(len).unwrap(),
-                        fill,
-                        level,
-                    });
-                }
-            }
-            Op::Grow(i, extra) => {
-                if let Some(k) = m.own(level, i) {
-                    let b = &m.blocks[k];
-                    let new =
-                        Layout::from_size_align(b.layout.size() + extra, b.layout.align()).unwrap();
-                    // SAFETY: a live block of this frame with this layout.
-                    if let Ok(p) = unsafe { f.grow(b.ptr, b.layout, new) } {
-                        let p = p.cast::<u8>();
-                        let fill = m.fill(p, new.size());
-                        m.blocks[k] = Block {
-                            ptr: p,
-                            layout: new,
-                            fill,
-                            level,
-                        };
-                    }
-                }
-            }
-            Op::Shrink(i, less) => {
-                if let Some(k) = m.own(level, i) {
-                    let b = &m.blocks[k];
-                    let new = Layout::from_size_align(
-                        b.layout.size().saturating_sub(less),
-                        b.layout.align(),
-                    )
-                    .unwrap();
-                    // SAFETY: a live block of this frame with this layout.
-                    let p = unsafe { f.shrink(b.ptr, b.layout, new) }
-                        .unwrap()
-                        .cast::<u8>();
-                    let fill = b.fill;
-                    m.blocks[k] = Block {
-                        ptr: p,
-                        layout: new,
-                        fill,
-                        level,
-                    };
-                }
-            }
-            Op::Dealloc(i) => {
-                if let Some(k) = m.own(level, i) {
-                    let b = m.blocks.remove(k);
-                    // SAFETY: a live block of this frame with this layout, not used again.
-                    unsafe { f.deallocate(b.ptr, b.layout) };
-                }
-            }
-            Op::Enter => {
-                let before = f.used();
-                f.frame(|mut child| run_frame(&mut child, ops, m, level + 1));
-                assert_eq!(f.used(), before, "the child frame rewound exactly");
-                m.blocks.retain(|b| b.level <= level);
-            }
-            Op::Exit if level > 0 => return,
-            Op::Exit => {}
-        }
-        m.verify();
-    }
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
     #[test]
     fn nested_frames_keep_blocks_disjoint_aligned_and_intact(ops in proptest::collection::vec(op(), 1..120)) {
-        let mut mem = memory::<2048>();
-        let range = mem.as_ptr() as usize..mem.as_ptr() as usize + mem.len();
-        let mut arena = Arena::new(&mut mem);
-        let mut m = Model { blocks: Vec::new(), next_fill: 0, range };
-        arena.frame(|mut f| run_frame(&mut f, &mut ops.iter(), &mut m, 0));
-        prop_assert_eq!(arena.used(), 0);
+        run_frames(&ops);
     }
 }

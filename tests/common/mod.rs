@@ -2,6 +2,9 @@
 //! an iterator whose `size_hint` lies. Each test binary that wants them says `mod common;`.
 #![allow(dead_code)]
 
+pub mod arena_model;
+pub mod differential;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
