@@ -60,6 +60,12 @@ pub(crate) enum Exit {
 /// assert_eq!(v.capacity(), 8);
 /// assert_eq!(v, [1, 2, 3, 4, 5]);
 /// ```
+///
+/// It is `Send` and `Sync` exactly when `Vec<T>` would be:
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<stackfirst::StackVec<std::rc::Rc<u8>>>();
+/// ```
 pub struct StackVec<T, const N: usize = 32, A: Allocator = Global> {
     pub(crate) raw: RawStackVec<T, N, A>,
     /// Where the vector was created, for the spill report.

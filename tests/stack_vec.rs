@@ -379,15 +379,8 @@ fn send_and_sync_follow_vec() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<StackVec<u8>>();
     send_sync::<stackfirst::IntoIter<u8, 32, allocator_api2::alloc::Global>>();
-    // `Rc` is neither: checked by the compile_fail doctest below.
+    // `Rc` is neither: checked by a compile_fail doctest on `StackVec`.
 }
-
-/// ```compile_fail
-/// fn send<T: Send>() {}
-/// send::<stackfirst::StackVec<std::rc::Rc<u8>>>();
-/// ```
-#[allow(dead_code)]
-fn not_send_with_rc() {}
 
 #[test]
 #[cfg(feature = "std")]
