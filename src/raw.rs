@@ -212,22 +212,6 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         self.tag += 1;
     }
 
-    /// Pointer, length and capacity with one test of the flag: the hot paths' view.
-    #[inline(always)]
-    pub(crate) fn triple_mut(&mut self) -> (*mut T, usize, usize) {
-        if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field (invariant 1).
-            let heap = unsafe { self.data.heap };
-            (heap.ptr.as_ptr(), self.tag & !SPILLED, heap.cap)
-        } else {
-            (
-                ptr::addr_of_mut!(self.data).cast(),
-                self.len(),
-                Self::INLINE_CAPACITY,
-            )
-        }
-    }
-
     /// The heap layout of `cap` elements. Only called with capacities that were allocated.
     #[inline]
     fn heap_layout(cap: usize) -> Layout {

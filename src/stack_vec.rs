@@ -1058,7 +1058,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     pub fn spare_capacity_mut(&mut self) -> &mut [MaybeUninit<T>] {
-        let (p, len, cap) = self.raw.triple_mut();
+        let (len, cap) = (self.len(), self.capacity());
+        let p = self.raw.as_mut_ptr();
         // SAFETY: slots `len..cap` are inside the buffer; `MaybeUninit` needs no initialization.
         unsafe { slice::from_raw_parts_mut(p.add(len).cast(), cap - len) }
     }
