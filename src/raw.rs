@@ -221,10 +221,17 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
     }
 
-    /// Makes room for `additional` more elements, growing amortized (doubling).
+    /// How many more elements fit without growing.
+    #[inline]
+    pub(crate) fn spare(&self) -> usize {
+        self.capacity() - self.len()
+    }
+
+    /// Makes room for `additional` more elements, growing amortized (doubling). The check is in
+    /// line; growing is not, so callers' loops keep their registers.
     #[inline]
     pub(crate) fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        if self.capacity() - self.len() >= additional {
+        if self.spare() >= additional {
             return Ok(());
         }
         self.grow(additional, false)
@@ -233,7 +240,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// Makes room for exactly `additional` more elements.
     #[inline]
     pub(crate) fn try_reserve_exact(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        if self.capacity() - self.len() >= additional {
+        if self.spare() >= additional {
             return Ok(());
         }
         self.grow(additional, true)
@@ -242,15 +249,25 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[inline]
     #[track_caller]
     pub(crate) fn reserve(&mut self, additional: usize) {
-        if let Err(e) = self.try_reserve(additional) {
-            e.raise()
+        if self.spare() < additional {
+            self.grow_or_raise(additional, false);
         }
     }
 
     #[inline]
     #[track_caller]
     pub(crate) fn reserve_exact(&mut self, additional: usize) {
-        if let Err(e) = self.try_reserve_exact(additional) {
+        if self.spare() < additional {
+            self.grow_or_raise(additional, true);
+        }
+    }
+
+    /// The panicking growth of `reserve*`, out of line.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn grow_or_raise(&mut self, additional: usize, exact: bool) {
+        if let Err(e) = self.grow(additional, exact) {
             e.raise()
         }
     }
@@ -258,9 +275,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// Room for one more slot, amortized.
     #[track_caller]
     pub(crate) fn grow_one(&mut self) {
-        if let Err(e) = self.grow(1, false) {
-            e.raise()
-        }
+        self.grow_or_raise(1, false)
     }
 
     /// Spills or grows so that `additional` more elements fit. The capacity arithmetic is here,
@@ -269,6 +284,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     ///
     /// Growth: `max(2 * capacity, len + additional, 8/4/1 by element size)` (amortized), or
     /// exactly `len + additional` (`exact`). On error nothing changes.
+    #[cold]
     fn grow(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
         if Self::IS_ZST {
             // Capacity is already `usize::MAX`: asking for more is an overflow.
@@ -312,6 +328,43 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         Ok(())
     }
 
+    /// Growth for an iterator that says at least `additional` more are coming. The hint may lie
+    /// or be unsatisfiable: then it grows amortized by one, and in a small arena by exactly one,
+    /// so a hint can neither corrupt the vector nor abort where one more element would fit.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    pub(crate) fn reserve_hinted(&mut self, additional: usize) {
+        if self.try_reserve(additional).is_ok() || self.try_reserve(1).is_ok() {
+            return;
+        }
+        if let Err(e) = self.try_reserve_exact(1) {
+            e.raise()
+        }
+    }
+
+    /// Appends items of `iter` while they fit, with the length in a local written back once
+    /// (also when `next` panics), so the loop keeps it in a register and, for iterators over
+    /// slices, runs as straight vector copies. Every write is bounded by the capacity. Returns
+    /// `true` when it stopped because the vector is full (the iterator may have more), `false`
+    /// when the iterator ended.
+    #[inline(always)]
+    pub(crate) fn extend_within_capacity<I: Iterator<Item = T>>(&mut self, iter: &mut I) -> bool {
+        let spare = self.spare();
+        let (ptr, mut guard) = self.set_len_on_drop();
+        let end = guard.len + spare;
+        while guard.len < end {
+            let Some(item) = iter.next() else {
+                return false;
+            };
+            // SAFETY: `guard.len < end`: the slot is inside the capacity and uninitialized;
+            // it is counted as soon as it is written.
+            unsafe { ptr.add(guard.len).write(item) };
+            guard.len += 1;
+        }
+        true
+    }
+
     /// Shrinks the capacity to `max(len, min_capacity)`, moving back inline when that fits and
     /// `allow_inline` is set.
     pub(crate) fn shrink_to(&mut self, min_capacity: usize, allow_inline: bool) {
@@ -328,14 +381,16 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
         let old_layout = Self::heap_layout(heap.cap);
         if to_inline {
-            // Back inline: copy the elements into the inline bytes, then free the heap buffer.
+            // Back inline: copy the elements into the inline bytes (over the heap pointer, which
+            // `heap` keeps) and become inline *before* calling the allocator, so that a
+            // `deallocate` that unwinds leaves a consistent inline vector (and leaks the block).
             // SAFETY: `len <= target <= INLINE_CAPACITY` (or `len == 0`), so the inline bytes
             // hold `len` elements; the heap buffer and the inline bytes are distinct memory.
-            unsafe {
-                ptr::copy_nonoverlapping(heap.ptr.as_ptr(), self.as_mut_ptr_inline(), len);
-                self.alloc.deallocate(heap.ptr.cast(), old_layout);
-            }
+            unsafe { ptr::copy_nonoverlapping(heap.ptr.as_ptr(), self.as_mut_ptr_inline(), len) };
             self.tag = len;
+            // SAFETY: `heap.ptr` was allocated by `self.alloc` with `old_layout` (invariant 1)
+            // and nothing refers to it any more.
+            unsafe { self.alloc.deallocate(heap.ptr.cast(), old_layout) };
             return;
         }
         let new_layout = Self::heap_layout(target);
@@ -426,14 +481,17 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// empty.
     fn free_heap(&mut self) {
         if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field, allocated by `self.alloc` with
-            // this layout (invariant 1).
-            unsafe {
-                let heap = self.data.heap;
-                self.alloc
-                    .deallocate(heap.ptr.cast(), Self::heap_layout(heap.cap));
-            }
+            // SAFETY: spilled, so `heap` is the active field (invariant 1).
+            let heap = unsafe { self.data.heap };
+            // Inline and empty before the allocator runs: a `deallocate` that unwinds must not
+            // leave a vector that frees the block again.
             self.tag = 0;
+            // SAFETY: `heap.ptr` was allocated by `self.alloc` with this layout (invariant 1),
+            // and the vector no longer refers to it.
+            unsafe {
+                self.alloc
+                    .deallocate(heap.ptr.cast(), Self::heap_layout(heap.cap))
+            };
         }
     }
 }

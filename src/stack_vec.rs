@@ -316,8 +316,13 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         unsafe { slice::from_raw_parts_mut(self.raw.as_mut_ptr(), len) }
     }
 
-    /// A pointer to the first element (or to where it would go). While the vector is inline it
-    /// points into the vector itself, so it is invalidated when the vector moves.
+    /// A pointer to the first element (or to where it would go).
+    ///
+    /// Like `Vec`'s, `as_ptr` and [`as_mut_ptr`](Self::as_mut_ptr) do not create a reference to
+    /// the elements, so calling them does not invalidate pointers obtained earlier: several raw
+    /// pointers from them may be used in turn. What invalidates such pointers is what changes
+    /// the buffer: growing, shrinking, spilling, moving back inline, and — while the vector is
+    /// inline, where the pointer points into the vector itself — moving the vector.
     ///
     /// # Examples
     /// ```
@@ -559,6 +564,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// v.resize(1, 9);
     /// assert_eq!(v, [1]);
     /// ```
+    #[inline]
     #[track_caller]
     pub fn resize(&mut self, new_len: usize, value: T)
     where
@@ -597,6 +603,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// v.resize_with(3, || { n += 1; n });
     /// assert_eq!(v, [1, 2, 3]);
     /// ```
+    #[inline]
     #[track_caller]
     pub fn resize_with<F: FnMut() -> T>(&mut self, new_len: usize, mut f: F) {
         let len = self.len();
@@ -626,16 +633,46 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// v.extend_from_slice(&[2, 3]);
     /// assert_eq!(v, [1, 2, 3]);
     /// ```
+    #[inline]
     #[track_caller]
     pub fn extend_from_slice(&mut self, other: &[T])
     where
         T: Clone,
     {
+        if other.len() > self.raw.spare() {
+            // Growth and the copy that follows it go out of line together, so the in-line
+            // path has no call after which registers must survive.
+            return self.extend_from_slice_growing(other);
+        }
+        // SAFETY: there is room for `other.len()` more elements.
+        unsafe { self.extend_from_slice_unchecked(other) }
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn extend_from_slice_growing(&mut self, other: &[T])
+    where
+        T: Clone,
+    {
         self.reserve(other.len());
+        // SAFETY: `reserve` made room for `other.len()` more elements.
+        unsafe { self.extend_from_slice_unchecked(other) }
+    }
+
+    /// Clones `other` onto the end.
+    ///
+    /// # Safety
+    /// There is room for `other.len()` more elements.
+    #[inline(always)]
+    unsafe fn extend_from_slice_unchecked(&mut self, other: &[T])
+    where
+        T: Clone,
+    {
         let (p, mut guard) = self.raw.set_len_on_drop();
         for item in other {
-            // SAFETY: `reserve` made room for `other.len()` elements past the length; each is
-            // counted as soon as it is written.
+            // SAFETY: the caller made room for `other.len()` elements past the length; each is
+            // counted as soon as it is written, so a panicking `clone` keeps what was made.
             unsafe { p.add(guard.len).write(item.clone()) };
             guard.len += 1;
         }
@@ -1200,6 +1237,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     }
 
     /// Takes the elements out of an array.
+    #[inline]
     #[track_caller]
     fn from_array_in<const M: usize>(array: [T; M], alloc: A) -> Self {
         let mut v = Self::with_capacity_in(M, alloc);

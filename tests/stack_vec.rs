@@ -697,3 +697,23 @@ fn drain_forget_does_not_expose_moved_slots() {
     // Leaked by the forget: elements 2, 3, 4.
     assert_eq!(live(), 3);
 }
+
+/// `as_ptr`/`as_mut_ptr` create no reference to the elements: earlier pointers stay usable after
+/// later calls, inline and spilled, as documented.
+#[test]
+fn earlier_raw_pointers_survive_later_as_ptr_calls() {
+    for n in [2u64, 6] {
+        let mut v: StackVec<u64> = (0..n).collect();
+        let first = v.as_mut_ptr();
+        let second = v.as_mut_ptr();
+        let shared = v.as_ptr();
+        // SAFETY: all three point to the same live buffer of `n >= 2` elements, and no
+        // reference to it exists while they are used.
+        unsafe {
+            first.write(40);
+            second.add(1).write(41);
+            assert_eq!((*shared, *shared.add(1)), (40, 41));
+        }
+        assert_eq!(&v[..2], [40, 41]);
+    }
+}
