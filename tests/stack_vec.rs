@@ -143,11 +143,16 @@ fn with_capacity_is_inline_or_one_exact_allocation() {
 }
 
 #[test]
-fn spill_then_grow_uses_realloc_not_copy() {
+fn global_heap_moves_small_blocks_and_reallocates_large_ones() {
     let mut v: StackVec<u64> = StackVec::new();
     let (_, heap) = count_heap(|| (0..9).for_each(|i| v.push(i)));
-    // inline 4 -> heap 8 (allocation) -> 16 (reallocation).
-    assert_eq!((heap.allocs, heap.reallocs), (1, 1));
+    // inline 4 -> heap 8 (allocation) -> 16 (a new block: the 64-byte one goes back to malloc's
+    // cache instead of being grown in place).
+    assert_eq!((heap.allocs, heap.reallocs), (2, 0));
+    let (_, heap) = count_heap(|| (9..300).for_each(|i| v.push(i)));
+    // 16 -> 32 -> 64 -> 128 -> 256 move (old blocks up to 1 KiB), 256 -> 512 reallocates.
+    assert_eq!((heap.allocs, heap.reallocs), (4, 1));
+    assert!(v.iter().copied().eq(0..300));
 }
 
 #[test]
