@@ -88,6 +88,25 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
     }
 
+    /// Room for at least `capacity` elements: inline when they fit, else one heap block of
+    /// exactly `capacity`. Built from values rather than by growing a vector in place, so that
+    /// the caller's vector never has its address taken (no copy of it, no reloads).
+    #[inline]
+    pub(crate) fn try_with_capacity_in(capacity: usize, alloc: A) -> Result<Self, TryReserveError> {
+        if capacity <= Self::INLINE_CAPACITY {
+            return Ok(Self::new_in(alloc));
+        }
+        let layout =
+            Layout::array::<T>(capacity).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
+        let ptr = alloc
+            .allocate(layout)
+            .map_err(|_| TryReserveErrorKind::AllocError { layout })?;
+        // SAFETY: `T` is not zero-sized (its inline capacity would be `usize::MAX`), and `ptr`
+        // is a fresh block of `alloc` with `Layout::array::<T>(capacity)`, `capacity > 0`,
+        // holding no elements.
+        Ok(unsafe { Self::from_heap_parts(ptr.cast(), 0, capacity, alloc) })
+    }
+
     /// Takes over a heap buffer.
     ///
     /// # Safety
@@ -195,13 +214,15 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
                 return;
             }
         }
-        self.grow_and_push(value);
+        // Storing the returned tag tells the optimizer its value after the call, so the caller's
+        // loop keeps it in a register instead of reloading it every iteration.
+        self.tag = self.grow_and_push(value);
     }
 
-    /// `push` on a full buffer: grows (or spills), then appends.
+    /// `push` on a full buffer: grows (or spills), then appends. Returns the new tag.
     #[cold]
     #[inline(never)]
-    fn grow_and_push(&mut self, value: T) {
+    fn grow_and_push(&mut self, value: T) -> usize {
         self.grow_one();
         // SAFETY: spilled now, with room for one more (zero-sized `T` only get here at length
         // `usize::MAX`, where `grow_one` panics), so `heap` is the active field (invariant 1).
@@ -210,6 +231,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             heap.ptr.as_ptr().add(self.tag & !SPILLED).write(value);
         }
         self.tag += 1;
+        self.tag
     }
 
     /// The heap layout of `cap` elements. Only called with capacities that were allocated.

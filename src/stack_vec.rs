@@ -215,9 +215,10 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     #[inline]
     #[track_caller]
     pub fn with_capacity_in(capacity: usize, alloc: A) -> Self {
-        let mut v = Self::new_in(alloc);
-        v.reserve_exact(capacity);
-        v
+        match RawStackVec::try_with_capacity_in(capacity, alloc) {
+            Ok(raw) => Self::from_raw(raw),
+            Err(e) => e.raise(),
+        }
     }
 
     /// The number of elements.
