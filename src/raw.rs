@@ -362,19 +362,18 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// when the iterator ended.
     #[inline(always)]
     pub(crate) fn extend_within_capacity<I: Iterator<Item = T>>(&mut self, iter: &mut I) -> bool {
-        let spare = self.spare();
-        let (ptr, mut guard) = self.set_len_on_drop();
-        let end = guard.len + spare;
-        while guard.len < end {
-            let Some(item) = iter.next() else {
-                return false;
-            };
-            // SAFETY: `guard.len < end`: the slot is inside the capacity and uninitialized;
-            // it is counted as soon as it is written.
-            unsafe { ptr.add(guard.len).write(item) };
-            guard.len += 1;
-        }
-        true
+        self.fill(|ptr, guard, cap| {
+            while guard.len < cap {
+                let Some(item) = iter.next() else {
+                    return false;
+                };
+                // SAFETY: `guard.len < cap`: the slot is inside the buffer and uninitialized;
+                // it is counted as soon as it is written.
+                unsafe { ptr.add(guard.len).write(item) };
+                guard.len += 1;
+            }
+            true
+        })
     }
 
     /// Shrinks the capacity to `max(len, min_capacity)`, moving back inline when that fits and
@@ -455,23 +454,34 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         (parts, len, alloc)
     }
 
-    /// The buffer's pointer and a guard that owns the length until it is dropped: writers bump
-    /// `guard.len` after each element, so a panic in user code (`Clone`, a closure) keeps exactly
-    /// the elements written so far. The guard borrows only the length word, so the pointer (which
-    /// may point into the inline bytes) stays valid while it lives.
-    #[inline]
-    pub(crate) fn set_len_on_drop(&mut self) -> (*mut T, SetLenOnDrop<'_>) {
-        let ptr = self.as_mut_ptr();
-        let len = self.len();
-        let flag = if Self::IS_ZST { 0 } else { self.tag & SPILLED };
-        (
-            ptr,
-            SetLenOnDrop {
+    /// Runs `write` on the active buffer: its pointer, a guard that owns the length until it is
+    /// dropped (writers bump `guard.len` after each element, so a panic in user code keeps
+    /// exactly the elements written so far), and the capacity. `write` is instantiated twice,
+    /// once for the inline state, where pointer and capacity are constants (small loops unroll
+    /// and need no setup), once for the heap.
+    #[inline(always)]
+    pub(crate) fn fill<R>(
+        &mut self,
+        write: impl FnOnce(*mut T, &mut SetLenOnDrop<'_>, usize) -> R,
+    ) -> R {
+        if self.spilled() {
+            // SAFETY: spilled, so `heap` is the active field (invariant 1).
+            let heap = unsafe { self.data.heap };
+            let mut guard = SetLenOnDrop {
+                len: self.tag & !SPILLED,
                 tag: &mut self.tag,
-                len,
-                flag,
-            },
-        )
+                flag: SPILLED,
+            };
+            write(heap.ptr.as_ptr(), &mut guard, heap.cap)
+        } else {
+            let ptr = self.as_mut_ptr_inline();
+            let mut guard = SetLenOnDrop {
+                len: self.tag,
+                tag: &mut self.tag,
+                flag: 0,
+            };
+            write(ptr, &mut guard, Self::INLINE_CAPACITY)
+        }
     }
 
     /// The inline bytes that a spilled vector does not use (those past the heap pointer and
@@ -527,7 +537,7 @@ impl<T, const N: usize, A: Allocator> Drop for RawStackVec<T, N, A> {
     }
 }
 
-/// See [`RawStackVec::set_len_on_drop`].
+/// See [`RawStackVec::fill`].
 pub(crate) struct SetLenOnDrop<'a> {
     tag: &'a mut usize,
     pub(crate) len: usize,

@@ -576,18 +576,18 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
             self.truncate(new_len);
             return;
         }
-        let extra = new_len - len;
-        self.reserve(extra);
-        let (p, mut guard) = self.raw.set_len_on_drop();
-        for _ in 1..extra {
-            // SAFETY: `reserve` made room for `extra` elements past `guard.len`; the guard
-            // counts each one as soon as it is written.
-            unsafe { p.add(guard.len).write(value.clone()) };
+        self.reserve(new_len - len);
+        self.raw.fill(|p, guard, _| {
+            while guard.len + 1 < new_len {
+                // SAFETY: `reserve` made room up to `new_len`; the guard counts each element
+                // as soon as it is written.
+                unsafe { p.add(guard.len).write(value.clone()) };
+                guard.len += 1;
+            }
+            // SAFETY: as above, for the last slot, which gets `value` itself.
+            unsafe { p.add(guard.len).write(value) };
             guard.len += 1;
-        }
-        // SAFETY: as above, for the last slot, which gets `value` itself.
-        unsafe { p.add(guard.len).write(value) };
-        guard.len += 1;
+        })
     }
 
     /// Resizes to `new_len`, filling with values returned by `f` or truncating.
@@ -613,12 +613,13 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
             return;
         }
         self.reserve(new_len - len);
-        let (p, mut guard) = self.raw.set_len_on_drop();
-        while guard.len < new_len {
-            // SAFETY: `reserve` made room up to `new_len`; each slot is counted once written.
-            unsafe { p.add(guard.len).write(f()) };
-            guard.len += 1;
-        }
+        self.raw.fill(|p, guard, _| {
+            while guard.len < new_len {
+                // SAFETY: `reserve` made room up to `new_len`; each slot is counted once written.
+                unsafe { p.add(guard.len).write(f()) };
+                guard.len += 1;
+            }
+        })
     }
 
     /// Clones and appends every element of `other`.
@@ -670,13 +671,14 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     where
         T: Clone,
     {
-        let (p, mut guard) = self.raw.set_len_on_drop();
-        for item in other {
-            // SAFETY: the caller made room for `other.len()` elements past the length; each is
-            // counted as soon as it is written, so a panicking `clone` keeps what was made.
-            unsafe { p.add(guard.len).write(item.clone()) };
-            guard.len += 1;
-        }
+        self.raw.fill(|p, guard, _| {
+            for item in other {
+                // SAFETY: the caller made room for `other.len()` elements past the length; each
+                // is counted as soon as it is written, so a panicking `clone` keeps what was made.
+                unsafe { p.add(guard.len).write(item.clone()) };
+                guard.len += 1;
+            }
+        })
     }
 
     /// Moves every element of `other` to the end of `self`, leaving `other` empty (its capacity
