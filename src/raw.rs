@@ -1,16 +1,18 @@
-//! The storage core of [`StackVec`](crate::StackVec): inline bytes or a heap buffer, and one word
-//! that holds both the length and the "spilled" flag.
+//! The storage core of [`StackVec`](crate::StackVec): inline bytes or a heap pointer, a word that
+//! holds the length and the "spilled" flag, and a word that holds the capacity and the flag.
 //!
 //! # Invariants of `RawStackVec<T, N, A>`
 //!
 //! Written once here; every `// SAFETY:` comment in the crate that touches a `RawStackVec` relies
 //! on these and nothing else.
 //!
-//! 1. **Spilled** means `T` is not zero-sized and the top bit of `tag` is set. Then `data.heap` is
-//!    the active union field: `heap.ptr` was allocated by `self.alloc` with
-//!    `Layout::array::<T>(heap.cap)`, and `heap.cap > 0`.
-//! 2. Otherwise `data.inline` is the active field and the capacity is `INLINE_CAPACITY`
-//!    (`N / size_of::<T>()`, or `usize::MAX` for zero-sized `T`, which never allocate).
+//! 1. **Spilled** means `T` is not zero-sized and the top bit of `tag` is set. Then `data.ptr` is
+//!    the active union field, `limit` is `cap | SPILLED` with `cap > 0`, and `data.ptr` was
+//!    allocated by `self.alloc` with `Layout::array::<T>(cap)`.
+//! 2. Otherwise `data.inline` is the active field and `limit` is the capacity,
+//!    `INLINE_CAPACITY` (`N / size_of::<T>()`, or `usize::MAX` for zero-sized `T`, which never
+//!    allocate). So in both states `tag < limit` means "room for one more", and `tag >=
+//!    INLINE_CAPACITY && tag < limit` means "spilled, with room": push needs no flag test.
 //! 3. The length is `tag` without its top bit (the whole `tag` for zero-sized `T`, so they can
 //!    count to `usize::MAX` like `Vec`). `len <= capacity`, and the first `len` slots of the
 //!    active buffer are initialized. A heap layout never exceeds `isize::MAX` bytes, so the
@@ -35,6 +37,7 @@ struct Inline<T, const N: usize> {
     bytes: [MaybeUninit<u8>; N],
 }
 
+/// A spilled vector's buffer, read from (and written to) the union and `limit`.
 struct Heap<T> {
     ptr: NonNull<T>,
     cap: usize,
@@ -50,12 +53,13 @@ impl<T> Copy for Heap<T> {}
 
 union Data<T, const N: usize> {
     inline: ManuallyDrop<Inline<T, N>>,
-    heap: Heap<T>,
+    ptr: NonNull<T>,
 }
 
 pub(crate) struct RawStackVec<T, const N: usize, A: Allocator> {
     data: Data<T, N>,
     tag: usize,
+    limit: usize,
     pub(crate) alloc: A,
 }
 
@@ -84,6 +88,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
                 }),
             },
             tag: 0,
+            limit: Self::INLINE_CAPACITY,
             alloc,
         }
     }
@@ -121,12 +126,32 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     ) -> Self {
         debug_assert!(!Self::IS_ZST && cap > 0 && len <= cap);
         Self {
-            data: Data {
-                heap: Heap { ptr, cap },
-            },
+            data: Data { ptr },
             tag: len | SPILLED,
+            limit: cap | SPILLED,
             alloc,
         }
+    }
+
+    /// The heap buffer.
+    ///
+    /// # Safety
+    /// The vector is spilled.
+    #[inline]
+    unsafe fn heap(&self) -> Heap<T> {
+        Heap {
+            // SAFETY: spilled, so `ptr` is the active field (invariant 1).
+            ptr: unsafe { self.data.ptr },
+            cap: self.limit & !SPILLED,
+        }
+    }
+
+    /// Makes `heap` the buffer, with the tag's length, and the vector spilled.
+    #[inline]
+    fn set_heap(&mut self, heap: Heap<T>) {
+        self.data.ptr = heap.ptr;
+        self.limit = heap.cap | SPILLED;
+        self.tag |= SPILLED;
     }
 
     #[inline]
@@ -159,19 +184,19 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
 
     #[inline]
     pub(crate) fn capacity(&self) -> usize {
-        if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field (invariant 1).
-            unsafe { self.data.heap.cap }
+        if Self::IS_ZST {
+            usize::MAX
         } else {
-            Self::INLINE_CAPACITY
+            // Invariants 1 and 2: `limit` is the capacity, with the flag when spilled.
+            self.limit & !SPILLED
         }
     }
 
     #[inline]
     pub(crate) fn as_ptr(&self) -> *const T {
         if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field (invariant 1).
-            unsafe { self.data.heap.ptr.as_ptr() }
+            // SAFETY: spilled, so `ptr` is the active field (invariant 1).
+            unsafe { self.data.ptr.as_ptr() }
         } else {
             // Taking the address of a union field is safe; it is aligned for `T` by `_align`.
             ptr::addr_of!(self.data).cast()
@@ -181,8 +206,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[inline]
     pub(crate) fn as_mut_ptr(&mut self) -> *mut T {
         if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field (invariant 1).
-            unsafe { self.data.heap.ptr.as_ptr() }
+            // SAFETY: spilled, so `ptr` is the active field (invariant 1).
+            unsafe { self.data.ptr.as_ptr() }
         } else {
             ptr::addr_of_mut!(self.data).cast()
         }
@@ -190,8 +215,10 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
 
     /// Appends `value`: the hot path of `push` and `extend`. A spilled tag has its top bit set,
     /// so one unsigned compare of the tag with `INLINE_CAPACITY` means "inline and not full"
-    /// (zero-sized `T` never spill); a spilled vector with room appends in line too. Only
-    /// growing goes out of line.
+    /// (zero-sized `T` never spill). Past it, `tag < limit` means "spilled, with room"
+    /// (invariant 2): one more compare, no flag test, and no masking of the length for
+    /// elements whose size is even (the flag shifts out of the offset). Only growing goes out
+    /// of line.
     #[inline(always)]
     pub(crate) fn push(&mut self, value: T) {
         let tag = self.tag;
@@ -202,17 +229,14 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             self.tag = tag + 1;
             return;
         }
-        if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field (invariant 1).
-            let heap = unsafe { self.data.heap };
-            let len = tag & !SPILLED;
-            if len < heap.cap {
-                // SAFETY: `len < cap`: slot `len` is inside the heap buffer and uninitialized.
-                // The flag stays set and the length cannot reach it (invariant 3).
-                unsafe { heap.ptr.as_ptr().add(len).write(value) };
-                self.tag = tag + 1;
-                return;
-            }
+        if tag < self.limit {
+            // SAFETY: `INLINE_CAPACITY <= tag < limit`, so spilled (invariant 2) with
+            // `len < cap`: `ptr` is the active field and slot `len` is inside the heap buffer
+            // and uninitialized. The flag stays set and the length cannot reach it
+            // (invariant 3).
+            unsafe { self.data.ptr.as_ptr().add(tag & !SPILLED).write(value) };
+            self.tag = tag + 1;
+            return;
         }
         // Storing the returned tag tells the optimizer its value after the call, so the caller's
         // loop keeps it in a register instead of reloading it every iteration.
@@ -225,11 +249,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     fn grow_and_push(&mut self, value: T) -> usize {
         self.grow_one();
         // SAFETY: spilled now, with room for one more (zero-sized `T` only get here at length
-        // `usize::MAX`, where `grow_one` panics), so `heap` is the active field (invariant 1).
-        unsafe {
-            let heap = self.data.heap;
-            heap.ptr.as_ptr().add(self.tag & !SPILLED).write(value);
-        }
+        // `usize::MAX`, where `grow_one` panics), so `ptr` is the active field (invariant 1).
+        unsafe { self.data.ptr.as_ptr().add(self.tag & !SPILLED).write(value) };
         self.tag += 1;
         self.tag
     }
@@ -318,7 +339,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             // SAFETY: spilled, so `heap` is the active field, allocated by `self.alloc` with
             // this layout (invariant 1); the new layout is larger, with the same alignment.
             unsafe {
-                let heap = self.data.heap;
+                let heap = self.heap();
                 grow_erased(
                     &self.alloc,
                     heap.ptr.cast(),
@@ -332,11 +353,10 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             unsafe { spill_erased(&self.alloc, src, len * mem::size_of::<T>(), layout) }
         };
         let ptr = ptr.ok_or(TryReserveErrorKind::AllocError { layout })?;
-        self.data.heap = Heap {
+        self.set_heap(Heap {
             ptr: ptr.cast(),
             cap,
-        };
-        self.tag = len | SPILLED;
+        });
         Ok(())
     }
 
@@ -383,8 +403,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             return;
         }
         let len = self.len();
-        // SAFETY: spilled, so `heap` is the active field (invariant 1).
-        let heap = unsafe { self.data.heap };
+        // SAFETY: spilled.
+        let heap = unsafe { self.heap() };
         let target = len.max(min_capacity);
         let to_inline = (allow_inline && target <= Self::INLINE_CAPACITY) || target == 0;
         if !to_inline && target >= heap.cap {
@@ -399,6 +419,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             // hold `len` elements; the heap buffer and the inline bytes are distinct memory.
             unsafe { ptr::copy_nonoverlapping(heap.ptr.as_ptr(), self.as_mut_ptr_inline(), len) };
             self.tag = len;
+            self.limit = Self::INLINE_CAPACITY;
             // SAFETY: `heap.ptr` was allocated by `self.alloc` with `old_layout` (invariant 1)
             // and nothing refers to it any more.
             unsafe { self.alloc.deallocate(heap.ptr.cast(), old_layout) };
@@ -408,12 +429,10 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         // SAFETY: `heap.ptr` was allocated by `self.alloc` with `old_layout` (invariant 1); the
         // new layout has the same alignment and a smaller, non-zero size.
         match unsafe { self.alloc.shrink(heap.ptr.cast(), old_layout, new_layout) } {
-            Ok(ptr) => {
-                self.data.heap = Heap {
-                    ptr: ptr.cast(),
-                    cap: target,
-                };
-            }
+            Ok(ptr) => self.set_heap(Heap {
+                ptr: ptr.cast(),
+                cap: target,
+            }),
             Err(_) => TryReserveError::from(TryReserveErrorKind::AllocError { layout: new_layout })
                 .raise(),
         }
@@ -431,8 +450,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     pub(crate) fn into_heap_parts(self) -> (Option<(NonNull<T>, usize)>, usize, A) {
         let len = self.len();
         let parts = if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field (invariant 1).
-            let heap = unsafe { self.data.heap };
+            // SAFETY: spilled.
+            let heap = unsafe { self.heap() };
             Some((heap.ptr, heap.cap))
         } else if len == 0 || Self::IS_ZST {
             None
@@ -465,8 +484,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         write: impl FnOnce(*mut T, &mut SetLenOnDrop<'_>, usize) -> R,
     ) -> R {
         if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field (invariant 1).
-            let heap = unsafe { self.data.heap };
+            // SAFETY: spilled.
+            let heap = unsafe { self.heap() };
             let mut guard = SetLenOnDrop {
                 len: self.tag & !SPILLED,
                 tag: &mut self.tag,
@@ -489,7 +508,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[cfg(feature = "zeroize")]
     pub(crate) fn stale_inline_bytes(&mut self) -> &mut [MaybeUninit<u8>] {
         let used = if self.spilled() {
-            mem::size_of::<Heap<T>>()
+            mem::size_of::<NonNull<T>>()
         } else {
             N
         };
@@ -503,11 +522,12 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// empty.
     fn free_heap(&mut self) {
         if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field (invariant 1).
-            let heap = unsafe { self.data.heap };
+            // SAFETY: spilled.
+            let heap = unsafe { self.heap() };
             // Inline and empty before the allocator runs: a `deallocate` that unwinds must not
             // leave a vector that frees the block again.
             self.tag = 0;
+            self.limit = Self::INLINE_CAPACITY;
             // SAFETY: `heap.ptr` was allocated by `self.alloc` with this layout (invariant 1),
             // and the vector no longer refers to it.
             unsafe {

@@ -235,8 +235,8 @@ impl SiteStats {
     }
 
     /// What a `StackVec` with an inline budget of `budget` bytes occupies on the stack (with a
-    /// zero-sized allocator): the budget or the heap pointer and capacity, whichever is larger,
-    /// plus the length word.
+    /// zero-sized allocator): the budget or the heap pointer, whichever is larger, plus the
+    /// length and capacity words.
     ///
     /// # Examples
     /// ```
@@ -244,12 +244,12 @@ impl SiteStats {
     /// drop(stackfirst::StackVec::<u8>::new());
     /// let report = stackfirst::spill_report();
     /// let site = &report.sites()[0];
-    /// assert_eq!(site.stack_cost(32), 32 + size_of::<usize>());
-    /// assert_eq!(site.stack_cost(0), 3 * size_of::<usize>()); // the heap fields still count
+    /// assert_eq!(site.stack_cost(32), 32 + 2 * size_of::<usize>());
+    /// assert_eq!(site.stack_cost(0), 3 * size_of::<usize>()); // the heap pointer still counts
     /// # }
     /// ```
     pub fn stack_cost(&self, budget: usize) -> usize {
-        budget.max(2 * size_of::<usize>()) + size_of::<usize>()
+        budget.max(size_of::<usize>()) + 2 * size_of::<usize>()
     }
 }
 

@@ -41,10 +41,10 @@ pub(crate) enum Exit {
 /// * Growth: inline, then the first spill allocates `max(2 * INLINE_CAPACITY, needed, 4)`
 ///   elements (8 for one-byte `T`, 1 for `T` over 1 KiB), then doubling. For `u64` with the
 ///   default budget: inline 4 -> heap 8 -> 16 -> 32 ...
-/// * Size: the larger of `N` bytes and two words, plus one word that holds the length and the
-///   "spilled" flag: `size_of::<StackVec<u64>>()` is 40 on 64-bit targets, and
-///   `size_of::<StackVec<u32>>()` is 36 on 32-bit ones. A zero-sized allocator (such as
-///   [`Global`]) costs nothing.
+/// * Size: the larger of `N` bytes and one word (the heap pointer shares the inline bytes), plus
+///   a length word and a capacity word: `size_of::<StackVec<u64>>()` is 48 on 64-bit targets,
+///   `size_of::<StackVec<u32>>()` is 40 on 32-bit ones, and with `N = 0` it is `Vec`'s size. A
+///   zero-sized allocator (such as [`Global`]) costs nothing.
 ///
 /// The storage invariants are written down once, in the `raw` module that owns them.
 ///
@@ -667,7 +667,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// # Safety
     /// There is room for `other.len()` more elements.
     #[inline(always)]
-    unsafe fn extend_from_slice_unchecked(&mut self, other: &[T])
+    pub(super) unsafe fn extend_from_slice_unchecked(&mut self, other: &[T])
     where
         T: Clone,
     {

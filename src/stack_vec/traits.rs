@@ -67,7 +67,8 @@ impl<T: Clone, const N: usize, A: Allocator + Clone> Clone for StackVec<T, N, A>
     #[cfg_attr(feature = "spill-report", track_caller)]
     fn clone(&self) -> Self {
         let mut v = Self::with_capacity_in(self.len(), self.allocator().clone());
-        v.extend_from_slice(self);
+        // SAFETY: `v` has room for `self.len()` elements.
+        unsafe { v.extend_from_slice_unchecked(self) };
         v
     }
 }
