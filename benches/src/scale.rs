@@ -3,7 +3,7 @@
 //! StackVec, smallvec 1.x and `Vec`. Registered like the Go patterns (one call each, `n` known
 //! only at run time, the result summed); the report divides by `n`.
 //!
-//! Host only in practice: the source array is 800 KB.
+//! Host only (the `host` feature): the source array is 800 KB.
 
 use core::hint::black_box;
 

@@ -171,7 +171,7 @@ pub fn issue12(t: &Table, p: &Platform) -> String {
     let what = format!(
         "Target 4: on the Go-table rows where StackVec and `Vec` make the same number of \
          allocations ({} rows), at most 1.05x `Vec`'s instructions (worst {:.2}x), and fewer \
-         instructions than smallvec 1.x on every row (worst {:.2}x).",
+         instructions than smallvec 1.x on every Go-table row (worst {:.2}x).",
         vs_vec.compared, vs_vec.worst, vs_small.worst
     );
     let mut misses = vs_vec.listed();
