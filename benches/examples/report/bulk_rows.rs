@@ -120,3 +120,35 @@ pub fn markdown(t: &Table, p: &Platform) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{key, parse_results, Cell, NATIVE};
+
+    /// `--check` reads back what the report writes: the at-scale rows per element, the bulk
+    /// rows per call, and nothing from the ratio column.
+    #[test]
+    fn the_check_parses_the_rows_it_guards() {
+        let mut t = Table::new();
+        let mut put = |pattern: &str, n: u64, column: &str, i: i64| {
+            let c = Cell {
+                allocs: Some(1.0),
+                instructions: Some(i),
+            };
+            t.insert(key(pattern, "u64", Some(n), column), c);
+        };
+        put("push loop", 1000, "StackVec", 17_846);
+        put("push loop", 1000, "Vec", 12_000);
+        put("extend_from_slice", 3, "StackVec", 99);
+        let parsed = parse_results(&markdown(&t, &NATIVE));
+        let at = |pattern: &str, n: &str, column: &str| {
+            let k = (pattern.into(), "u64".into(), n.into(), column.into());
+            parsed.get(&k).copied()
+        };
+        assert_eq!(at("push loop", "1000", "StackVec"), Some(17.85));
+        assert_eq!(at("push loop", "1000", "Vec"), Some(12.0));
+        assert_eq!(at("extend_from_slice", "3", "StackVec"), Some(99.0));
+        assert_eq!(parsed.len(), 3, "{parsed:?}");
+    }
+}
