@@ -2,9 +2,10 @@
 //!
 //! 1. Checks: StackVec inline, spilling and `into_heap_exact` with a counting global allocator;
 //!    the frame arena over a static buffer (no global allocator involved); `SyncArena`.
-//! 2. Measures Go's table: every case of `stackfirst-benches` for u32 and the 16-byte struct,
-//!    each call between `stackfirst_bench_start` and `stackfirst_bench_stop`, which the QEMU
-//!    plugin in `qemu-plugin/` watches to count the instructions executed in between. One
+//! 2. Measures Go's table (or, with the `bulk-rows` feature, the bulk inline rows): every case
+//!    of `stackfirst-benches` for u32 and the 16-byte struct, each call between
+//!    `stackfirst_bench_start` and `stackfirst_bench_stop`, which the QEMU plugin in
+//!    `qemu-plugin/` watches to count the instructions executed in between. One
 //!    `case|imp|pattern|type|n|allocs` line per measurement goes out over semihosting, in the
 //!    same order as the plugin's counts.
 //!
@@ -150,11 +151,19 @@ static MICRO_MEMORY: ArenaBuf<16384> = ArenaBuf::new();
 fn measure_table() {
     use alloc::boxed::Box;
     use core::hint::black_box;
-    use stackfirst_benches::{table_cases, u32s, Ctx};
+    use stackfirst_benches::Ctx;
 
     let micro = Box::leak(Box::new(MICRO_MEMORY.take().expect("first take")));
     let ctx: &mut Ctx = Box::leak(Box::new(Ctx::new(PATTERN_MEMORY.take().expect("first take"), micro)));
-    for (case, n) in table_cases(u32s::CASES) {
+    // Two firmwares, so that neither's cases change the other's inlining (or the code size).
+    #[cfg(not(feature = "bulk-rows"))]
+    let cases = stackfirst_benches::table_cases(stackfirst_benches::u32s::CASES);
+    #[cfg(feature = "bulk-rows")]
+    let cases = {
+        use stackfirst_benches::{bulk, FLOOR};
+        core::iter::once((FLOOR, Some(3))).chain(bulk::u32s::cases()).chain(bulk::pairs::cases())
+    };
+    for (case, n) in cases {
         let arg = n.unwrap_or(0);
         for _ in 0..4 {
             ctx.prepare();
