@@ -367,10 +367,18 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[inline(never)]
     #[track_caller]
     pub(crate) fn reserve_hinted(&mut self, additional: usize) {
-        if self.try_reserve(additional).is_ok() || self.try_reserve(1).is_ok() {
-            return;
+        // One call site of `grow` (it is inlined here), tried three ways.
+        let mut result = Ok(());
+        for (additional, exact) in [(additional, false), (1, false), (1, true)] {
+            if self.spare() >= additional {
+                return;
+            }
+            result = self.grow(additional, exact);
+            if result.is_ok() {
+                return;
+            }
         }
-        if let Err(e) = self.try_reserve_exact(1) {
+        if let Err(e) = result {
             e.raise()
         }
     }
