@@ -52,9 +52,22 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+/// Declares `$item` (generic over `T, const N: usize, A: Allocator`) with `StackVec`'s defaults
+/// `N = 32, A = Global` when `alloc` is on. Without it `Global` does not exist, and a default may
+/// not precede a parameter without one, so then neither has a default.
+macro_rules! with_stack_vec_defaults {
+    ($(#[$m:meta])* $vis:vis struct $name:ident<$($lt:lifetime,)? T, const N: usize, A: Allocator> $body:tt) => {
+        #[cfg(feature = "alloc")]
+        $(#[$m])*
+        $vis struct $name<$($lt,)? T, const N: usize = 32, A: Allocator = allocator_api2::alloc::Global> $body
+        #[cfg(not(feature = "alloc"))]
+        $(#[$m])*
+        $vis struct $name<$($lt,)? T, const N: usize, A: Allocator> $body
+    };
+}
+
 pub mod arena;
 mod bump;
-#[cfg(feature = "alloc")]
 mod error;
 #[cfg(feature = "alloc")]
 mod features;
@@ -62,11 +75,10 @@ mod frame;
 mod frame_box;
 #[cfg(feature = "alloc")]
 mod into_heap;
-#[cfg(feature = "alloc")]
+mod no_heap;
 mod raw;
 #[cfg(feature = "spill-report")]
 pub mod spill_report;
-#[cfg(feature = "alloc")]
 mod stack_vec;
 #[cfg(target_has_atomic = "ptr")]
 mod sync;
@@ -76,16 +88,15 @@ mod sync_arena;
 pub use allocator_api2;
 pub use arena::{Arena, ArenaBuf};
 pub use bump::ArenaExhausted;
-#[cfg(feature = "alloc")]
-pub use error::{TryReserveError, TryReserveErrorKind};
+pub use error::{TryPushError, TryReserveError, TryReserveErrorKind};
 pub use frame::{Frame, FrameGuard};
 pub use frame_box::FrameBox;
 #[cfg(feature = "alloc")]
 pub use into_heap::IntoHeap;
+pub use no_heap::{InlineVec, NoHeap};
 #[cfg(feature = "spill-report")]
 pub use spill_report::{spill_report, SiteStats, SpillReport};
-#[cfg(feature = "alloc")]
-pub use stack_vec::{Drain, IntoIter, StackVec};
+pub use stack_vec::{bytes_for, Drain, ExtractIf, IntoIter, Splice, StackVec};
 #[cfg(target_has_atomic = "ptr")]
 pub use sync_arena::SyncArena;
 

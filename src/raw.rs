@@ -303,7 +303,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             // SAFETY: the inline bytes hold `len` initialized elements, which fit the new layout.
             unsafe { spill_erased(&self.alloc, src, len * mem::size_of::<T>(), layout) }
         };
-        let ptr = ptr.ok_or(TryReserveErrorKind::AllocError { layout })?;
+        let ptr = ptr.ok_or_else(|| crate::no_heap::refused::<A>(layout))?;
         self.data.heap = Heap {
             ptr: ptr.cast(),
             cap,

@@ -1,20 +1,32 @@
 //! [`StackVec`]: a vector that keeps its first `N` bytes of elements inline and spills to the
 //! heap only when they no longer fit.
 
+mod alloc_in;
+mod convert;
 mod drain;
+mod extract_if;
+mod fallible;
 mod into_iter;
+mod range;
+mod splice;
 mod traits;
+mod vec_extras;
 
 use core::mem::{self, ManuallyDrop, MaybeUninit};
-use core::ops::{Bound, RangeBounds};
+use core::ops::{Range, RangeBounds};
 use core::ptr;
 use core::slice;
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
+#[cfg(feature = "alloc")]
+use allocator_api2::alloc::Global;
 
 pub use self::drain::Drain;
+pub use self::extract_if::ExtractIf;
 pub use self::into_iter::IntoIter;
+pub use self::splice::Splice;
 use crate::error::TryReserveError;
+#[cfg(feature = "alloc")]
 use crate::into_heap::IntoHeap;
 use crate::raw::RawStackVec;
 
@@ -32,6 +44,7 @@ pub(crate) enum Exit {
     IntoHeapCopy,
 }
 
+with_stack_vec_defaults! {
 /// A vector with an inline buffer of `N` bytes (32 by default, the budget Go's compiler keeps in
 /// the stack frame) that moves its elements to a heap buffer from `A` when they no longer fit.
 ///
@@ -66,13 +79,38 @@ pub(crate) enum Exit {
 /// fn send<T: Send>() {}
 /// send::<stackfirst::StackVec<std::rc::Rc<u8>>>();
 /// ```
-pub struct StackVec<T, const N: usize = 32, A: Allocator = Global> {
+pub struct StackVec<T, const N: usize, A: Allocator> {
     pub(crate) raw: RawStackVec<T, N, A>,
     /// Where the vector was created, for the spill report.
     #[cfg(feature = "spill-report")]
     site: &'static core::panic::Location<'static>,
 }
+}
 
+/// The inline budget `N` (in bytes) that holds `elements` values of `T`: write
+/// `StackVec<T, { bytes_for::<T>(8) }>` for "8 elements inline". `N` counts bytes by design (Go's
+/// 32-byte budget is the default), so `StackVec<u32, 8>` holds two `u32`, not eight.
+///
+/// # Panics
+/// On overflow (a compile-time error when used as a const argument).
+///
+/// # Examples
+/// ```
+/// use stackfirst::{bytes_for, StackVec};
+///
+/// let v: StackVec<u32, { bytes_for::<u32>(8) }> = (0..8).collect();
+/// assert_eq!(StackVec::<u32, { bytes_for::<u32>(8) }>::INLINE_CAPACITY, 8);
+/// assert!(!v.spilled());
+/// ```
+#[must_use]
+pub const fn bytes_for<T>(elements: usize) -> usize {
+    match elements.checked_mul(mem::size_of::<T>()) {
+        Some(bytes) => bytes,
+        None => panic!("capacity overflow"),
+    }
+}
+
+#[cfg(feature = "alloc")]
 impl<T, const N: usize> StackVec<T, N, Global> {
     /// An empty vector, inline. Never allocates.
     ///
@@ -721,27 +759,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[track_caller]
     pub fn drain<R: RangeBounds<usize>>(&mut self, range: R) -> Drain<'_, T, N, A> {
-        let len = self.len();
-        let start = match range.start_bound() {
-            Bound::Included(&s) => s,
-            Bound::Excluded(&s) => s
-                .checked_add(1)
-                .unwrap_or_else(|| panic!("attempted to index slice from after maximum usize")),
-            Bound::Unbounded => 0,
-        };
-        let end = match range.end_bound() {
-            Bound::Included(&e) => e
-                .checked_add(1)
-                .unwrap_or_else(|| panic!("attempted to index slice up to maximum usize")),
-            Bound::Excluded(&e) => e,
-            Bound::Unbounded => len,
-        };
-        if start > end {
-            panic!("slice index starts at {start} but ends at {end}");
-        }
-        if end > len {
-            panic!("range end index {end} out of range for slice of length {len}");
-        }
+        let Range { start, end } = range::slice_range(range, self.len());
         Drain::new(self, start, end)
     }
 
@@ -1121,6 +1139,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(!v.spilled());
     /// assert_eq!(v, [0, 2, 4]);
     /// ```
+    #[cfg(feature = "alloc")]
     #[track_caller]
     pub fn into_heap_exact(self) -> A::Vec<T>
     where
@@ -1150,6 +1169,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// let b: Box<[u16]> = v.into_boxed_slice();
     /// assert_eq!(&*b, &[1, 2, 3]);
     /// ```
+    #[cfg(feature = "alloc")]
     #[track_caller]
     pub fn into_boxed_slice(mut self) -> A::BoxedSlice<T>
     where
@@ -1194,9 +1214,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         T: Clone,
         A: Default,
     {
-        let mut v = Self::with_capacity_in(n, A::default());
-        v.resize(n, elem);
-        v
+        Self::from_elem_in(elem, n, A::default())
     }
 
     /// Takes the elements out of an array.
@@ -1225,8 +1243,29 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
 /// let c: StackVec<String> = stack_vec![];
 /// assert_eq!((a.len(), b.as_slice(), c.is_empty()), (3, &[0u8; 5][..], true));
 /// ```
+///
+/// With an allocator that is not `Default` (bumpalo's `vec![in &b; ...]` shape):
+/// ```
+/// use stackfirst::{stack_vec, StackVec};
+///
+/// let bump = bumpalo::Bump::new();
+/// let a: StackVec<u64, 32, _> = stack_vec![in &bump; 1, 2, 3, 4, 5];
+/// let b: StackVec<u8, 32, _> = stack_vec![in &bump; 7; 3];
+/// let c: StackVec<u8, 32, _> = stack_vec![in &bump];
+/// assert!(a.spilled());
+/// assert_eq!((a.len(), b.as_slice(), c.len()), (5, &[7u8; 3][..], 0));
+/// ```
 #[macro_export]
 macro_rules! stack_vec {
+    (in $alloc:expr $(;)?) => {
+        $crate::StackVec::new_in($alloc)
+    };
+    (in $alloc:expr; $elem:expr; $n:expr) => {
+        $crate::StackVec::from_elem_in($elem, $n, $alloc)
+    };
+    (in $alloc:expr; $($x:expr),+ $(,)?) => {
+        $crate::StackVec::from_iter_in([$($x),+], $alloc)
+    };
     () => {
         $crate::StackVec::new_in(::core::default::Default::default())
     };
