@@ -113,6 +113,49 @@ impl<T, const N: usize> From<StackVec<T, N, Global>> for Vec<T> {
 }
 
 #[cfg(feature = "alloc")]
+impl<'a, T, const N: usize, B: ?Sized> From<StackVec<T, N, &'a B>> for Vec<T>
+where
+    &'a B: Allocator,
+{
+    /// Moves the elements out of a borrowed allocator (a bump arena, an arena frame) into one
+    /// exact allocation on the global heap, so they outlive it; the old buffer goes back to its
+    /// allocator.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let v: StackVec<u64, 32, _> = StackVec::from_iter_in(0..10, &bump);
+    /// let heap: Vec<u64> = v.into();
+    /// drop(bump);
+    /// assert_eq!(heap.len(), 10);
+    /// ```
+    #[track_caller]
+    fn from(vec: StackVec<T, N, &'a B>) -> Self {
+        vec.move_in(Global).into_heap_exact()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T, const N: usize> From<StackVec<T, N, crate::NoHeap>> for Vec<T> {
+    /// Moves the inline elements into one exact allocation on the global heap.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::{stack_vec, InlineVec};
+    ///
+    /// let v: InlineVec<u8> = stack_vec![1, 2];
+    /// let heap: Vec<u8> = v.into();
+    /// assert_eq!((heap.len(), heap.capacity()), (2, 2));
+    /// ```
+    #[track_caller]
+    fn from(vec: StackVec<T, N, crate::NoHeap>) -> Self {
+        vec.move_in(Global).into_heap_exact()
+    }
+}
+
+#[cfg(feature = "alloc")]
 impl<T, const N: usize> From<StackVec<T, N, Global>> for Box<[T]> {
     /// [`into_boxed_slice`](StackVec::into_boxed_slice).
     ///
