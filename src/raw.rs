@@ -111,12 +111,12 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     #[inline]
-    pub(crate) fn spilled(&self) -> bool {
+    pub(crate) const fn spilled(&self) -> bool {
         !Self::IS_ZST && self.tag & SPILLED != 0
     }
 
     #[inline]
-    pub(crate) fn len(&self) -> usize {
+    pub(crate) const fn len(&self) -> usize {
         if Self::IS_ZST {
             self.tag
         } else {
@@ -139,7 +139,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     #[inline]
-    pub(crate) fn capacity(&self) -> usize {
+    pub(crate) const fn capacity(&self) -> usize {
         if self.spilled() {
             // SAFETY: spilled, so `heap` is the active field (invariant 1).
             unsafe { self.data.heap.cap }
@@ -149,7 +149,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     #[inline]
-    pub(crate) fn as_ptr(&self) -> *const T {
+    pub(crate) const fn as_ptr(&self) -> *const T {
         if self.spilled() {
             // SAFETY: spilled, so `heap` is the active field (invariant 1).
             unsafe { self.data.heap.ptr.as_ptr() }

@@ -123,6 +123,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     /// ```
     #[inline]
     #[cfg_attr(feature = "spill-report", track_caller)]
+    #[must_use]
     pub const fn new() -> Self {
         Self::new_in(Global)
     }
@@ -146,6 +147,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     /// ```
     #[inline]
     #[track_caller]
+    #[must_use]
     pub fn with_capacity(capacity: usize) -> Self {
         Self::with_capacity_in(capacity, Global)
     }
@@ -163,6 +165,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     /// ```
     #[inline]
     #[track_caller]
+    #[must_use]
     pub fn into_vec(self) -> alloc::vec::Vec<T> {
         self.into_heap_exact()
     }
@@ -196,6 +199,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     #[cfg_attr(feature = "spill-report", track_caller)]
+    #[must_use]
     pub const fn new_in(alloc: A) -> Self {
         Self::from_raw(RawStackVec::new_in(alloc))
     }
@@ -252,6 +256,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     #[track_caller]
+    #[must_use]
     pub fn with_capacity_in(capacity: usize, alloc: A) -> Self {
         let mut v = Self::new_in(alloc);
         v.reserve_exact(capacity);
@@ -268,7 +273,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v.len(), 2);
     /// ```
     #[inline]
-    pub fn len(&self) -> usize {
+    #[must_use]
+    pub const fn len(&self) -> usize {
         self.raw.len()
     }
 
@@ -284,7 +290,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(!v.is_empty());
     /// ```
     #[inline]
-    pub fn is_empty(&self) -> bool {
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
@@ -301,7 +308,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v.capacity(), 16);
     /// ```
     #[inline]
-    pub fn capacity(&self) -> usize {
+    #[must_use]
+    pub const fn capacity(&self) -> usize {
         self.raw.capacity()
     }
 
@@ -317,7 +325,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(v.spilled());
     /// ```
     #[inline]
-    pub fn spilled(&self) -> bool {
+    #[must_use]
+    pub const fn spilled(&self) -> bool {
         self.raw.spilled()
     }
 
@@ -331,7 +340,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v.as_slice(), &[1, 2]);
     /// ```
     #[inline]
-    pub fn as_slice(&self) -> &[T] {
+    #[must_use]
+    pub const fn as_slice(&self) -> &[T] {
         // SAFETY: the first `len` elements at `as_ptr` are initialized (invariant 3), and the
         // pointer is non-null and aligned even when `len == 0`.
         unsafe { slice::from_raw_parts(self.raw.as_ptr(), self.len()) }
@@ -366,7 +376,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(unsafe { *v.as_ptr().add(1) }, 8);
     /// ```
     #[inline]
-    pub fn as_ptr(&self) -> *const T {
+    #[must_use]
+    pub const fn as_ptr(&self) -> *const T {
         self.raw.as_ptr()
     }
 
@@ -402,7 +413,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(core::ptr::eq(*v.allocator(), &bump));
     /// ```
     #[inline]
-    pub fn allocator(&self) -> &A {
+    #[must_use]
+    pub const fn allocator(&self) -> &A {
         &self.raw.alloc
     }
 
@@ -723,6 +735,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!((v.as_slice(), tail.as_slice()), (&[1][..], &[2, 3][..]));
     /// ```
     #[track_caller]
+    #[must_use = "use `.truncate()` if you don't need the other half"]
     pub fn split_off(&mut self, at: usize) -> Self
     where
         A: Clone,
@@ -1141,6 +1154,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[cfg(feature = "alloc")]
     #[track_caller]
+    #[must_use]
     pub fn into_heap_exact(self) -> A::Vec<T>
     where
         A: IntoHeap,
@@ -1171,6 +1185,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[cfg(feature = "alloc")]
     #[track_caller]
+    #[must_use]
     pub fn into_boxed_slice(mut self) -> A::BoxedSlice<T>
     where
         A: IntoHeap,

@@ -265,7 +265,7 @@ fn swap_remove_out_of_bounds() {
 #[should_panic(expected = "`at` split index (is 3) should be <= len (is 2)")]
 fn split_off_out_of_bounds() {
     let mut v: StackVec<u8> = StackVec::from([1, 2]);
-    v.split_off(3);
+    let _ = v.split_off(3);
 }
 
 #[test]
@@ -822,4 +822,19 @@ fn splice_growing_past_the_inline_buffer_spills_once() {
     w.splice(1..1, items());
     s.splice(1..1, items());
     assert_eq!(s, w);
+}
+
+#[test]
+fn accessors_are_const() {
+    const fn summary(v: &StackVec<u8>) -> (usize, bool, usize, bool, usize) {
+        (
+            v.len(),
+            v.is_empty(),
+            v.capacity(),
+            v.spilled(),
+            v.as_slice().len(),
+        )
+    }
+    let v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    assert_eq!(summary(&v), (3, false, 32, false, 3));
 }

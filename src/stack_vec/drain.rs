@@ -78,6 +78,7 @@ impl<'a, T, const N: usize, A: Allocator> Drain<'a, T, N, A> {
     /// d.next();
     /// assert_eq!(d.as_slice(), &[2, 3]);
     /// ```
+    #[must_use]
     pub fn as_slice(&self) -> &[T] {
         // SAFETY: `front..back` are initialized elements owned by this iterator.
         unsafe { slice::from_raw_parts(self.p.add(self.front), self.back - self.front) }

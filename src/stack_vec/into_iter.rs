@@ -58,6 +58,7 @@ impl<T, const N: usize, A: Allocator> IntoIter<T, N, A> {
     /// it.next_back();
     /// assert_eq!(it.as_slice(), &[1, 2]);
     /// ```
+    #[must_use]
     pub fn as_slice(&self) -> &[T] {
         // SAFETY: `front..back` are initialized elements owned by the iterator.
         unsafe { slice::from_raw_parts(self.raw.as_ptr().add(self.front), self.back - self.front) }
