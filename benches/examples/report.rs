@@ -319,12 +319,16 @@ fn markdown(
     s
 }
 
+/// Where the README's links point: absolute, so that they work on crates.io and docs.rs, where
+/// `benches/` and `no_std-example/` are not packaged.
+const REPO: &str = "https://github.com/stackfirst-rs/stackfirst";
+
 /// The README's copy of the headline rows (u64, all patterns) and the verdicts, between markers.
 fn readme_block(t: &Table, verdicts: &str, p: &Platform) -> String {
     let mut s = format!(
         "Per call, {} elements, heap allocations / instructions (net), {}. From \
-         [{dir}/RESULTS.md]({dir}/RESULTS.md), which also has the 16-byte struct, the arena \
-         micro-benchmarks and the analysis:\n\n",
+         [{dir}/RESULTS.md]({REPO}/blob/main/{dir}/RESULTS.md), which also has the 16-byte \
+         struct, the arena micro-benchmarks and the analysis:\n\n",
         p.word,
         if p.native {
             "x86_64"
@@ -355,11 +359,11 @@ fn readme_block(t: &Table, verdicts: &str, p: &Platform) -> String {
         }
     }
     let chart = if p.native {
-        "\n![instructions per call, u64](benches/go_table.svg)\n"
+        format!("\n![instructions per call, u64]({REPO}/raw/main/benches/go_table.svg)\n")
     } else {
-        ""
+        String::new()
     };
-    s + "\n" + verdicts + chart
+    s + "\n" + verdicts + &chart
 }
 
 /// Checks the issue's targets against the measured table; returns the markdown list.
