@@ -14,7 +14,10 @@
 //!
 //! * [`StackVec<T, N = 32, A = Global>`](StackVec): `N` bytes of elements inline, then a heap
 //!   buffer from any [`allocator_api2`] allocator (std's heap, `bumpalo`, or this crate's
-//!   arena frames).
+//!   arena frames). **`N` counts bytes, not elements**: "8 `u32` inline" is
+//!   `StackVec<u32, { bytes_for::<u32>(8) }>` ([`bytes_for`]), and `StackVec<u32, 8>` holds two.
+//! * [`InlineVec<T, N>`](InlineVec) (`StackVec<T, N, NoHeap>`): never allocates; a full vector
+//!   refuses (`try_push` hands the value back, `push` panics). Needs no heap and no `alloc`.
 //! * [`StackVec::into_heap_exact`]: the explicit `move2heap`.
 //! * [`Arena`] and its [`Frame`]s: a bump arena over memory you provide (no heap needed) whose
 //!   allocations are reclaimed when their frame ends, as Go reclaims a stack frame; lifetimes
@@ -36,8 +39,9 @@
 //! ```
 //!
 //! # Features
-//! * `alloc` (default): `StackVec` and its heap path (`Global` is the default allocator).
-//!   Without it the arenas remain, for targets with no heap at all.
+//! * `alloc` (default): `StackVec`'s heap path (`Global` is the default allocator) and the
+//!   conversions to std's heap types. Without it, for targets with no heap at all, the arenas and
+//!   `StackVec` remain (with an explicit allocator: [`NoHeap`] or an arena [`Frame`]).
 //! * `std`: `std::io::Write` for `StackVec<u8, N, A>`.
 //! * `serde`, `zeroize`, `defmt`: the traits of those crates for `StackVec`.
 //! * `spill-report`: per-call-site spill statistics and the inline budget each site needs

@@ -48,8 +48,10 @@ with_stack_vec_defaults! {
 /// A vector with an inline buffer of `N` bytes (32 by default, the budget Go's compiler keeps in
 /// the stack frame) that moves its elements to a heap buffer from `A` when they no longer fit.
 ///
-/// * Inline capacity: [`INLINE_CAPACITY`](Self::INLINE_CAPACITY) `= N / size_of::<T>()`
-///   elements (zero is fine: the vector then behaves like `Vec`). Zero-sized `T` never allocate
+/// * **`N` counts bytes, not elements**: inline capacity
+///   [`INLINE_CAPACITY`](Self::INLINE_CAPACITY) `= N / size_of::<T>()` elements (zero is fine:
+///   the vector then behaves like `Vec`). "8 `u32` inline" is `StackVec<u32, 32>`, or
+///   `StackVec<u32, { bytes_for::<u32>(8) }>` with [`bytes_for`]; `StackVec<u32, 8>` holds two. Zero-sized `T` never allocate
 ///   and have capacity `usize::MAX`.
 /// * Growth: inline, then the first spill allocates `max(2 * INLINE_CAPACITY, needed, 4)`
 ///   elements (8 for one-byte `T`, 1 for `T` over 1 KiB), then doubling. For `u64` with the
@@ -60,6 +62,21 @@ with_stack_vec_defaults! {
 ///   [`Global`]) costs nothing.
 ///
 /// The storage invariants are written down once, in the `raw` module that owns them.
+///
+/// # Allocation failure
+///
+/// As for `Vec`: the methods that may allocate (`push`, `insert`, `extend`, `reserve`,
+/// `with_capacity`, `resize`, `clone`, `into_heap_exact`, ...) panic with "capacity overflow"
+/// when the capacity would exceed `isize::MAX` bytes, and when the allocator fails they call
+/// [`handle_alloc_error`](https://doc.rust-lang.org/alloc/alloc/fn.handle_alloc_error.html),
+/// which aborts the process by default (without the `alloc` feature: they panic with
+/// "memory allocation of N bytes failed"). The `try_` methods ([`try_push`](Self::try_push),
+/// [`try_reserve`](Self::try_reserve), [`try_extend_from_slice`](Self::try_extend_from_slice),
+/// [`try_with_capacity_in`](Self::try_with_capacity_in), [`try_resize`](Self::try_resize),
+/// [`try_insert`](Self::try_insert), [`try_into_heap_exact`](Self::try_into_heap_exact)) return an
+/// error instead and leave the vector unchanged: use them with an allocator that can run out,
+/// such as a fixed arena frame. A [`NoHeap`](crate::NoHeap) vector that is full panics with
+/// "capacity exceeded".
 ///
 /// # Examples
 /// ```
@@ -134,6 +151,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     ///
     /// # Panics
     /// With "capacity overflow" when `capacity` elements exceed `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -245,6 +263,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// With "capacity overflow" when `capacity` elements exceed `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -422,6 +441,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// With "capacity overflow" when the new capacity exceeds `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -464,7 +484,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// Inserts `element` at `index`, shifting the rest right.
     ///
     /// # Panics
-    /// If `index > len`, or on capacity overflow.
+    /// If `index > len`, or on capacity overflow. On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -597,7 +617,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// Resizes to `new_len`, filling with clones of `value` or truncating.
     ///
     /// # Panics
-    /// On capacity overflow.
+    /// On capacity overflow. On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -637,6 +657,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// On capacity overflow. If `f` panics, the values made so far stay in the vector.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -667,6 +688,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// On capacity overflow. If a `clone` panics, the clones made so far stay in the vector.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -695,7 +717,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// is kept).
     ///
     /// # Panics
-    /// On capacity overflow.
+    /// On capacity overflow. On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -966,6 +988,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// With "capacity overflow" when the capacity would exceed `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -987,6 +1010,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// With "capacity overflow" when the capacity would exceed `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
