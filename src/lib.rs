@@ -75,7 +75,6 @@ macro_rules! with_stack_vec_defaults {
 pub mod arena;
 mod bump;
 mod error;
-#[cfg(feature = "alloc")]
 mod features;
 mod frame;
 mod frame_box;
