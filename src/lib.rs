@@ -46,7 +46,7 @@
 //! * `serde`, `zeroize`, `defmt`: the traits of those crates for `StackVec`.
 //! * `spill-report`: per-call-site spill statistics and the inline budget each site needs
 //!   (`stackfirst::spill_report()`); absent (no field, no instruction) when off. It adds a word
-//!   to every `StackVec` (48 bytes instead of 40 for `StackVec<u64>`): enable it in the final
+//!   to every `StackVec` (56 bytes instead of 48 for `StackVec<u64>`): enable it in the final
 //!   binary, not in a library.
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]

@@ -24,8 +24,8 @@
 //!
 //! # For the final binary, not for libraries
 //!
-//! The feature adds the site to every vector: one word, so `size_of::<StackVec<u64>>()` is 48
-//! instead of 40 on 64-bit targets, and every drop records. Turn it on in the application (or a
+//! The feature adds the site to every vector: one word, so `size_of::<StackVec<u64>>()` is 56
+//! instead of 48 on 64-bit targets, and every drop records. Turn it on in the application (or a
 //! test or profiling build) that wants the report; a library that enabled it would impose that on
 //! every user. With the feature off, none of this exists: no field, no drop hook, no instruction.
 //!
@@ -278,8 +278,8 @@ impl SiteStats {
     }
 
     /// What a `StackVec` with an inline budget of `budget` bytes occupies on the stack (with a
-    /// zero-sized allocator): the budget or the heap pointer and capacity, whichever is larger,
-    /// plus the length word.
+    /// zero-sized allocator): the budget or the heap pointer, whichever is larger, plus the
+    /// length and capacity words.
     ///
     /// # Examples
     /// ```
@@ -287,13 +287,13 @@ impl SiteStats {
     /// drop(stackfirst::StackVec::<u8>::new());
     /// let report = stackfirst::spill_report();
     /// let site = &report.sites()[0];
-    /// assert_eq!(site.stack_cost(32), 32 + size_of::<usize>());
-    /// assert_eq!(site.stack_cost(0), 3 * size_of::<usize>()); // the heap fields still count
+    /// assert_eq!(site.stack_cost(32), 32 + 2 * size_of::<usize>());
+    /// assert_eq!(site.stack_cost(0), 3 * size_of::<usize>()); // the heap pointer still counts
     /// # }
     /// ```
     #[must_use]
     pub fn stack_cost(&self, budget: usize) -> usize {
-        budget.max(2 * size_of::<usize>()) + size_of::<usize>()
+        budget.max(size_of::<usize>()) + 2 * size_of::<usize>()
     }
 }
 

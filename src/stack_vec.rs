@@ -56,10 +56,10 @@ with_stack_vec_defaults! {
 /// * Growth: inline, then the first spill allocates `max(2 * INLINE_CAPACITY, needed, 4)`
 ///   elements (8 for one-byte `T`, 1 for `T` over 1 KiB), then doubling. For `u64` with the
 ///   default budget: inline 4 -> heap 8 -> 16 -> 32 ...
-/// * Size: the larger of `N` bytes and two words, plus one word that holds the length and the
-///   "spilled" flag: `size_of::<StackVec<u64>>()` is 40 on 64-bit targets, and
-///   `size_of::<StackVec<u32>>()` is 36 on 32-bit ones. A zero-sized allocator (such as
-///   [`Global`]) costs nothing.
+/// * Size: the larger of `N` bytes and one word (the heap pointer shares the inline bytes), plus
+///   a length word and a capacity word: `size_of::<StackVec<u64>>()` is 48 on 64-bit targets,
+///   `size_of::<StackVec<u32>>()` is 40 on 32-bit ones, and with `N = 0` it is `Vec`'s size. A
+///   zero-sized allocator (such as [`Global`]) costs nothing.
 ///
 /// The storage invariants are written down once, in the `raw` module that owns them.
 ///
@@ -277,9 +277,10 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     #[track_caller]
     #[must_use]
     pub fn with_capacity_in(capacity: usize, alloc: A) -> Self {
-        let mut v = Self::new_in(alloc);
-        v.reserve_exact(capacity);
-        v
+        match RawStackVec::try_with_capacity_in(capacity, alloc) {
+            Ok(raw) => Self::from_raw(raw),
+            Err(e) => e.raise(),
+        }
     }
 
     /// The number of elements.
@@ -383,8 +384,13 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         unsafe { slice::from_raw_parts_mut(self.raw.as_mut_ptr(), len) }
     }
 
-    /// A pointer to the first element (or to where it would go). While the vector is inline it
-    /// points into the vector itself, so it is invalidated when the vector moves.
+    /// A pointer to the first element (or to where it would go).
+    ///
+    /// Like `Vec`'s, `as_ptr` and [`as_mut_ptr`](Self::as_mut_ptr) do not create a reference to
+    /// the elements, so calling them does not invalidate pointers obtained earlier: several raw
+    /// pointers from them may be used in turn. What invalidates such pointers is what changes
+    /// the buffer: growing, shrinking, spilling, moving back inline, and — while the vector is
+    /// inline, where the pointer points into the vector itself — moving the vector.
     ///
     /// # Examples
     /// ```
@@ -629,6 +635,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// v.resize(1, 9);
     /// assert_eq!(v, [1]);
     /// ```
+    #[inline]
     #[track_caller]
     pub fn resize(&mut self, new_len: usize, value: T)
     where
@@ -639,18 +646,18 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
             self.truncate(new_len);
             return;
         }
-        let extra = new_len - len;
-        self.reserve(extra);
-        let (p, mut guard) = self.raw.set_len_on_drop();
-        for _ in 1..extra {
-            // SAFETY: `reserve` made room for `extra` elements past `guard.len`; the guard
-            // counts each one as soon as it is written.
-            unsafe { p.add(guard.len).write(value.clone()) };
+        self.reserve(new_len - len);
+        self.raw.fill(|p, guard, _| {
+            while guard.len + 1 < new_len {
+                // SAFETY: `reserve` made room up to `new_len`; the guard counts each element
+                // as soon as it is written.
+                unsafe { p.add(guard.len).write(value.clone()) };
+                guard.len += 1;
+            }
+            // SAFETY: as above, for the last slot, which gets `value` itself.
+            unsafe { p.add(guard.len).write(value) };
             guard.len += 1;
-        }
-        // SAFETY: as above, for the last slot, which gets `value` itself.
-        unsafe { p.add(guard.len).write(value) };
-        guard.len += 1;
+        })
     }
 
     /// Resizes to `new_len`, filling with values returned by `f` or truncating.
@@ -668,6 +675,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// v.resize_with(3, || { n += 1; n });
     /// assert_eq!(v, [1, 2, 3]);
     /// ```
+    #[inline]
     #[track_caller]
     pub fn resize_with<F: FnMut() -> T>(&mut self, new_len: usize, mut f: F) {
         let len = self.len();
@@ -676,12 +684,13 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
             return;
         }
         self.reserve(new_len - len);
-        let (p, mut guard) = self.raw.set_len_on_drop();
-        while guard.len < new_len {
-            // SAFETY: `reserve` made room up to `new_len`; each slot is counted once written.
-            unsafe { p.add(guard.len).write(f()) };
-            guard.len += 1;
-        }
+        self.raw.fill(|p, guard, _| {
+            while guard.len < new_len {
+                // SAFETY: `reserve` made room up to `new_len`; each slot is counted once written.
+                unsafe { p.add(guard.len).write(f()) };
+                guard.len += 1;
+            }
+        })
     }
 
     /// Clones and appends every element of `other`.
@@ -698,19 +707,50 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// v.extend_from_slice(&[2, 3]);
     /// assert_eq!(v, [1, 2, 3]);
     /// ```
+    #[inline]
     #[track_caller]
     pub fn extend_from_slice(&mut self, other: &[T])
     where
         T: Clone,
     {
-        self.reserve(other.len());
-        let (p, mut guard) = self.raw.set_len_on_drop();
-        for item in other {
-            // SAFETY: `reserve` made room for `other.len()` elements past the length; each is
-            // counted as soon as it is written.
-            unsafe { p.add(guard.len).write(item.clone()) };
-            guard.len += 1;
+        if other.len() > self.raw.spare() {
+            // Growth and the copy that follows it go out of line together, so the in-line
+            // path has no call after which registers must survive.
+            return self.extend_from_slice_growing(other);
         }
+        // SAFETY: there is room for `other.len()` more elements.
+        unsafe { self.extend_from_slice_unchecked(other) }
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn extend_from_slice_growing(&mut self, other: &[T])
+    where
+        T: Clone,
+    {
+        self.reserve(other.len());
+        // SAFETY: `reserve` made room for `other.len()` more elements.
+        unsafe { self.extend_from_slice_unchecked(other) }
+    }
+
+    /// Clones `other` onto the end.
+    ///
+    /// # Safety
+    /// There is room for `other.len()` more elements.
+    #[inline(always)]
+    pub(super) unsafe fn extend_from_slice_unchecked(&mut self, other: &[T])
+    where
+        T: Clone,
+    {
+        self.raw.fill(|p, guard, _| {
+            for item in other {
+                // SAFETY: the caller made room for `other.len()` elements past the length; each
+                // is counted as soon as it is written, so a panicking `clone` keeps what was made.
+                unsafe { p.add(guard.len).write(item.clone()) };
+                guard.len += 1;
+            }
+        })
     }
 
     /// Moves every element of `other` to the end of `self`, leaving `other` empty (its capacity
@@ -1257,6 +1297,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     }
 
     /// Takes the elements out of an array.
+    #[inline]
     #[track_caller]
     fn from_array_in<const M: usize>(array: [T; M], alloc: A) -> Self {
         let mut v = Self::with_capacity_in(M, alloc);

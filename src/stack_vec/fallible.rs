@@ -8,6 +8,7 @@ use allocator_api2::alloc::Global;
 
 use super::StackVec;
 use crate::error::{TryPushError, TryReserveError};
+use crate::raw::RawStackVec;
 
 #[cfg(feature = "alloc")]
 impl<T, const N: usize> StackVec<T, N, Global> {
@@ -52,9 +53,12 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[cfg_attr(feature = "spill-report", track_caller)]
     pub fn try_with_capacity_in(capacity: usize, alloc: A) -> Result<Self, TryReserveError> {
-        let mut v = Self::new_in(alloc);
-        v.try_reserve_exact(capacity)?;
-        Ok(v)
+        // A `match`, not `map(Self::from_raw)`: the spill report's caller location does not
+        // survive a call through a function pointer.
+        match RawStackVec::try_with_capacity_in(capacity, alloc) {
+            Ok(raw) => Ok(Self::from_raw(raw)),
+            Err(e) => Err(e),
+        }
     }
 
     /// `true` when the next [`push`](Self::push) needs to spill or grow (for a

@@ -80,7 +80,8 @@ impl<T: Clone, const N: usize, A: Allocator + Clone> Clone for StackVec<T, N, A>
     #[cfg_attr(feature = "spill-report", track_caller)]
     fn clone(&self) -> Self {
         let mut v = Self::with_capacity_in(self.len(), self.allocator().clone());
-        v.extend_from_slice(self);
+        // SAFETY: `v` has room for `self.len()` elements.
+        unsafe { v.extend_from_slice_unchecked(self) };
         v
     }
 }
@@ -173,6 +174,7 @@ impl<T: Clone, const N: usize, A: Allocator + Default> From<&[T]> for StackVec<T
 }
 
 impl<T, const N: usize, A: Allocator + Default> FromIterator<T> for StackVec<T, N, A> {
+    #[inline]
     #[track_caller]
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut v = Self::new_in(A::default());
@@ -182,20 +184,24 @@ impl<T, const N: usize, A: Allocator + Default> FromIterator<T> for StackVec<T, 
 }
 
 impl<T, const N: usize, A: Allocator> Extend<T> for StackVec<T, N, A> {
-    /// The iterator's `size_hint` only sizes growth: writes are bounded by the capacity checked
-    /// before each one. A hint too large to reserve falls back to amortized growth by one, so a
-    /// lying iterator can neither corrupt the vector nor abort the process (std's `Vec` aborts
-    /// on an unsatisfiable hint).
+    /// Fills the spare capacity in a tight loop, then grows by the iterator's `size_hint`. The
+    /// hint only sizes growth: every write is bounded by the capacity. A hint too large to
+    /// reserve falls back to growth by one, so a lying iterator can neither corrupt the vector
+    /// nor abort the process (std's `Vec` aborts on an unsatisfiable hint).
+    #[inline]
     #[track_caller]
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         let mut iter = iter.into_iter();
-        while let Some(item) = iter.next() {
-            if self.len() == self.capacity() {
-                let hinted = iter.size_hint().0.saturating_add(1);
-                if self.try_reserve(hinted).is_err() {
-                    self.reserve(1);
-                }
-            }
+        let (lower, _) = iter.size_hint();
+        if lower > self.raw.spare() {
+            self.raw.reserve_hinted(lower);
+        }
+        while self.raw.extend_within_capacity(&mut iter) {
+            let Some(item) = iter.next() else {
+                return;
+            };
+            self.raw
+                .reserve_hinted(iter.size_hint().0.saturating_add(1));
             self.raw.push(item);
         }
     }

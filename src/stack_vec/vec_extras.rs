@@ -52,14 +52,15 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     {
         let range = slice_range(src, self.len());
         self.reserve(range.len());
-        let (p, mut guard) = self.raw.set_len_on_drop();
-        for i in range {
-            // SAFETY: `i < len <= guard.len`: an initialized element, distinct from the slot
-            // `guard.len` being written (inside the reserved room); each clone is counted once
-            // written.
-            unsafe { p.add(guard.len).write((*p.add(i)).clone()) };
-            guard.len += 1;
-        }
+        self.raw.fill(|p, guard, _| {
+            for i in range {
+                // SAFETY: `i < len <= guard.len`: an initialized element, distinct from the slot
+                // `guard.len` being written (inside the reserved room); each clone is counted
+                // once written.
+                unsafe { p.add(guard.len).write((*p.add(i)).clone()) };
+                guard.len += 1;
+            }
+        })
     }
 }
 
