@@ -105,7 +105,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             Layout::array::<T>(capacity).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
         let ptr = alloc
             .allocate(layout)
-            .map_err(|_| TryReserveErrorKind::AllocError { layout })?;
+            .map_err(|_| crate::no_heap::refused::<A>(layout))?;
         // SAFETY: `T` is not zero-sized (its inline capacity would be `usize::MAX`), and `ptr`
         // is a fresh block of `alloc` with `Layout::array::<T>(capacity)`, `capacity > 0`,
         // holding no elements.
@@ -155,12 +155,12 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     #[inline]
-    pub(crate) fn spilled(&self) -> bool {
+    pub(crate) const fn spilled(&self) -> bool {
         !Self::IS_ZST && self.tag & SPILLED != 0
     }
 
     #[inline]
-    pub(crate) fn len(&self) -> usize {
+    pub(crate) const fn len(&self) -> usize {
         if Self::IS_ZST {
             self.tag
         } else {
@@ -183,7 +183,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     #[inline]
-    pub(crate) fn capacity(&self) -> usize {
+    pub(crate) const fn capacity(&self) -> usize {
         if Self::IS_ZST {
             usize::MAX
         } else {
@@ -193,7 +193,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     #[inline]
-    pub(crate) fn as_ptr(&self) -> *const T {
+    pub(crate) const fn as_ptr(&self) -> *const T {
         if self.spilled() {
             // SAFETY: spilled, so `ptr` is the active field (invariant 1).
             unsafe { self.data.ptr.as_ptr() }
@@ -352,7 +352,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             // SAFETY: the inline bytes hold `len` initialized elements, which fit the new layout.
             unsafe { spill_erased(&self.alloc, src, len * mem::size_of::<T>(), layout) }
         };
-        let ptr = ptr.ok_or(TryReserveErrorKind::AllocError { layout })?;
+        let ptr = ptr.ok_or_else(|| crate::no_heap::refused::<A>(layout))?;
         self.set_heap(Heap {
             ptr: ptr.cast(),
             cap,
@@ -625,8 +625,13 @@ const SMALL_BLOCK: usize = 1024;
 /// `type_name` is a constant for each `A`, so the comparison folds away at compile time; a
 /// wrong answer could only change speed, never behaviour.
 #[inline(always)]
+#[cfg_attr(not(feature = "alloc"), allow(clippy::extra_unused_type_parameters))]
 fn moves_small_blocks<A: Allocator>() -> bool {
-    core::any::type_name::<A>() == core::any::type_name::<allocator_api2::alloc::Global>()
+    // Without `alloc` there is no global allocator (nor its type).
+    #[cfg(not(feature = "alloc"))]
+    return false;
+    #[cfg(feature = "alloc")]
+    return core::any::type_name::<A>() == core::any::type_name::<allocator_api2::alloc::Global>();
 }
 
 /// Grows a heap block: in place where the allocator can, or, for a small block of the global

@@ -1,20 +1,32 @@
 //! [`StackVec`]: a vector that keeps its first `N` bytes of elements inline and spills to the
 //! heap only when they no longer fit.
 
+mod alloc_in;
+mod convert;
 mod drain;
+mod extract_if;
+mod fallible;
 mod into_iter;
+mod range;
+mod splice;
 mod traits;
+mod vec_extras;
 
 use core::mem::{self, ManuallyDrop, MaybeUninit};
-use core::ops::{Bound, RangeBounds};
+use core::ops::{Range, RangeBounds};
 use core::ptr;
 use core::slice;
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
+#[cfg(feature = "alloc")]
+use allocator_api2::alloc::Global;
 
 pub use self::drain::Drain;
+pub use self::extract_if::ExtractIf;
 pub use self::into_iter::IntoIter;
+pub use self::splice::Splice;
 use crate::error::TryReserveError;
+#[cfg(feature = "alloc")]
 use crate::into_heap::IntoHeap;
 use crate::raw::RawStackVec;
 
@@ -32,11 +44,14 @@ pub(crate) enum Exit {
     IntoHeapCopy,
 }
 
+with_stack_vec_defaults! {
 /// A vector with an inline buffer of `N` bytes (32 by default, the budget Go's compiler keeps in
 /// the stack frame) that moves its elements to a heap buffer from `A` when they no longer fit.
 ///
-/// * Inline capacity: [`INLINE_CAPACITY`](Self::INLINE_CAPACITY) `= N / size_of::<T>()`
-///   elements (zero is fine: the vector then behaves like `Vec`). Zero-sized `T` never allocate
+/// * **`N` counts bytes, not elements**: inline capacity
+///   [`INLINE_CAPACITY`](Self::INLINE_CAPACITY) `= N / size_of::<T>()` elements (zero is fine:
+///   the vector then behaves like `Vec`). "8 `u32` inline" is `StackVec<u32, 32>`, or
+///   `StackVec<u32, { bytes_for::<u32>(8) }>` with [`bytes_for`]; `StackVec<u32, 8>` holds two. Zero-sized `T` never allocate
 ///   and have capacity `usize::MAX`.
 /// * Growth: inline, then the first spill allocates `max(2 * INLINE_CAPACITY, needed, 4)`
 ///   elements (8 for one-byte `T`, 1 for `T` over 1 KiB), then doubling. For `u64` with the
@@ -47,6 +62,21 @@ pub(crate) enum Exit {
 ///   zero-sized allocator (such as [`Global`]) costs nothing.
 ///
 /// The storage invariants are written down once, in the `raw` module that owns them.
+///
+/// # Allocation failure
+///
+/// As for `Vec`: the methods that may allocate (`push`, `insert`, `extend`, `reserve`,
+/// `with_capacity`, `resize`, `clone`, `into_heap_exact`, ...) panic with "capacity overflow"
+/// when the capacity would exceed `isize::MAX` bytes, and when the allocator fails they call
+/// [`handle_alloc_error`](https://doc.rust-lang.org/alloc/alloc/fn.handle_alloc_error.html),
+/// which aborts the process by default (without the `alloc` feature: they panic with
+/// "memory allocation of N bytes failed"). The `try_` methods ([`try_push`](Self::try_push),
+/// [`try_reserve`](Self::try_reserve), [`try_extend_from_slice`](Self::try_extend_from_slice),
+/// [`try_with_capacity_in`](Self::try_with_capacity_in), [`try_resize`](Self::try_resize),
+/// [`try_insert`](Self::try_insert), [`try_into_heap_exact`](Self::try_into_heap_exact)) return an
+/// error instead and leave the vector unchanged: use them with an allocator that can run out,
+/// such as a fixed arena frame. A [`NoHeap`](crate::NoHeap) vector that is full panics with
+/// "capacity exceeded".
 ///
 /// # Examples
 /// ```
@@ -66,13 +96,38 @@ pub(crate) enum Exit {
 /// fn send<T: Send>() {}
 /// send::<stackfirst::StackVec<std::rc::Rc<u8>>>();
 /// ```
-pub struct StackVec<T, const N: usize = 32, A: Allocator = Global> {
+pub struct StackVec<T, const N: usize, A: Allocator> {
     pub(crate) raw: RawStackVec<T, N, A>,
     /// Where the vector was created, for the spill report.
     #[cfg(feature = "spill-report")]
     site: &'static core::panic::Location<'static>,
 }
+}
 
+/// The inline budget `N` (in bytes) that holds `elements` values of `T`: write
+/// `StackVec<T, { bytes_for::<T>(8) }>` for "8 elements inline". `N` counts bytes by design (Go's
+/// 32-byte budget is the default), so `StackVec<u32, 8>` holds two `u32`, not eight.
+///
+/// # Panics
+/// On overflow (a compile-time error when used as a const argument).
+///
+/// # Examples
+/// ```
+/// use stackfirst::{bytes_for, StackVec};
+///
+/// let v: StackVec<u32, { bytes_for::<u32>(8) }> = (0..8).collect();
+/// assert_eq!(StackVec::<u32, { bytes_for::<u32>(8) }>::INLINE_CAPACITY, 8);
+/// assert!(!v.spilled());
+/// ```
+#[must_use]
+pub const fn bytes_for<T>(elements: usize) -> usize {
+    match elements.checked_mul(mem::size_of::<T>()) {
+        Some(bytes) => bytes,
+        None => panic!("capacity overflow"),
+    }
+}
+
+#[cfg(feature = "alloc")]
 impl<T, const N: usize> StackVec<T, N, Global> {
     /// An empty vector, inline. Never allocates.
     ///
@@ -85,6 +140,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     /// ```
     #[inline]
     #[cfg_attr(feature = "spill-report", track_caller)]
+    #[must_use]
     pub const fn new() -> Self {
         Self::new_in(Global)
     }
@@ -95,6 +151,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     ///
     /// # Panics
     /// With "capacity overflow" when `capacity` elements exceed `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -108,6 +165,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     /// ```
     #[inline]
     #[track_caller]
+    #[must_use]
     pub fn with_capacity(capacity: usize) -> Self {
         Self::with_capacity_in(capacity, Global)
     }
@@ -125,6 +183,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     /// ```
     #[inline]
     #[track_caller]
+    #[must_use]
     pub fn into_vec(self) -> alloc::vec::Vec<T> {
         self.into_heap_exact()
     }
@@ -158,6 +217,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     #[cfg_attr(feature = "spill-report", track_caller)]
+    #[must_use]
     pub const fn new_in(alloc: A) -> Self {
         Self::from_raw(RawStackVec::new_in(alloc))
     }
@@ -203,6 +263,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// With "capacity overflow" when `capacity` elements exceed `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -214,6 +275,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     #[track_caller]
+    #[must_use]
     pub fn with_capacity_in(capacity: usize, alloc: A) -> Self {
         match RawStackVec::try_with_capacity_in(capacity, alloc) {
             Ok(raw) => Self::from_raw(raw),
@@ -231,7 +293,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v.len(), 2);
     /// ```
     #[inline]
-    pub fn len(&self) -> usize {
+    #[must_use]
+    pub const fn len(&self) -> usize {
         self.raw.len()
     }
 
@@ -247,7 +310,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(!v.is_empty());
     /// ```
     #[inline]
-    pub fn is_empty(&self) -> bool {
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
@@ -264,7 +328,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v.capacity(), 16);
     /// ```
     #[inline]
-    pub fn capacity(&self) -> usize {
+    #[must_use]
+    pub const fn capacity(&self) -> usize {
         self.raw.capacity()
     }
 
@@ -280,7 +345,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(v.spilled());
     /// ```
     #[inline]
-    pub fn spilled(&self) -> bool {
+    #[must_use]
+    pub const fn spilled(&self) -> bool {
         self.raw.spilled()
     }
 
@@ -294,7 +360,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v.as_slice(), &[1, 2]);
     /// ```
     #[inline]
-    pub fn as_slice(&self) -> &[T] {
+    #[must_use]
+    pub const fn as_slice(&self) -> &[T] {
         // SAFETY: the first `len` elements at `as_ptr` are initialized (invariant 3), and the
         // pointer is non-null and aligned even when `len == 0`.
         unsafe { slice::from_raw_parts(self.raw.as_ptr(), self.len()) }
@@ -334,7 +401,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(unsafe { *v.as_ptr().add(1) }, 8);
     /// ```
     #[inline]
-    pub fn as_ptr(&self) -> *const T {
+    #[must_use]
+    pub const fn as_ptr(&self) -> *const T {
         self.raw.as_ptr()
     }
 
@@ -370,7 +438,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(core::ptr::eq(*v.allocator(), &bump));
     /// ```
     #[inline]
-    pub fn allocator(&self) -> &A {
+    #[must_use]
+    pub const fn allocator(&self) -> &A {
         &self.raw.alloc
     }
 
@@ -378,6 +447,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// With "capacity overflow" when the new capacity exceeds `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -420,7 +490,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// Inserts `element` at `index`, shifting the rest right.
     ///
     /// # Panics
-    /// If `index > len`, or on capacity overflow.
+    /// If `index > len`, or on capacity overflow. On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -553,7 +623,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// Resizes to `new_len`, filling with clones of `value` or truncating.
     ///
     /// # Panics
-    /// On capacity overflow.
+    /// On capacity overflow. On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -594,6 +664,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// On capacity overflow. If `f` panics, the values made so far stay in the vector.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -626,6 +697,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// On capacity overflow. If a `clone` panics, the clones made so far stay in the vector.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -685,7 +757,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// is kept).
     ///
     /// # Panics
-    /// On capacity overflow.
+    /// On capacity overflow. On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -725,6 +797,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!((v.as_slice(), tail.as_slice()), (&[1][..], &[2, 3][..]));
     /// ```
     #[track_caller]
+    #[must_use = "use `.truncate()` if you don't need the other half"]
     pub fn split_off(&mut self, at: usize) -> Self
     where
         A: Clone,
@@ -761,27 +834,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[track_caller]
     pub fn drain<R: RangeBounds<usize>>(&mut self, range: R) -> Drain<'_, T, N, A> {
-        let len = self.len();
-        let start = match range.start_bound() {
-            Bound::Included(&s) => s,
-            Bound::Excluded(&s) => s
-                .checked_add(1)
-                .unwrap_or_else(|| panic!("attempted to index slice from after maximum usize")),
-            Bound::Unbounded => 0,
-        };
-        let end = match range.end_bound() {
-            Bound::Included(&e) => e
-                .checked_add(1)
-                .unwrap_or_else(|| panic!("attempted to index slice up to maximum usize")),
-            Bound::Excluded(&e) => e,
-            Bound::Unbounded => len,
-        };
-        if start > end {
-            panic!("slice index starts at {start} but ends at {end}");
-        }
-        if end > len {
-            panic!("range end index {end} out of range for slice of length {len}");
-        }
+        let Range { start, end } = range::slice_range(range, self.len());
         Drain::new(self, start, end)
     }
 
@@ -975,6 +1028,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// With "capacity overflow" when the capacity would exceed `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -996,6 +1050,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// With "capacity overflow" when the capacity would exceed `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -1161,7 +1216,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(!v.spilled());
     /// assert_eq!(v, [0, 2, 4]);
     /// ```
+    #[cfg(feature = "alloc")]
     #[track_caller]
+    #[must_use]
     pub fn into_heap_exact(self) -> A::Vec<T>
     where
         A: IntoHeap,
@@ -1190,7 +1247,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// let b: Box<[u16]> = v.into_boxed_slice();
     /// assert_eq!(&*b, &[1, 2, 3]);
     /// ```
+    #[cfg(feature = "alloc")]
     #[track_caller]
+    #[must_use]
     pub fn into_boxed_slice(mut self) -> A::BoxedSlice<T>
     where
         A: IntoHeap,
@@ -1234,9 +1293,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         T: Clone,
         A: Default,
     {
-        let mut v = Self::with_capacity_in(n, A::default());
-        v.resize(n, elem);
-        v
+        Self::from_elem_in(elem, n, A::default())
     }
 
     /// Takes the elements out of an array.
@@ -1266,8 +1323,29 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
 /// let c: StackVec<String> = stack_vec![];
 /// assert_eq!((a.len(), b.as_slice(), c.is_empty()), (3, &[0u8; 5][..], true));
 /// ```
+///
+/// With an allocator that is not `Default` (bumpalo's `vec![in &b; ...]` shape):
+/// ```
+/// use stackfirst::{stack_vec, StackVec};
+///
+/// let bump = bumpalo::Bump::new();
+/// let a: StackVec<u64, 32, _> = stack_vec![in &bump; 1, 2, 3, 4, 5];
+/// let b: StackVec<u8, 32, _> = stack_vec![in &bump; 7; 3];
+/// let c: StackVec<u8, 32, _> = stack_vec![in &bump];
+/// assert!(a.spilled());
+/// assert_eq!((a.len(), b.as_slice(), c.len()), (5, &[7u8; 3][..], 0));
+/// ```
 #[macro_export]
 macro_rules! stack_vec {
+    (in $alloc:expr $(;)?) => {
+        $crate::StackVec::new_in($alloc)
+    };
+    (in $alloc:expr; $elem:expr; $n:expr) => {
+        $crate::StackVec::from_elem_in($elem, $n, $alloc)
+    };
+    (in $alloc:expr; $($x:expr),+ $(,)?) => {
+        $crate::StackVec::from_iter_in([$($x),+], $alloc)
+    };
     () => {
         $crate::StackVec::new_in(::core::default::Default::default())
     };

@@ -329,13 +329,17 @@ fn markdown(
     s
 }
 
+/// Where the README's links point: absolute, so that they work on crates.io and docs.rs, where
+/// `benches/` and `no_std-example/` are not packaged.
+const REPO: &str = "https://github.com/stackfirst-rs/stackfirst";
+
 /// The README's copy of the headline rows (u64, all patterns) and the verdicts, between markers.
 fn readme_block(t: &Table, verdicts: &str, p: &Platform) -> String {
     let mut s = format!(
         "Per call, {} elements, heap allocations / instructions (net), {}. From \
-         [{dir}/RESULTS.md]({dir}/RESULTS.md), which also has the 16-byte struct, the bulk \
-         inline (and, natively, at-scale) rows, the arena micro-benchmarks, the verdicts and \
-         the analysis:\n\n",
+         [{dir}/RESULTS.md]({REPO}/blob/main/{dir}/RESULTS.md), which also has the 16-byte \
+         struct, the bulk inline (and, natively, at-scale) rows, the arena micro-benchmarks, the \
+         verdicts and the analysis:\n\n",
         p.word,
         if p.native {
             "x86_64"
@@ -366,13 +370,15 @@ fn readme_block(t: &Table, verdicts: &str, p: &Platform) -> String {
         }
     }
     let chart = if p.native {
-        "\n![instructions per call, u64](benches/go_table.svg)\n\
-         \n![bulk and at-scale rows, u64](benches/bulk_scale.svg)\n"
+        format!(
+            "\n![instructions per call, u64]({REPO}/raw/main/benches/go_table.svg)\n\
+             \n![bulk and at-scale rows, u64]({REPO}/raw/main/benches/bulk_scale.svg)\n"
+        )
     } else {
-        ""
+        String::new()
     };
-    let summary = targets::summary(verdicts, &format!("{}/RESULTS.md", p.dir));
-    s + "\n" + &summary + chart
+    let summary = targets::summary(verdicts, &format!("{REPO}/blob/main/{}/RESULTS.md", p.dir));
+    s + "\n" + &summary + &chart
 }
 
 /// Checks the issue's targets against the measured table; returns the markdown list.

@@ -22,7 +22,7 @@ use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use embedded_alloc::LlffHeap;
-use stackfirst::{ArenaBuf, Frame, FrameBox, StackVec, SyncArena};
+use stackfirst::{bytes_for, ArenaBuf, Frame, FrameBox, InlineVec, NoHeap, StackVec, SyncArena};
 
 /// The heap the spill path uses, behind a counter of allocations.
 struct Counting(LlffHeap);
@@ -90,6 +90,18 @@ fn check_stack_vec() {
         "StackVec: {} bytes for StackVec<u32>; 8 inline, spill to 16, into_heap_exact exact",
         size_of::<StackVec<u32>>()
     );
+}
+
+fn check_inline_vec() {
+    // heapless's job: a fixed capacity, no heap; full is an error, not an allocation.
+    let before = allocs();
+    let mut v: InlineVec<u32, { bytes_for::<u32>(4) }> = InlineVec::new_in(NoHeap);
+    for i in 0..4 {
+        check!(v.try_push(i).is_ok());
+    }
+    check!(v.is_full() && v.try_push(4).err().map(|e| e.into_value()) == Some(4));
+    check!(v.iter().sum::<u32>() == 6 && allocs() == before);
+    hprintln!("InlineVec: {} bytes for 4 u32, full at 4, 0 heap allocations", size_of::<InlineVec<u32, 16>>());
 }
 
 fn check_frame_arena() {
@@ -205,6 +217,7 @@ fn main() -> ! {
 
     hprintln!("stackfirst on Cortex-M4 (mps2-an386)");
     check_stack_vec();
+    check_inline_vec();
     check_frame_arena();
     check_sync_arena();
     #[cfg(not(feature = "spill-report"))]
