@@ -68,12 +68,9 @@ pub type InlineVec<T, const N: usize = 32> = StackVec<T, N, NoHeap>;
 
 /// The error of a spill that `alloc` refused: "capacity exceeded" for [`NoHeap`] (its refusal is
 /// the vector's fixed capacity, not an allocation failure), an allocation error otherwise.
-///
-/// A name comparison because `A` need not be `'static` (no `TypeId`); it runs only on the cold
-/// error path. Two types share a name only across versions of this crate, and each is a `NoHeap`.
 #[cold]
 pub(crate) fn refused<A: Allocator>(layout: Layout) -> TryReserveErrorKind {
-    if core::any::type_name::<A>() == core::any::type_name::<NoHeap>() {
+    if crate::raw::is_allocator::<A, NoHeap>() {
         TryReserveErrorKind::CapacityExceeded
     } else {
         TryReserveErrorKind::AllocError { layout }

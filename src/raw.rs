@@ -27,6 +27,7 @@ use core::ptr::{self, NonNull};
 use allocator_api2::alloc::Allocator;
 
 use crate::error::{TryReserveError, TryReserveErrorKind};
+use crate::no_heap::NoHeap;
 
 const SPILLED: usize = 1 << (usize::BITS - 1);
 
@@ -228,6 +229,11 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             unsafe { self.as_mut_ptr_inline().add(tag).write(value) };
             self.tag = tag + 1;
             return;
+        }
+        if is_allocator::<A, NoHeap>() {
+            // A fixed-capacity vector (it never spills): the overflow does not return, so, as
+            // for arrayvec, the caller's loop saves no registers for a growth call and unrolls.
+            TryReserveError::from(TryReserveErrorKind::CapacityExceeded).raise()
         }
         if tag < self.limit {
             // SAFETY: `INLINE_CAPACITY <= tag < limit`, so spilled (invariant 2) with
@@ -615,15 +621,22 @@ unsafe fn spill_erased<A: Allocator>(
 /// Heap blocks up to this size grow by allocate, copy, free (see [`moves_small_blocks`]).
 const SMALL_BLOCK: usize = 1024;
 
+/// Whether `A` is `B`, for choosing a policy by allocator type. A name comparison because `A`
+/// need not be `'static` (no `TypeId`); `type_name` is a constant for each type, so it folds
+/// away at compile time. Two types share a name only across versions of this crate, and then
+/// they are the same allocator.
+#[inline(always)]
+pub(crate) fn is_allocator<A: Allocator, B: Allocator>() -> bool {
+    core::any::type_name::<A>() == core::any::type_name::<B>()
+}
+
 /// Whether growth of a small block should move it instead of calling `Allocator::grow`: true for
 /// the global allocator only. A `realloc` that grows a small block in place keeps it out of
 /// malloc's per-size caches (glibc's tcache holds blocks up to 1032 bytes), so the next vector
 /// of that size misses the cache: measured on the n = 16 rows, about 130 instructions per call
 /// (benches/analysis.md). Bump allocators (bumpalo, this crate's frames) must keep growing the
-/// last block in place, so every other allocator keeps `grow`.
-///
-/// `type_name` is a constant for each `A`, so the comparison folds away at compile time; a
-/// wrong answer could only change speed, never behaviour.
+/// last block in place, so every other allocator keeps `grow`. A wrong answer could only change
+/// speed, never behaviour.
 #[inline(always)]
 #[cfg_attr(not(feature = "alloc"), allow(clippy::extra_unused_type_parameters))]
 fn moves_small_blocks<A: Allocator>() -> bool {
@@ -631,7 +644,7 @@ fn moves_small_blocks<A: Allocator>() -> bool {
     #[cfg(not(feature = "alloc"))]
     return false;
     #[cfg(feature = "alloc")]
-    return core::any::type_name::<A>() == core::any::type_name::<allocator_api2::alloc::Global>();
+    return is_allocator::<A, allocator_api2::alloc::Global>();
 }
 
 /// Grows a heap block: in place where the allocator can, or, for a small block of the global
