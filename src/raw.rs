@@ -473,7 +473,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             let layout = Self::heap_layout(len);
             let ptr = match self.alloc.allocate(layout) {
                 Ok(p) => p.cast::<T>(),
-                Err(_) => TryReserveError::from(TryReserveErrorKind::AllocError { layout }).raise(),
+                Err(_) => TryReserveError::from(crate::no_heap::refused::<A>(layout)).raise(),
             };
             // SAFETY: the new block holds `len` elements and does not overlap the inline bytes,
             // whose first `len` elements are initialized (invariant 3).

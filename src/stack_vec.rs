@@ -1262,6 +1262,10 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// Inline elements are first moved to one exact heap allocation (they cannot outlive the
     /// vector otherwise).
     ///
+    /// # Panics
+    /// With "capacity exceeded" for a non-empty [`InlineVec`](crate::InlineVec), whose elements
+    /// have no heap to go to; on allocation failure, see [Allocation failure](Self#allocation-failure).
+    ///
     /// # Examples
     /// ```
     /// use stackfirst::StackVec;

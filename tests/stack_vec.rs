@@ -863,3 +863,12 @@ fn earlier_raw_pointers_survive_later_as_ptr_calls() {
         assert_eq!(&v[..2], [40, 41]);
     }
 }
+
+/// A `NoHeap` vector cannot move its elements to a heap: `leak` says so with the capacity
+/// message instead of reporting an allocation failure (which would abort the process).
+#[test]
+#[should_panic(expected = "capacity exceeded")]
+fn inline_vec_cannot_leak_its_elements() {
+    let v: stackfirst::InlineVec<u8, 4> = stack_vec![1, 2];
+    let _ = v.leak();
+}
