@@ -16,6 +16,9 @@
 //!   buffer from any [`allocator_api2`] allocator (std's heap, `bumpalo`, or this crate's
 //!   arena frames).
 //! * [`StackVec::into_heap_exact`]: the explicit `move2heap`.
+//! * [`StackString<N = 32, A = Global>`](StackString): `String`'s API over a `StackVec<u8>`,
+//!   Go's stack buffer for strings; [`stack_format!`] and [`stack_concat!`] build one without
+//!   allocating when the result fits (Go's `concatstrings`), and at most once when it does not.
 //! * [`Arena`] and its [`Frame`]s: a bump arena over memory you provide (no heap needed) whose
 //!   allocations are reclaimed when their frame ends, as Go reclaims a stack frame; lifetimes
 //!   keep anything from outliving its frame. `&Frame` is an allocator, so a `StackVec` can
@@ -39,7 +42,7 @@
 //! * `alloc` (default): `StackVec` and its heap path (`Global` is the default allocator).
 //!   Without it the arenas remain, for targets with no heap at all.
 //! * `std`: `std::io::Write` for `StackVec<u8, N, A>`.
-//! * `serde`, `zeroize`, `defmt`: the traits of those crates for `StackVec`.
+//! * `serde`, `zeroize`, `defmt`: the traits of those crates for `StackVec` and `StackString`.
 //! * `spill-report`: per-call-site spill statistics and the inline budget each site needs
 //!   (`stackfirst::spill_report()`); absent (no field, no instruction) when off.
 #![no_std]
@@ -63,9 +66,13 @@ mod frame_box;
 #[cfg(feature = "alloc")]
 mod into_heap;
 #[cfg(feature = "alloc")]
+mod range;
+#[cfg(feature = "alloc")]
 mod raw;
 #[cfg(feature = "spill-report")]
 pub mod spill_report;
+#[cfg(feature = "alloc")]
+pub mod stack_string;
 #[cfg(feature = "alloc")]
 mod stack_vec;
 #[cfg(target_has_atomic = "ptr")]
@@ -84,6 +91,8 @@ pub use frame_box::FrameBox;
 pub use into_heap::IntoHeap;
 #[cfg(feature = "spill-report")]
 pub use spill_report::{spill_report, SiteStats, SpillReport};
+#[cfg(feature = "alloc")]
+pub use stack_string::StackString;
 #[cfg(feature = "alloc")]
 pub use stack_vec::{Drain, IntoIter, StackVec};
 #[cfg(target_has_atomic = "ptr")]

@@ -6,7 +6,7 @@ mod into_iter;
 mod traits;
 
 use core::mem::{self, ManuallyDrop, MaybeUninit};
-use core::ops::{Bound, RangeBounds};
+use core::ops::RangeBounds;
 use core::ptr;
 use core::slice;
 
@@ -721,28 +721,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[track_caller]
     pub fn drain<R: RangeBounds<usize>>(&mut self, range: R) -> Drain<'_, T, N, A> {
-        let len = self.len();
-        let start = match range.start_bound() {
-            Bound::Included(&s) => s,
-            Bound::Excluded(&s) => s
-                .checked_add(1)
-                .unwrap_or_else(|| panic!("attempted to index slice from after maximum usize")),
-            Bound::Unbounded => 0,
-        };
-        let end = match range.end_bound() {
-            Bound::Included(&e) => e
-                .checked_add(1)
-                .unwrap_or_else(|| panic!("attempted to index slice up to maximum usize")),
-            Bound::Excluded(&e) => e,
-            Bound::Unbounded => len,
-        };
-        if start > end {
-            panic!("slice index starts at {start} but ends at {end}");
-        }
-        if end > len {
-            panic!("range end index {end} out of range for slice of length {len}");
-        }
-        Drain::new(self, start, end)
+        let range = crate::range::resolve(range, self.len());
+        Drain::new(self, range.start, range.end)
     }
 
     /// Keeps only the elements for which `f` returns `true`, in order.
