@@ -11,9 +11,12 @@ use stackfirst::Arena;
 
 use crate::{table_cases, u64s, Case, Ctx};
 
-/// The host table's cases (u64 and the 16-byte struct), in benchmark-id order.
+/// The host table's cases (u64 and the 16-byte struct, then the strings), in benchmark-id
+/// order.
 pub fn indexed_cases() -> Vec<(Case, Option<usize>)> {
-    table_cases(u64s::CASES).collect()
+    table_cases(u64s::CASES)
+        .chain(crate::strings::host_cases())
+        .collect()
 }
 
 fn leaked_arena(bytes: usize) -> Arena<'static> {

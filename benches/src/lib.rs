@@ -640,5 +640,7 @@ pub fn table_cases(word: &'static [Case]) -> impl Iterator<Item = (Case, Option<
         .chain(micro::CASES.iter().map(|&c| (c, None)))
 }
 
+pub mod strings;
+
 #[cfg(feature = "host")]
 pub mod host;
