@@ -431,7 +431,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
         self.vec.allocator()
     }
 
-    /// Appends `s`: one capacity check and one copy (growing first if it does not fit).
+    /// Appends `s`. While the string is inline and `s` fits, that is one check of the length
+    /// word and one copy, in line; everything else (spilled, growing) is out of line.
     ///
     /// # Panics
     /// With "capacity overflow" when the length would exceed `isize::MAX`.
@@ -447,15 +448,48 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     #[inline]
     #[track_caller]
     pub fn push_str(&mut self, s: &str) {
-        self.vec.reserve(s.len());
         let len = self.vec.len();
-        // SAFETY: `reserve` made room for `s.len()` bytes past `len`; `s` cannot overlap the
-        // buffer (it is borrowed while `self` is borrowed mutably); bytes need no drop, and
-        // whole `str`s appended to UTF-8 stay UTF-8.
-        unsafe {
-            ptr::copy_nonoverlapping(s.as_ptr(), self.vec.as_mut_ptr().add(len), s.len());
-            self.vec.set_len(len + s.len());
+        if !self.vec.spilled() && s.len() <= N - len {
+            // SAFETY: inline, with room for `s.len()` more bytes (`len <= N` always).
+            unsafe { self.append_unchecked(s.as_bytes()) }
+        } else {
+            self.push_str_spilling(s)
         }
+    }
+
+    /// `push_str` on a spilled string, or one that must spill or grow.
+    #[inline(never)]
+    #[track_caller]
+    fn push_str_spilling(&mut self, s: &str) {
+        self.vec.reserve(s.len());
+        // SAFETY: `reserve` made room for `s.len()` more bytes.
+        unsafe { self.append_unchecked(s.as_bytes()) }
+    }
+
+    /// Appends `bytes` without checking the capacity.
+    ///
+    /// # Safety
+    /// The capacity holds `bytes.len()` more bytes, and `bytes` leave the text UTF-8 (whole
+    /// `str`s, one after another).
+    #[inline(always)]
+    unsafe fn append_unchecked(&mut self, bytes: &[u8]) {
+        let len = self.vec.len();
+        // SAFETY: room for `bytes.len()` past `len` (the caller's contract); `bytes` cannot
+        // overlap the buffer (it is borrowed while `self` is borrowed mutably); the new bytes
+        // are initialized before the length covers them, and need no drop.
+        unsafe {
+            ptr::copy_nonoverlapping(bytes.as_ptr(), self.vec.as_mut_ptr().add(len), bytes.len());
+            self.vec.set_len(len + bytes.len());
+        }
+    }
+
+    /// The vector's `reserve_exact`, out of line: the inline paths that call this keep no
+    /// allocation code, and no registers saved for it, of their own.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn reserve_exact_cold(&mut self, additional: usize) {
+        self.vec.reserve_exact(additional)
     }
 
     /// Appends one char (one to four bytes).

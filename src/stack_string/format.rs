@@ -2,7 +2,6 @@
 //! [`stack_concat!`](crate::stack_concat) (Go's `concatstrings`).
 
 use core::fmt::{self, Write};
-use core::ptr;
 
 use allocator_api2::alloc::{Allocator, Global};
 
@@ -58,6 +57,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// let s = StackString::<8, _>::format_in(format_args!("{:>12}", "right"), &bump);
     /// assert_eq!((s.as_str(), s.spilled()), ("       right", true));
     /// ```
+    #[inline]
     #[track_caller]
     pub fn format_in(args: fmt::Arguments<'_>, alloc: A) -> Self {
         let mut s = Self::new_in(alloc);
@@ -84,23 +84,21 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// let s = StackString::<4, _>::concat_in(&["ab", "cd", "ef"], &bump);
     /// assert_eq!((s.as_str(), s.capacity()), ("abcdef", 6));
     /// ```
+    #[inline]
     #[track_caller]
     pub fn concat_in(parts: &[&str], alloc: A) -> Self {
         let total = parts
             .iter()
             .try_fold(0usize, |n, p| n.checked_add(p.len()))
             .unwrap_or_else(|| panic!("capacity overflow"));
-        let mut s = Self::with_capacity_in(total, alloc);
-        let p = s.vec.as_mut_ptr();
-        let mut at = 0;
-        for part in parts {
-            // SAFETY: the capacity holds `total` bytes, the sum of the parts' lengths, so each
-            // part fits at `at`; the parts are borrowed, so they cannot overlap the new buffer.
-            unsafe { ptr::copy_nonoverlapping(part.as_ptr(), p.add(at), part.len()) };
-            at += part.len();
+        let mut s = Self::new_in(alloc);
+        if total > N {
+            s.reserve_exact_cold(total);
         }
-        // SAFETY: the first `total` bytes were just written, whole `str`s one after the other.
-        unsafe { s.vec.set_len(total) };
+        for part in parts {
+            // SAFETY: the capacity holds `total` bytes, the sum of the parts' lengths.
+            unsafe { s.append_unchecked(part.as_bytes()) };
+        }
         s
     }
 }

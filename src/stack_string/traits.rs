@@ -153,6 +153,7 @@ impl<const N: usize, A: Allocator> BorrowMut<str> for StackString<N, A> {
 
 impl<const N: usize, A: Allocator + Default> From<&str> for StackString<N, A> {
     /// Inline when the text fits, else one exact allocation.
+    #[inline]
     #[track_caller]
     fn from(s: &str) -> Self {
         Self::concat_in(&[s], A::default())

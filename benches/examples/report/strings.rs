@@ -191,16 +191,11 @@ pub fn write_readme(t: &Table, platform: &Platform, root: &Path) {
     let (Some(a), Some(b)) = (readme.find(README_START), readme.find(README_END)) else {
         return;
     };
-    let columns = [
-        "Go 1.24",
-        "Go 1.26",
-        "String",
-        "compact_str",
-        "smallstr",
-        "ArrayString",
-        "StackString",
-        "StackString into_heap_exact",
-    ];
+    // The README leaves out heapless (as ArrayString), `stack_concat!` and the frame.
+    let columns: Vec<&str> = COLUMNS
+        .into_iter()
+        .filter(|c| !["heapless", "stack_concat!", "StackString in frame"].contains(c))
+        .collect();
     let block = format!(
         "Per call, heap allocations / instructions (net), x86_64, by result length in bytes. From \
          [benches/RESULTS.md](benches/RESULTS.md), which also has heapless, `stack_concat!` and \
