@@ -152,11 +152,15 @@ impl<const N: usize, A: Allocator> BorrowMut<str> for StackString<N, A> {
 }
 
 impl<const N: usize, A: Allocator + Default> From<&str> for StackString<N, A> {
-    /// Inline when the text fits, else one exact allocation.
+    /// Inline when the text fits, else one allocation, sized as [`push_str`](StackString::push_str)
+    /// grows (at least twice the budget). For exactly `len` bytes, use
+    /// [`stack_concat!`](crate::stack_concat).
     #[inline]
     #[track_caller]
     fn from(s: &str) -> Self {
-        Self::concat_in(&[s], A::default())
+        let mut out = Self::new_in(A::default());
+        out.push_str(s);
+        out
     }
 }
 
