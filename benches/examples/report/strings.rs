@@ -108,8 +108,15 @@ fn verdicts(t: &Table, platform: &Platform) -> String {
                 let r = a as f64 / b.max(1) as f64;
                 worst = worst.max(r);
                 if r > limit || (limit == 1.0 && a >= b) {
+                    // The row's no-spill floor, when it is not the comparison itself.
+                    let floor = match instructions(p, &n, "ArrayString") {
+                        Some(f) if other != "ArrayString" => {
+                            format!("; no-spill floor: ArrayString {f}")
+                        }
+                        _ => String::new(),
+                    };
                     misses.push(format!(
-                        "{p} {n} bytes: StackString {a}, {other} {b} ({r:.2}x)"
+                        "{p} {n} bytes: StackString {a}, {other} {b} ({r:.2}x{floor})"
                     ));
                 }
             }
@@ -175,6 +182,7 @@ pub fn with_section(md: String, t: &Table, platform: &Platform) -> String {
     s += &table(t, &COLUMNS);
     s += "\n### String verdicts\n\n";
     s += &verdicts(t, platform);
+    s += "\nThe causes of each miss, measured, are under \"Strings\" in the analysis below.\n";
     match md.find("\n## Verdicts") {
         Some(at) => format!("{}{s}{}", &md[..at], &md[at..]),
         None => md + &s,
@@ -198,8 +206,8 @@ pub fn write_readme(t: &Table, platform: &Platform, root: &Path) {
         .collect();
     let block = format!(
         "Per call, heap allocations / instructions (net), x86_64, by result length in bytes. From \
-         [benches/RESULTS.md](benches/RESULTS.md), which also has heapless, `stack_concat!` and \
-         the frame:\n\n{}\n{}",
+         [benches/RESULTS.md](benches/RESULTS.md), which also has heapless, `stack_concat!`, the \
+         frame and the causes of each miss:\n\n{}\n{}",
         table(t, &columns),
         verdicts(t, platform)
     );
