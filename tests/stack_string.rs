@@ -47,6 +47,7 @@ fn op() -> impl Strategy<Value = StrOp> {
         1 => (0usize..70).prop_map(StrOp::Reserve),
         1 => (0usize..70).prop_map(StrOp::ReserveExact),
         1 => any::<usize>().prop_map(StrOp::TryReserve),
+        1 => any::<usize>().prop_map(StrOp::TryReserveExact),
         1 => Just(StrOp::ShrinkToFit),
         1 => (0usize..70).prop_map(StrOp::ShrinkTo),
         1 => bytes().prop_map(StrOp::FromUtf8),

@@ -46,6 +46,8 @@ pub enum StrOp {
     ReserveExact(usize),
     /// `try_reserve` of `n`, or of an impossible size when `n` is odd and large.
     TryReserve(usize),
+    /// `try_reserve_exact`, likewise.
+    TryReserveExact(usize),
     ShrinkToFit,
     ShrinkTo(usize),
     /// `from_utf8` of arbitrary bytes (the whole string is replaced when they are UTF-8).
@@ -172,6 +174,15 @@ where
         let mut back = StackVec::new_in(alloc);
         back.extend_from_slice(&heap);
         StackString::from_utf8(back).expect("UTF-8 went in")
+    }
+}
+
+/// A size for the `try_reserve*` steps: small, or (for large odd `n`) impossible.
+fn try_size(n: usize) -> usize {
+    if n % 2 == 1 && n > 1 << 20 {
+        usize::MAX - n % 7
+    } else {
+        n % 70
     }
 }
 
@@ -311,13 +322,20 @@ pub fn run<const N: usize, A: ModelAlloc>(ops: &[StrOp], alloc: A) {
                 assert_eq!(s.capacity(), cap.max(len + n));
             }
             StrOp::TryReserve(n) => {
-                let n = if n % 2 == 1 && n > 1 << 20 {
-                    usize::MAX - n % 7
-                } else {
-                    n % 70
-                };
+                let n = try_size(n);
                 let r = s.try_reserve(n).is_ok();
                 assert_eq!(r, v.try_reserve(n).is_ok());
+            }
+            StrOp::TryReserveExact(n) => {
+                let n = try_size(n);
+                let cap = s.capacity();
+                let r = s.try_reserve_exact(n).is_ok();
+                assert_eq!(r, v.try_reserve_exact(n).is_ok());
+                if r {
+                    assert_eq!(s.capacity(), cap.max(len + n));
+                } else {
+                    assert_eq!(s.capacity(), cap);
+                }
             }
             StrOp::ShrinkToFit => {
                 s.shrink_to_fit();
