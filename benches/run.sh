@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Measures Go's allocation-progression table natively: instruction counts (callgrind via
 # gungraun) and heap allocations per call for std Vec, smallvec, arrayvec, heapless, bumpalo,
-# StackVec, and Go 1.24 / 1.26 themselves; then bulk inline operations (against arrayvec) and
-# vectors at scale (against Vec). Writes benches/RESULTS.md, benches/go_table.svg and
-# benches/bulk_scale.svg.
+# StackVec, and Go 1.24 / 1.26 themselves; then bulk inline operations (against arrayvec),
+# vectors at scale (against Vec) and the string table (String, compact_str, smallstr,
+# ArrayString, heapless::String, StackString, Go's string patterns). Writes benches/RESULTS.md,
+# benches/go_table.svg and benches/bulk_scale.svg.
 #
 #   bash benches/run.sh            measure everything, rewrite RESULTS.md and the chart
 #   bash benches/run.sh --check    measure, print, and fail if a StackVec or arena count rose
@@ -78,9 +79,30 @@ go_measure() {
   done
   unset GOMAXPROCS GOGC GODEBUG
 }
+# Go's string patterns (benches/go/strings.go), into the same files, measured the same way.
+go_measure_strings() {
+  local v=$1 dir=$root/target/go/$1 result=$out/go-$1.jsonl calls=1000
+  [ -f "$out/go-$v.unavailable" ] && return
+  export GOMAXPROCS=1 GOGC=off GODEBUG=asyncpreemptoff=1
+  "$dir/gotable" string-allocs >>"$out/go-$v.allocs.jsonl"
+  local entry pattern fn n total
+  for entry in "a+b local:runConcat2Local" "a+b+c local:runConcat3Local" \
+    "a+b returned:runConcat2Returned" "string(b) local:runBytesLocal" "itoa+suffix local:runItoaLocal"; do
+    pattern=${entry%%:*} fn=${entry##*:}
+    for n in 11 24 40; do
+      setarch -R valgrind -q --tool=callgrind --callgrind-out-file="$out/go.cg" --toggle-collect="main.$fn" \
+        "$dir/gotable" run "$pattern" string "$n" "$calls" 2>/dev/null
+      total=$(awk '/^summary:/ {print $2}' "$out/go.cg")
+      printf '{"pattern":"%s","ty":"string","n":%s,"instructions":%s}\n' \
+        "$pattern" "$n" "$(python3 -c "print(round($total / $calls))")" >>"$result"
+    done
+  done
+  unset GOMAXPROCS GOGC GODEBUG
+}
 for v in "${go_versions[@]}"; do
   echo "--- Go $v"
   go_measure "$v"
+  go_measure_strings "$v"
   [ -f "$out/go-$v.unavailable" ] && cat "$out/go-$v.unavailable"
 done
 

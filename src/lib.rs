@@ -19,6 +19,9 @@
 //! * [`InlineVec<T, N>`](InlineVec) (`StackVec<T, N, NoHeap>`): never allocates; a full vector
 //!   refuses (`try_push` hands the value back, `push` panics). Needs no heap and no `alloc`.
 //! * [`StackVec::into_heap_exact`]: the explicit `move2heap`.
+//! * [`StackString<N = 32, A = Global>`](StackString): `String`'s API over a `StackVec<u8>`,
+//!   Go's stack buffer for strings; [`stack_format!`] and [`stack_concat!`] build one without
+//!   allocating when the result fits (Go's `concatstrings`), and at most once when it does not.
 //! * [`Arena`] and its [`Frame`]s: a bump arena over memory you provide (no heap needed) whose
 //!   allocations are reclaimed when their frame ends, as Go reclaims a stack frame; lifetimes
 //!   keep anything from outliving its frame. `&Frame` is an allocator, so a `StackVec` can
@@ -43,7 +46,7 @@
 //!   conversions to std's heap types. Without it, for targets with no heap at all, the arenas and
 //!   `StackVec` remain (with an explicit allocator: [`NoHeap`] or an arena [`Frame`]).
 //! * `std`: `std::io::Write` for `StackVec<u8, N, A>`.
-//! * `serde`, `zeroize`, `defmt`: the traits of those crates for `StackVec`.
+//! * `serde`, `zeroize`, `defmt`: the traits of those crates for `StackVec` and `StackString`.
 //! * `spill-report`: per-call-site spill statistics and the inline budget each site needs
 //!   (`stackfirst::spill_report()`); absent (no field, no instruction) when off. It adds a word
 //!   to every `StackVec` (56 bytes instead of 48 for `StackVec<u64>`): enable it in the final
@@ -81,9 +84,12 @@ mod frame_box;
 #[cfg(feature = "alloc")]
 mod into_heap;
 mod no_heap;
+mod range;
 mod raw;
 #[cfg(feature = "spill-report")]
 pub mod spill_report;
+#[cfg(feature = "alloc")]
+pub mod stack_string;
 mod stack_vec;
 #[cfg(target_has_atomic = "ptr")]
 mod sync;
@@ -101,6 +107,8 @@ pub use into_heap::IntoHeap;
 pub use no_heap::{InlineVec, NoHeap};
 #[cfg(feature = "spill-report")]
 pub use spill_report::{spill_report, SiteStats, SpillReport};
+#[cfg(feature = "alloc")]
+pub use stack_string::StackString;
 pub use stack_vec::{bytes_for, Drain, ExtractIf, IntoIter, Splice, StackVec};
 #[cfg(target_has_atomic = "ptr")]
 pub use sync_arena::SyncArena;

@@ -9,6 +9,11 @@
 //! `Display` is a table, sorted by spill count, with the inline budget that would have kept 95%
 //! and 99% of each site's vectors inline, and what that budget costs on the stack.
 //!
+//! A [`StackString`](crate::StackString) is counted as the `StackVec<u8>` it is built on (element
+//! size 1 B): its constructors, `From`/`FromIterator`/`Clone`/`Default` impls,
+//! [`stack_format!`](crate::stack_format) and [`stack_concat!`](crate::stack_concat) are
+//! `#[track_caller]` too, so the site is the user's line.
+//!
 //! A vector's length is taken when it is dropped or converted; a spilled vector counts as needing
 //! at least one element more than its inline capacity (it needed that much at its peak).
 //!

@@ -7,13 +7,12 @@ mod drain;
 mod extract_if;
 mod fallible;
 mod into_iter;
-mod range;
 mod splice;
 mod traits;
 mod vec_extras;
 
 use core::mem::{self, ManuallyDrop, MaybeUninit};
-use core::ops::{Range, RangeBounds};
+use core::ops::RangeBounds;
 use core::ptr;
 use core::slice;
 
@@ -834,8 +833,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[track_caller]
     pub fn drain<R: RangeBounds<usize>>(&mut self, range: R) -> Drain<'_, T, N, A> {
-        let Range { start, end } = range::slice_range(range, self.len());
-        Drain::new(self, start, end)
+        let range = crate::range::resolve(range, self.len());
+        Drain::new(self, range.start, range.end)
     }
 
     /// Keeps only the elements for which `f` returns `true`, in order.

@@ -10,6 +10,9 @@
 //! `OUT_DIR` instead, and it exits 1 if a StackVec or arena instruction count rose more than 10%
 //! above the committed RESULTS.md.
 
+#[path = "report/strings.rs"]
+mod strings;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -497,7 +500,7 @@ fn main() {
     let mut notes = Vec::new();
     let (table, floor) = load(&out, &root.join("target"), &mut notes, p);
     let v = verdicts(&table, p);
-    let md = markdown(&table, floor, &notes, &v, p, &out);
+    let md = strings::with_section(markdown(&table, floor, &notes, &v, p, &out), &table, p);
     print!("{md}");
 
     let dir = if check { out.clone() } else { root.join(p.dir) };
@@ -508,6 +511,7 @@ fn main() {
     }
     eprintln!("wrote {}", dir.join("RESULTS.md").display());
     if !check {
+        strings::write_readme(&table, p, &root);
         let readme_path = root.join("README.md");
         let readme = std::fs::read_to_string(&readme_path).unwrap();
         if let (Some(a), Some(b)) = (readme.find(p.readme_start), readme.find(p.readme_end)) {

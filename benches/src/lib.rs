@@ -642,6 +642,8 @@ pub fn table_cases(word: &'static [Case]) -> impl Iterator<Item = (Case, Option<
 
 #[cfg(feature = "bulk-rows")]
 pub mod bulk;
+pub mod strings;
+
 #[cfg(feature = "host")]
 pub mod host;
 #[cfg(feature = "host")]

@@ -1,10 +1,11 @@
 //! stackfirst on a Cortex-M4 (mps2-an386 under QEMU).
 //!
 //! 1. Checks: StackVec inline, spilling and `into_heap_exact` with a counting global allocator;
-//!    the frame arena over a static buffer (no global allocator involved); `SyncArena`.
-//! 2. Measures Go's table (or, with the `bulk-rows` feature, the bulk inline rows): every case
-//!    of `stackfirst-benches` for u32 and the 16-byte struct, each call between
-//!    `stackfirst_bench_start` and `stackfirst_bench_stop`, which the QEMU plugin in
+//!    the frame arena over a static buffer (no global allocator involved); a `StackString` line
+//!    formatted inline with `fmt::Write`, then one spilling into a frame; `SyncArena`.
+//! 2. Measures Go's table and the `no_std` string cases (or, with the `bulk-rows` feature, the
+//!    bulk inline rows): every case of `stackfirst-benches` for u32 and the 16-byte struct, each
+//!    call between `stackfirst_bench_start` and `stackfirst_bench_stop`, which the QEMU plugin in
 //!    `qemu-plugin/` watches to count the instructions executed in between. One
 //!    `case|imp|pattern|type|n|allocs` line per measurement goes out over semihosting, in the
 //!    same order as the plugin's counts.
@@ -22,7 +23,9 @@ use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use embedded_alloc::LlffHeap;
-use stackfirst::{bytes_for, ArenaBuf, Frame, FrameBox, InlineVec, NoHeap, StackVec, SyncArena};
+use stackfirst::{
+    bytes_for, ArenaBuf, Frame, FrameBox, InlineVec, NoHeap, StackString, StackVec, SyncArena,
+};
 
 /// The heap the spill path uses, behind a counter of allocations.
 struct Counting(LlffHeap);
@@ -64,6 +67,7 @@ macro_rules! check {
 }
 
 static FRAME_MEMORY: ArenaBuf<4096> = ArenaBuf::new();
+static STRING_FRAME_MEMORY: ArenaBuf<512> = ArenaBuf::new();
 static SHARED: SyncArena<1024> = SyncArena::new();
 
 fn check_stack_vec() {
@@ -125,6 +129,32 @@ fn check_frame_arena() {
     hprintln!("frame arena: a StackVec of 100 u32 spilled into a frame of a static buffer, 0 heap allocations");
 }
 
+fn check_stack_string() {
+    use core::fmt::Write;
+    check!(size_of::<StackString>() == size_of::<StackVec<u8>>());
+    let before = allocs();
+    // A log line formatted inline: 32 bytes in the frame of this function, no heap.
+    let mut line: StackString = StackString::new();
+    write!(line, "t={} temp={}C", 1234, 21).unwrap();
+    check!(line == "t=1234 temp=21C" && !line.spilled() && allocs() == before);
+    // A longer one spills into an arena frame over a static buffer, still no heap.
+    let mut arena = STRING_FRAME_MEMORY.take().expect("first take");
+    let spilled = arena.frame(|f| {
+        let mut long: StackString<32, &Frame> = StackString::new_in(&f);
+        write!(long, "{line} humidity={}% sensor={}", 40, "kitchen-north").unwrap();
+        check!(long.spilled() && f.used() >= long.len());
+        long.len()
+    });
+    check!(spilled == 49 && arena.used() == 0 && allocs() == before);
+    // The escape: one allocation of exactly the length.
+    let heap = line.into_heap_exact();
+    check!(heap.capacity() == heap.len() && allocs() == before + 1);
+    hprintln!(
+        "StackString: {} bytes; a line formatted inline, a longer one spilled into a frame, into_heap_exact exact",
+        size_of::<StackString>()
+    );
+}
+
 fn check_sync_arena() {
     let a = SHARED.alloc(1u32);
     let b = SHARED.alloc([2u8; 3]);
@@ -169,7 +199,8 @@ fn measure_table() {
     let ctx: &mut Ctx = Box::leak(Box::new(Ctx::new(PATTERN_MEMORY.take().expect("first take"), micro)));
     // Two firmwares, so that neither's cases change the other's inlining (or the code size).
     #[cfg(not(feature = "bulk-rows"))]
-    let cases = stackfirst_benches::table_cases(stackfirst_benches::u32s::CASES);
+    let cases = stackfirst_benches::table_cases(stackfirst_benches::u32s::CASES)
+        .chain(stackfirst_benches::strings::no_std_cases());
     #[cfg(feature = "bulk-rows")]
     let cases = {
         use stackfirst_benches::{bulk, FLOOR};
@@ -219,6 +250,7 @@ fn main() -> ! {
     check_stack_vec();
     check_inline_vec();
     check_frame_arena();
+    check_stack_string();
     check_sync_arena();
     #[cfg(not(feature = "spill-report"))]
     measure_table();

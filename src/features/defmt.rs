@@ -8,3 +8,11 @@ impl<T: defmt::Format, const N: usize, A: Allocator> defmt::Format for StackVec<
         self.as_slice().format(f)
     }
 }
+
+#[cfg(feature = "alloc")]
+/// Formats as the text.
+impl<const N: usize, A: Allocator> defmt::Format for crate::StackString<N, A> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        self.as_str().format(f)
+    }
+}

@@ -65,3 +65,56 @@ impl<'de, T: Deserialize<'de>, const N: usize, A: Allocator + Default> Deseriali
         deserializer.deserialize_seq(SeqVisitor::<T, N, A>(PhantomData))
     }
 }
+
+#[cfg(feature = "alloc")]
+/// Serializes as a string, like `String`.
+///
+/// # Examples
+/// ```
+/// use stackfirst::StackString;
+///
+/// let s: StackString = StackString::from("hi");
+/// assert_eq!(serde_json::to_string(&s).unwrap(), r#""hi""#);
+/// ```
+impl<const N: usize, A: Allocator> Serialize for crate::StackString<N, A> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self)
+    }
+}
+
+#[cfg(feature = "alloc")]
+/// Deserializes a string (or UTF-8 bytes): inline when it fits.
+///
+/// # Examples
+/// ```
+/// use stackfirst::StackString;
+///
+/// let s: StackString = serde_json::from_str(r#""hello""#).unwrap();
+/// assert_eq!((s.as_str(), s.spilled()), ("hello", false));
+/// ```
+impl<'de, const N: usize, A: Allocator + Default> Deserialize<'de> for crate::StackString<N, A> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrVisitor<const N: usize, A>(PhantomData<A>);
+
+        impl<'de, const N: usize, A: Allocator + Default> Visitor<'de> for StrVisitor<N, A> {
+            type Value = crate::StackString<N, A>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(crate::StackString::from(v))
+            }
+
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                match core::str::from_utf8(v) {
+                    Ok(s) => Ok(crate::StackString::from(s)),
+                    Err(_) => Err(E::invalid_value(serde::de::Unexpected::Bytes(v), &self)),
+                }
+            }
+        }
+
+        deserializer.deserialize_str(StrVisitor::<N, A>(PhantomData))
+    }
+}

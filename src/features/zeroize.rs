@@ -26,3 +26,23 @@ impl<T: Zeroize, const N: usize, A: Allocator> Zeroize for StackVec<T, N, A> {
         self.raw.stale_inline_bytes().zeroize();
     }
 }
+
+#[cfg(feature = "alloc")]
+/// Zeroizes like the bytes' `StackVec` (the text, the spare capacity and any stale inline copy),
+/// leaving an empty string.
+///
+/// # Examples
+/// ```
+/// use stackfirst::StackString;
+/// use zeroize::Zeroize;
+///
+/// let mut password: StackString = StackString::from("hunter2");
+/// password.zeroize();
+/// assert!(password.is_empty());
+/// ```
+impl<const N: usize, A: Allocator> Zeroize for crate::StackString<N, A> {
+    fn zeroize(&mut self) {
+        // SAFETY: the zeroized vector is empty, which is valid UTF-8.
+        unsafe { self.as_mut_vec() }.zeroize();
+    }
+}

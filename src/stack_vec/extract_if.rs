@@ -7,7 +7,6 @@ use core::ptr;
 
 use allocator_api2::alloc::Allocator;
 
-use super::range::slice_range;
 use super::StackVec;
 
 impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
@@ -33,7 +32,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         F: FnMut(&mut T) -> bool,
         R: RangeBounds<usize>,
     {
-        let Range { start, end } = slice_range(range, self.len());
+        let Range { start, end } = crate::range::resolve(range, self.len());
         let old_len = self.len();
         // SAFETY: zero is a valid length. While the iterator lives the vector owns nothing, so
         // leaking it (`mem::forget`) leaks the elements but never exposes a moved-out slot.

@@ -6,7 +6,6 @@ use core::ptr;
 
 use allocator_api2::alloc::Allocator;
 
-use super::range::slice_range;
 use super::{Exit, StackVec};
 use crate::raw::RawStackVec;
 
@@ -50,7 +49,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     where
         T: Clone,
     {
-        let range = slice_range(src, self.len());
+        let range = crate::range::resolve(src, self.len());
         self.reserve(range.len());
         self.raw.fill(|p, guard, _| {
             for i in range {

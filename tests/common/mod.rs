@@ -4,6 +4,7 @@
 
 pub mod arena_model;
 pub mod differential;
+pub mod string_model;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};

@@ -1,0 +1,937 @@
+//! [`StackString`]: UTF-8 text over [`StackVec<u8>`](crate::StackVec), the string side of Go's
+//! 32-byte stack buffer (`tmpBuf` in the runtime's `concatstrings` and `slicebytetostring`).
+//!
+//! Its iterators and error live in this module: [`Drain`] and [`FromUtf8Error`].
+
+mod drain;
+mod error;
+mod format;
+mod traits;
+
+use core::ops::RangeBounds;
+use core::{fmt, ptr, str};
+
+use allocator_api2::alloc::{Allocator, Global};
+
+pub use self::drain::Drain;
+pub use self::error::FromUtf8Error;
+use crate::error::TryReserveError;
+use crate::StackVec;
+
+/// A UTF-8 string with an inline buffer of `N` bytes (32 by default, Go's `tmpStringBufSize`)
+/// that moves to a heap buffer from `A` when the text no longer fits: `String`'s API over a
+/// [`StackVec<u8, N, A>`](StackVec), whose storage, growth and spilling it uses unchanged.
+///
+/// * **Invariant**: the bytes are valid UTF-8. Every method keeps it; only the `unsafe` ones
+///   ([`from_utf8_unchecked`](Self::from_utf8_unchecked), [`as_mut_vec`](Self::as_mut_vec))
+///   hand that duty to the caller.
+/// * Size: that of `StackVec<u8, N, A>` (48 bytes on 64-bit targets, 40 on 32-bit ones, for the
+///   default budget and allocator).
+/// * Indices are byte offsets; one that is not on a char boundary panics as it does for `String`.
+/// * [`stack_format!`](crate::stack_format) and [`stack_concat!`](crate::stack_concat) build one
+///   with no allocation when the result fits, and at most one when it does not;
+///   [`into_heap_exact`](Self::into_heap_exact) is the move to the heap, one exact allocation.
+///
+/// # Examples
+/// ```
+/// use stackfirst::StackString;
+///
+/// let mut s: StackString = StackString::new();
+/// s.push_str("user:");
+/// s.push_str("1234");
+/// assert_eq!(s, "user:1234");
+/// assert!(!s.spilled()); // 9 bytes: inline
+/// s.push_str(" logged in from 192.168.100.200");
+/// assert!(s.spilled()); // 40 bytes: one heap allocation
+/// let heap: String = s.into_heap_exact(); // already on the heap: handed over
+/// assert_eq!(heap.len(), 40);
+/// ```
+pub struct StackString<const N: usize = 32, A: Allocator = Global> {
+    vec: StackVec<u8, N, A>,
+}
+
+impl<const N: usize> StackString<N, Global> {
+    /// An empty string, inline. Never allocates.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// const EMPTY: StackString = StackString::new();
+    /// assert_eq!((EMPTY.len(), EMPTY.capacity()), (0, 32));
+    /// ```
+    #[inline]
+    #[cfg_attr(feature = "spill-report", track_caller)]
+    #[must_use]
+    pub const fn new() -> Self {
+        Self::new_in(Global)
+    }
+
+    /// An empty string with room for at least `capacity` bytes: inline when they fit the
+    /// budget, else one heap allocation of exactly `capacity` bytes.
+    ///
+    /// # Panics
+    /// With "capacity overflow" when `capacity` exceeds `isize::MAX`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// assert!(!StackString::<32>::with_capacity(20).spilled());
+    /// assert_eq!(StackString::<32>::with_capacity(50).capacity(), 50);
+    /// ```
+    #[inline]
+    #[track_caller]
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_in(capacity, Global)
+    }
+
+    /// Decodes `v`, replacing each invalid sequence with U+FFFD (std's
+    /// `String::from_utf8_lossy`, always copying).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let s: StackString = StackString::from_utf8_lossy(b"ok \xF0\x90\x80 done");
+    /// assert_eq!(s, "ok \u{FFFD} done");
+    /// ```
+    #[track_caller]
+    #[must_use]
+    pub fn from_utf8_lossy(v: &[u8]) -> Self {
+        Self::from_utf8_lossy_in(v, Global)
+    }
+
+    /// **The explicit `runtime.move2heap`** for text: std's `String`, with exactly one
+    /// allocation of `len` bytes if the text was inline (none if it is empty), the heap buffer
+    /// handed over as is if it had spilled.
+    ///
+    /// Returning the `StackString` itself by value needs no allocation at all; use this when
+    /// the result must be a `String`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::{stack_format, StackString};
+    ///
+    /// fn key(id: u32) -> String {
+    ///     stack_format!("user:{id}").into_heap_exact() // Go's escaping `"user:" + id`
+    /// }
+    /// let k = key(42);
+    /// assert_eq!((k.as_str(), k.capacity()), ("user:42", 7));
+    /// ```
+    #[inline]
+    #[track_caller]
+    #[must_use]
+    pub fn into_heap_exact(self) -> alloc::string::String {
+        // SAFETY: the bytes are valid UTF-8 (the type's invariant).
+        unsafe { alloc::string::String::from_utf8_unchecked(self.vec.into_heap_exact()) }
+    }
+
+    /// Same as [`into_heap_exact`](Self::into_heap_exact).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let s: StackString = StackString::from("abc");
+    /// assert_eq!(s.into_string(), "abc");
+    /// ```
+    #[inline]
+    #[track_caller]
+    #[must_use]
+    pub fn into_string(self) -> alloc::string::String {
+        self.into_heap_exact()
+    }
+
+    /// The text as std's `Box<str>`, exactly sized: inline text takes one exact allocation, a
+    /// spilled buffer with spare capacity is shrunk by the allocator.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let s: StackString = StackString::from("boxed");
+    /// let b: Box<str> = s.into_boxed_str();
+    /// assert_eq!(&*b, "boxed");
+    /// ```
+    #[track_caller]
+    #[must_use]
+    pub fn into_boxed_str(self) -> alloc::boxed::Box<str> {
+        // SAFETY: the bytes are valid UTF-8 (the type's invariant).
+        unsafe { alloc::str::from_boxed_utf8_unchecked(self.vec.into_boxed_slice()) }
+    }
+}
+
+impl<const N: usize, A: Allocator> StackString<N, A> {
+    /// How many bytes fit inline: `N`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// assert_eq!(StackString::<24>::INLINE_CAPACITY, 24);
+    /// ```
+    pub const INLINE_CAPACITY: usize = N;
+
+    /// An empty inline string that will spill into `alloc`.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::fmt::Write;
+    /// use core::mem::MaybeUninit;
+    /// use stackfirst::{Arena, Frame, StackString};
+    ///
+    /// let mut memory = [MaybeUninit::uninit(); 256];
+    /// let mut arena = Arena::new(&mut memory);
+    /// arena.frame(|f| {
+    ///     let mut s: StackString<16, &Frame> = StackString::new_in(&f);
+    ///     write!(s, "{}", "longer than sixteen bytes").unwrap(); // spills into the frame
+    ///     assert!(s.spilled() && f.used() > 0);
+    /// });
+    /// ```
+    #[inline]
+    #[cfg_attr(feature = "spill-report", track_caller)]
+    pub const fn new_in(alloc: A) -> Self {
+        Self {
+            vec: StackVec::new_in(alloc),
+        }
+    }
+
+    /// [`with_capacity`](StackString::with_capacity) with an allocator.
+    ///
+    /// # Panics
+    /// With "capacity overflow" when `capacity` exceeds `isize::MAX`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let s: StackString<8, _> = StackString::with_capacity_in(40, &bump);
+    /// assert_eq!((s.spilled(), s.capacity()), (true, 40));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn with_capacity_in(capacity: usize, alloc: A) -> Self {
+        Self {
+            vec: StackVec::with_capacity_in(capacity, alloc),
+        }
+    }
+
+    /// Takes `vec` as the string's bytes if they are valid UTF-8, without copying; otherwise
+    /// gives them back inside the error, as `String::from_utf8` does.
+    ///
+    /// # Errors
+    /// [`FromUtf8Error`] (with the [`Utf8Error`](core::str::Utf8Error) std reports) when `vec`
+    /// is not valid UTF-8.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::{StackString, StackVec};
+    ///
+    /// let ok = StackString::from_utf8(StackVec::<u8>::from(*b"hi")).unwrap();
+    /// assert_eq!(ok, "hi");
+    /// let err = StackString::from_utf8(StackVec::<u8>::from([b'a', 0xff])).unwrap_err();
+    /// assert_eq!(err.utf8_error().valid_up_to(), 1);
+    /// assert_eq!(err.into_bytes(), [b'a', 0xff]);
+    /// ```
+    pub fn from_utf8(vec: StackVec<u8, N, A>) -> Result<Self, FromUtf8Error<N, A>> {
+        match str::from_utf8(&vec) {
+            Ok(_) => Ok(Self { vec }),
+            Err(error) => Err(FromUtf8Error::new(vec, error)),
+        }
+    }
+
+    /// [`from_utf8_lossy`](StackString::from_utf8_lossy) into a string of `alloc`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let s: StackString<32, _> = StackString::from_utf8_lossy_in(b"a\xffb", &bump);
+    /// assert_eq!(s, "a\u{FFFD}b");
+    /// ```
+    #[track_caller]
+    pub fn from_utf8_lossy_in(v: &[u8], alloc: A) -> Self {
+        let mut s = Self::with_capacity_in(v.len(), alloc);
+        for chunk in v.utf8_chunks() {
+            s.push_str(chunk.valid());
+            if !chunk.invalid().is_empty() {
+                s.push(char::REPLACEMENT_CHARACTER);
+            }
+        }
+        s
+    }
+
+    /// Takes `vec` as the string's bytes without checking them.
+    ///
+    /// # Safety
+    /// `vec` holds valid UTF-8.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::{StackString, StackVec};
+    ///
+    /// let v: StackVec<u8> = StackVec::from(*b"ok");
+    /// // SAFETY: ASCII is UTF-8.
+    /// let s = unsafe { StackString::from_utf8_unchecked(v) };
+    /// assert_eq!(s, "ok");
+    /// ```
+    #[inline]
+    pub const unsafe fn from_utf8_unchecked(vec: StackVec<u8, N, A>) -> Self {
+        Self { vec }
+    }
+
+    /// The bytes, as the `StackVec` they live in (no copy).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let s: StackString = StackString::from("hi");
+    /// assert_eq!(s.into_bytes(), *b"hi");
+    /// ```
+    #[inline]
+    pub fn into_bytes(self) -> StackVec<u8, N, A> {
+        self.vec
+    }
+
+    /// The bytes.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let s: StackString = StackString::from("é");
+    /// assert_eq!(s.as_bytes(), &[0xc3, 0xa9]);
+    /// ```
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        self.vec.as_slice()
+    }
+
+    /// The text.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let s: StackString = StackString::from("text");
+    /// assert_eq!(s.as_str(), "text");
+    /// ```
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        // SAFETY: the bytes are valid UTF-8 (the type's invariant).
+        unsafe { str::from_utf8_unchecked(self.vec.as_slice()) }
+    }
+
+    /// The text, mutably (`make_ascii_uppercase` and the like).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("shout");
+    /// s.as_mut_str().make_ascii_uppercase();
+    /// assert_eq!(s, "SHOUT");
+    /// ```
+    #[inline]
+    pub fn as_mut_str(&mut self) -> &mut str {
+        // SAFETY: the bytes are valid UTF-8, and `&mut str` can only keep them so.
+        unsafe { str::from_utf8_unchecked_mut(self.vec.as_mut_slice()) }
+    }
+
+    /// The bytes, as the mutable `StackVec` they live in.
+    ///
+    /// # Safety
+    /// The bytes must be valid UTF-8 again when the borrow ends (as for
+    /// `String::as_mut_vec`).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("abc");
+    /// // SAFETY: one ASCII byte replaced by another.
+    /// unsafe { s.as_mut_vec()[0] = b'x' };
+    /// assert_eq!(s, "xbc");
+    /// ```
+    #[inline]
+    pub unsafe fn as_mut_vec(&mut self) -> &mut StackVec<u8, N, A> {
+        &mut self.vec
+    }
+
+    /// The length in bytes.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// assert_eq!(StackString::<32>::from("né").len(), 3);
+    /// ```
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.vec.len()
+    }
+
+    /// `true` when the string holds no bytes.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// assert!(StackString::<32>::new().is_empty());
+    /// ```
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.vec.is_empty()
+    }
+
+    /// How many bytes fit without (re)allocating: `N` while inline, the heap buffer's capacity
+    /// once spilled.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString<8> = StackString::new();
+    /// assert_eq!(s.capacity(), 8);
+    /// s.push_str("123456789");
+    /// assert_eq!(s.capacity(), 16);
+    /// ```
+    #[inline]
+    pub fn capacity(&self) -> usize {
+        self.vec.capacity()
+    }
+
+    /// `true` when the text lives in a heap buffer rather than inline.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString<4> = StackString::from("abcd");
+    /// assert!(!s.spilled());
+    /// s.push('e');
+    /// assert!(s.spilled());
+    /// ```
+    #[inline]
+    pub fn spilled(&self) -> bool {
+        self.vec.spilled()
+    }
+
+    /// The allocator the string spills into.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let s: StackString<32, &bumpalo::Bump> = StackString::new_in(&bump);
+    /// assert!(core::ptr::eq(*s.allocator(), &bump));
+    /// ```
+    #[inline]
+    pub fn allocator(&self) -> &A {
+        self.vec.allocator()
+    }
+
+    /// Appends `s`. While the string is inline and `s` fits, that is one check of the length
+    /// word and one copy, in line; everything else (spilled, growing) is out of line.
+    ///
+    /// # Panics
+    /// With "capacity overflow" when the length would exceed `isize::MAX`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("stack");
+    /// s.push_str("-first");
+    /// assert_eq!(s, "stack-first");
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn push_str(&mut self, s: &str) {
+        let len = self.vec.len();
+        if !self.vec.spilled() && s.len() <= N - len {
+            // SAFETY: inline, with room for `s.len()` more bytes (`len <= N` always).
+            unsafe { self.append_unchecked(s.as_bytes()) }
+        } else {
+            self.push_str_spilling(s)
+        }
+    }
+
+    /// `push_str` on a spilled string, or one that must spill or grow.
+    #[inline(never)]
+    #[track_caller]
+    fn push_str_spilling(&mut self, s: &str) {
+        self.vec.reserve(s.len());
+        // SAFETY: `reserve` made room for `s.len()` more bytes.
+        unsafe { self.append_unchecked(s.as_bytes()) }
+    }
+
+    /// Appends `bytes` without checking the capacity.
+    ///
+    /// # Safety
+    /// The capacity holds `bytes.len()` more bytes, and `bytes` leave the text UTF-8 (whole
+    /// `str`s, one after another).
+    #[inline(always)]
+    unsafe fn append_unchecked(&mut self, bytes: &[u8]) {
+        let len = self.vec.len();
+        // SAFETY: room for `bytes.len()` past `len` (the caller's contract); `bytes` cannot
+        // overlap the buffer (it is borrowed while `self` is borrowed mutably); the new bytes
+        // are initialized before the length covers them, and need no drop.
+        unsafe {
+            ptr::copy_nonoverlapping(bytes.as_ptr(), self.vec.as_mut_ptr().add(len), bytes.len());
+            self.vec.set_len(len + bytes.len());
+        }
+    }
+
+    /// The vector's `reserve_exact`, out of line: the inline paths that call this keep no
+    /// allocation code, and no registers saved for it, of their own.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn reserve_exact_cold(&mut self, additional: usize) {
+        self.vec.reserve_exact(additional)
+    }
+
+    /// Appends one char (one to four bytes).
+    ///
+    /// # Panics
+    /// With "capacity overflow" when the length would exceed `isize::MAX`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::new();
+    /// s.push('a');
+    /// s.push('é');
+    /// assert_eq!(s, "aé");
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn push(&mut self, ch: char) {
+        match ch.len_utf8() {
+            1 => self.vec.push(ch as u8),
+            _ => self.push_str(ch.encode_utf8(&mut [0; 4])),
+        }
+    }
+
+    /// Inserts `ch` at byte index `idx`, shifting the rest right.
+    ///
+    /// # Panics
+    /// If `idx` is past the end or not on a char boundary, or on capacity overflow.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("ac");
+    /// s.insert(1, 'b');
+    /// assert_eq!(s, "abc");
+    /// ```
+    #[track_caller]
+    pub fn insert(&mut self, idx: usize, ch: char) {
+        assert!(self.is_char_boundary(idx));
+        self.splice_bytes(idx, idx, ch.encode_utf8(&mut [0; 4]).as_bytes());
+    }
+
+    /// Inserts `string` at byte index `idx`, shifting the rest right.
+    ///
+    /// # Panics
+    /// If `idx` is past the end or not on a char boundary, or on capacity overflow.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("stackfirst");
+    /// s.insert_str(5, "-");
+    /// assert_eq!(s, "stack-first");
+    /// ```
+    #[track_caller]
+    pub fn insert_str(&mut self, idx: usize, string: &str) {
+        assert!(self.is_char_boundary(idx));
+        self.splice_bytes(idx, idx, string.as_bytes());
+    }
+
+    /// Removes and returns the last char, or `None` if empty.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("aé");
+    /// assert_eq!(s.pop(), Some('é'));
+    /// assert_eq!(s.pop(), Some('a'));
+    /// assert_eq!(s.pop(), None);
+    /// ```
+    #[inline]
+    pub fn pop(&mut self) -> Option<char> {
+        let ch = self.chars().next_back()?;
+        self.vec.truncate(self.len() - ch.len_utf8());
+        Some(ch)
+    }
+
+    /// Removes and returns the char at byte index `idx`, shifting the rest left.
+    ///
+    /// # Panics
+    /// If `idx` is not on a char boundary or is at or past the end.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("héllo");
+    /// assert_eq!(s.remove(1), 'é');
+    /// assert_eq!(s, "hllo");
+    /// ```
+    #[track_caller]
+    pub fn remove(&mut self, idx: usize) -> char {
+        let ch = match self[idx..].chars().next() {
+            Some(ch) => ch,
+            None => panic!("cannot remove a char from the end of a string"),
+        };
+        self.splice_bytes(idx, idx + ch.len_utf8(), &[]);
+        ch
+    }
+
+    /// Shortens the string to `new_len` bytes; no effect if `new_len >= len`. The capacity is
+    /// unchanged.
+    ///
+    /// # Panics
+    /// If `new_len` is not on a char boundary.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("hello");
+    /// s.truncate(2);
+    /// assert_eq!(s, "he");
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn truncate(&mut self, new_len: usize) {
+        if new_len <= self.len() {
+            assert!(self.is_char_boundary(new_len));
+            self.vec.truncate(new_len);
+        }
+    }
+
+    /// Empties the string. The capacity is unchanged.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("x");
+    /// s.clear();
+    /// assert!(s.is_empty());
+    /// ```
+    #[inline]
+    pub fn clear(&mut self) {
+        self.vec.clear()
+    }
+
+    /// Keeps only the chars for which `f` returns `true`, in order.
+    ///
+    /// If `f` panics, the string keeps the chars it had already kept and loses the rest (as
+    /// `String::retain` does); it is valid UTF-8 either way.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("a1b2c3");
+    /// s.retain(|c| c.is_ascii_alphabetic());
+    /// assert_eq!(s, "abc");
+    /// ```
+    pub fn retain<F: FnMut(char) -> bool>(&mut self, mut f: F) {
+        /// Cuts the string to what was kept, also when `f` unwinds.
+        struct Kept<'a, const N: usize, A: Allocator> {
+            vec: &'a mut StackVec<u8, N, A>,
+            read: usize,
+            deleted: usize,
+        }
+        impl<const N: usize, A: Allocator> Drop for Kept<'_, N, A> {
+            fn drop(&mut self) {
+                self.vec.truncate(self.read - self.deleted);
+            }
+        }
+        let len = self.len();
+        let mut g = Kept {
+            vec: &mut self.vec,
+            read: 0,
+            deleted: 0,
+        };
+        while g.read < len {
+            // SAFETY: `read..len` is untouched original text starting on a char boundary, so
+            // it is valid UTF-8 (the kept prefix is moved down, never over it).
+            let ch = unsafe { str::from_utf8_unchecked(&g.vec[g.read..len]) }
+                .chars()
+                .next()
+                .unwrap_or_else(|| unreachable!("read < len"));
+            let ch_len = ch.len_utf8();
+            if f(ch) {
+                if g.deleted > 0 {
+                    g.vec
+                        .copy_within(g.read..g.read + ch_len, g.read - g.deleted);
+                }
+            } else {
+                g.deleted += ch_len;
+            }
+            g.read += ch_len;
+        }
+    }
+
+    /// Removes the byte range `range` and returns its chars as an iterator. The range is
+    /// removed when the iterator is dropped, even if it was not consumed.
+    ///
+    /// # Panics
+    /// If the range starts after it ends, ends past the string, or either end is not on a char
+    /// boundary.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("α is alpha");
+    /// let taken: String = s.drain(..3).collect();
+    /// assert_eq!((taken.as_str(), s.as_str()), ("α ", "is alpha"));
+    /// ```
+    #[track_caller]
+    pub fn drain<R: RangeBounds<usize>>(&mut self, range: R) -> Drain<'_, N, A> {
+        let range = crate::range::resolve(range, self.len());
+        let (start, end) = (range.start, range.end);
+        assert!(self.is_char_boundary(start));
+        assert!(self.is_char_boundary(end));
+        Drain::new(self.vec.drain(range))
+    }
+
+    /// Splits the string at byte index `at`: returns `[at, len)` as a new string (inline if it
+    /// fits), keeping `[0, at)`.
+    ///
+    /// # Panics
+    /// If `at` is past the end or not on a char boundary.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("key=value");
+    /// let value = s.split_off(4);
+    /// assert_eq!((s.as_str(), value.as_str()), ("key=", "value"));
+    /// ```
+    #[track_caller]
+    pub fn split_off(&mut self, at: usize) -> Self
+    where
+        A: Clone,
+    {
+        assert!(self.is_char_boundary(at));
+        Self {
+            vec: self.vec.split_off(at),
+        }
+    }
+
+    /// Replaces the byte range `range` with `replace_with` (of any length).
+    ///
+    /// # Panics
+    /// If the range starts after it ends, ends past the string, or either end is not on a char
+    /// boundary; or on capacity overflow.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("Go 1.24");
+    /// s.replace_range(3.., "1.26");
+    /// assert_eq!(s, "Go 1.26");
+    /// ```
+    #[track_caller]
+    pub fn replace_range<R: RangeBounds<usize>>(&mut self, range: R, replace_with: &str) {
+        let range = crate::range::resolve(range, self.len());
+        assert!(
+            self.is_char_boundary(range.start),
+            "start of range should be a character boundary"
+        );
+        assert!(
+            self.is_char_boundary(range.end),
+            "end of range should be a character boundary"
+        );
+        self.splice_bytes(range.start, range.end, replace_with.as_bytes());
+    }
+
+    /// Replaces the bytes `start..end` with `bytes`.
+    ///
+    /// Called with `start <= end <= len`, both on char boundaries, and UTF-8 `bytes`, so the
+    /// result is UTF-8.
+    #[track_caller]
+    fn splice_bytes(&mut self, start: usize, end: usize, bytes: &[u8]) {
+        let len = self.len();
+        debug_assert!(start <= end && end <= len);
+        if bytes.len() > end - start {
+            self.vec.reserve(bytes.len() - (end - start));
+        }
+        let p = self.vec.as_mut_ptr();
+        // SAFETY: the capacity covers `start + bytes.len() + (len - end)` (reserved above, or the
+        // result is no longer than now); the tail `end..len` moves with an overlapping copy, then
+        // `bytes` (a different borrow, so disjoint from the buffer) fills the gap; plain bytes
+        // need no drop and are all initialized before the length covers them.
+        unsafe {
+            ptr::copy(p.add(end), p.add(start + bytes.len()), len - end);
+            ptr::copy_nonoverlapping(bytes.as_ptr(), p.add(start), bytes.len());
+            self.vec.set_len(start + bytes.len() + len - end);
+        }
+    }
+
+    /// Makes room for at least `additional` more bytes (amortized growth, as for
+    /// [`StackVec::reserve`]).
+    ///
+    /// # Panics
+    /// With "capacity overflow" when the capacity would exceed `isize::MAX`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::new();
+    /// s.reserve(10);
+    /// assert!(!s.spilled());
+    /// s.reserve(40);
+    /// assert!(s.capacity() >= 40);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn reserve(&mut self, additional: usize) {
+        self.vec.reserve(additional)
+    }
+
+    /// Makes room for exactly `additional` more bytes when they do not fit.
+    ///
+    /// # Panics
+    /// With "capacity overflow" when the capacity would exceed `isize::MAX`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::new();
+    /// s.reserve_exact(40);
+    /// assert_eq!(s.capacity(), 40);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn reserve_exact(&mut self, additional: usize) {
+        self.vec.reserve_exact(additional)
+    }
+
+    /// [`reserve`](Self::reserve) that reports failure instead of panicking; the string is
+    /// unchanged on error.
+    ///
+    /// # Errors
+    /// [`TryReserveError`] on capacity overflow or when the allocator fails.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("x");
+    /// assert!(s.try_reserve(usize::MAX).is_err());
+    /// assert!(s.try_reserve(100).is_ok());
+    /// ```
+    #[inline]
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.vec.try_reserve(additional)
+    }
+
+    /// [`reserve_exact`](Self::reserve_exact) that reports failure instead of panicking.
+    ///
+    /// # Errors
+    /// [`TryReserveError`] on capacity overflow or when the allocator fails.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::new();
+    /// s.try_reserve_exact(50).unwrap();
+    /// assert_eq!(s.capacity(), 50);
+    /// ```
+    #[inline]
+    pub fn try_reserve_exact(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.vec.try_reserve_exact(additional)
+    }
+
+    /// Gives back unused heap capacity: moves the text back inline when it fits there,
+    /// otherwise shrinks the heap buffer to `len`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("a string longer than thirty-two bytes");
+    /// s.truncate(5);
+    /// s.shrink_to_fit();
+    /// assert!(!s.spilled());
+    /// assert_eq!(s, "a str");
+    /// ```
+    #[track_caller]
+    pub fn shrink_to_fit(&mut self) {
+        self.vec.shrink_to_fit()
+    }
+
+    /// Shrinks the capacity to `max(len, min_capacity)`, moving back inline when that fits.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::with_capacity(100);
+    /// s.push_str("abc");
+    /// s.shrink_to(50);
+    /// assert_eq!(s.capacity(), 50);
+    /// ```
+    #[track_caller]
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        self.vec.shrink_to(min_capacity)
+    }
+
+    /// Leaks the text, returning a `&mut str` that lives as long as the allocator. Inline text
+    /// is first moved to one exact allocation.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let s: StackString = StackString::from("forever");
+    /// let leaked: &'static mut str = s.leak();
+    /// assert_eq!(leaked, "forever");
+    /// ```
+    #[track_caller]
+    pub fn leak<'a>(self) -> &'a mut str
+    where
+        A: 'a,
+    {
+        // SAFETY: the bytes are valid UTF-8 (the type's invariant).
+        unsafe { str::from_utf8_unchecked_mut(self.vec.leak()) }
+    }
+}
+
+impl<const N: usize, A: Allocator> fmt::Write for StackString<N, A> {
+    #[inline]
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push_str(s);
+        Ok(())
+    }
+
+    #[inline]
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        self.push(c);
+        Ok(())
+    }
+}

@@ -1,0 +1,173 @@
+//! Building a [`StackString`] in one go: [`stack_format!`](crate::stack_format) (`format!`) and
+//! [`stack_concat!`](crate::stack_concat) (Go's `concatstrings`).
+
+use core::fmt::{self, Write};
+
+use allocator_api2::alloc::{Allocator, Global};
+
+use super::StackString;
+
+impl StackString<32, Global> {
+    /// `format!` into a `StackString`: no allocation when the text fits the 32 inline bytes.
+    /// [`stack_format!`](crate::stack_format) calls this.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let s = StackString::format(format_args!("{}-{}", 4, 2));
+    /// assert_eq!(s, "4-2");
+    /// ```
+    #[inline]
+    #[track_caller]
+    #[must_use]
+    pub fn format(args: fmt::Arguments<'_>) -> Self {
+        Self::format_in(args, Global)
+    }
+
+    /// The concatenation of `parts`, as Go's `concatstrings` builds it: the total length first,
+    /// then inline if it fits, else exactly one allocation of exactly that length.
+    /// [`stack_concat!`](crate::stack_concat) calls this.
+    ///
+    /// # Panics
+    /// With "capacity overflow" when the total length exceeds `isize::MAX`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let s = StackString::concat(&["user", ":", "42"]);
+    /// assert_eq!((s.as_str(), s.spilled()), ("user:42", false));
+    /// ```
+    #[inline]
+    #[track_caller]
+    #[must_use]
+    pub fn concat(parts: &[&str]) -> Self {
+        Self::concat_in(parts, Global)
+    }
+}
+
+impl<const N: usize, A: Allocator> StackString<N, A> {
+    /// [`format`](StackString::format) into a string with this budget that spills into `alloc`
+    /// (a `&Frame`, a `&bumpalo::Bump`, ...).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let s = StackString::<8, _>::format_in(format_args!("{:>12}", "right"), &bump);
+    /// assert_eq!((s.as_str(), s.spilled()), ("       right", true));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn format_in(args: fmt::Arguments<'_>, alloc: A) -> Self {
+        let mut s = Self::new_in(alloc);
+        match args.as_str() {
+            Some(literal) => s.push_str(literal),
+            None => s
+                .write_fmt(args)
+                .expect("a formatting trait implementation returned an error"),
+        }
+        s
+    }
+
+    /// [`concat`](StackString::concat) into a string with this budget that spills into
+    /// `alloc`.
+    ///
+    /// # Panics
+    /// With "capacity overflow" when the total length exceeds `isize::MAX`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let s = StackString::<4, _>::concat_in(&["ab", "cd", "ef"], &bump);
+    /// assert_eq!((s.as_str(), s.capacity()), ("abcdef", 6));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn concat_in(parts: &[&str], alloc: A) -> Self {
+        let total = parts
+            .iter()
+            .try_fold(0usize, |n, p| n.checked_add(p.len()))
+            .unwrap_or_else(|| panic!("capacity overflow"));
+        let mut s = Self::new_in(alloc);
+        if total > N {
+            s.reserve_exact_cold(total);
+        }
+        for part in parts {
+            // SAFETY: the capacity holds `total` bytes, the sum of the parts' lengths.
+            unsafe { s.append_unchecked(part.as_bytes()) };
+        }
+        s
+    }
+}
+
+/// `format!` into a [`StackString`]: no allocation when the text fits its 32 inline bytes,
+/// the usual growth when it does not.
+///
+/// * `stack_format!("...", args)` gives a `StackString` (32 bytes, spilling to the heap);
+/// * `stack_format!(in alloc; "...", args)` gives a `StackString<32, A>` that spills into
+///   `alloc` (a `&Frame`, a `&bumpalo::Bump`, ...).
+///
+/// For another budget, call [`StackString::format_in`] with `format_args!`.
+///
+/// # Examples
+/// ```
+/// use core::mem::MaybeUninit;
+/// use stackfirst::{stack_format, Arena};
+///
+/// let id = 42;
+/// let key = stack_format!("user:{id}");
+/// assert_eq!((key.as_str(), key.spilled()), ("user:42", false));
+///
+/// let mut memory = [MaybeUninit::uninit(); 512];
+/// let mut arena = Arena::new(&mut memory);
+/// arena.frame(|f| {
+///     let line = stack_format!(in &f; "{id:>40}"); // 40 bytes: spills into the frame
+///     assert!(line.spilled() && f.used() >= 40);
+/// });
+/// ```
+#[macro_export]
+macro_rules! stack_format {
+    (in $alloc:expr; $($arg:tt)*) => {
+        $crate::StackString::<32, _>::format_in(::core::format_args!($($arg)*), $alloc)
+    };
+    ($($arg:tt)*) => {
+        <$crate::StackString>::format(::core::format_args!($($arg)*))
+    };
+}
+
+/// Concatenates string slices (anything that is `AsRef<str>`) as Go's `concatstrings` does:
+/// the total length first, then inline when it fits 32 bytes, else exactly one allocation of
+/// exactly that length. `stack_concat!(in alloc; a, b, ...)` spills into `alloc` instead.
+///
+/// # Examples
+/// ```
+/// use stackfirst::stack_concat;
+///
+/// let (user, host) = ("ada", String::from("example.org"));
+/// let s = stack_concat!(user, "@", host);
+/// assert_eq!((s.as_str(), s.spilled()), ("ada@example.org", false));
+///
+/// let long = stack_concat!(host, "/", host, "/", host);
+/// assert_eq!(long.capacity(), long.len()); // one exact allocation
+///
+/// let bump = bumpalo::Bump::new();
+/// let in_bump = stack_concat!(in &bump; long, "!");
+/// assert!(in_bump.spilled());
+/// ```
+#[macro_export]
+macro_rules! stack_concat {
+    (in $alloc:expr; $($part:expr),* $(,)?) => {
+        $crate::StackString::<32, _>::concat_in(
+            &[$(::core::convert::AsRef::<str>::as_ref(&$part)),*],
+            $alloc,
+        )
+    };
+    ($($part:expr),* $(,)?) => {
+        <$crate::StackString>::concat(&[$(::core::convert::AsRef::<str>::as_ref(&$part)),*])
+    };
+}

@@ -1,0 +1,289 @@
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::string::String;
+use core::borrow::{Borrow, BorrowMut};
+use core::cmp::Ordering;
+use core::convert::Infallible;
+use core::fmt;
+use core::hash::{Hash, Hasher};
+use core::ops::{Add, AddAssign, Deref, DerefMut};
+use core::str::FromStr;
+
+use allocator_api2::alloc::{Allocator, Global};
+
+use super::StackString;
+use crate::StackVec;
+
+impl<const N: usize, A: Allocator> Deref for StackString<N, A> {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl<const N: usize, A: Allocator> DerefMut for StackString<N, A> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut str {
+        self.as_mut_str()
+    }
+}
+
+impl<const N: usize, A: Allocator + Clone> Clone for StackString<N, A> {
+    /// Inline when the text fits, else one exact heap allocation.
+    #[cfg_attr(feature = "spill-report", track_caller)]
+    fn clone(&self) -> Self {
+        Self {
+            vec: self.vec.clone(),
+        }
+    }
+}
+
+impl<const N: usize, A: Allocator + Default> Default for StackString<N, A> {
+    #[cfg_attr(feature = "spill-report", track_caller)]
+    fn default() -> Self {
+        Self::new_in(A::default())
+    }
+}
+
+impl<const N: usize, A: Allocator> fmt::Display for StackString<N, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+impl<const N: usize, A: Allocator> fmt::Debug for StackString<N, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// Hashes like `str` and `String`, so `Borrow<str>` lookups in hash maps work.
+impl<const N: usize, A: Allocator> Hash for StackString<N, A> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl<const N: usize, A: Allocator> Eq for StackString<N, A> {}
+
+impl<const N: usize, A: Allocator> PartialOrd for StackString<N, A> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<const N: usize, A: Allocator> Ord for StackString<N, A> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl<const N: usize, const M: usize, A: Allocator, B: Allocator> PartialEq<StackString<M, B>>
+    for StackString<N, A>
+{
+    #[inline]
+    fn eq(&self, other: &StackString<M, B>) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+/// `StackString == $rhs` and `$rhs == StackString`, by their text.
+macro_rules! impl_str_eq {
+    ($($rhs:ty),*) => {$(
+        impl<const N: usize, A: Allocator> PartialEq<$rhs> for StackString<N, A> {
+            #[inline]
+            fn eq(&self, other: &$rhs) -> bool {
+                self.as_str() == &other[..]
+            }
+        }
+        impl<const N: usize, A: Allocator> PartialEq<StackString<N, A>> for $rhs {
+            #[inline]
+            fn eq(&self, other: &StackString<N, A>) -> bool {
+                &self[..] == other.as_str()
+            }
+        }
+    )*};
+}
+impl_str_eq!(str, &str, String, Cow<'_, str>);
+
+impl<const N: usize, A: Allocator> AsRef<str> for StackString<N, A> {
+    fn as_ref(&self) -> &str {
+        self
+    }
+}
+
+impl<const N: usize, A: Allocator> AsMut<str> for StackString<N, A> {
+    fn as_mut(&mut self) -> &mut str {
+        self
+    }
+}
+
+impl<const N: usize, A: Allocator> AsRef<[u8]> for StackString<N, A> {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+#[cfg(feature = "std")]
+impl<const N: usize, A: Allocator> AsRef<std::ffi::OsStr> for StackString<N, A> {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.as_str().as_ref()
+    }
+}
+
+#[cfg(feature = "std")]
+impl<const N: usize, A: Allocator> AsRef<std::path::Path> for StackString<N, A> {
+    fn as_ref(&self) -> &std::path::Path {
+        self.as_str().as_ref()
+    }
+}
+
+impl<const N: usize, A: Allocator> Borrow<str> for StackString<N, A> {
+    fn borrow(&self) -> &str {
+        self
+    }
+}
+
+impl<const N: usize, A: Allocator> BorrowMut<str> for StackString<N, A> {
+    fn borrow_mut(&mut self) -> &mut str {
+        self
+    }
+}
+
+impl<const N: usize, A: Allocator + Default> From<&str> for StackString<N, A> {
+    /// Inline when the text fits, else one allocation, sized as [`push_str`](StackString::push_str)
+    /// grows (at least twice the budget). For exactly `len` bytes, use
+    /// [`stack_concat!`](crate::stack_concat).
+    #[inline]
+    #[track_caller]
+    fn from(s: &str) -> Self {
+        let mut out = Self::new_in(A::default());
+        out.push_str(s);
+        out
+    }
+}
+
+impl<const N: usize, A: Allocator + Default> From<&mut str> for StackString<N, A> {
+    #[track_caller]
+    fn from(s: &mut str) -> Self {
+        Self::from(&*s)
+    }
+}
+
+impl<const N: usize, A: Allocator + Default> From<&String> for StackString<N, A> {
+    #[track_caller]
+    fn from(s: &String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl<const N: usize, A: Allocator + Default> From<char> for StackString<N, A> {
+    #[track_caller]
+    fn from(c: char) -> Self {
+        Self::from(&*c.encode_utf8(&mut [0; 4]))
+    }
+}
+
+impl<const N: usize> From<String> for StackString<N, Global> {
+    /// Adopts the `String`'s heap buffer without copying (see `StackVec`'s `From<Vec<T>>`).
+    #[cfg_attr(feature = "spill-report", track_caller)]
+    fn from(s: String) -> Self {
+        // SAFETY: a `String`'s bytes are UTF-8.
+        unsafe { Self::from_utf8_unchecked(StackVec::from(s.into_bytes())) }
+    }
+}
+
+impl<const N: usize> From<StackString<N, Global>> for String {
+    /// [`StackString::into_heap_exact`]: one exact allocation if the text was inline.
+    #[track_caller]
+    fn from(s: StackString<N, Global>) -> Self {
+        s.into_heap_exact()
+    }
+}
+
+impl<const N: usize> From<StackString<N, Global>> for Box<str> {
+    /// [`StackString::into_boxed_str`].
+    #[track_caller]
+    fn from(s: StackString<N, Global>) -> Self {
+        s.into_boxed_str()
+    }
+}
+
+impl<const N: usize, A: Allocator + Default> FromStr for StackString<N, A> {
+    type Err = Infallible;
+    #[track_caller]
+    fn from_str(s: &str) -> Result<Self, Infallible> {
+        Ok(Self::from(s))
+    }
+}
+
+impl<const N: usize, A: Allocator> Extend<char> for StackString<N, A> {
+    /// Reserves the iterator's lower size hint (a hint, never trusted for the writes).
+    #[track_caller]
+    fn extend<I: IntoIterator<Item = char>>(&mut self, iter: I) {
+        let iter = iter.into_iter();
+        let _ = self.try_reserve(iter.size_hint().0);
+        iter.for_each(|c| self.push(c));
+    }
+}
+
+impl<'a, const N: usize, A: Allocator> Extend<&'a char> for StackString<N, A> {
+    #[track_caller]
+    fn extend<I: IntoIterator<Item = &'a char>>(&mut self, iter: I) {
+        self.extend(iter.into_iter().copied())
+    }
+}
+
+impl<'a, const N: usize, A: Allocator> Extend<&'a str> for StackString<N, A> {
+    #[track_caller]
+    fn extend<I: IntoIterator<Item = &'a str>>(&mut self, iter: I) {
+        iter.into_iter().for_each(|s| self.push_str(s));
+    }
+}
+
+impl<const N: usize, A: Allocator> Extend<String> for StackString<N, A> {
+    #[track_caller]
+    fn extend<I: IntoIterator<Item = String>>(&mut self, iter: I) {
+        iter.into_iter().for_each(|s| self.push_str(&s));
+    }
+}
+
+impl<'a, const N: usize, A: Allocator> Extend<Cow<'a, str>> for StackString<N, A> {
+    #[track_caller]
+    fn extend<I: IntoIterator<Item = Cow<'a, str>>>(&mut self, iter: I) {
+        iter.into_iter().for_each(|s| self.push_str(&s));
+    }
+}
+
+/// `FromIterator` for every item `Extend` takes.
+macro_rules! impl_from_iter {
+    ($($item:ty),*) => {$(
+        impl<'a, const N: usize, A: Allocator + Default> FromIterator<$item> for StackString<N, A> {
+            #[track_caller]
+            fn from_iter<I: IntoIterator<Item = $item>>(iter: I) -> Self {
+                let mut s = Self::new_in(A::default());
+                s.extend(iter);
+                s
+            }
+        }
+    )*};
+}
+impl_from_iter!(char, &'a char, &'a str, String, Cow<'a, str>);
+
+impl<const N: usize, A: Allocator> Add<&str> for StackString<N, A> {
+    type Output = Self;
+    /// Appends `other`, reusing `self`'s buffer (like `String + &str`).
+    #[track_caller]
+    fn add(mut self, other: &str) -> Self {
+        self.push_str(other);
+        self
+    }
+}
+
+impl<const N: usize, A: Allocator> AddAssign<&str> for StackString<N, A> {
+    #[track_caller]
+    fn add_assign(&mut self, other: &str) {
+        self.push_str(other);
+    }
+}
