@@ -442,7 +442,6 @@ fn lying_hint_in_a_small_arena_grows_by_exactly_one() {
 /// nothing needs to be stored, so nothing should be allocated. std's `Vec` reserves only when
 /// an element arrives and the vector is full (`extend_desugared`), so it is a no-op there.
 #[test]
-#[ignore = "BUG: Extend reserves the hint before any element arrives: aborts (handle_alloc_error) on a full vector with an exhausted allocator although the iterator yields nothing"]
 fn extend_with_lying_hint_and_no_items_needs_no_allocation() {
     let ok = in_child(
         "extend_with_lying_hint_and_no_items_needs_no_allocation",
@@ -465,7 +464,6 @@ fn extend_with_lying_hint_and_no_items_needs_no_allocation() {
 /// The same bug in the arena: an exhausted frame, a full inline vector, a filter whose hint
 /// is wrong (`Filter` says `(0, _)`, but an adapter in between may say more).
 #[test]
-#[ignore = "BUG: Extend reserves the hint before any element arrives: aborts in an exhausted arena frame although the iterator yields nothing"]
 fn extend_with_lying_hint_in_exhausted_frame_does_not_abort() {
     let ok = in_child(
         "extend_with_lying_hint_in_exhausted_frame_does_not_abort",
@@ -489,7 +487,6 @@ fn extend_with_lying_hint_in_exhausted_frame_does_not_abort() {
 /// (but claims 5) into a vector with no inline room allocates a heap block, which the empty
 /// result then keeps. std's `Vec::from_iter` allocates nothing for an empty iterator.
 #[test]
-#[ignore = "BUG: Extend/FromIterator reserve the hint before any element arrives: an empty iterator with a lying hint costs a heap allocation that the empty vector keeps"]
 fn collecting_an_empty_iterator_allocates_nothing() {
     let alloc = Flaky::default();
     let mut v: StackVec<u64, 0, &Flaky> = StackVec::new_in(&alloc);
@@ -532,7 +529,6 @@ fn extend_within_inline_room_never_calls_the_allocator() {
 /// Zero-sized elements at `usize::MAX`: the same eager reservation panics where std's `Vec`
 /// (which reserves only for an element that arrived) does nothing.
 #[test]
-#[ignore = "BUG: Extend reserves the hint before any element arrives: ZST vector at len usize::MAX panics 'capacity overflow' on an empty iterator whose hint says 1"]
 fn zst_full_extend_with_lying_empty_iterator_is_a_no_op() {
     let mut v: StackVec<()> = StackVec::new();
     // SAFETY: zero-sized elements need no initialization.

@@ -184,18 +184,25 @@ impl<T, const N: usize, A: Allocator + Default> FromIterator<T> for StackVec<T, 
 }
 
 impl<T, const N: usize, A: Allocator> Extend<T> for StackVec<T, N, A> {
-    /// Fills the spare capacity in a tight loop, then grows by the iterator's `size_hint`. The
-    /// hint only sizes growth: every write is bounded by the capacity. A hint too large to
-    /// reserve falls back to growth by one, so a lying iterator can neither corrupt the vector
-    /// nor abort the process (std's `Vec` aborts on an unsatisfiable hint).
+    /// Grows by the iterator's `size_hint` once the first element is in hand (as `Vec` does,
+    /// an iterator that yields nothing never allocates or fails, whatever its hint says), then
+    /// fills the spare capacity in a tight loop, and grows again by the hint whenever the
+    /// vector is full and another element has arrived. The hint only sizes growth: every write
+    /// is bounded by the capacity, and a hint too large to reserve falls back to growth by one,
+    /// so a lying iterator can neither corrupt the vector nor abort the process where one more
+    /// element fits (std's `Vec` aborts on an unsatisfiable hint).
     #[inline]
     #[track_caller]
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         let mut iter = iter.into_iter();
-        let (lower, _) = iter.size_hint();
-        if lower > self.raw.spare() {
-            self.raw.reserve_hinted(lower);
+        let Some(first) = iter.next() else {
+            return;
+        };
+        let more = iter.size_hint().0.saturating_add(1);
+        if more > self.raw.spare() {
+            self.raw.reserve_hinted(more);
         }
+        self.raw.push(first);
         while self.raw.extend_within_capacity(&mut iter) {
             let Some(item) = iter.next() else {
                 return;
