@@ -454,48 +454,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     #[inline]
     #[track_caller]
     pub fn push_str(&mut self, s: &str) {
-        let len = self.vec.len();
-        if !self.vec.spilled() && s.len() <= N - len {
-            // SAFETY: inline, with room for `s.len()` more bytes (`len <= N` always).
-            unsafe { self.append_unchecked(s.as_bytes()) }
-        } else {
-            self.push_str_spilling(s)
-        }
-    }
-
-    /// `push_str` on a spilled string, or one that must spill or grow.
-    #[inline(never)]
-    #[track_caller]
-    fn push_str_spilling(&mut self, s: &str) {
-        self.vec.reserve(s.len());
-        // SAFETY: `reserve` made room for `s.len()` more bytes.
-        unsafe { self.append_unchecked(s.as_bytes()) }
-    }
-
-    /// Appends `bytes` without checking the capacity.
-    ///
-    /// # Safety
-    /// The capacity holds `bytes.len()` more bytes, and `bytes` leave the text UTF-8 (whole
-    /// `str`s, one after another).
-    #[inline(always)]
-    unsafe fn append_unchecked(&mut self, bytes: &[u8]) {
-        let len = self.vec.len();
-        // SAFETY: room for `bytes.len()` past `len` (the caller's contract); `bytes` cannot
-        // overlap the buffer (it is borrowed while `self` is borrowed mutably); the new bytes
-        // are initialized before the length covers them, and need no drop.
-        unsafe {
-            ptr::copy_nonoverlapping(bytes.as_ptr(), self.vec.as_mut_ptr().add(len), bytes.len());
-            self.vec.set_len(len + bytes.len());
-        }
-    }
-
-    /// The vector's `reserve_exact`, out of line: the inline paths that call this keep no
-    /// allocation code, and no registers saved for it, of their own.
-    #[cold]
-    #[inline(never)]
-    #[track_caller]
-    fn reserve_exact_cold(&mut self, additional: usize) {
-        self.vec.reserve_exact(additional)
+        // Appending whole `str`s keeps the bytes UTF-8.
+        self.vec.extend_from_slice(s.as_bytes())
     }
 
     /// Appends one char (one to four bytes).

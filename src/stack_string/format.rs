@@ -93,13 +93,9 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
             .iter()
             .try_fold(0usize, |n, p| n.checked_add(p.len()))
             .unwrap_or_else(|| panic!("capacity overflow"));
-        let mut s = Self::new_in(alloc);
-        if total > N {
-            s.reserve_exact_cold(total);
-        }
+        let mut s = Self::with_capacity_in(total, alloc);
         for part in parts {
-            // SAFETY: the capacity holds `total` bytes, the sum of the parts' lengths.
-            unsafe { s.append_unchecked(part.as_bytes()) };
+            s.push_str(part); // never grows: the capacity holds `total` bytes
         }
         s
     }
