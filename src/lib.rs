@@ -16,9 +16,9 @@
 //!   buffer from any [`allocator_api2`] allocator (std's heap, `bumpalo`, or this crate's
 //!   arena frames).
 //! * [`StackVec::into_heap_exact`]: the explicit `move2heap`.
-//! * [`Arena`] and its [`Frame`]s: a bump arena over memory you provide (no heap needed) whose
-//!   allocations are reclaimed when their frame ends, as Go reclaims a stack frame; lifetimes
-//!   keep anything from outliving its frame. `&Frame` is an allocator, so a `StackVec` can
+//! * [`Arena`] and its [`Frame`]s: a bump arena that grows by chunks from any allocator, or
+//!   works over memory you provide (no heap needed), whose allocations are reclaimed when their
+//!   frame ends, as Go reclaims a stack frame; lifetimes keep anything from outliving its frame. `&Frame` is an allocator, so a `StackVec` can
 //!   spill into the caller's frame. [`SyncArena`] is its lock-free, thread-safe sibling (and a
 //!   bump-only `#[global_allocator]`).
 //!
@@ -53,17 +53,23 @@ extern crate alloc;
 extern crate std;
 
 pub mod arena;
+mod arena_buf;
+mod arena_error;
 mod bump;
+mod chunk;
 #[cfg(feature = "alloc")]
 mod error;
 #[cfg(feature = "alloc")]
 mod features;
 mod frame;
 mod frame_box;
+mod frame_guard;
 #[cfg(feature = "alloc")]
 mod into_heap;
+mod no_backing;
 #[cfg(feature = "alloc")]
 mod raw;
+mod region;
 #[cfg(feature = "spill-report")]
 pub mod spill_report;
 #[cfg(feature = "alloc")]
@@ -72,16 +78,20 @@ mod stack_vec;
 mod sync;
 #[cfg(target_has_atomic = "ptr")]
 mod sync_arena;
+mod tip_buf;
 
 pub use allocator_api2;
-pub use arena::{Arena, ArenaBuf};
-pub use bump::ArenaExhausted;
+pub use arena::Arena;
+pub use arena_buf::ArenaBuf;
+pub use arena_error::{ArenaError, ArenaErrorKind};
 #[cfg(feature = "alloc")]
 pub use error::{TryReserveError, TryReserveErrorKind};
-pub use frame::{Frame, FrameGuard};
+pub use frame::Frame;
 pub use frame_box::FrameBox;
+pub use frame_guard::FrameGuard;
 #[cfg(feature = "alloc")]
 pub use into_heap::IntoHeap;
+pub use no_backing::NoBacking;
 #[cfg(feature = "spill-report")]
 pub use spill_report::{spill_report, SiteStats, SpillReport};
 #[cfg(feature = "alloc")]

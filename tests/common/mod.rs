@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod arena_model;
+pub mod backing;
 pub mod differential;
 
 use std::alloc::{GlobalAlloc, Layout, System};
