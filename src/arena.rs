@@ -442,9 +442,7 @@ impl<'m, A: Allocator> Arena<'m, A> {
     /// assert!(arena.allocated_bytes() <= 1024);
     /// ```
     pub fn set_allocation_limit(&mut self, limit: Option<usize>) {
-        let r = &self.raw.region;
-        r.limit
-            .set(limit.map_or(usize::MAX, |l| l.max(r.allocated.get())));
+        self.raw.region.limit.set(limit.unwrap_or(usize::MAX));
     }
 
     /// The limit set by [`set_allocation_limit`](Self::set_allocation_limit).

@@ -126,7 +126,7 @@ impl<A: Allocator> Backed<A> {
             .map(|n| n & !(END_ALIGN - 1))
             .filter(|&n| n <= isize::MAX as usize)
             .ok_or_else(|| fail(ArenaErrorKind::BackingFailed))?;
-        let headroom = r.limit.get() - r.allocated.get();
+        let headroom = r.limit.get().saturating_sub(r.allocated.get());
         if min > headroom {
             return Err(fail(ArenaErrorKind::LimitReached));
         }

@@ -43,7 +43,8 @@ pub(crate) struct Mark {
 ///   following `next`) holds no live block.
 /// * `home` is where [`reset`](Self::reset) starts over: the caller's memory, or the first heap
 ///   chunk of an arena without caller memory (or `fixed` while it has none).
-/// * `allocated` is the size of all heap chunks held, and stays at most `limit`.
+/// * `allocated` is the size of all heap chunks held; no chunk is taken that would bring it
+///   past `limit` (a limit set below it only stops further chunks).
 pub(crate) struct Region {
     pub(crate) cur: Cell<*mut u8>,
     pub(crate) end: Cell<usize>,
@@ -154,7 +155,7 @@ impl Region {
     #[inline]
     fn tip(&self, ptr: NonNull<u8>, size: usize, floor: usize) -> Option<usize> {
         let addr = ptr.as_ptr() as usize;
-        (size != 0 && addr >= floor && addr.wrapping_add(size) == self.cur.get() as usize)
+        (size != 0 && addr >= floor && addr.checked_add(size) == Some(self.cur.get() as usize))
             .then_some(addr)
     }
 
@@ -238,6 +239,17 @@ impl<'a> RegionRef<'a> {
     #[inline(never)]
     fn alloc_slow(self, layout: Layout) -> Result<NonNull<u8>, ArenaError> {
         let r = self.get();
+        let home = r.home.get();
+        if r.cur.get().is_null() && home.end != 0 {
+            // A frame opened before the arena's first chunk existed ended and put the empty
+            // start back: nothing is live, so the first chunk is where to go.
+            r.rewind(home);
+            if let Some((start, stop)) = bump(home.cur as usize, home.end, layout) {
+                r.cur.set(home.cur.with_addr(stop));
+                // SAFETY: inside the first chunk, so non-null.
+                return Ok(unsafe { NonNull::new_unchecked(home.cur.with_addr(start)) });
+            }
+        }
         match r.grow {
             // SAFETY: `self.ptr` is a `RegionRef`'s, and `grow` was made for its `Backed`.
             Some(grow) => unsafe { grow(self.ptr, layout) },
