@@ -30,21 +30,41 @@ pub(crate) fn fit(cur: usize, end: usize, layout: Layout) -> Option<(usize, usiz
     }
 }
 
-/// [`fit`] for a region whose `end` is at most [`MAX_END`] (and `cur <= end`): for the usual
-/// small, modestly aligned layouts (constants, so the test folds away) it is round up, add,
-/// compare, with no overflow check.
+/// [`fit`] for a region whose `end` is at most [`MAX_END`], `cur <= end`, and whose chunk is at
+/// most `isize::MAX` bytes. For the usual modestly aligned layouts (`align` is a constant, so
+/// the test folds away) it is round up, then one compare:
+/// * `size` a small constant: add, then compare with `end` (the sum cannot wrap:
+///   `start + size <= MAX_END + 15 + SMALL`);
+/// * otherwise: subtract, then a signed compare. Rounding up may pass an `end` that is not a
+///   multiple of the alignment by at most 15 bytes, which makes the difference negative; it
+///   lies in `-15..=isize::MAX`, and a layout's size is at most `isize::MAX`.
 #[inline(always)]
 pub(crate) fn bump(cur: usize, end: usize, layout: Layout) -> Option<(usize, usize)> {
     let (size, align) = (layout.size(), layout.align());
-    if align <= END_ALIGN && size <= SMALL {
-        // No wrap: `cur + align - 1 <= MAX_END + 15` and `start + size <= MAX_END + 15 + SMALL`.
-        // If rounding up passed `end`, then so does `stop`.
-        let start = (cur + (align - 1)) & !(align - 1);
-        let stop = start + size;
-        (stop <= end).then_some((start, stop))
-    } else {
-        fit(cur, end, layout)
+    if align > END_ALIGN {
+        return fit(cur, end, layout);
     }
+    // No wrap: `cur <= MAX_END`.
+    let start = (cur + (align - 1)) & !(align - 1);
+    let fits = if size <= SMALL {
+        start + size <= end
+    } else {
+        size as isize <= end.wrapping_sub(start) as isize
+    };
+    fits.then(|| (start, start + size))
+}
+
+/// [`bump`] for a size known only at run time: always the subtract-and-compare form, so no test
+/// of the size is paid.
+#[inline(always)]
+pub(crate) fn bump_dyn(cur: usize, end: usize, layout: Layout) -> Option<(usize, usize)> {
+    let (size, align) = (layout.size(), layout.align());
+    if align > END_ALIGN {
+        return fit(cur, end, layout);
+    }
+    let start = (cur + (align - 1)) & !(align - 1);
+    // Signed, as in `bump`.
+    (size as isize <= end.wrapping_sub(start) as isize).then(|| (start, start + size))
 }
 
 /// A well-aligned, non-null pointer for a zero-sized block.
@@ -81,6 +101,9 @@ mod tests {
             for back in [0, 1, 3, 15, 16, 17, 64, SMALL] {
                 let cur = end.saturating_sub(back);
                 for (size, align) in [
+                    (0, 1),
+                    (0, 16),
+                    (isize::MAX as usize - 15, 16),
                     (1, 1),
                     (4, 4),
                     (16, 16),
@@ -88,11 +111,10 @@ mod tests {
                     (SMALL + 1, 1),
                     (8, 64),
                 ] {
-                    assert_eq!(
-                        bump(cur, end, l(size, align)),
-                        fit(cur, end, l(size, align)),
-                        "cur {cur:#x} end {end:#x} size {size} align {align}"
-                    );
+                    let layout = l(size, align);
+                    let want = fit(cur, end, layout);
+                    let (b, d) = (bump(cur, end, layout), bump_dyn(cur, end, layout));
+                    assert_eq!((b, d), (want, want), "cur {cur:#x} end {end:#x} {layout:?}");
                 }
             }
         }

@@ -15,7 +15,7 @@ use allocator_api2::alloc::Allocator;
 
 use crate::arena_error::{ArenaError, ArenaErrorKind};
 use crate::bump::{fit, END_ALIGN, MAX_END};
-use crate::region::{Mark, Region};
+use crate::region::{Mark, Region, EMPTY};
 
 /// The size of a growing arena's first chunk (footer included), unless asked otherwise.
 pub(crate) const FIRST_CHUNK: usize = 512;
@@ -65,12 +65,6 @@ impl Footer {
         unsafe { Layout::from_size_align_unchecked(self.size, END_ALIGN) }
     }
 
-    /// Whether the empty chunk can hold a block of `layout`.
-    fn holds(&self, layout: Layout) -> bool {
-        let space = self.free_space();
-        fit(space.cur as usize, space.end, layout).is_some()
-    }
-
     fn free_space(&self) -> Mark {
         Mark {
             cur: self.start(),
@@ -93,8 +87,13 @@ impl<A: Allocator> Backed<A> {
 
     /// Takes a first chunk that holds at least `bytes`, and makes it the current one and home.
     pub(crate) fn reserve_first(&self, bytes: usize) -> Result<(), ArenaError> {
-        let layout = Layout::from_size_align(bytes, 1).map_err(|_| self.too_large(bytes))?;
-        let chunk = self.new_chunk(layout, 0)?;
+        let chunk = Layout::from_size_align(bytes, 1)
+            .map_err(|_| ArenaErrorKind::BackingFailed)
+            .and_then(|layout| self.new_chunk(layout, 0, None, 0));
+        let chunk = chunk.map_err(|kind| {
+            let shown = Layout::from_size_align(bytes.min(isize::MAX as usize), 1);
+            ArenaError::new(kind, shown.unwrap_or(Layout::new::<()>()), 0)
+        })?;
         // SAFETY: just made, live.
         let space = unsafe { chunk.as_ref() }.free_space();
         self.region.chunks.set(Some(chunk));
@@ -103,47 +102,41 @@ impl<A: Allocator> Backed<A> {
         Ok(())
     }
 
-    fn too_large(&self, bytes: usize) -> ArenaError {
-        ArenaError::new(
-            ArenaErrorKind::BackingFailed,
-            Layout::from_size_align(bytes.min(isize::MAX as usize), 1)
-                .unwrap_or(Layout::new::<()>()),
-            self.region.remaining(),
-        )
-    }
-
-    /// A new chunk for `layout` of `size` bytes, or the request's own size if larger; within
-    /// the limit and what the backing allocator grants, falling back to the smallest chunk
-    /// that holds the request.
-    fn new_chunk(&self, layout: Layout, size: usize) -> Result<NonNull<Footer>, ArenaError> {
+    /// A new chunk for `layout` of `size` bytes (a multiple of [`END_ALIGN`], at most
+    /// `isize::MAX`), or the request's own size if larger; within the limit and what the
+    /// backing allocator grants, falling back to the smallest chunk that holds the request. Its
+    /// footer links to `next`.
+    #[inline(always)]
+    fn new_chunk(
+        &self,
+        layout: Layout,
+        size: usize,
+        next: Option<NonNull<Footer>>,
+        used_before: usize,
+    ) -> Result<NonNull<Footer>, ArenaErrorKind> {
         let r = &self.region;
-        let fail = |kind| ArenaError::new(kind, layout, r.remaining());
-        // The smallest chunk that holds the request whatever the allocation's address.
+        // The smallest chunk that holds the request whatever the allocation's address. No
+        // wrap: a layout's size is at most `isize::MAX + 1 - align`, so the sum exceeds
+        // `isize::MAX` by at most 32.
         let padding = layout.align().saturating_sub(END_ALIGN);
-        let min = layout
-            .size()
-            .checked_add(padding + FOOTER + END_ALIGN - 1)
-            .map(|n| n & !(END_ALIGN - 1))
-            .filter(|&n| n <= isize::MAX as usize)
-            .ok_or_else(|| fail(ArenaErrorKind::BackingFailed))?;
+        let min = (layout.size() + padding + FOOTER + END_ALIGN - 1) & !(END_ALIGN - 1);
+        if min > isize::MAX as usize {
+            return Err(ArenaErrorKind::BackingFailed);
+        }
         let headroom = r.limit.get().saturating_sub(r.allocated.get());
         if min > headroom {
-            return Err(fail(ArenaErrorKind::LimitReached));
+            return Err(ArenaErrorKind::LimitReached);
         }
-        // A multiple of END_ALIGN, so the footer at the end is aligned (`min` is one already).
-        let want = size.min(MAX_DOUBLED).max(min).next_multiple_of(END_ALIGN);
+        // Both multiples of END_ALIGN, so the footer at the end is aligned.
+        let want = size.max(min);
         let want = if want > headroom { min } else { want };
-        let alloc = |size| {
-            // SAFETY: `size` is a non-zero multiple of END_ALIGN, at most `isize::MAX`.
-            let layout = unsafe { Layout::from_size_align_unchecked(size, END_ALIGN) };
-            self.backing
-                .allocate(layout)
-                .ok()
-                .map(|p| (p.cast::<u8>(), size))
+        let (base, size) = match self.allocate(want) {
+            Some(base) => (base, want),
+            None => match self.allocate(min).filter(|_| want > min) {
+                Some(base) => (base, min),
+                None => return Err(ArenaErrorKind::BackingFailed),
+            },
         };
-        let (base, size) = alloc(want)
-            .or_else(|| if want > min { alloc(min) } else { None })
-            .ok_or_else(|| fail(ArenaErrorKind::BackingFailed))?;
         let footer = base.as_ptr().wrapping_add(size - FOOTER);
         if footer as usize > MAX_END {
             // Too high in the address space for the fast path's arithmetic (never in practice).
@@ -152,7 +145,7 @@ impl<A: Allocator> Backed<A> {
                 self.backing
                     .deallocate(base, Layout::from_size_align_unchecked(size, END_ALIGN))
             };
-            return Err(fail(ArenaErrorKind::BackingFailed));
+            return Err(ArenaErrorKind::BackingFailed);
         }
         let footer = footer.cast::<Footer>();
         // SAFETY: the footer's bytes are the last `FOOTER` of the fresh allocation, aligned (size
@@ -161,13 +154,20 @@ impl<A: Allocator> Backed<A> {
             footer.write(Footer {
                 base,
                 size,
-                next: Cell::new(None),
-                used_before: Cell::new(0),
+                next: Cell::new(next),
+                used_before: Cell::new(used_before),
             });
         }
         r.allocated.set(r.allocated.get() + size);
         // SAFETY: non-null: inside the allocation.
         Ok(unsafe { NonNull::new_unchecked(footer) })
+    }
+
+    /// `size` bytes from the backing allocator, aligned for a chunk.
+    fn allocate(&self, size: usize) -> Option<NonNull<u8>> {
+        // SAFETY: callers pass a non-zero multiple of END_ALIGN, at most `isize::MAX`.
+        let layout = unsafe { Layout::from_size_align_unchecked(size, END_ALIGN) };
+        self.backing.allocate(layout).ok().map(NonNull::cast)
     }
 
     /// Gives a chunk back to the backing allocator.
@@ -216,55 +216,118 @@ impl<A: Allocator> Backed<A> {
 }
 
 /// The region's slow path: the current chunk cannot hold `layout`. Takes the next spare if it
-/// holds the request, otherwise a new chunk, inserted before that spare.
+/// holds the request, otherwise a new chunk, inserted before that spare. On failure, the
+/// region's `failure` says why.
 ///
 /// # Safety
 /// As [`Grow`](crate::region::Grow): `region` points into a live `Backed<A>`.
-unsafe fn grow<A: Allocator>(
-    region: NonNull<Region>,
-    layout: Layout,
-) -> Result<NonNull<u8>, ArenaError> {
+unsafe fn grow<A: Allocator>(region: NonNull<Region>, layout: Layout) -> Option<NonNull<u8>> {
     // SAFETY: the caller's promise; `Backed` is `repr(C)` with the region first, and the pointer
     // was derived from a reference to the whole `Backed`.
     let this = unsafe { region.cast::<Backed<A>>().as_ref() };
     let r = &this.region;
-    let used = r.used();
-    let current = r.current_chunk();
-    let (link, previous) = match current {
-        None => (&r.chunks, r.fixed.end - r.fixed.cur as usize),
-        // SAFETY: the current chunk is live while the arena is.
-        Some(f) => unsafe { (&(*f.as_ptr()).next, f.as_ref().size) },
-    };
-    let chunk = match link.get() {
-        // SAFETY: chunks in the list are live.
-        Some(spare) if unsafe { spare.as_ref() }.holds(layout) => spare,
-        spares => {
-            // Twice the last chunk: the number of chunks stays logarithmic in the total. A spare
-            // too small for this request stays after the new chunk: a repeated frame finds each
-            // chunk where it left it, so a loop of frames stops allocating.
-            let size = previous.saturating_mul(2).clamp(FIRST_CHUNK, MAX_DOUBLED);
-            let fresh = this.new_chunk(layout, size)?;
-            // SAFETY: just made, not shared yet.
-            unsafe { fresh.as_ref() }.next.set(spares);
-            link.set(Some(fresh));
-            if r.home.get().end == 0 {
-                // The first chunk of an arena without memory of its own: `reset` comes here.
-                // SAFETY: just made.
-                r.home.set(unsafe { fresh.as_ref() }.free_space());
+    let cur = r.cur.get() as usize;
+    // The link to the chunks after the current one, the size to double for a new chunk, and
+    // the bytes in use (which become the next chunk's `used_before`).
+    let (link, previous, used) = match r.current_chunk() {
+        None => {
+            let home = r.home.get();
+            if home.end == EMPTY.end {
+                // The arena's first chunk: `reset` will come back to it.
+                return first_chunk(this, layout);
             }
-            fresh
+            if r.end.get() == EMPTY.end {
+                // A frame opened before the first chunk existed ended and put the empty start
+                // back: nothing is live, so the first chunk is the place.
+                if let Some(p) = enter(r, home, layout) {
+                    return Some(p);
+                }
+            }
+            let fixed = r.fixed.cur as usize;
+            let size = (r.fixed.end - fixed).next_multiple_of(END_ALIGN);
+            (&r.chunks, size, cur - fixed)
+        }
+        Some(f) => {
+            // SAFETY: the current chunk is live while the arena is.
+            let f = unsafe { &*f.as_ptr() };
+            (
+                &f.next,
+                f.size,
+                f.used_before.get() + (cur - f.start() as usize),
+            )
         }
     };
-    // SAFETY: live (in the list).
-    let c = unsafe { chunk.as_ref() };
-    c.used_before.set(used);
-    let space = c.free_space();
-    let (start, stop) = fit(space.cur as usize, space.end, layout)
-        .expect("a fresh or chosen chunk holds the request");
+    if let Some(spare) = link.get() {
+        // SAFETY: chunks in the list are live.
+        let s = unsafe { spare.as_ref() };
+        if let Some(p) = enter(r, s.free_space(), layout) {
+            s.used_before.set(used);
+            return Some(p);
+        }
+    }
+    // Twice the last chunk (no wrap: sizes are at most `isize::MAX`): the number of chunks stays
+    // logarithmic in the total. A spare too small for this request stays after the new chunk:
+    // a repeated frame finds each chunk where it left it, so a loop of frames stops allocating.
+    let size = (previous * 2).clamp(FIRST_CHUNK, MAX_DOUBLED);
+    match this.new_chunk(layout, size, link.get(), used) {
+        Ok(fresh) => {
+            link.set(Some(fresh));
+            // SAFETY: just made.
+            Some(enter_fresh(
+                r,
+                unsafe { fresh.as_ref() }.free_space(),
+                layout,
+            ))
+        }
+        Err(kind) => {
+            r.failure.set(kind);
+            None
+        }
+    }
+}
+
+/// [`grow`] for an arena that has never had memory: its first chunk, which becomes home.
+#[cold]
+fn first_chunk<A: Allocator>(this: &Backed<A>, layout: Layout) -> Option<NonNull<u8>> {
+    let r = &this.region;
+    match this.new_chunk(layout, FIRST_CHUNK, r.chunks.get(), 0) {
+        Ok(fresh) => {
+            r.chunks.set(Some(fresh));
+            // SAFETY: just made.
+            let space = unsafe { fresh.as_ref() }.free_space();
+            r.home.set(space);
+            Some(enter_fresh(r, space, layout))
+        }
+        Err(kind) => {
+            r.failure.set(kind);
+            None
+        }
+    }
+}
+
+/// [`enter`] for a chunk made for `layout`, which therefore holds it: round up and add.
+#[inline(always)]
+fn enter_fresh(r: &Region, space: Mark, layout: Layout) -> NonNull<u8> {
+    let align = layout.align();
+    // No wrap: the chunk holds `align - 1 + size` bytes past its start (`new_chunk`'s `min`).
+    let start = (space.cur as usize + (align - 1)) & !(align - 1);
+    r.rewind(Mark {
+        cur: space.cur.with_addr(start + layout.size()),
+        end: space.end,
+    });
+    // SAFETY: inside the chunk, so non-null.
+    unsafe { NonNull::new_unchecked(space.cur.with_addr(start)) }
+}
+
+/// Makes the empty chunk `space` current and bumps `layout` in it, if it fits (a spare may be
+/// too small; then nothing changes).
+#[inline(always)]
+fn enter(r: &Region, space: Mark, layout: Layout) -> Option<NonNull<u8>> {
+    let (start, stop) = fit(space.cur as usize, space.end, layout)?;
     r.rewind(Mark {
         cur: space.cur.with_addr(stop),
         end: space.end,
     });
     // SAFETY: inside the chunk, so non-null.
-    Ok(unsafe { NonNull::new_unchecked(space.cur.with_addr(start)) })
+    Some(unsafe { NonNull::new_unchecked(space.cur.with_addr(start)) })
 }

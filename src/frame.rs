@@ -11,7 +11,7 @@ use allocator_api2::alloc::{AllocError, Allocator};
 use crate::arena_error::ArenaError;
 use crate::frame_box::FrameBox;
 use crate::frame_guard::FrameGuard;
-use crate::region::RegionRef;
+use crate::region::{never_fails, Fallible, OnFailure, Panics, RegionRef};
 use crate::tip_buf::{TipBuf, TipWriter};
 
 /// The allocating handle of an arena frame. Everything it allocates lives for `'f`, the frame's
@@ -83,7 +83,7 @@ impl<'f> Frame<'f> {
     /// ```
     #[inline]
     pub fn try_alloc_layout(&self, layout: Layout) -> Result<NonNull<u8>, ArenaError> {
-        self.region.alloc(layout)
+        self.region.alloc::<Fallible>(layout)
     }
 
     /// [`try_alloc_layout`](Self::try_alloc_layout) that panics when the arena is exhausted.
@@ -106,7 +106,7 @@ impl<'f> Frame<'f> {
     #[must_use]
     #[track_caller]
     pub fn alloc_layout(&self, layout: Layout) -> NonNull<u8> {
-        self.try_alloc_layout(layout).unwrap_or_else(|e| e.raise())
+        never_fails(self.region.alloc::<Panics>(layout))
     }
 
     /// Moves `value` into the frame.
@@ -151,7 +151,7 @@ impl<'f> Frame<'f> {
     #[must_use]
     #[track_caller]
     pub fn alloc<T>(&self, value: T) -> FrameBox<'f, T> {
-        self.try_alloc(value).unwrap_or_else(|e| e.raise())
+        never_fails(self.value_with::<Panics, T>(|| value))
     }
 
     /// Reserves room, then writes `f()` straight into it (so a large value need not be built
@@ -172,7 +172,20 @@ impl<'f> Frame<'f> {
     /// ```
     #[inline]
     pub fn try_alloc_with<T>(&self, f: impl FnOnce() -> T) -> Result<FrameBox<'f, T>, ArenaError> {
-        let p = self.try_alloc_layout(Layout::new::<T>())?.cast::<T>();
+        self.value_with::<Fallible, T>(f)
+    }
+
+    /// The body of `alloc_with` and `try_alloc_with`.
+    #[inline(always)]
+    #[track_caller]
+    fn value_with<F: OnFailure, T>(
+        &self,
+        f: impl FnOnce() -> T,
+    ) -> Result<FrameBox<'f, T>, F::Error> {
+        let p = self
+            .region
+            .alloc_const::<F>(Layout::new::<T>())?
+            .cast::<T>();
         // SAFETY: `p` is a fresh block of this frame, sized and aligned for `T`, written before
         // it is owned; if `f` panics the block just stays unused until the frame ends.
         unsafe {
@@ -201,7 +214,7 @@ impl<'f> Frame<'f> {
     #[must_use]
     #[track_caller]
     pub fn alloc_with<T>(&self, f: impl FnOnce() -> T) -> FrameBox<'f, T> {
-        self.try_alloc_with(f).unwrap_or_else(|e| e.raise())
+        never_fails(self.value_with::<Panics, T>(f))
     }
 
     /// Copies a slice into the frame. `Copy` types have no destructor, so a plain reference is
@@ -223,8 +236,16 @@ impl<'f> Frame<'f> {
     /// ```
     #[inline]
     pub fn try_alloc_slice_copy<T: Copy>(&self, src: &[T]) -> Result<&'f mut [T], ArenaError> {
+        self.slice_copy::<Fallible, T>(src)
+    }
+
+    /// The body of `alloc_slice_copy` and `try_alloc_slice_copy`.
+    #[inline(always)]
+    #[track_caller]
+    fn slice_copy<F: OnFailure, T: Copy>(&self, src: &[T]) -> Result<&'f mut [T], F::Error> {
         let p = self
-            .try_alloc_layout(array_layout::<T>(src.len()))?
+            .region
+            .alloc::<F>(array_layout::<T>(src.len()))?
             .cast::<T>();
         // SAFETY: a fresh block for `src.len()` elements, distinct from `src`; `T: Copy`.
         unsafe {
@@ -254,7 +275,7 @@ impl<'f> Frame<'f> {
     #[must_use]
     #[track_caller]
     pub fn alloc_slice_copy<T: Copy>(&self, src: &[T]) -> &'f mut [T] {
-        self.try_alloc_slice_copy(src).unwrap_or_else(|e| e.raise())
+        never_fails(self.slice_copy::<Panics, T>(src))
     }
 
     /// Clones a slice into the frame.
@@ -384,7 +405,14 @@ impl<'f> Frame<'f> {
     /// ```
     #[inline]
     pub fn try_alloc_str(&self, s: &str) -> Result<&'f mut str, ArenaError> {
-        let bytes = self.try_alloc_slice_copy(s.as_bytes())?;
+        self.str_copy::<Fallible>(s)
+    }
+
+    /// The body of `alloc_str` and `try_alloc_str`.
+    #[inline(always)]
+    #[track_caller]
+    fn str_copy<F: OnFailure>(&self, s: &str) -> Result<&'f mut str, F::Error> {
+        let bytes = self.slice_copy::<F, u8>(s.as_bytes())?;
         // SAFETY: a byte-for-byte copy of a `str` is valid UTF-8.
         Ok(unsafe { core::str::from_utf8_unchecked_mut(bytes) })
     }
@@ -410,7 +438,7 @@ impl<'f> Frame<'f> {
     #[must_use]
     #[track_caller]
     pub fn alloc_str(&self, s: &str) -> &'f mut str {
-        self.try_alloc_str(s).unwrap_or_else(|e| e.raise())
+        never_fails(self.str_copy::<Panics>(s))
     }
 
     /// Fills a slice of `len` copies of `value`.
@@ -860,7 +888,7 @@ pub(crate) fn array_layout<T>(len: usize) -> Layout {
 unsafe impl Allocator for Frame<'_> {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        match self.region.alloc(layout) {
+        match self.region.alloc::<Fallible>(layout) {
             Ok(p) => Ok(NonNull::slice_from_raw_parts(p, layout.size())),
             Err(_) => Err(AllocError),
         }

@@ -9,20 +9,31 @@
 
 use core::alloc::Layout;
 use core::cell::Cell;
+use core::convert::Infallible;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use crate::arena_error::{ArenaError, ArenaErrorKind};
-use crate::bump::{bump, dangling, MAX_END};
+use crate::bump::{bump, bump_dyn, dangling, END_ALIGN, MAX_END};
 use crate::chunk::Footer;
 
 /// Takes a new chunk (or a spare) for a request the current chunk cannot hold, and allocates
 /// it there.
 ///
+/// `None` (with the reason in the region's `failure`) when it cannot.
+///
 /// # Safety
 /// The pointer is a [`RegionRef`]'s: it points to the `region` field of a live
 /// [`Backed<A>`](crate::chunk::Backed) whose `A` is the one this function was made for.
-pub(crate) type Grow = unsafe fn(NonNull<Region>, Layout) -> Result<NonNull<u8>, ArenaError>;
+pub(crate) type Grow = unsafe fn(NonNull<Region>, Layout) -> Option<NonNull<u8>>;
+
+/// The position of an arena without memory of its own before its first chunk: an empty chunk
+/// at a non-null address (so a zero-sized block bumped there is not null) that cannot be a
+/// real chunk's end (nothing lives at address 16).
+pub(crate) const EMPTY: Mark = Mark {
+    cur: core::ptr::without_provenance_mut(END_ALIGN),
+    end: END_ALIGN,
+};
 
 /// A bump position: the pointer (carrying its chunk's provenance) and the end of that chunk's
 /// free space. A frame's mark, and the arena's home.
@@ -48,7 +59,7 @@ pub(crate) struct Mark {
 pub(crate) struct Region {
     pub(crate) cur: Cell<*mut u8>,
     pub(crate) end: Cell<usize>,
-    /// The caller's memory (start pointer, trimmed end), or `(null, 0)`: an empty chunk.
+    /// The caller's memory (start pointer, capped end), or [`EMPTY`].
     pub(crate) fixed: Mark,
     pub(crate) home: Cell<Mark>,
     /// The first heap chunk.
@@ -57,6 +68,9 @@ pub(crate) struct Region {
     pub(crate) limit: Cell<usize>,
     /// `None` for an arena that never asks a backing allocator.
     pub(crate) grow: Option<Grow>,
+    /// Why the last request that `grow` could not serve failed (kept out of the slow path's
+    /// return value, which then fits a register).
+    pub(crate) failure: Cell<ArenaErrorKind>,
 }
 
 impl Region {
@@ -70,10 +84,7 @@ impl Region {
                 let end = (addr + m.len()).min(MAX_END);
                 (end > addr).then_some(Mark { cur: start, end })
             })
-            .unwrap_or(Mark {
-                cur: core::ptr::null_mut(),
-                end: 0,
-            });
+            .unwrap_or(EMPTY);
         Self {
             cur: Cell::new(fixed.cur),
             end: Cell::new(fixed.end),
@@ -83,6 +94,7 @@ impl Region {
             allocated: Cell::new(0),
             limit: Cell::new(usize::MAX),
             grow,
+            failure: Cell::new(ArenaErrorKind::Exhausted),
         }
     }
 
@@ -216,48 +228,129 @@ impl<'a> RegionRef<'a> {
         unsafe { self.ptr.as_ref() }
     }
 
-    /// Bumps a block of `layout`, taking a new chunk when the current one is full. Zero-sized
-    /// requests never touch the region.
+    /// Bumps a block of `layout`, taking a new chunk when the current one is full. For layouts
+    /// whose size is a constant (typed values): zero-sized ones never touch the region, small
+    /// ones take the add-then-compare test.
     #[inline(always)]
-    pub(crate) fn alloc(self, layout: Layout) -> Result<NonNull<u8>, ArenaError> {
+    #[track_caller]
+    pub(crate) fn alloc_const<F: OnFailure>(self, layout: Layout) -> Result<NonNull<u8>, F::Error> {
         if layout.size() == 0 {
             return Ok(dangling(layout));
         }
         let r = self.get();
+        self.take::<F>(layout, bump(r.cur.get() as usize, r.end.get(), layout))
+    }
+
+    /// Bumps a block of `layout` whose size is known only at run time (slices, strings, the
+    /// `Allocator` interface): subtract, then one compare.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn alloc<F: OnFailure>(self, layout: Layout) -> Result<NonNull<u8>, F::Error> {
+        let r = self.get();
+        self.take::<F>(layout, bump_dyn(r.cur.get() as usize, r.end.get(), layout))
+    }
+
+    /// Takes the block `fit` found in the current chunk, or goes the slow way.
+    #[inline(always)]
+    #[track_caller]
+    fn take<F: OnFailure>(
+        self,
+        layout: Layout,
+        fit: Option<(usize, usize)>,
+    ) -> Result<NonNull<u8>, F::Error> {
+        let r = self.get();
         let cur = r.cur.get();
-        match bump(cur as usize, r.end.get(), layout) {
+        match fit {
             Some((start, stop)) => {
                 r.cur.set(cur.with_addr(stop));
-                // SAFETY: `cur <= start < stop <= end`: inside the current chunk, so non-null.
+                // SAFETY: `cur <= start <= stop <= end`: inside the current chunk (or at
+                // `EMPTY`), so non-null.
                 Ok(unsafe { NonNull::new_unchecked(cur.with_addr(start)) })
             }
-            None => self.alloc_slow(layout),
+            None => F::slow(self, layout),
         }
     }
 
+    /// The slow path of the panicking methods: a failure panics here, so the caller gets a
+    /// plain pointer back and keeps fewer registers alive around the call than for a `Result`.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn alloc_or_raise(self, layout: Layout) -> NonNull<u8> {
+        match self.grown(layout) {
+            Some(p) => p,
+            None => self.error(layout).raise(),
+        }
+    }
+
+    /// Takes a new chunk (or a spare) if the arena grows; otherwise, or if that fails, says
+    /// why. Out of line, so the fast path keeps no more registers than the bump needs.
     #[cold]
     #[inline(never)]
     fn alloc_slow(self, layout: Layout) -> Result<NonNull<u8>, ArenaError> {
+        self.grown(layout).ok_or_else(|| self.error(layout))
+    }
+
+    /// The slow path's work: `None` if the request cannot be served.
+    #[inline(always)]
+    fn grown(self, layout: Layout) -> Option<NonNull<u8>> {
+        if layout.size() == 0 {
+            // Rounding up passed the end of the current chunk: no need for a chunk.
+            return Some(dangling(layout));
+        }
+        // SAFETY: `self.ptr` is a `RegionRef`'s, and `grow` was made for its `Backed`.
+        self.get()
+            .grow
+            .and_then(|grow| unsafe { grow(self.ptr, layout) })
+    }
+
+    /// Why `layout` could not be served.
+    #[cold]
+    fn error(self, layout: Layout) -> ArenaError {
         let r = self.get();
-        let home = r.home.get();
-        if r.cur.get().is_null() && home.end != 0 {
-            // A frame opened before the arena's first chunk existed ended and put the empty
-            // start back: nothing is live, so the first chunk is where to go.
-            r.rewind(home);
-            if let Some((start, stop)) = bump(home.cur as usize, home.end, layout) {
-                r.cur.set(home.cur.with_addr(stop));
-                // SAFETY: inside the first chunk, so non-null.
-                return Ok(unsafe { NonNull::new_unchecked(home.cur.with_addr(start)) });
-            }
-        }
-        match r.grow {
-            // SAFETY: `self.ptr` is a `RegionRef`'s, and `grow` was made for its `Backed`.
-            Some(grow) => unsafe { grow(self.ptr, layout) },
-            None => Err(ArenaError::new(
-                ArenaErrorKind::Exhausted,
-                layout,
-                r.remaining(),
-            )),
-        }
+        let kind = match r.grow {
+            Some(_) => r.failure.get(),
+            None => ArenaErrorKind::Exhausted,
+        };
+        ArenaError::new(kind, layout, r.remaining())
+    }
+}
+
+/// What a request that cannot be served turns into: the `try_` methods' error, or the panicking
+/// methods' panic (whose slow path then returns a plain pointer).
+pub(crate) trait OnFailure {
+    type Error;
+    fn slow(region: RegionRef<'_>, layout: Layout) -> Result<NonNull<u8>, Self::Error>;
+}
+
+/// `try_` methods: an [`ArenaError`].
+pub(crate) enum Fallible {}
+
+impl OnFailure for Fallible {
+    type Error = ArenaError;
+    #[inline(always)]
+    fn slow(region: RegionRef<'_>, layout: Layout) -> Result<NonNull<u8>, ArenaError> {
+        region.alloc_slow(layout)
+    }
+}
+
+/// Panicking methods: the slow path raises the error.
+pub(crate) enum Panics {}
+
+impl OnFailure for Panics {
+    type Error = Infallible;
+    #[inline(always)]
+    #[track_caller]
+    fn slow(region: RegionRef<'_>, layout: Layout) -> Result<NonNull<u8>, Infallible> {
+        Ok(region.alloc_or_raise(layout))
+    }
+}
+
+/// The value of a result that cannot fail.
+#[inline(always)]
+pub(crate) fn never_fails<T>(r: Result<T, Infallible>) -> T {
+    match r {
+        Ok(x) => x,
+        Err(never) => match never {},
     }
 }

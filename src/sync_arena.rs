@@ -426,8 +426,10 @@ unsafe impl<const BYTES: usize> Allocator for &SyncArena<BYTES> {
     ) -> Result<NonNull<[u8]>, AllocError> {
         if ptr.as_ptr() as usize % new.align() == 0 {
             // Kept where it is; the tail is reclaimed if it is the most recent block.
-            // SAFETY: the caller passes a live block of this arena for `old`, at least `new`.
-            let _ = old.size() != 0 && unsafe { self.resize_in_place(ptr, old.size(), new.size()) };
+            if old.size() != 0 {
+                // SAFETY: the caller passes a live block of this arena for `old`.
+                unsafe { self.resize_in_place(ptr, old.size(), new.size()) };
+            }
             return Ok(NonNull::slice_from_raw_parts(ptr, new.size()));
         }
         // SAFETY: as above.
