@@ -244,7 +244,9 @@ unsafe fn grow<A: Allocator>(region: NonNull<Region>, layout: Layout) -> Option<
                 }
             }
             let fixed = r.fixed.cur as usize;
-            let size = (r.fixed.end - fixed).next_multiple_of(END_ALIGN);
+            let size = (r.fixed.end - fixed)
+                .next_multiple_of(END_ALIGN)
+                .min(MAX_DOUBLED);
             (&r.chunks, size, cur - fixed)
         }
         Some(f) => {
@@ -265,7 +267,7 @@ unsafe fn grow<A: Allocator>(region: NonNull<Region>, layout: Layout) -> Option<
             return Some(p);
         }
     }
-    // Twice the last chunk (no wrap: sizes are at most `isize::MAX`): the number of chunks stays
+    // Twice the last chunk (no wrap: `previous` is at most `isize::MAX`): the number of chunks stays
     // logarithmic in the total. A spare too small for this request stays after the new chunk:
     // a repeated frame finds each chunk where it left it, so a loop of frames stops allocating.
     let size = (previous * 2).clamp(FIRST_CHUNK, MAX_DOUBLED);

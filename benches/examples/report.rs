@@ -504,7 +504,7 @@ fn verdicts(t: &Table, platform: &Platform) -> String {
     verdict(
         &mut out,
         matches!((frame, reset), (Some(f), Some(r)) if f <= 10 && r <= 2),
-        &format!("Arena: frame enter+exit at most 10 instructions and reset at most 2, as before chunks ({frame:?}, {reset:?})."),
+        &format!("Arena: frame enter+exit at most 10 instructions and reset at most 2, the figures published before chunks ({frame:?}, {reset:?}; benches/analysis.md compares the same code before and after)."),
         vec![],
     );
     out

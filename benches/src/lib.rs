@@ -567,36 +567,63 @@ pub mod micro {
 
     impl Micro {
         pub fn new(fixed: &'static mut Arena<'static>) -> Self {
+            let full = Box::leak(Box::new(Arena::new()));
+            fill_first_chunk(full);
             Micro {
                 open: open_frame(fixed),
                 grow_open: open_frame(Box::leak(Box::new(Arena::new()))),
                 growing: Box::leak(Box::new(Arena::new())),
                 scope: bump_scope::Bump::new(),
-                full: Box::leak(Box::new(Arena::new())),
-                bump_full: bumpalo::Bump::new(),
-                scope_full: bump_scope::Bump::new(),
+                full,
+                bump_full: full_bumpalo(),
+                scope_full: full_bump_scope(),
             }
         }
 
-        /// Empties the arenas; then fills the first chunk of each new-chunk arena, so that the
-        /// measured allocation takes a second chunk from the heap (freed here next time).
+        /// Empties the arenas. The new-chunk arenas are put back to one full chunk only if a
+        /// new-chunk case took a second one: that frees and allocates, which must not change
+        /// the heap's state before every other case.
         pub fn prepare(&mut self) {
             self.growing.reset();
             self.scope.reset();
-            self.full.reset();
-            self.full.shrink_to_fit();
-            let mut guard = self.full.frame_guard();
-            let f = guard.frame();
-            let rest = Layout::from_size_align(f.remaining(), 1).unwrap();
-            let _ = f.alloc_layout(rest);
-            mem::forget(guard); // the chunk stays full until the next `reset`
-            self.bump_full = bumpalo::Bump::with_capacity(256);
-            let rest = Layout::from_size_align(self.bump_full.chunk_capacity(), 1).unwrap();
-            let _ = self.bump_full.alloc_layout(rest);
-            self.scope_full = bump_scope::Bump::new();
-            let rest = self.scope_full.stats().remaining();
-            let _ = self.scope_full.alloc_uninit_slice::<u8>(rest);
+            if self.full.allocated_bytes() > FIRST_CHUNK_BYTES {
+                self.full.reset();
+                self.full.shrink_to_fit();
+                fill_first_chunk(self.full);
+            }
+            if self.bump_full.iter_allocated_chunks().count() > 1 {
+                self.bump_full = full_bumpalo();
+            }
+            if self.scope_full.stats().count() > 1 {
+                self.scope_full = full_bump_scope();
+            }
         }
+    }
+
+    /// The heap bytes of a growing arena's first chunk (512, bookkeeping included).
+    const FIRST_CHUNK_BYTES: usize = 512;
+
+    /// Fills the arena's first chunk in a frame that never ends (until the next `reset`).
+    fn fill_first_chunk(arena: &mut Arena<'static>) {
+        let mut guard = arena.frame_guard();
+        let f = guard.frame();
+        let _ = f.alloc(0u8); // takes the first chunk if there is none yet
+        let rest = Layout::from_size_align(f.remaining(), 1).unwrap();
+        let _ = f.alloc_layout(rest);
+        mem::forget(guard);
+    }
+
+    fn full_bumpalo() -> bumpalo::Bump {
+        let bump = bumpalo::Bump::with_capacity(256);
+        let rest = Layout::from_size_align(bump.chunk_capacity(), 1).unwrap();
+        let _ = bump.alloc_layout(rest);
+        bump
+    }
+
+    fn full_bump_scope() -> bump_scope::Bump {
+        let bump = bump_scope::Bump::new();
+        let _ = bump.alloc_uninit_slice::<u8>(bump.stats().remaining());
+        bump
     }
 
     #[inline(never)]
