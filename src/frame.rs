@@ -147,6 +147,15 @@ impl<'f> Frame<'f> {
     ///     assert_eq!(*x, 2);
     /// });
     /// ```
+    ///
+    /// Dropping the box at once (which also drops the value) is almost always a mistake, so it
+    /// warns (`#[must_use]`):
+    /// ```compile_fail
+    /// #![deny(unused_must_use)]
+    /// stackfirst::Arena::new().frame(|f| {
+    ///     f.alloc(1u32); // error: unused `FrameBox` that must be used
+    /// });
+    /// ```
     #[inline]
     #[must_use]
     #[track_caller]
