@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Measures Go's allocation-progression table natively: instruction counts (callgrind via
 # gungraun) and heap allocations per call for std Vec, smallvec, arrayvec, heapless, bumpalo,
-# StackVec, and Go 1.24 / 1.26 themselves. Writes benches/RESULTS.md and benches/go_table.svg.
+# StackVec, and Go 1.24 / 1.26 themselves; then bulk inline operations (against arrayvec) and
+# vectors at scale (against Vec). Writes benches/RESULTS.md, benches/go_table.svg and
+# benches/bulk_scale.svg.
 #
 #   bash benches/run.sh            measure everything, rewrite RESULTS.md and the chart
 #   bash benches/run.sh --check    measure, print, and fail if a StackVec or arena count rose

@@ -85,13 +85,13 @@ use crate::frame_guard::FrameGuard;
 use crate::region::{Region, RegionRef};
 
 /// The backing allocator of an [`Arena`] that names none: the global heap with the `alloc`
-/// feature, [`NoBacking`](crate::NoBacking) without.
+/// feature, [`NoHeap`](crate::NoHeap) (which refuses every request) without.
 #[cfg(feature = "alloc")]
 pub type DefaultBacking = Global;
 /// The backing allocator of an [`Arena`] that names none: the global heap with the `alloc`
-/// feature, [`NoBacking`](crate::NoBacking) without.
+/// feature, [`NoHeap`](crate::NoHeap) (which refuses every request) without.
 #[cfg(not(feature = "alloc"))]
-pub type DefaultBacking = crate::NoBacking;
+pub type DefaultBacking = crate::NoHeap;
 
 /// A bump arena: allocate from it through [frames](Frame).
 ///

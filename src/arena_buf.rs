@@ -42,6 +42,7 @@ impl<const BYTES: usize> ArenaBuf<BYTES> {
     /// static BUF: ArenaBuf<4096> = ArenaBuf::new();
     /// ```
     #[inline]
+    #[must_use]
     pub const fn new() -> Self {
         Self {
             bytes: UnsafeCell::new([MaybeUninit::uninit(); BYTES]),

@@ -1,4 +1,4 @@
-//! The error of the `try_reserve*` family.
+//! The errors of the fallible (`try_*`) `StackVec` API.
 
 use core::alloc::Layout;
 use core::fmt;
@@ -31,6 +31,7 @@ pub struct TryReserveError {
 /// assert!(matches!(kind, TryReserveErrorKind::CapacityOverflow));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TryReserveErrorKind {
     /// The requested capacity exceeds `isize::MAX` bytes (or `usize::MAX` elements).
     CapacityOverflow,
@@ -39,6 +40,9 @@ pub enum TryReserveErrorKind {
         /// The layout that was requested.
         layout: Layout,
     },
+    /// The inline buffer is full and the vector never allocates (its allocator is
+    /// [`NoHeap`](crate::NoHeap)).
+    CapacityExceeded,
 }
 
 impl TryReserveError {
@@ -52,18 +56,27 @@ impl TryReserveError {
     /// let kind = v.try_reserve_exact(usize::MAX).unwrap_err().kind();
     /// assert_eq!(kind, TryReserveErrorKind::CapacityOverflow);
     /// ```
+    #[must_use]
     pub fn kind(&self) -> TryReserveErrorKind {
         self.kind
     }
 
-    /// The infallible APIs' outcome: panic with "capacity overflow", or report the allocation
-    /// failure to `handle_alloc_error` (which aborts by default).
+    /// The infallible APIs' outcome: panic with "capacity overflow" or "capacity exceeded", or
+    /// report the allocation failure to `handle_alloc_error` (which aborts by default, as for
+    /// `Vec`). Without the `alloc` feature there is no `handle_alloc_error`: it panics with std's
+    /// message instead.
     #[cold]
     #[track_caller]
     pub(crate) fn raise(self) -> ! {
         match self.kind {
             TryReserveErrorKind::CapacityOverflow => panic!("capacity overflow"),
+            TryReserveErrorKind::CapacityExceeded => panic!("capacity exceeded"),
+            #[cfg(feature = "alloc")]
             TryReserveErrorKind::AllocError { layout } => alloc::alloc::handle_alloc_error(layout),
+            #[cfg(not(feature = "alloc"))]
+            TryReserveErrorKind::AllocError { layout } => {
+                panic!("memory allocation of {} bytes failed", layout.size())
+            }
         }
     }
 }
@@ -78,6 +91,7 @@ impl fmt::Display for TryReserveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
             TryReserveErrorKind::CapacityOverflow => f.write_str("capacity overflow"),
+            TryReserveErrorKind::CapacityExceeded => f.write_str("capacity exceeded"),
             TryReserveErrorKind::AllocError { layout } => write!(
                 f,
                 "memory allocation of {} bytes (align {}) failed",
@@ -89,3 +103,74 @@ impl fmt::Display for TryReserveError {
 }
 
 impl core::error::Error for TryReserveError {}
+
+/// A [`try_push`](crate::StackVec::try_push) or [`try_insert`](crate::StackVec::try_insert)
+/// that found no room: the value comes back, with the reason.
+///
+/// # Examples
+/// ```
+/// use stackfirst::{InlineVec, TryReserveErrorKind};
+///
+/// let mut v: InlineVec<u32, 8> = InlineVec::new_in(stackfirst::NoHeap);
+/// v.try_push(1).unwrap();
+/// v.try_push(2).unwrap();
+/// let err = v.try_push(3).unwrap_err();
+/// assert_eq!(err.error().kind(), TryReserveErrorKind::CapacityExceeded);
+/// assert_eq!(err.into_value(), 3);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct TryPushError<T> {
+    value: T,
+    error: TryReserveError,
+}
+
+impl<T> TryPushError<T> {
+    pub(crate) fn new(value: T, error: TryReserveError) -> Self {
+        Self { value, error }
+    }
+
+    /// The value that was not stored.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::{InlineVec, NoHeap};
+    ///
+    /// let mut v: InlineVec<char, 0> = InlineVec::new_in(NoHeap);
+    /// assert_eq!(v.try_push('x').unwrap_err().into_value(), 'x');
+    /// ```
+    #[must_use]
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
+    /// Why there was no room.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::{InlineVec, NoHeap};
+    ///
+    /// let mut v: InlineVec<char, 0> = InlineVec::new_in(NoHeap);
+    /// assert_eq!(v.try_push('x').unwrap_err().error().to_string(), "capacity exceeded");
+    /// ```
+    #[must_use]
+    pub fn error(&self) -> TryReserveError {
+        self.error
+    }
+}
+
+/// Shows the reason, not the value (which need not be `Debug`), like std's `SendError`.
+impl<T> fmt::Debug for TryPushError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TryPushError")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for TryPushError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl<T> core::error::Error for TryPushError<T> {}

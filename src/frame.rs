@@ -806,6 +806,7 @@ impl<'f> Frame<'f> {
     /// });
     /// ```
     #[inline]
+    #[must_use]
     pub fn used(&self) -> usize {
         self.region.get().used()
     }
@@ -824,6 +825,7 @@ impl<'f> Frame<'f> {
     /// });
     /// ```
     #[inline]
+    #[must_use]
     pub fn remaining(&self) -> usize {
         self.region.get().remaining()
     }
@@ -839,6 +841,7 @@ impl<'f> Frame<'f> {
     /// memory.arena().frame(|f| assert_eq!(f.capacity(), 64));
     /// ```
     #[inline]
+    #[must_use]
     pub fn capacity(&self) -> usize {
         self.region.get().capacity()
     }

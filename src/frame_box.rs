@@ -57,6 +57,7 @@ impl<'f, T: ?Sized> FrameBox<'f, T> {
     /// });
     /// ```
     #[inline]
+    #[must_use]
     pub fn leak(this: Self) -> &'f mut T {
         let this = ManuallyDrop::new(this);
         // SAFETY: the value is initialized and valid for `'f`; the box is not dropped, so this
@@ -79,6 +80,7 @@ impl<T> FrameBox<'_, T> {
     /// });
     /// ```
     #[inline]
+    #[must_use]
     pub fn into_inner(this: Self) -> T {
         let this = ManuallyDrop::new(this);
         // SAFETY: the value is initialized; the box is not dropped, so it is read exactly once.

@@ -14,7 +14,10 @@
 //!
 //! * [`StackVec<T, N = 32, A = Global>`](StackVec): `N` bytes of elements inline, then a heap
 //!   buffer from any [`allocator_api2`] allocator (std's heap, `bumpalo`, or this crate's
-//!   arena frames).
+//!   arena frames). **`N` counts bytes, not elements**: "8 `u32` inline" is
+//!   `StackVec<u32, { bytes_for::<u32>(8) }>` ([`bytes_for`]), and `StackVec<u32, 8>` holds two.
+//! * [`InlineVec<T, N>`](InlineVec) (`StackVec<T, N, NoHeap>`): never allocates; a full vector
+//!   refuses (`try_push` hands the value back, `push` panics). Needs no heap and no `alloc`.
 //! * [`StackVec::into_heap_exact`]: the explicit `move2heap`.
 //! * [`Arena`] and its [`Frame`]s: a bump arena that grows by chunks from any allocator, or
 //!   works over memory you provide (no heap needed), whose allocations are reclaimed when their
@@ -36,12 +39,15 @@
 //! ```
 //!
 //! # Features
-//! * `alloc` (default): `StackVec` and its heap path (`Global` is the default allocator).
-//!   Without it the arenas remain, for targets with no heap at all.
+//! * `alloc` (default): `StackVec`'s heap path (`Global` is the default allocator) and the
+//!   conversions to std's heap types. Without it, for targets with no heap at all, the arenas and
+//!   `StackVec` remain (with an explicit allocator: [`NoHeap`] or an arena [`Frame`]).
 //! * `std`: `std::io::Write` for `StackVec<u8, N, A>`.
 //! * `serde`, `zeroize`, `defmt`: the traits of those crates for `StackVec`.
 //! * `spill-report`: per-call-site spill statistics and the inline budget each site needs
-//!   (`stackfirst::spill_report()`); absent (no field, no instruction) when off.
+//!   (`stackfirst::spill_report()`); absent (no field, no instruction) when off. It adds a word
+//!   to every `StackVec` (56 bytes instead of 48 for `StackVec<u64>`): enable it in the final
+//!   binary, not in a library.
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
@@ -52,27 +58,37 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+/// Declares `$item` (generic over `T, const N: usize, A: Allocator`) with `StackVec`'s defaults
+/// `N = 32, A = Global` when `alloc` is on. Without it `Global` does not exist, and a default may
+/// not precede a parameter without one, so then neither has a default.
+macro_rules! with_stack_vec_defaults {
+    ($(#[$m:meta])* $vis:vis struct $name:ident<$($lt:lifetime,)? T, const N: usize, A: Allocator> $body:tt) => {
+        #[cfg(feature = "alloc")]
+        $(#[$m])*
+        $vis struct $name<$($lt,)? T, const N: usize = 32, A: Allocator = allocator_api2::alloc::Global> $body
+        #[cfg(not(feature = "alloc"))]
+        $(#[$m])*
+        $vis struct $name<$($lt,)? T, const N: usize, A: Allocator> $body
+    };
+}
+
 pub mod arena;
 mod arena_buf;
 mod arena_error;
 mod bump;
 mod chunk;
-#[cfg(feature = "alloc")]
 mod error;
-#[cfg(feature = "alloc")]
 mod features;
 mod frame;
 mod frame_box;
 mod frame_guard;
 #[cfg(feature = "alloc")]
 mod into_heap;
-mod no_backing;
-#[cfg(feature = "alloc")]
+mod no_heap;
 mod raw;
 mod region;
 #[cfg(feature = "spill-report")]
 pub mod spill_report;
-#[cfg(feature = "alloc")]
 mod stack_vec;
 #[cfg(target_has_atomic = "ptr")]
 mod sync;
@@ -84,18 +100,16 @@ pub use allocator_api2;
 pub use arena::Arena;
 pub use arena_buf::ArenaBuf;
 pub use arena_error::{ArenaError, ArenaErrorKind};
-#[cfg(feature = "alloc")]
-pub use error::{TryReserveError, TryReserveErrorKind};
+pub use error::{TryPushError, TryReserveError, TryReserveErrorKind};
 pub use frame::Frame;
 pub use frame_box::FrameBox;
 pub use frame_guard::FrameGuard;
 #[cfg(feature = "alloc")]
 pub use into_heap::IntoHeap;
-pub use no_backing::NoBacking;
+pub use no_heap::{InlineVec, NoHeap};
 #[cfg(feature = "spill-report")]
 pub use spill_report::{spill_report, SiteStats, SpillReport};
-#[cfg(feature = "alloc")]
-pub use stack_vec::{Drain, IntoIter, StackVec};
+pub use stack_vec::{bytes_for, Drain, ExtractIf, IntoIter, Splice, StackVec};
 #[cfg(target_has_atomic = "ptr")]
 pub use sync_arena::SyncArena;
 

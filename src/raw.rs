@@ -1,16 +1,18 @@
-//! The storage core of [`StackVec`](crate::StackVec): inline bytes or a heap buffer, and one word
-//! that holds both the length and the "spilled" flag.
+//! The storage core of [`StackVec`](crate::StackVec): inline bytes or a heap pointer, a word that
+//! holds the length and the "spilled" flag, and a word that holds the capacity and the flag.
 //!
 //! # Invariants of `RawStackVec<T, N, A>`
 //!
 //! Written once here; every `// SAFETY:` comment in the crate that touches a `RawStackVec` relies
 //! on these and nothing else.
 //!
-//! 1. **Spilled** means `T` is not zero-sized and the top bit of `tag` is set. Then `data.heap` is
-//!    the active union field: `heap.ptr` was allocated by `self.alloc` with
-//!    `Layout::array::<T>(heap.cap)`, and `heap.cap > 0`.
-//! 2. Otherwise `data.inline` is the active field and the capacity is `INLINE_CAPACITY`
-//!    (`N / size_of::<T>()`, or `usize::MAX` for zero-sized `T`, which never allocate).
+//! 1. **Spilled** means `T` is not zero-sized and the top bit of `tag` is set. Then `data.ptr` is
+//!    the active union field, `limit` is `cap | SPILLED` with `cap > 0`, and `data.ptr` was
+//!    allocated by `self.alloc` with `Layout::array::<T>(cap)`.
+//! 2. Otherwise `data.inline` is the active field and `limit` is the capacity,
+//!    `INLINE_CAPACITY` (`N / size_of::<T>()`, or `usize::MAX` for zero-sized `T`, which never
+//!    allocate). So in both states `tag < limit` means "room for one more", and `tag >=
+//!    INLINE_CAPACITY && tag < limit` means "spilled, with room": push needs no flag test.
 //! 3. The length is `tag` without its top bit (the whole `tag` for zero-sized `T`, so they can
 //!    count to `usize::MAX` like `Vec`). `len <= capacity`, and the first `len` slots of the
 //!    active buffer are initialized. A heap layout never exceeds `isize::MAX` bytes, so the
@@ -25,6 +27,7 @@ use core::ptr::{self, NonNull};
 use allocator_api2::alloc::Allocator;
 
 use crate::error::{TryReserveError, TryReserveErrorKind};
+use crate::no_heap::NoHeap;
 
 const SPILLED: usize = 1 << (usize::BITS - 1);
 
@@ -35,6 +38,7 @@ struct Inline<T, const N: usize> {
     bytes: [MaybeUninit<u8>; N],
 }
 
+/// A spilled vector's buffer, read from (and written to) the union and `limit`.
 struct Heap<T> {
     ptr: NonNull<T>,
     cap: usize,
@@ -50,12 +54,13 @@ impl<T> Copy for Heap<T> {}
 
 union Data<T, const N: usize> {
     inline: ManuallyDrop<Inline<T, N>>,
-    heap: Heap<T>,
+    ptr: NonNull<T>,
 }
 
 pub(crate) struct RawStackVec<T, const N: usize, A: Allocator> {
     data: Data<T, N>,
     tag: usize,
+    limit: usize,
     pub(crate) alloc: A,
 }
 
@@ -84,8 +89,28 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
                 }),
             },
             tag: 0,
+            limit: Self::INLINE_CAPACITY,
             alloc,
         }
+    }
+
+    /// Room for at least `capacity` elements: inline when they fit, else one heap block of
+    /// exactly `capacity`. Built from values rather than by growing a vector in place, so that
+    /// the caller's vector never has its address taken (no copy of it, no reloads).
+    #[inline]
+    pub(crate) fn try_with_capacity_in(capacity: usize, alloc: A) -> Result<Self, TryReserveError> {
+        if capacity <= Self::INLINE_CAPACITY {
+            return Ok(Self::new_in(alloc));
+        }
+        let layout =
+            Layout::array::<T>(capacity).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
+        let ptr = alloc
+            .allocate(layout)
+            .map_err(|_| crate::no_heap::refused::<A>(layout))?;
+        // SAFETY: `T` is not zero-sized (its inline capacity would be `usize::MAX`), and `ptr`
+        // is a fresh block of `alloc` with `Layout::array::<T>(capacity)`, `capacity > 0`,
+        // holding no elements.
+        Ok(unsafe { Self::from_heap_parts(ptr.cast(), 0, capacity, alloc) })
     }
 
     /// Takes over a heap buffer.
@@ -102,21 +127,41 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     ) -> Self {
         debug_assert!(!Self::IS_ZST && cap > 0 && len <= cap);
         Self {
-            data: Data {
-                heap: Heap { ptr, cap },
-            },
+            data: Data { ptr },
             tag: len | SPILLED,
+            limit: cap | SPILLED,
             alloc,
         }
     }
 
+    /// The heap buffer.
+    ///
+    /// # Safety
+    /// The vector is spilled.
     #[inline]
-    pub(crate) fn spilled(&self) -> bool {
+    unsafe fn heap(&self) -> Heap<T> {
+        Heap {
+            // SAFETY: spilled, so `ptr` is the active field (invariant 1).
+            ptr: unsafe { self.data.ptr },
+            cap: self.limit & !SPILLED,
+        }
+    }
+
+    /// Makes `heap` the buffer, with the tag's length, and the vector spilled.
+    #[inline]
+    fn set_heap(&mut self, heap: Heap<T>) {
+        self.data.ptr = heap.ptr;
+        self.limit = heap.cap | SPILLED;
+        self.tag |= SPILLED;
+    }
+
+    #[inline]
+    pub(crate) const fn spilled(&self) -> bool {
         !Self::IS_ZST && self.tag & SPILLED != 0
     }
 
     #[inline]
-    pub(crate) fn len(&self) -> usize {
+    pub(crate) const fn len(&self) -> usize {
         if Self::IS_ZST {
             self.tag
         } else {
@@ -139,20 +184,20 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     #[inline]
-    pub(crate) fn capacity(&self) -> usize {
-        if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field (invariant 1).
-            unsafe { self.data.heap.cap }
+    pub(crate) const fn capacity(&self) -> usize {
+        if Self::IS_ZST {
+            usize::MAX
         } else {
-            Self::INLINE_CAPACITY
+            // Invariants 1 and 2: `limit` is the capacity, with the flag when spilled.
+            self.limit & !SPILLED
         }
     }
 
     #[inline]
-    pub(crate) fn as_ptr(&self) -> *const T {
+    pub(crate) const fn as_ptr(&self) -> *const T {
         if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field (invariant 1).
-            unsafe { self.data.heap.ptr.as_ptr() }
+            // SAFETY: spilled, so `ptr` is the active field (invariant 1).
+            unsafe { self.data.ptr.as_ptr() }
         } else {
             // Taking the address of a union field is safe; it is aligned for `T` by `_align`.
             ptr::addr_of!(self.data).cast()
@@ -162,8 +207,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[inline]
     pub(crate) fn as_mut_ptr(&mut self) -> *mut T {
         if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field (invariant 1).
-            unsafe { self.data.heap.ptr.as_ptr() }
+            // SAFETY: spilled, so `ptr` is the active field (invariant 1).
+            unsafe { self.data.ptr.as_ptr() }
         } else {
             ptr::addr_of_mut!(self.data).cast()
         }
@@ -171,8 +216,10 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
 
     /// Appends `value`: the hot path of `push` and `extend`. A spilled tag has its top bit set,
     /// so one unsigned compare of the tag with `INLINE_CAPACITY` means "inline and not full"
-    /// (zero-sized `T` never spill); a spilled vector with room appends in line too. Only
-    /// growing goes out of line.
+    /// (zero-sized `T` never spill). Past it, `tag < limit` means "spilled, with room"
+    /// (invariant 2): one more compare, no flag test, and no masking of the length for
+    /// elements whose size is even (the flag shifts out of the offset). Only growing goes out
+    /// of line.
     #[inline(always)]
     pub(crate) fn push(&mut self, value: T) {
         let tag = self.tag;
@@ -183,33 +230,35 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             self.tag = tag + 1;
             return;
         }
-        if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field (invariant 1).
-            let heap = unsafe { self.data.heap };
-            let len = tag & !SPILLED;
-            if len < heap.cap {
-                // SAFETY: `len < cap`: slot `len` is inside the heap buffer and uninitialized.
-                // The flag stays set and the length cannot reach it (invariant 3).
-                unsafe { heap.ptr.as_ptr().add(len).write(value) };
-                self.tag = tag + 1;
-                return;
-            }
+        if is_allocator::<A, NoHeap>() {
+            // A fixed-capacity vector (it never spills): the overflow does not return, so, as
+            // for arrayvec, the caller's loop saves no registers for a growth call and unrolls.
+            TryReserveError::from(TryReserveErrorKind::CapacityExceeded).raise()
         }
-        self.grow_and_push(value);
+        if tag < self.limit {
+            // SAFETY: `INLINE_CAPACITY <= tag < limit`, so spilled (invariant 2) with
+            // `len < cap`: `ptr` is the active field and slot `len` is inside the heap buffer
+            // and uninitialized. The flag stays set and the length cannot reach it
+            // (invariant 3).
+            unsafe { self.data.ptr.as_ptr().add(tag & !SPILLED).write(value) };
+            self.tag = tag + 1;
+            return;
+        }
+        // Storing the returned tag tells the optimizer its value after the call, so the caller's
+        // loop keeps it in a register instead of reloading it every iteration.
+        self.tag = self.grow_and_push(value);
     }
 
-    /// `push` on a full buffer: grows (or spills), then appends.
+    /// `push` on a full buffer: grows (or spills), then appends. Returns the new tag.
     #[cold]
     #[inline(never)]
-    fn grow_and_push(&mut self, value: T) {
+    fn grow_and_push(&mut self, value: T) -> usize {
         self.grow_one();
         // SAFETY: spilled now, with room for one more (zero-sized `T` only get here at length
-        // `usize::MAX`, where `grow_one` panics), so `heap` is the active field (invariant 1).
-        unsafe {
-            let heap = self.data.heap;
-            heap.ptr.as_ptr().add(self.tag & !SPILLED).write(value);
-        }
+        // `usize::MAX`, where `grow_one` panics), so `ptr` is the active field (invariant 1).
+        unsafe { self.data.ptr.as_ptr().add(self.tag & !SPILLED).write(value) };
         self.tag += 1;
+        self.tag
     }
 
     /// The heap layout of `cap` elements. Only called with capacities that were allocated.
@@ -221,10 +270,16 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
     }
 
+    /// How many more elements fit without growing.
+    #[inline]
+    pub(crate) fn spare(&self) -> usize {
+        self.capacity() - self.len()
+    }
+
     /// Makes room for `additional` more elements, growing amortized (doubling).
     #[inline]
     pub(crate) fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        if self.capacity() - self.len() >= additional {
+        if self.spare() >= additional {
             return Ok(());
         }
         self.grow(additional, false)
@@ -233,7 +288,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// Makes room for exactly `additional` more elements.
     #[inline]
     pub(crate) fn try_reserve_exact(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        if self.capacity() - self.len() >= additional {
+        if self.spare() >= additional {
             return Ok(());
         }
         self.grow(additional, true)
@@ -290,7 +345,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             // SAFETY: spilled, so `heap` is the active field, allocated by `self.alloc` with
             // this layout (invariant 1); the new layout is larger, with the same alignment.
             unsafe {
-                let heap = self.data.heap;
+                let heap = self.heap();
                 grow_erased(
                     &self.alloc,
                     heap.ptr.cast(),
@@ -303,13 +358,56 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             // SAFETY: the inline bytes hold `len` initialized elements, which fit the new layout.
             unsafe { spill_erased(&self.alloc, src, len * mem::size_of::<T>(), layout) }
         };
-        let ptr = ptr.ok_or(TryReserveErrorKind::AllocError { layout })?;
-        self.data.heap = Heap {
+        let ptr = ptr.ok_or_else(|| crate::no_heap::refused::<A>(layout))?;
+        self.set_heap(Heap {
             ptr: ptr.cast(),
             cap,
-        };
-        self.tag = len | SPILLED;
+        });
         Ok(())
+    }
+
+    /// Growth for an iterator that says at least `additional` more are coming. The hint may lie
+    /// or be unsatisfiable: then it grows amortized by one, and in a small arena by exactly one,
+    /// so a hint can neither corrupt the vector nor abort where one more element would fit.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    pub(crate) fn reserve_hinted(&mut self, additional: usize) {
+        // One call site of `grow` (it is inlined here), tried three ways.
+        let mut result = Ok(());
+        for (additional, exact) in [(additional, false), (1, false), (1, true)] {
+            if self.spare() >= additional {
+                return;
+            }
+            result = self.grow(additional, exact);
+            if result.is_ok() {
+                return;
+            }
+        }
+        if let Err(e) = result {
+            e.raise()
+        }
+    }
+
+    /// Appends items of `iter` while they fit, with the length in a local written back once
+    /// (also when `next` panics), so the loop keeps it in a register and, for iterators over
+    /// slices, runs as straight vector copies. Every write is bounded by the capacity. Returns
+    /// `true` when it stopped because the vector is full (the iterator may have more), `false`
+    /// when the iterator ended.
+    #[inline(always)]
+    pub(crate) fn extend_within_capacity<I: Iterator<Item = T>>(&mut self, iter: &mut I) -> bool {
+        self.fill(|ptr, guard, cap| {
+            while guard.len < cap {
+                let Some(item) = iter.next() else {
+                    return false;
+                };
+                // SAFETY: `guard.len < cap`: the slot is inside the buffer and uninitialized;
+                // it is counted as soon as it is written.
+                unsafe { ptr.add(guard.len).write(item) };
+                guard.len += 1;
+            }
+            true
+        })
     }
 
     /// Shrinks the capacity to `max(len, min_capacity)`, moving back inline when that fits and
@@ -319,8 +417,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             return;
         }
         let len = self.len();
-        // SAFETY: spilled, so `heap` is the active field (invariant 1).
-        let heap = unsafe { self.data.heap };
+        // SAFETY: spilled.
+        let heap = unsafe { self.heap() };
         let target = len.max(min_capacity);
         let to_inline = (allow_inline && target <= Self::INLINE_CAPACITY) || target == 0;
         if !to_inline && target >= heap.cap {
@@ -328,26 +426,27 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
         let old_layout = Self::heap_layout(heap.cap);
         if to_inline {
-            // Back inline: copy the elements into the inline bytes, then free the heap buffer.
+            // Back inline: copy the elements into the inline bytes (over the heap pointer, which
+            // `heap` keeps) and become inline *before* calling the allocator, so that a
+            // `deallocate` that unwinds leaves a consistent inline vector (and leaks the block).
             // SAFETY: `len <= target <= INLINE_CAPACITY` (or `len == 0`), so the inline bytes
             // hold `len` elements; the heap buffer and the inline bytes are distinct memory.
-            unsafe {
-                ptr::copy_nonoverlapping(heap.ptr.as_ptr(), self.as_mut_ptr_inline(), len);
-                self.alloc.deallocate(heap.ptr.cast(), old_layout);
-            }
+            unsafe { ptr::copy_nonoverlapping(heap.ptr.as_ptr(), self.as_mut_ptr_inline(), len) };
             self.tag = len;
+            self.limit = Self::INLINE_CAPACITY;
+            // SAFETY: `heap.ptr` was allocated by `self.alloc` with `old_layout` (invariant 1)
+            // and nothing refers to it any more.
+            unsafe { self.alloc.deallocate(heap.ptr.cast(), old_layout) };
             return;
         }
         let new_layout = Self::heap_layout(target);
         // SAFETY: `heap.ptr` was allocated by `self.alloc` with `old_layout` (invariant 1); the
         // new layout has the same alignment and a smaller, non-zero size.
         match unsafe { self.alloc.shrink(heap.ptr.cast(), old_layout, new_layout) } {
-            Ok(ptr) => {
-                self.data.heap = Heap {
-                    ptr: ptr.cast(),
-                    cap: target,
-                };
-            }
+            Ok(ptr) => self.set_heap(Heap {
+                ptr: ptr.cast(),
+                cap: target,
+            }),
             Err(_) => TryReserveError::from(TryReserveErrorKind::AllocError { layout: new_layout })
                 .raise(),
         }
@@ -365,8 +464,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     pub(crate) fn into_heap_parts(self) -> (Option<(NonNull<T>, usize)>, usize, A) {
         let len = self.len();
         let parts = if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field (invariant 1).
-            let heap = unsafe { self.data.heap };
+            // SAFETY: spilled.
+            let heap = unsafe { self.heap() };
             Some((heap.ptr, heap.cap))
         } else if len == 0 || Self::IS_ZST {
             None
@@ -374,7 +473,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             let layout = Self::heap_layout(len);
             let ptr = match self.alloc.allocate(layout) {
                 Ok(p) => p.cast::<T>(),
-                Err(_) => TryReserveError::from(TryReserveErrorKind::AllocError { layout }).raise(),
+                Err(_) => TryReserveError::from(crate::no_heap::refused::<A>(layout)).raise(),
             };
             // SAFETY: the new block holds `len` elements and does not overlap the inline bytes,
             // whose first `len` elements are initialized (invariant 3).
@@ -388,23 +487,34 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         (parts, len, alloc)
     }
 
-    /// The buffer's pointer and a guard that owns the length until it is dropped: writers bump
-    /// `guard.len` after each element, so a panic in user code (`Clone`, a closure) keeps exactly
-    /// the elements written so far. The guard borrows only the length word, so the pointer (which
-    /// may point into the inline bytes) stays valid while it lives.
-    #[inline]
-    pub(crate) fn set_len_on_drop(&mut self) -> (*mut T, SetLenOnDrop<'_>) {
-        let ptr = self.as_mut_ptr();
-        let len = self.len();
-        let flag = if Self::IS_ZST { 0 } else { self.tag & SPILLED };
-        (
-            ptr,
-            SetLenOnDrop {
+    /// Runs `write` on the active buffer: its pointer, a guard that owns the length until it is
+    /// dropped (writers bump `guard.len` after each element, so a panic in user code keeps
+    /// exactly the elements written so far), and the capacity. `write` is instantiated twice,
+    /// once for the inline state, where pointer and capacity are constants (small loops unroll
+    /// and need no setup), once for the heap.
+    #[inline(always)]
+    pub(crate) fn fill<R>(
+        &mut self,
+        write: impl FnOnce(*mut T, &mut SetLenOnDrop<'_>, usize) -> R,
+    ) -> R {
+        if self.spilled() {
+            // SAFETY: spilled.
+            let heap = unsafe { self.heap() };
+            let mut guard = SetLenOnDrop {
+                len: self.tag & !SPILLED,
                 tag: &mut self.tag,
-                len,
-                flag,
-            },
-        )
+                flag: SPILLED,
+            };
+            write(heap.ptr.as_ptr(), &mut guard, heap.cap)
+        } else {
+            let ptr = self.as_mut_ptr_inline();
+            let mut guard = SetLenOnDrop {
+                len: self.tag,
+                tag: &mut self.tag,
+                flag: 0,
+            };
+            write(ptr, &mut guard, Self::INLINE_CAPACITY)
+        }
     }
 
     /// The inline bytes that a spilled vector does not use (those past the heap pointer and
@@ -412,7 +522,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[cfg(feature = "zeroize")]
     pub(crate) fn stale_inline_bytes(&mut self) -> &mut [MaybeUninit<u8>] {
         let used = if self.spilled() {
-            mem::size_of::<Heap<T>>()
+            mem::size_of::<NonNull<T>>()
         } else {
             N
         };
@@ -426,14 +536,18 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// empty.
     fn free_heap(&mut self) {
         if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field, allocated by `self.alloc` with
-            // this layout (invariant 1).
-            unsafe {
-                let heap = self.data.heap;
-                self.alloc
-                    .deallocate(heap.ptr.cast(), Self::heap_layout(heap.cap));
-            }
+            // SAFETY: spilled.
+            let heap = unsafe { self.heap() };
+            // Inline and empty before the allocator runs: a `deallocate` that unwinds must not
+            // leave a vector that frees the block again.
             self.tag = 0;
+            self.limit = Self::INLINE_CAPACITY;
+            // SAFETY: `heap.ptr` was allocated by `self.alloc` with this layout (invariant 1),
+            // and the vector no longer refers to it.
+            unsafe {
+                self.alloc
+                    .deallocate(heap.ptr.cast(), Self::heap_layout(heap.cap))
+            };
         }
     }
 }
@@ -457,7 +571,7 @@ impl<T, const N: usize, A: Allocator> Drop for RawStackVec<T, N, A> {
     }
 }
 
-/// See [`RawStackVec::set_len_on_drop`].
+/// See [`RawStackVec::fill`].
 pub(crate) struct SetLenOnDrop<'a> {
     tag: &'a mut usize,
     pub(crate) len: usize,
@@ -504,7 +618,37 @@ unsafe fn spill_erased<A: Allocator>(
     Some(new)
 }
 
-/// Grows a heap block (in place where the allocator can).
+/// Heap blocks up to this size grow by allocate, copy, free (see [`moves_small_blocks`]).
+const SMALL_BLOCK: usize = 1024;
+
+/// Whether `A` is `B`, for choosing a policy by allocator type. A name comparison because `A`
+/// need not be `'static` (no `TypeId`); `type_name` is a constant for each type, so it folds
+/// away at compile time. Two types share a name only across versions of this crate, and then
+/// they are the same allocator.
+#[inline(always)]
+pub(crate) fn is_allocator<A: Allocator, B: Allocator>() -> bool {
+    core::any::type_name::<A>() == core::any::type_name::<B>()
+}
+
+/// Whether growth of a small block should move it instead of calling `Allocator::grow`: true for
+/// the global allocator only. A `realloc` that grows a small block in place keeps it out of
+/// malloc's per-size caches (glibc's tcache holds blocks up to 1032 bytes), so the next vector
+/// of that size misses the cache: measured on the n = 16 rows, about 130 instructions per call
+/// (benches/analysis.md). Bump allocators (bumpalo, this crate's frames) must keep growing the
+/// last block in place, so every other allocator keeps `grow`. A wrong answer could only change
+/// speed, never behaviour.
+#[inline(always)]
+#[cfg_attr(not(feature = "alloc"), allow(clippy::extra_unused_type_parameters))]
+fn moves_small_blocks<A: Allocator>() -> bool {
+    // Without `alloc` there is no global allocator (nor its type).
+    #[cfg(not(feature = "alloc"))]
+    return false;
+    #[cfg(feature = "alloc")]
+    return is_allocator::<A, allocator_api2::alloc::Global>();
+}
+
+/// Grows a heap block: in place where the allocator can, or, for a small block of the global
+/// allocator, by moving it (see [`moves_small_blocks`]).
 ///
 /// # Safety
 /// `ptr` was allocated by `alloc` with `old`; `new` is at least as large, with the same
@@ -516,6 +660,19 @@ unsafe fn grow_erased<A: Allocator>(
     old: Layout,
     new: Layout,
 ) -> Option<NonNull<u8>> {
+    if moves_small_blocks::<A>() && old.size() <= SMALL_BLOCK {
+        let moved = alloc.allocate(new).ok()?.cast::<u8>();
+        // SAFETY: `ptr` is readable for `old.size()` bytes (it was allocated with `old`; copying
+        // bytes that may be uninitialized is fine), the fresh block holds `new.size() >=
+        // old.size()` bytes and is distinct; the old block goes back with its own layout. Only
+        // the global allocator gets here, and its `deallocate` (`free`) does not unwind, so the
+        // vector is never left pointing at a freed block.
+        unsafe {
+            ptr::copy_nonoverlapping(ptr.as_ptr(), moved.as_ptr(), old.size());
+            alloc.deallocate(ptr, old);
+        }
+        return Some(moved);
+    }
     // SAFETY: forwarded from this function's contract, which is `Allocator::grow`'s.
     unsafe { alloc.grow(ptr, old, new) }.ok().map(NonNull::cast)
 }

@@ -17,10 +17,17 @@
 //! Sites beyond that are counted in [`SpillReport::untracked`], never lost silently.
 //!
 //! `Iterator::collect` is not `#[track_caller]` in `core`, so vectors built by `collect()` are
-//! attributed to `collect`'s location in `core`; call `StackVec::from_iter(iter)` (or a
-//! constructor and `extend`) where the site matters.
+//! all attributed to `collect`'s one location in `core`: the table shows them together as one
+//! `collect()` row ([`SiteStats::is_collect`]); call `StackVec::from_iter(iter)` (or
+//! [`from_iter_in`](crate::StackVec::from_iter_in), or a constructor and `extend`) where the site
+//! matters.
 //!
-//! With the feature off, none of this exists: no field, no drop hook, no instruction.
+//! # For the final binary, not for libraries
+//!
+//! The feature adds the site to every vector: one word, so `size_of::<StackVec<u64>>()` is 56
+//! instead of 48 on 64-bit targets, and every drop records. Turn it on in the application (or a
+//! test or profiling build) that wants the report; a library that enabled it would impose that on
+//! every user. With the feature off, none of this exists: no field, no drop hook, no instruction.
 //!
 //! [`stack_vec!`]: crate::stack_vec
 
@@ -172,6 +179,7 @@ fn bucket(len: usize) -> usize {
 /// # }
 /// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SiteStats {
     /// The source file of the call site.
     pub file: &'static str,
@@ -197,6 +205,30 @@ pub struct SiteStats {
 }
 
 impl SiteStats {
+    /// `true` for the row of vectors built by `collect()`: `core`'s `Iterator::collect` is the
+    /// only location `#[track_caller]` can see for them (see the [module docs](self)).
+    ///
+    /// # Examples
+    /// ```
+    /// # #[cfg(feature = "spill-report")] {
+    /// use stackfirst::StackVec;
+    ///
+    /// drop((0..3).collect::<StackVec<u8>>());
+    /// let report = stackfirst::spill_report();
+    /// assert!(report.sites().iter().any(|s| s.is_collect()));
+    /// assert!(report.to_string().contains("collect()"));
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn is_collect(&self) -> bool {
+        let f = self.file;
+        // `core/src/...` (remapped) or `/rustc/<hash>/library/core/src/...`, either separator.
+        f.starts_with("core/src/")
+            || f.starts_with("core\\src\\")
+            || f.contains("/core/src/")
+            || f.contains("\\core\\src\\")
+    }
+
     /// The inline budget in bytes (a multiple of the word size) that would have kept at least
     /// `percent`% of this site's vectors inline: the smallest length bucket bound that covers
     /// them (capped at the longest length seen), times the element size.
@@ -217,12 +249,23 @@ impl SiteStats {
     /// assert_eq!(site.budget_for(99), 40); // bucket 4-7, capped at the longest: 5 u64
     /// # }
     /// ```
+    ///
+    /// # Panics
+    /// If `percent > 100`.
+    #[must_use]
+    #[track_caller]
     pub fn budget_for(&self, percent: usize) -> usize {
-        let need = (self.created * percent).div_ceil(100);
-        let mut seen = 0;
+        assert!(
+            percent <= 100,
+            "budget_for: percent is {percent}, it must be at most 100"
+        );
+        // ceil(created * percent / 100) without overflow: created = 100 q + r.
+        let (q, r) = (self.created / 100, self.created % 100);
+        let need = q * percent + (r * percent).div_ceil(100);
+        let mut seen = 0usize;
         let mut len = self.max_len;
         for (k, &count) in self.lengths.iter().enumerate() {
-            seen += count;
+            seen = seen.saturating_add(count);
             if seen >= need {
                 len = if k == 0 { 0 } else { (1usize << k) - 1 };
                 break;
@@ -235,8 +278,8 @@ impl SiteStats {
     }
 
     /// What a `StackVec` with an inline budget of `budget` bytes occupies on the stack (with a
-    /// zero-sized allocator): the budget or the heap pointer and capacity, whichever is larger,
-    /// plus the length word.
+    /// zero-sized allocator): the budget or the heap pointer, whichever is larger, plus the
+    /// length and capacity words.
     ///
     /// # Examples
     /// ```
@@ -244,12 +287,13 @@ impl SiteStats {
     /// drop(stackfirst::StackVec::<u8>::new());
     /// let report = stackfirst::spill_report();
     /// let site = &report.sites()[0];
-    /// assert_eq!(site.stack_cost(32), 32 + size_of::<usize>());
-    /// assert_eq!(site.stack_cost(0), 3 * size_of::<usize>()); // the heap fields still count
+    /// assert_eq!(site.stack_cost(32), 32 + 2 * size_of::<usize>());
+    /// assert_eq!(site.stack_cost(0), 3 * size_of::<usize>()); // the heap pointer still counts
     /// # }
     /// ```
+    #[must_use]
     pub fn stack_cost(&self, budget: usize) -> usize {
-        budget.max(2 * size_of::<usize>()) + size_of::<usize>()
+        budget.max(size_of::<usize>()) + 2 * size_of::<usize>()
     }
 }
 
@@ -279,6 +323,7 @@ impl SpillReport {
     /// assert!(report.sites().windows(2).all(|w| w[0].spilled >= w[1].spilled));
     /// # }
     /// ```
+    #[must_use]
     pub fn sites(&self) -> &[SiteStats] {
         &self.sites
     }
@@ -291,6 +336,7 @@ impl SpillReport {
     /// assert_eq!(stackfirst::spill_report().untracked(), 0);
     /// # }
     /// ```
+    #[must_use]
     pub fn untracked(&self) -> usize {
         self.untracked
     }
@@ -309,6 +355,7 @@ impl SpillReport {
 /// assert!(report.sites().iter().any(|s| s.spilled == 1 && s.max_len == 100));
 /// # }
 /// ```
+#[must_use]
 pub fn spill_report() -> SpillReport {
     let mut sites: Vec<SiteStats> = TABLE
         .iter()
@@ -342,10 +389,27 @@ pub fn spill_report() -> SpillReport {
 }
 
 impl fmt::Display for SpillReport {
+    /// One row per call site; the site column is as wide as the longest one. `collect()`
+    /// vectors share one row, labelled as such, with a hint below the table.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const COLLECT: &str = "collect() (all sites, see below)";
+        let label = |s: &SiteStats| {
+            if s.is_collect() {
+                alloc::string::String::from(COLLECT)
+            } else {
+                alloc::format!("{}:{}:{}", s.file, s.line, s.column)
+            }
+        };
+        let w = self
+            .sites
+            .iter()
+            .map(|s| label(s).len())
+            .chain([9])
+            .max()
+            .unwrap_or(9);
         writeln!(
             f,
-            "{:<40} {:>5} {:>8} {:>14} {:>7} {:>18} {:>18} {:>13}",
+            "{:<w$} {:>5} {:>8} {:>14} {:>7} {:>20} {:>20} {:>13}",
             "call site",
             "elem",
             "vectors",
@@ -356,7 +420,6 @@ impl fmt::Display for SpillReport {
             "into_heap id/copy"
         )?;
         for s in &self.sites {
-            let at = alloc::format!("{}:{}:{}", s.file, s.line, s.column);
             let pct = alloc::format!("{} ({}%)", s.spilled, s.spilled * 100 / s.created.max(1));
             let budget = |p| {
                 let b = s.budget_for(p);
@@ -364,8 +427,8 @@ impl fmt::Display for SpillReport {
             };
             writeln!(
                 f,
-                "{:<40} {:>3} B {:>8} {:>14} {:>7} {:>18} {:>18} {:>8}/{}",
-                at,
+                "{:<w$} {:>3} B {:>8} {:>14} {:>7} {:>20} {:>20} {:>8}/{}",
+                label(s),
                 s.elem_size,
                 s.created,
                 pct,
@@ -374,6 +437,13 @@ impl fmt::Display for SpillReport {
                 budget(99),
                 s.into_heap_identity,
                 s.into_heap_copy
+            )?;
+        }
+        if self.sites.iter().any(SiteStats::is_collect) {
+            writeln!(
+                f,
+                "collect() is not #[track_caller]: its vectors are counted together; build them \
+                 with StackVec::from_iter(iter) to see each site"
             )?;
         }
         if self.untracked > 0 {

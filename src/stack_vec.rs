@@ -1,20 +1,32 @@
 //! [`StackVec`]: a vector that keeps its first `N` bytes of elements inline and spills to the
 //! heap only when they no longer fit.
 
+mod alloc_in;
+mod convert;
 mod drain;
+mod extract_if;
+mod fallible;
 mod into_iter;
+mod range;
+mod splice;
 mod traits;
+mod vec_extras;
 
 use core::mem::{self, ManuallyDrop, MaybeUninit};
-use core::ops::{Bound, RangeBounds};
+use core::ops::{Range, RangeBounds};
 use core::ptr;
 use core::slice;
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
+#[cfg(feature = "alloc")]
+use allocator_api2::alloc::Global;
 
 pub use self::drain::Drain;
+pub use self::extract_if::ExtractIf;
 pub use self::into_iter::IntoIter;
+pub use self::splice::Splice;
 use crate::error::TryReserveError;
+#[cfg(feature = "alloc")]
 use crate::into_heap::IntoHeap;
 use crate::raw::RawStackVec;
 
@@ -32,21 +44,39 @@ pub(crate) enum Exit {
     IntoHeapCopy,
 }
 
+with_stack_vec_defaults! {
 /// A vector with an inline buffer of `N` bytes (32 by default, the budget Go's compiler keeps in
 /// the stack frame) that moves its elements to a heap buffer from `A` when they no longer fit.
 ///
-/// * Inline capacity: [`INLINE_CAPACITY`](Self::INLINE_CAPACITY) `= N / size_of::<T>()`
-///   elements (zero is fine: the vector then behaves like `Vec`). Zero-sized `T` never allocate
+/// * **`N` counts bytes, not elements**: inline capacity
+///   [`INLINE_CAPACITY`](Self::INLINE_CAPACITY) `= N / size_of::<T>()` elements (zero is fine:
+///   the vector then behaves like `Vec`). "8 `u32` inline" is `StackVec<u32, 32>`, or
+///   `StackVec<u32, { bytes_for::<u32>(8) }>` with [`bytes_for`]; `StackVec<u32, 8>` holds two. Zero-sized `T` never allocate
 ///   and have capacity `usize::MAX`.
 /// * Growth: inline, then the first spill allocates `max(2 * INLINE_CAPACITY, needed, 4)`
 ///   elements (8 for one-byte `T`, 1 for `T` over 1 KiB), then doubling. For `u64` with the
 ///   default budget: inline 4 -> heap 8 -> 16 -> 32 ...
-/// * Size: the larger of `N` bytes and two words, plus one word that holds the length and the
-///   "spilled" flag: `size_of::<StackVec<u64>>()` is 40 on 64-bit targets, and
-///   `size_of::<StackVec<u32>>()` is 36 on 32-bit ones. A zero-sized allocator (such as
-///   [`Global`]) costs nothing.
+/// * Size: the larger of `N` bytes and one word (the heap pointer shares the inline bytes), plus
+///   a length word and a capacity word: `size_of::<StackVec<u64>>()` is 48 on 64-bit targets,
+///   `size_of::<StackVec<u32>>()` is 40 on 32-bit ones, and with `N = 0` it is `Vec`'s size. A
+///   zero-sized allocator (such as [`Global`]) costs nothing.
 ///
 /// The storage invariants are written down once, in the `raw` module that owns them.
+///
+/// # Allocation failure
+///
+/// As for `Vec`: the methods that may allocate (`push`, `insert`, `extend`, `reserve`,
+/// `with_capacity`, `resize`, `clone`, `into_heap_exact`, ...) panic with "capacity overflow"
+/// when the capacity would exceed `isize::MAX` bytes, and when the allocator fails they call
+/// [`handle_alloc_error`](https://doc.rust-lang.org/alloc/alloc/fn.handle_alloc_error.html),
+/// which aborts the process by default (without the `alloc` feature: they panic with
+/// "memory allocation of N bytes failed"). The `try_` methods ([`try_push`](Self::try_push),
+/// [`try_reserve`](Self::try_reserve), [`try_extend_from_slice`](Self::try_extend_from_slice),
+/// [`try_with_capacity_in`](Self::try_with_capacity_in), [`try_resize`](Self::try_resize),
+/// [`try_insert`](Self::try_insert), [`try_into_heap_exact`](Self::try_into_heap_exact)) return an
+/// error instead and leave the vector unchanged: use them with an allocator that can run out,
+/// such as a fixed arena frame. A [`NoHeap`](crate::NoHeap) vector that is full panics with
+/// "capacity exceeded".
 ///
 /// # Examples
 /// ```
@@ -66,13 +96,38 @@ pub(crate) enum Exit {
 /// fn send<T: Send>() {}
 /// send::<stackfirst::StackVec<std::rc::Rc<u8>>>();
 /// ```
-pub struct StackVec<T, const N: usize = 32, A: Allocator = Global> {
+pub struct StackVec<T, const N: usize, A: Allocator> {
     pub(crate) raw: RawStackVec<T, N, A>,
     /// Where the vector was created, for the spill report.
     #[cfg(feature = "spill-report")]
     site: &'static core::panic::Location<'static>,
 }
+}
 
+/// The inline budget `N` (in bytes) that holds `elements` values of `T`: write
+/// `StackVec<T, { bytes_for::<T>(8) }>` for "8 elements inline". `N` counts bytes by design (Go's
+/// 32-byte budget is the default), so `StackVec<u32, 8>` holds two `u32`, not eight.
+///
+/// # Panics
+/// On overflow (a compile-time error when used as a const argument).
+///
+/// # Examples
+/// ```
+/// use stackfirst::{bytes_for, StackVec};
+///
+/// let v: StackVec<u32, { bytes_for::<u32>(8) }> = (0..8).collect();
+/// assert_eq!(StackVec::<u32, { bytes_for::<u32>(8) }>::INLINE_CAPACITY, 8);
+/// assert!(!v.spilled());
+/// ```
+#[must_use]
+pub const fn bytes_for<T>(elements: usize) -> usize {
+    match elements.checked_mul(mem::size_of::<T>()) {
+        Some(bytes) => bytes,
+        None => panic!("capacity overflow"),
+    }
+}
+
+#[cfg(feature = "alloc")]
 impl<T, const N: usize> StackVec<T, N, Global> {
     /// An empty vector, inline. Never allocates.
     ///
@@ -85,6 +140,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     /// ```
     #[inline]
     #[cfg_attr(feature = "spill-report", track_caller)]
+    #[must_use]
     pub const fn new() -> Self {
         Self::new_in(Global)
     }
@@ -95,6 +151,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     ///
     /// # Panics
     /// With "capacity overflow" when `capacity` elements exceed `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -108,6 +165,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     /// ```
     #[inline]
     #[track_caller]
+    #[must_use]
     pub fn with_capacity(capacity: usize) -> Self {
         Self::with_capacity_in(capacity, Global)
     }
@@ -125,6 +183,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     /// ```
     #[inline]
     #[track_caller]
+    #[must_use]
     pub fn into_vec(self) -> alloc::vec::Vec<T> {
         self.into_heap_exact()
     }
@@ -158,6 +217,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     #[cfg_attr(feature = "spill-report", track_caller)]
+    #[must_use]
     pub const fn new_in(alloc: A) -> Self {
         Self::from_raw(RawStackVec::new_in(alloc))
     }
@@ -203,6 +263,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// With "capacity overflow" when `capacity` elements exceed `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -214,10 +275,12 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     #[track_caller]
+    #[must_use]
     pub fn with_capacity_in(capacity: usize, alloc: A) -> Self {
-        let mut v = Self::new_in(alloc);
-        v.reserve_exact(capacity);
-        v
+        match RawStackVec::try_with_capacity_in(capacity, alloc) {
+            Ok(raw) => Self::from_raw(raw),
+            Err(e) => e.raise(),
+        }
     }
 
     /// The number of elements.
@@ -230,7 +293,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v.len(), 2);
     /// ```
     #[inline]
-    pub fn len(&self) -> usize {
+    #[must_use]
+    pub const fn len(&self) -> usize {
         self.raw.len()
     }
 
@@ -246,7 +310,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(!v.is_empty());
     /// ```
     #[inline]
-    pub fn is_empty(&self) -> bool {
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
@@ -263,7 +328,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v.capacity(), 16);
     /// ```
     #[inline]
-    pub fn capacity(&self) -> usize {
+    #[must_use]
+    pub const fn capacity(&self) -> usize {
         self.raw.capacity()
     }
 
@@ -279,7 +345,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(v.spilled());
     /// ```
     #[inline]
-    pub fn spilled(&self) -> bool {
+    #[must_use]
+    pub const fn spilled(&self) -> bool {
         self.raw.spilled()
     }
 
@@ -293,7 +360,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v.as_slice(), &[1, 2]);
     /// ```
     #[inline]
-    pub fn as_slice(&self) -> &[T] {
+    #[must_use]
+    pub const fn as_slice(&self) -> &[T] {
         // SAFETY: the first `len` elements at `as_ptr` are initialized (invariant 3), and the
         // pointer is non-null and aligned even when `len == 0`.
         unsafe { slice::from_raw_parts(self.raw.as_ptr(), self.len()) }
@@ -316,8 +384,13 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         unsafe { slice::from_raw_parts_mut(self.raw.as_mut_ptr(), len) }
     }
 
-    /// A pointer to the first element (or to where it would go). While the vector is inline it
-    /// points into the vector itself, so it is invalidated when the vector moves.
+    /// A pointer to the first element (or to where it would go).
+    ///
+    /// Like `Vec`'s, `as_ptr` and [`as_mut_ptr`](Self::as_mut_ptr) do not create a reference to
+    /// the elements, so calling them does not invalidate pointers obtained earlier: several raw
+    /// pointers from them may be used in turn. What invalidates such pointers is what changes
+    /// the buffer: growing, shrinking, spilling, moving back inline, and — while the vector is
+    /// inline, where the pointer points into the vector itself — moving the vector.
     ///
     /// # Examples
     /// ```
@@ -328,7 +401,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(unsafe { *v.as_ptr().add(1) }, 8);
     /// ```
     #[inline]
-    pub fn as_ptr(&self) -> *const T {
+    #[must_use]
+    pub const fn as_ptr(&self) -> *const T {
         self.raw.as_ptr()
     }
 
@@ -364,7 +438,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(core::ptr::eq(*v.allocator(), &bump));
     /// ```
     #[inline]
-    pub fn allocator(&self) -> &A {
+    #[must_use]
+    pub const fn allocator(&self) -> &A {
         &self.raw.alloc
     }
 
@@ -372,6 +447,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// With "capacity overflow" when the new capacity exceeds `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -414,7 +490,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// Inserts `element` at `index`, shifting the rest right.
     ///
     /// # Panics
-    /// If `index > len`, or on capacity overflow.
+    /// If `index > len`, or on capacity overflow. On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -547,7 +623,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// Resizes to `new_len`, filling with clones of `value` or truncating.
     ///
     /// # Panics
-    /// On capacity overflow.
+    /// On capacity overflow. On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -559,6 +635,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// v.resize(1, 9);
     /// assert_eq!(v, [1]);
     /// ```
+    #[inline]
     #[track_caller]
     pub fn resize(&mut self, new_len: usize, value: T)
     where
@@ -569,24 +646,25 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
             self.truncate(new_len);
             return;
         }
-        let extra = new_len - len;
-        self.reserve(extra);
-        let (p, mut guard) = self.raw.set_len_on_drop();
-        for _ in 1..extra {
-            // SAFETY: `reserve` made room for `extra` elements past `guard.len`; the guard
-            // counts each one as soon as it is written.
-            unsafe { p.add(guard.len).write(value.clone()) };
+        self.reserve(new_len - len);
+        self.raw.fill(|p, guard, _| {
+            while guard.len + 1 < new_len {
+                // SAFETY: `reserve` made room up to `new_len`; the guard counts each element
+                // as soon as it is written.
+                unsafe { p.add(guard.len).write(value.clone()) };
+                guard.len += 1;
+            }
+            // SAFETY: as above, for the last slot, which gets `value` itself.
+            unsafe { p.add(guard.len).write(value) };
             guard.len += 1;
-        }
-        // SAFETY: as above, for the last slot, which gets `value` itself.
-        unsafe { p.add(guard.len).write(value) };
-        guard.len += 1;
+        })
     }
 
     /// Resizes to `new_len`, filling with values returned by `f` or truncating.
     ///
     /// # Panics
     /// On capacity overflow. If `f` panics, the values made so far stay in the vector.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -597,6 +675,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// v.resize_with(3, || { n += 1; n });
     /// assert_eq!(v, [1, 2, 3]);
     /// ```
+    #[inline]
     #[track_caller]
     pub fn resize_with<F: FnMut() -> T>(&mut self, new_len: usize, mut f: F) {
         let len = self.len();
@@ -605,18 +684,20 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
             return;
         }
         self.reserve(new_len - len);
-        let (p, mut guard) = self.raw.set_len_on_drop();
-        while guard.len < new_len {
-            // SAFETY: `reserve` made room up to `new_len`; each slot is counted once written.
-            unsafe { p.add(guard.len).write(f()) };
-            guard.len += 1;
-        }
+        self.raw.fill(|p, guard, _| {
+            while guard.len < new_len {
+                // SAFETY: `reserve` made room up to `new_len`; each slot is counted once written.
+                unsafe { p.add(guard.len).write(f()) };
+                guard.len += 1;
+            }
+        })
     }
 
     /// Clones and appends every element of `other`.
     ///
     /// # Panics
     /// On capacity overflow. If a `clone` panics, the clones made so far stay in the vector.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -626,26 +707,57 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// v.extend_from_slice(&[2, 3]);
     /// assert_eq!(v, [1, 2, 3]);
     /// ```
+    #[inline]
     #[track_caller]
     pub fn extend_from_slice(&mut self, other: &[T])
     where
         T: Clone,
     {
-        self.reserve(other.len());
-        let (p, mut guard) = self.raw.set_len_on_drop();
-        for item in other {
-            // SAFETY: `reserve` made room for `other.len()` elements past the length; each is
-            // counted as soon as it is written.
-            unsafe { p.add(guard.len).write(item.clone()) };
-            guard.len += 1;
+        if other.len() > self.raw.spare() {
+            // Growth and the copy that follows it go out of line together, so the in-line
+            // path has no call after which registers must survive.
+            return self.extend_from_slice_growing(other);
         }
+        // SAFETY: there is room for `other.len()` more elements.
+        unsafe { self.extend_from_slice_unchecked(other) }
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn extend_from_slice_growing(&mut self, other: &[T])
+    where
+        T: Clone,
+    {
+        self.reserve(other.len());
+        // SAFETY: `reserve` made room for `other.len()` more elements.
+        unsafe { self.extend_from_slice_unchecked(other) }
+    }
+
+    /// Clones `other` onto the end.
+    ///
+    /// # Safety
+    /// There is room for `other.len()` more elements.
+    #[inline(always)]
+    pub(super) unsafe fn extend_from_slice_unchecked(&mut self, other: &[T])
+    where
+        T: Clone,
+    {
+        self.raw.fill(|p, guard, _| {
+            for item in other {
+                // SAFETY: the caller made room for `other.len()` elements past the length; each
+                // is counted as soon as it is written, so a panicking `clone` keeps what was made.
+                unsafe { p.add(guard.len).write(item.clone()) };
+                guard.len += 1;
+            }
+        })
     }
 
     /// Moves every element of `other` to the end of `self`, leaving `other` empty (its capacity
     /// is kept).
     ///
     /// # Panics
-    /// On capacity overflow.
+    /// On capacity overflow. On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -685,6 +797,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!((v.as_slice(), tail.as_slice()), (&[1][..], &[2, 3][..]));
     /// ```
     #[track_caller]
+    #[must_use = "use `.truncate()` if you don't need the other half"]
     pub fn split_off(&mut self, at: usize) -> Self
     where
         A: Clone,
@@ -721,27 +834,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[track_caller]
     pub fn drain<R: RangeBounds<usize>>(&mut self, range: R) -> Drain<'_, T, N, A> {
-        let len = self.len();
-        let start = match range.start_bound() {
-            Bound::Included(&s) => s,
-            Bound::Excluded(&s) => s
-                .checked_add(1)
-                .unwrap_or_else(|| panic!("attempted to index slice from after maximum usize")),
-            Bound::Unbounded => 0,
-        };
-        let end = match range.end_bound() {
-            Bound::Included(&e) => e
-                .checked_add(1)
-                .unwrap_or_else(|| panic!("attempted to index slice up to maximum usize")),
-            Bound::Excluded(&e) => e,
-            Bound::Unbounded => len,
-        };
-        if start > end {
-            panic!("slice index starts at {start} but ends at {end}");
-        }
-        if end > len {
-            panic!("range end index {end} out of range for slice of length {len}");
-        }
+        let Range { start, end } = range::slice_range(range, self.len());
         Drain::new(self, start, end)
     }
 
@@ -935,6 +1028,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// With "capacity overflow" when the capacity would exceed `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -956,6 +1050,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// With "capacity overflow" when the capacity would exceed `isize::MAX` bytes.
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -1121,7 +1216,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(!v.spilled());
     /// assert_eq!(v, [0, 2, 4]);
     /// ```
+    #[cfg(feature = "alloc")]
     #[track_caller]
+    #[must_use]
     pub fn into_heap_exact(self) -> A::Vec<T>
     where
         A: IntoHeap,
@@ -1150,7 +1247,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// let b: Box<[u16]> = v.into_boxed_slice();
     /// assert_eq!(&*b, &[1, 2, 3]);
     /// ```
+    #[cfg(feature = "alloc")]
     #[track_caller]
+    #[must_use]
     pub fn into_boxed_slice(mut self) -> A::BoxedSlice<T>
     where
         A: IntoHeap,
@@ -1162,6 +1261,10 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// Leaks the elements, returning a mutable slice that lives as long as the allocator.
     /// Inline elements are first moved to one exact heap allocation (they cannot outlive the
     /// vector otherwise).
+    ///
+    /// # Panics
+    /// With "capacity exceeded" for a non-empty [`InlineVec`](crate::InlineVec), whose elements
+    /// have no heap to go to; on allocation failure, see [Allocation failure](Self#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -1194,12 +1297,11 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         T: Clone,
         A: Default,
     {
-        let mut v = Self::with_capacity_in(n, A::default());
-        v.resize(n, elem);
-        v
+        Self::from_elem_in(elem, n, A::default())
     }
 
     /// Takes the elements out of an array.
+    #[inline]
     #[track_caller]
     fn from_array_in<const M: usize>(array: [T; M], alloc: A) -> Self {
         let mut v = Self::with_capacity_in(M, alloc);
@@ -1225,8 +1327,29 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
 /// let c: StackVec<String> = stack_vec![];
 /// assert_eq!((a.len(), b.as_slice(), c.is_empty()), (3, &[0u8; 5][..], true));
 /// ```
+///
+/// With an allocator that is not `Default` (bumpalo's `vec![in &b; ...]` shape):
+/// ```
+/// use stackfirst::{stack_vec, StackVec};
+///
+/// let bump = bumpalo::Bump::new();
+/// let a: StackVec<u64, 32, _> = stack_vec![in &bump; 1, 2, 3, 4, 5];
+/// let b: StackVec<u8, 32, _> = stack_vec![in &bump; 7; 3];
+/// let c: StackVec<u8, 32, _> = stack_vec![in &bump];
+/// assert!(a.spilled());
+/// assert_eq!((a.len(), b.as_slice(), c.len()), (5, &[7u8; 3][..], 0));
+/// ```
 #[macro_export]
 macro_rules! stack_vec {
+    (in $alloc:expr $(;)?) => {
+        $crate::StackVec::new_in($alloc)
+    };
+    (in $alloc:expr; $elem:expr; $n:expr) => {
+        $crate::StackVec::from_elem_in($elem, $n, $alloc)
+    };
+    (in $alloc:expr; $($x:expr),+ $(,)?) => {
+        $crate::StackVec::from_iter_in([$($x),+], $alloc)
+    };
     () => {
         $crate::StackVec::new_in(::core::default::Default::default())
     };

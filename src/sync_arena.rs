@@ -83,6 +83,7 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     /// assert_eq!(HEAP.remaining(), 1024);
     /// ```
     #[cfg(not(loom))]
+    #[must_use]
     pub const fn new() -> Self {
         Self {
             pos: AtomicUsize::new(0),

@@ -44,7 +44,23 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<u8>().prop_map(Op::SpareCapacityWrite),
         1 => small.clone().prop_map(Op::FromIter),
         1 => (any::<u8>(), 0usize..8).prop_map(|(m, k)| Op::RetainPanicking(m, k)),
-        1 => (small, 0usize..24).prop_map(|(b, k)| Op::ExtendPanicking(b, k)),
+        1 => (small.clone(), 0usize..24).prop_map(|(b, k)| Op::ExtendPanicking(b, k)),
+        2 => (idx.clone(), idx.clone(), small.clone(), proptest::option::of((0usize..64, proptest::option::of(0usize..64))), 0usize..8)
+            .prop_map(|(a, b, items, hint, k)| Op::Splice(a, b, items, hint, k)),
+        1 => (idx.clone(), idx.clone(), small.clone(), 0usize..26, 0usize..10)
+            .prop_map(|(a, b, items, k, j)| Op::SplicePanicking(a, b, items, k, j)),
+        2 => (idx.clone(), idx.clone(), 1u8..5, 0usize..8).prop_map(|(a, b, m, k)| Op::ExtractIf(a, b, m, k)),
+        1 => (idx.clone(), idx.clone(), 1u8..5, 0usize..10).prop_map(|(a, b, m, k)| Op::ExtractIfPanicking(a, b, m, k)),
+        1 => (1u8..5).prop_map(Op::PopIf),
+        1 => (idx.clone(), idx.clone()).prop_map(|(a, b)| Op::ExtendFromWithin(a, b)),
+        2 => any::<u8>().prop_map(Op::TryPush),
+        1 => (idx.clone(), any::<u8>()).prop_map(|(i, v)| Op::TryInsert(i, v)),
+        1 => small.clone().prop_map(Op::TryExtendFromSlice),
+        1 => (idx, any::<u8>()).prop_map(|(n, v)| Op::TryResize(n, v)),
+        1 => any::<u8>().prop_map(Op::PushWithinCapacity),
+        2 => any::<u8>().prop_map(Op::Convert),
+        1 => small.prop_map(Op::Reallocate),
+        1 => Just(Op::Flatten),
     ]
 }
 

@@ -9,13 +9,13 @@ use std::mem::size_of;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use common::{count_heap, live, panic_on_clone, panic_on_drop, LyingIter, Pair, Tracked};
-use stackfirst::{stack_vec, StackVec, TryReserveErrorKind};
+use stackfirst::{bytes_for, stack_vec, Arena, InlineVec, NoHeap, StackVec, TryReserveErrorKind};
 
 #[global_allocator]
 static ALLOC: common::CountingAlloc = common::CountingAlloc;
 
 #[test]
-fn sizes_are_one_word_over_the_buffer() {
+fn sizes_are_two_words_over_the_buffer() {
     // The spill report adds its call-site pointer; without it the layout is exactly this.
     let site = if cfg!(feature = "spill-report") {
         size_of::<usize>()
@@ -24,14 +24,14 @@ fn sizes_are_one_word_over_the_buffer() {
     };
     #[cfg(target_pointer_width = "64")]
     {
-        assert_eq!(size_of::<StackVec<u64>>(), 40 + site);
-        assert_eq!(size_of::<StackVec<u8>>(), 40 + site);
-        assert_eq!(size_of::<StackVec<u64, 0>>(), 24 + site);
-        assert_eq!(size_of::<StackVec<u8, 64>>(), 72 + site);
+        assert_eq!(size_of::<StackVec<u64>>(), 48 + site);
+        assert_eq!(size_of::<StackVec<u8>>(), 48 + site);
+        assert_eq!(size_of::<StackVec<u64, 0>>(), 24 + site); // Vec's size
+        assert_eq!(size_of::<StackVec<u8, 64>>(), 80 + site);
     }
     #[cfg(target_pointer_width = "32")]
     {
-        assert_eq!(size_of::<StackVec<u32>>(), 36 + site);
+        assert_eq!(size_of::<StackVec<u32>>(), 40 + site);
     }
     // A zero-sized allocator costs nothing; a borrowed one costs its pointer.
     assert_eq!(
@@ -143,11 +143,16 @@ fn with_capacity_is_inline_or_one_exact_allocation() {
 }
 
 #[test]
-fn spill_then_grow_uses_realloc_not_copy() {
+fn global_heap_moves_small_blocks_and_reallocates_large_ones() {
     let mut v: StackVec<u64> = StackVec::new();
     let (_, heap) = count_heap(|| (0..9).for_each(|i| v.push(i)));
-    // inline 4 -> heap 8 (allocation) -> 16 (reallocation).
-    assert_eq!((heap.allocs, heap.reallocs), (1, 1));
+    // inline 4 -> heap 8 (allocation) -> 16 (a new block: the 64-byte one goes back to malloc's
+    // cache instead of being grown in place).
+    assert_eq!((heap.allocs, heap.reallocs), (2, 0));
+    let (_, heap) = count_heap(|| (9..300).for_each(|i| v.push(i)));
+    // 16 -> 32 -> 64 -> 128 -> 256 move (old blocks up to 1 KiB), 256 -> 512 reallocates.
+    assert_eq!((heap.allocs, heap.reallocs), (4, 1));
+    assert!(v.iter().copied().eq(0..300));
 }
 
 #[test]
@@ -265,7 +270,7 @@ fn swap_remove_out_of_bounds() {
 #[should_panic(expected = "`at` split index (is 3) should be <= len (is 2)")]
 fn split_off_out_of_bounds() {
     let mut v: StackVec<u8> = StackVec::from([1, 2]);
-    v.split_off(3);
+    let _ = v.split_off(3);
 }
 
 #[test]
@@ -325,20 +330,9 @@ fn bumpalo_as_the_spill_allocator() {
     assert!(bump.allocated_bytes() >= 100 * 8);
     let h = v.into_heap_exact();
     assert_eq!(h.iter().sum::<u64>(), 4950);
-    let v: StackVec<u64, 32, &bumpalo::Bump> = StackVec::from_iter_in_for_test(&bump, [1, 2]);
+    let v: StackVec<u64, 32, &bumpalo::Bump> = StackVec::from_iter_in([1, 2], &bump);
     let b = v.into_boxed_slice();
     assert_eq!(&*b, &[1, 2]);
-}
-
-trait FromIterIn<'a, T> {
-    fn from_iter_in_for_test<I: IntoIterator<Item = T>>(bump: &'a bumpalo::Bump, iter: I) -> Self;
-}
-impl<'a, T> FromIterIn<'a, T> for StackVec<T, 32, &'a bumpalo::Bump> {
-    fn from_iter_in_for_test<I: IntoIterator<Item = T>>(bump: &'a bumpalo::Bump, iter: I) -> Self {
-        let mut v = StackVec::new_in(bump);
-        v.extend(iter);
-        v
-    }
 }
 
 #[test]
@@ -696,4 +690,185 @@ fn drain_forget_does_not_expose_moved_slots() {
     drop(v);
     // Leaked by the forget: elements 2, 3, 4.
     assert_eq!(live(), 3);
+}
+
+#[test]
+fn exhausted_frame_is_recoverable_through_the_try_api() {
+    // Today's abort ("memory allocation of 512 bytes failed") as errors: a StackVec<Tracked>
+    // (16-byte elements, 2 inline) in a frame of 64 bytes.
+    let mut buf = [std::mem::MaybeUninit::uninit(); 64];
+    let mut arena = Arena::from_memory(&mut buf);
+    arena.frame(|f| {
+        let mut v: StackVec<Tracked, 32, _> = StackVec::new_in(&f);
+        let mut pushed = 0;
+        let err = loop {
+            match v.try_push(Tracked::new(pushed)) {
+                Ok(()) => pushed += 1,
+                Err(e) => break e,
+            }
+        };
+        // 2 inline, then a spill to 4 (64 bytes) fits; growing to 8 does not.
+        assert_eq!(pushed, 4);
+        let layout = std::alloc::Layout::array::<Tracked>(8).unwrap();
+        assert_eq!(
+            err.error().kind(),
+            TryReserveErrorKind::AllocError { layout }
+        );
+        assert_eq!(err.into_value().value, 4);
+        assert!(v.try_insert(0, Tracked::new(9)).is_err());
+        assert!(v.try_extend_from_slice(&[Tracked::new(9)]).is_err());
+        assert!(v.try_resize(5, Tracked::new(9)).is_err());
+        assert!(v.try_reserve(1).is_err());
+        assert!(StackVec::<u64, 32, _>::try_with_capacity_in(5, &f).is_err());
+        assert_eq!(v.iter().map(|t| t.value).collect::<Vec<_>>(), [0, 1, 2, 3]);
+        // Within capacity everything still works.
+        v.pop();
+        v.try_insert(0, Tracked::new(7)).unwrap();
+        assert!(v.is_full() && v.remaining_capacity() == 0);
+    });
+    assert_eq!(live(), 0);
+    // Inline elements that cannot get their exact heap block come back with the error.
+    arena.frame(|f| {
+        let _fill = f.alloc_slice_copy(&[0u8; 60]);
+        let v: StackVec<u64, 32, _> = StackVec::from_iter_in([1, 2], &f);
+        let (v, err) = v.try_into_heap_exact().unwrap_err();
+        assert!(matches!(err.kind(), TryReserveErrorKind::AllocError { .. }));
+        assert_eq!(v, [1, 2]);
+    });
+}
+
+#[test]
+fn no_heap_never_allocates_and_refuses_clearly() {
+    let ((), heap) = count_heap(|| {
+        let mut v: InlineVec<u32, { bytes_for::<u32>(3) }> = InlineVec::new_in(NoHeap);
+        assert_eq!(v.capacity(), 3);
+        for i in 0..3 {
+            v.try_push(i).unwrap();
+        }
+        let err = v.try_push(3).unwrap_err();
+        assert_eq!(err.error().kind(), TryReserveErrorKind::CapacityExceeded);
+        assert_eq!(err.into_value(), 3);
+        assert_eq!(
+            v.try_reserve(1).unwrap_err().kind(),
+            TryReserveErrorKind::CapacityExceeded
+        );
+        assert!(v.try_extend_from_slice(&[4]).is_err());
+        assert_eq!(v.push_within_capacity(4), Err(4));
+        // A splice that does not grow the vector never asks the allocator.
+        v.splice(1..2, [5]);
+        v.shrink_to_fit();
+        let w = v.clone();
+        assert_eq!(w, [0, 5, 2]);
+        let c: InlineVec<u8, 4> = (0..4).collect();
+        assert_eq!(c, [0, 1, 2, 3]);
+    });
+    assert_eq!((heap.allocs, heap.reallocs), (0, 0));
+    assert_eq!(
+        TryReserveErrorKind::CapacityExceeded,
+        StackVec::<u8, 0, NoHeap>::default()
+            .try_push(1)
+            .unwrap_err()
+            .error()
+            .kind()
+    );
+}
+
+#[test]
+fn no_heap_overflow_panics_with_capacity_exceeded_and_loses_nothing() {
+    for case in 0..4 {
+        let mut v: InlineVec<Tracked, { bytes_for::<Tracked>(2) }> =
+            stack_vec![Tracked::new(1), Tracked::new(2)];
+        let err = catch_unwind(AssertUnwindSafe(|| match case {
+            0 => v.push(Tracked::new(3)),
+            1 => v.extend([Tracked::new(3)]),
+            2 => v.insert(0, Tracked::new(3)),
+            _ => drop(v.splice(1..1, [Tracked::new(3), Tracked::new(4)])),
+        }))
+        .unwrap_err();
+        assert_eq!(err.downcast_ref::<&str>(), Some(&"capacity exceeded"));
+        assert_eq!(v.iter().map(|t| t.value).collect::<Vec<_>>(), [1, 2]);
+        drop(v);
+        assert_eq!(live(), 0);
+    }
+    let collect = catch_unwind(|| (0..5).collect::<InlineVec<u8, 4>>()).unwrap_err();
+    assert_eq!(collect.downcast_ref::<&str>(), Some(&"capacity exceeded"));
+}
+
+#[test]
+fn bytes_for_sizes_in_elements() {
+    assert_eq!(bytes_for::<u32>(8), 32);
+    assert_eq!(StackVec::<u32, { bytes_for::<u32>(8) }>::INLINE_CAPACITY, 8);
+    assert_eq!(StackVec::<u32, 8>::INLINE_CAPACITY, 2);
+    assert_eq!(bytes_for::<()>(usize::MAX), 0);
+    assert!(catch_unwind(|| bytes_for::<u64>(usize::MAX)).is_err());
+}
+
+#[test]
+fn order_across_budgets_and_allocators() {
+    let bump = bumpalo::Bump::new();
+    let a: StackVec<u8, 8> = StackVec::from([1, 2]);
+    let b: StackVec<u8, 32, &bumpalo::Bump> = StackVec::from_iter_in([1, 3], &bump);
+    assert!(a < b);
+    assert_eq!(a.partial_cmp(&b), [1u8, 2].partial_cmp(&[1u8, 3]));
+    let c: InlineVec<u8> = stack_vec![1, 2];
+    assert_eq!(a.partial_cmp(&c), Some(std::cmp::Ordering::Equal));
+}
+
+#[test]
+fn splice_growing_past_the_inline_buffer_spills_once() {
+    let mut v: StackVec<u64> = StackVec::from([1, 2, 3]);
+    let ((), heap) = count_heap(|| drop(v.splice(1..2, [7, 8, 9, 10, 11])));
+    assert_eq!(v, [1, 7, 8, 9, 10, 11, 3]);
+    assert_eq!((heap.allocs, heap.reallocs), (1, 0));
+    // An iterator with no size hint: amortized room, same result as Vec.
+    let mut w: Vec<u64> = vec![1, 2, 3];
+    let mut s: StackVec<u64> = StackVec::from([1, 2, 3]);
+    let items = || (0..100).filter(|x| x % 3 == 0);
+    w.splice(1..1, items());
+    s.splice(1..1, items());
+    assert_eq!(s, w);
+}
+
+#[test]
+fn accessors_are_const() {
+    const fn summary(v: &StackVec<u8>) -> (usize, bool, usize, bool, usize) {
+        (
+            v.len(),
+            v.is_empty(),
+            v.capacity(),
+            v.spilled(),
+            v.as_slice().len(),
+        )
+    }
+    let v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    assert_eq!(summary(&v), (3, false, 32, false, 3));
+}
+
+/// `as_ptr`/`as_mut_ptr` create no reference to the elements: earlier pointers stay usable after
+/// later calls, inline and spilled, as documented.
+#[test]
+fn earlier_raw_pointers_survive_later_as_ptr_calls() {
+    for n in [2u64, 6] {
+        let mut v: StackVec<u64> = (0..n).collect();
+        let first = v.as_mut_ptr();
+        let second = v.as_mut_ptr();
+        let shared = v.as_ptr();
+        // SAFETY: all three point to the same live buffer of `n >= 2` elements, and no
+        // reference to it exists while they are used.
+        unsafe {
+            first.write(40);
+            second.add(1).write(41);
+            assert_eq!((*shared, *shared.add(1)), (40, 41));
+        }
+        assert_eq!(&v[..2], [40, 41]);
+    }
+}
+
+/// A `NoHeap` vector cannot move its elements to a heap: `leak` says so with the capacity
+/// message instead of reporting an allocation failure (which would abort the process).
+#[test]
+#[should_panic(expected = "capacity exceeded")]
+fn inline_vec_cannot_leak_its_elements() {
+    let v: stackfirst::InlineVec<u8, 4> = stack_vec![1, 2];
+    let _ = v.leak();
 }

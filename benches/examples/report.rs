@@ -14,10 +14,18 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use plotters::prelude::*;
 use serde_json::Value;
 use stackfirst_benches::host::indexed_cases;
 use stackfirst_benches::{micro, NS};
+
+#[path = "report/bulk_rows.rs"]
+mod bulk_rows;
+#[path = "report/chart.rs"]
+mod chart;
+#[path = "report/targets.rs"]
+mod targets;
+
+use targets::verdict;
 
 const GO: [(&str, &str); 2] = [("Go 1.24", "1.24.11"), ("Go 1.26", "1.26.6")];
 const COLUMNS: [&str; 11] = [
@@ -301,10 +309,12 @@ fn markdown(
             .collect();
         let _ = writeln!(s, "| {p} | - | - | {} |", cells.join(" | "));
     }
+    s += &bulk_rows::markdown(t, p);
     s += "\n## Verdicts\n\n";
     s += verdicts;
     if p.native {
         s += "\n![instructions per call, u64](go_table.svg)\n";
+        s += "\n![bulk and at-scale rows, u64](bulk_scale.svg)\n";
     }
     // Sections written elsewhere: the firmware's code-size report, and the hand-written analysis.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -320,12 +330,17 @@ fn markdown(
     s
 }
 
+/// Where the README's links point: absolute, so that they work on crates.io and docs.rs, where
+/// `benches/` and `no_std-example/` are not packaged.
+const REPO: &str = "https://github.com/stackfirst-rs/stackfirst";
+
 /// The README's copy of the headline rows (u64, all patterns) and the verdicts, between markers.
 fn readme_block(t: &Table, verdicts: &str, p: &Platform) -> String {
     let mut s = format!(
         "Per call, {} elements, heap allocations / instructions (net), {}. From \
-         [{dir}/RESULTS.md]({dir}/RESULTS.md), which also has the 16-byte struct, the arena \
-         micro-benchmarks and the analysis:\n\n",
+         [{dir}/RESULTS.md]({REPO}/blob/main/{dir}/RESULTS.md), which also has the 16-byte \
+         struct, the bulk inline (and, natively, at-scale) rows, the arena micro-benchmarks, the \
+         verdicts and the analysis:\n\n",
         p.word,
         if p.native {
             "x86_64"
@@ -356,30 +371,21 @@ fn readme_block(t: &Table, verdicts: &str, p: &Platform) -> String {
         }
     }
     let chart = if p.native {
-        "\n![instructions per call, u64](benches/go_table.svg)\n"
+        format!(
+            "\n![instructions per call, u64]({REPO}/raw/main/benches/go_table.svg)\n\
+             \n![bulk and at-scale rows, u64]({REPO}/raw/main/benches/bulk_scale.svg)\n"
+        )
     } else {
-        ""
+        String::new()
     };
-    s + "\n" + verdicts + chart
+    let summary = targets::summary(verdicts, &format!("{REPO}/blob/main/{}/RESULTS.md", p.dir));
+    s + "\n" + &summary + &chart
 }
 
 /// Checks the issue's targets against the measured table; returns the markdown list.
 fn verdicts(t: &Table, platform: &Platform) -> String {
     let mut out = String::new();
-    let verdict = |out: &mut String, ok: bool, what: &str, misses: Vec<String>| {
-        let _ = writeln!(out, "- **{}**: {what}", if ok { "met" } else { "missed" });
-        for m in misses {
-            let _ = writeln!(out, "  - {m}");
-        }
-    };
-    let rows = || {
-        PATTERNS.iter().flat_map(|&(p, _)| {
-            platform
-                .types()
-                .into_iter()
-                .flat_map(move |ty| NS.map(move |n| (p, ty, n.to_string())))
-        })
-    };
+    let rows = || targets::go_rows(platform);
 
     let mut misses = Vec::new();
     for (p, ty, n) in rows() {
@@ -414,60 +420,7 @@ fn verdicts(t: &Table, platform: &Platform) -> String {
         misses,
     );
 
-    let ratio_rows = |other: &str, limit: f64, inline_only: bool| {
-        let mut misses = Vec::new();
-        let mut worst: f64 = 0.0;
-        for (p, ty, n) in rows() {
-            let sv = get(t, p, ty, &n, "StackVec");
-            let o = get(t, p, ty, &n, other);
-            if inline_only && sv.allocs != Some(0.0) {
-                continue;
-            }
-            if let (Some(a), Some(b)) = (sv.instructions, o.instructions) {
-                let r = a as f64 / b.max(1) as f64;
-                worst = worst.max(r);
-                if r > limit || (limit == 1.0 && a >= b) {
-                    misses.push(format!(
-                        "{p} {ty} n={n}: StackVec {a}, {other} {b} ({r:.2}x)"
-                    ));
-                }
-            }
-        }
-        (misses, worst)
-    };
-    let (m, worst) = ratio_rows("arrayvec", 1.10, true);
-    verdict(
-        &mut out,
-        m.is_empty(),
-        &format!("StackVec's inline patterns cost at most 1.10x arrayvec's instructions (worst {worst:.2}x)."),
-        m,
-    );
-    let (m, worst) = ratio_rows("smallvec", 1.0, false);
-    verdict(
-        &mut out,
-        m.is_empty(),
-        &format!(
-            "StackVec takes fewer instructions than smallvec 1.x on every row (worst {worst:.2}x)."
-        ),
-        m,
-    );
-    let go_measured = rows().any(|(p, ty, n)| get(t, p, ty, &n, "Go 1.26").instructions.is_some());
-    if go_measured {
-        let (m, worst) = ratio_rows("Go 1.26", 1.0, false);
-        verdict(
-            &mut out,
-            m.is_empty(),
-            &format!(
-                "StackVec takes fewer instructions than Go 1.26 on every row (worst {worst:.2}x)."
-            ),
-            m,
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "- **not checked**: fewer instructions than Go 1.26 (Go was not measured here)."
-        );
-    }
+    out += &targets::issue12(t, platform);
     let micro_count = |row: &str, col: &str| get(t, row, "-", "-", col).instructions;
     for ours in ["frame arena", "growing arena"] {
         let rows = [micro::ROWS[0], micro::ROWS[1], micro::ROWS[2]];
@@ -510,88 +463,8 @@ fn verdicts(t: &Table, platform: &Platform) -> String {
     out
 }
 
-fn chart(t: &Table, path: &Path) {
-    let series = [
-        ("Go 1.24", RGBColor(0x9e, 0xca, 0xe1)),
-        ("Go 1.26", RGBColor(0x31, 0x82, 0xbd)),
-        ("Vec", RGBColor(0x96, 0x96, 0x96)),
-        ("smallvec", RGBColor(0xfd, 0xae, 0x6b)),
-        ("arrayvec", RGBColor(0xa1, 0xd9, 0x9b)),
-        ("heapless", RGBColor(0x74, 0xc4, 0x76)),
-        ("bumpalo", RGBColor(0xbc, 0xbd, 0xdc)),
-        ("StackVec", RGBColor(0xe6, 0x55, 0x0d)),
-        ("StackVec in frame", RGBColor(0xa6, 0x36, 0x03)),
-        ("StackVec into_heap_exact", RGBColor(0x7f, 0x27, 0x04)),
-    ];
-    let groups: Vec<(&str, &str, String)> = PATTERNS
-        .iter()
-        .flat_map(|&(p, label)| NS.map(move |n| (p, label, n.to_string())))
-        .collect();
-    let max = groups
-        .iter()
-        .flat_map(|(p, _, n)| {
-            series
-                .iter()
-                .filter_map(move |(c, _)| get(t, p, "u64", n, c).instructions)
-        })
-        .max()
-        .unwrap_or(1) as f64;
-    let root = SVGBackend::new(path, (1400, 560)).into_drawing_area();
-    root.fill(&WHITE).unwrap();
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "Instructions per call, u64 (net of harness floor; lower is better)",
-            ("sans-serif", 20),
-        )
-        .margin(12)
-        .x_label_area_size(56)
-        .y_label_area_size(64)
-        .build_cartesian_2d(-0.5f64..groups.len() as f64 - 0.5, 0f64..max * 1.08)
-        .unwrap();
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(groups.len())
-        .x_label_formatter(&|x| {
-            let i = (*x - 0.5).round() as usize;
-            groups
-                .get(i)
-                .map_or(String::new(), |(_, l, n)| format!("{} n={n}", &l[..2]))
-        })
-        .x_desc("pattern (1 const cap, 2 variable cap, 3 append local, 4 append returned) and n")
-        .y_desc("instructions")
-        .draw()
-        .unwrap();
-    let width = 0.9 / series.len() as f64;
-    for (s, (name, color)) in series.iter().enumerate() {
-        let bars: Vec<_> = groups
-            .iter()
-            .enumerate()
-            .filter_map(|(g, (p, _, n))| {
-                let x0 = g as f64 - 0.45 + s as f64 * width;
-                get(t, p, "u64", n, name)
-                    .instructions
-                    .map(|v| Rectangle::new([(x0, 0.0), (x0 + width, v as f64)], color.filled()))
-            })
-            .collect();
-        chart
-            .draw_series(bars)
-            .unwrap()
-            .label(*name)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()
-        .unwrap();
-    root.present().unwrap();
-}
-
 /// (pattern, type, n, column) -> instructions, from a RESULTS.md written by this tool.
-fn parse_results(md: &str) -> BTreeMap<(String, String, String, String), i64> {
+fn parse_results(md: &str) -> BTreeMap<(String, String, String, String), f64> {
     let mut map = BTreeMap::new();
     let mut header: Vec<String> = Vec::new();
     for line in md.lines().filter(|l| l.starts_with('|')) {
@@ -611,7 +484,7 @@ fn parse_results(md: &str) -> BTreeMap<(String, String, String, String), i64> {
             continue;
         }
         for (i, cell) in cells.iter().enumerate().skip(3) {
-            if let Some(instr) = cell.split(" / ").nth(1).and_then(|x| x.parse::<i64>().ok()) {
+            if let Some(instr) = cell.split(" / ").nth(1).and_then(|x| x.parse::<f64>().ok()) {
                 let pattern = PATTERNS
                     .iter()
                     .find(|(_, l)| *l == cells[0])
@@ -659,7 +532,8 @@ fn main() {
     let dir = if check { out.clone() } else { root.join(p.dir) };
     std::fs::write(dir.join("RESULTS.md"), &md).unwrap();
     if p.native {
-        chart(&table, &dir.join("go_table.svg"));
+        chart::go_table(&table, &dir.join("go_table.svg"));
+        chart::bulk(&table, &dir.join("bulk_scale.svg"));
     }
     eprintln!("wrote {}", dir.join("RESULTS.md").display());
     if !check {
@@ -692,9 +566,7 @@ fn main() {
     for (k, &before) in old.iter().filter(|(k, _)| GUARDED.contains(&k.3.as_str())) {
         let row = format!("{} {} n={} [{}]", k.0, k.1, k.2, k.3);
         match new.get(k) {
-            Some(&now) if (now as f64) > before as f64 * 1.10 => {
-                rises.push(format!("{row}: {before} -> {now}"))
-            }
+            Some(&now) if now > before * 1.10 => rises.push(format!("{row}: {before} -> {now}")),
             Some(_) => {}
             None => rises.push(format!("{row}: no longer measured")),
         }

@@ -9,11 +9,16 @@ use core::mem::MaybeUninit;
 
 use stackfirst::Arena;
 
-use crate::{table_cases, u64s, Case, Ctx};
+use crate::{bulk, scale, table_cases, u64s, Case, Ctx};
 
-/// The host table's cases (u64 and the 16-byte struct), in benchmark-id order.
+/// The host's cases, in benchmark-id order: the table's (u64 and the 16-byte struct), the bulk
+/// inline rows, the at-scale rows.
 pub fn indexed_cases() -> Vec<(Case, Option<usize>)> {
-    table_cases(u64s::CASES).collect()
+    table_cases(u64s::CASES)
+        .chain(bulk::u64s::cases())
+        .chain(bulk::pairs::cases())
+        .chain(scale::cases())
+        .collect()
 }
 
 fn leaked_arena(bytes: usize) -> Arena<'static> {

@@ -860,5 +860,9 @@ pub fn table_cases(word: &'static [Case]) -> impl Iterator<Item = (Case, Option<
         .chain(micro::CASES.iter().map(|&c| (c, None)))
 }
 
+#[cfg(feature = "bulk-rows")]
+pub mod bulk;
 #[cfg(feature = "host")]
 pub mod host;
+#[cfg(feature = "host")]
+pub mod scale;

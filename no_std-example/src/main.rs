@@ -2,9 +2,10 @@
 //!
 //! 1. Checks: StackVec inline, spilling and `into_heap_exact` with a counting global allocator;
 //!    the frame arena over a static buffer (no global allocator involved); `SyncArena`.
-//! 2. Measures Go's table: every case of `stackfirst-benches` for u32 and the 16-byte struct,
-//!    each call between `stackfirst_bench_start` and `stackfirst_bench_stop`, which the QEMU
-//!    plugin in `qemu-plugin/` watches to count the instructions executed in between. One
+//! 2. Measures Go's table (or, with the `bulk-rows` feature, the bulk inline rows): every case
+//!    of `stackfirst-benches` for u32 and the 16-byte struct, each call between
+//!    `stackfirst_bench_start` and `stackfirst_bench_stop`, which the QEMU plugin in
+//!    `qemu-plugin/` watches to count the instructions executed in between. One
 //!    `case|imp|pattern|type|n|allocs` line per measurement goes out over semihosting, in the
 //!    same order as the plugin's counts.
 //!
@@ -21,7 +22,7 @@ use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use embedded_alloc::LlffHeap;
-use stackfirst::{ArenaBuf, Frame, FrameBox, StackVec, SyncArena};
+use stackfirst::{bytes_for, ArenaBuf, Frame, FrameBox, InlineVec, NoHeap, StackVec, SyncArena};
 
 /// The heap the spill path uses, behind a counter of allocations.
 struct Counting(LlffHeap);
@@ -66,8 +67,9 @@ static FRAME_MEMORY: ArenaBuf<4096> = ArenaBuf::new();
 static SHARED: SyncArena<1024> = SyncArena::new();
 
 fn check_stack_vec() {
-    // 36 bytes: 32 inline, one word of length (and one more for the spill report's call site).
-    check!(size_of::<StackVec<u32>>() == 36 + if cfg!(feature = "spill-report") { 4 } else { 0 });
+    // 40 bytes: 32 inline, a length word and a capacity word (and one more for the spill report's
+    // call site).
+    check!(size_of::<StackVec<u32>>() == 40 + if cfg!(feature = "spill-report") { 4 } else { 0 });
     check!(StackVec::<u32>::INLINE_CAPACITY == 8);
 
     let before = allocs();
@@ -88,6 +90,18 @@ fn check_stack_vec() {
         "StackVec: {} bytes for StackVec<u32>; 8 inline, spill to 16, into_heap_exact exact",
         size_of::<StackVec<u32>>()
     );
+}
+
+fn check_inline_vec() {
+    // heapless's job: a fixed capacity, no heap; full is an error, not an allocation.
+    let before = allocs();
+    let mut v: InlineVec<u32, { bytes_for::<u32>(4) }> = InlineVec::new_in(NoHeap);
+    for i in 0..4 {
+        check!(v.try_push(i).is_ok());
+    }
+    check!(v.is_full() && v.try_push(4).err().map(|e| e.into_value()) == Some(4));
+    check!(v.iter().sum::<u32>() == 6 && allocs() == before);
+    hprintln!("InlineVec: {} bytes for 4 u32, full at 4, 0 heap allocations", size_of::<InlineVec<u32, 16>>());
 }
 
 fn check_frame_arena() {
@@ -149,11 +163,19 @@ static MICRO_MEMORY: ArenaBuf<16384> = ArenaBuf::new();
 fn measure_table() {
     use alloc::boxed::Box;
     use core::hint::black_box;
-    use stackfirst_benches::{table_cases, u32s, Ctx};
+    use stackfirst_benches::Ctx;
 
     let micro = Box::leak(Box::new(MICRO_MEMORY.take().expect("first take")));
     let ctx: &mut Ctx = Box::leak(Box::new(Ctx::new(PATTERN_MEMORY.take().expect("first take"), micro)));
-    for (case, n) in table_cases(u32s::CASES) {
+    // Two firmwares, so that neither's cases change the other's inlining (or the code size).
+    #[cfg(not(feature = "bulk-rows"))]
+    let cases = stackfirst_benches::table_cases(stackfirst_benches::u32s::CASES);
+    #[cfg(feature = "bulk-rows")]
+    let cases = {
+        use stackfirst_benches::{bulk, FLOOR};
+        core::iter::once((FLOOR, Some(3))).chain(bulk::u32s::cases()).chain(bulk::pairs::cases())
+    };
+    for (case, n) in cases {
         let arg = n.unwrap_or(0);
         for _ in 0..4 {
             ctx.prepare();
@@ -195,6 +217,7 @@ fn main() -> ! {
 
     hprintln!("stackfirst on Cortex-M4 (mps2-an386)");
     check_stack_vec();
+    check_inline_vec();
     check_frame_arena();
     check_sync_arena();
     #[cfg(not(feature = "spill-report"))]

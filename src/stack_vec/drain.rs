@@ -8,6 +8,7 @@ use allocator_api2::alloc::Allocator;
 
 use super::StackVec;
 
+with_stack_vec_defaults! {
 /// The iterator of [`StackVec::drain`]: yields the removed range by value.
 ///
 /// While it lives, the vector's length covers only the elements before the range, so leaking
@@ -27,17 +28,19 @@ use super::StackVec;
 /// assert_eq!(v, [1, 5]);
 /// ```
 pub struct Drain<'a, T, const N: usize, A: Allocator> {
-    vec: NonNull<StackVec<T, N, A>>,
-    /// The buffer, derived once from `vec`: it may point into the vector itself (inline).
-    p: *mut T,
-    /// Where the drained range started: the vector's length while this lives.
-    start: usize,
+    pub(super) vec: NonNull<StackVec<T, N, A>>,
+    /// The buffer, derived from `vec` (again after a `Splice` reallocates it): it may point into
+    /// the vector itself (inline).
+    pub(super) p: *mut T,
     /// The unyielded elements are `front..back`.
     front: usize,
     back: usize,
-    tail_start: usize,
-    tail_len: usize,
+    /// The kept elements after the range: `tail_start..tail_start + tail_len`. Between the
+    /// vector's length and `tail_start` lies the gap (`Splice` fills it).
+    pub(super) tail_start: usize,
+    pub(super) tail_len: usize,
     _marker: PhantomData<&'a mut StackVec<T, N, A>>,
+}
 }
 
 impl<'a, T, const N: usize, A: Allocator> Drain<'a, T, N, A> {
@@ -56,7 +59,6 @@ impl<'a, T, const N: usize, A: Allocator> Drain<'a, T, N, A> {
         Self {
             vec,
             p,
-            start,
             front: start,
             back: end,
             tail_start: end,
@@ -76,6 +78,7 @@ impl<'a, T, const N: usize, A: Allocator> Drain<'a, T, N, A> {
     /// d.next();
     /// assert_eq!(d.as_slice(), &[2, 3]);
     /// ```
+    #[must_use]
     pub fn as_slice(&self) -> &[T] {
         // SAFETY: `front..back` are initialized elements owned by this iterator.
         unsafe { slice::from_raw_parts(self.p.add(self.front), self.back - self.front) }
@@ -125,12 +128,15 @@ impl<T, const N: usize, A: Allocator> Drop for Drain<'_, T, N, A> {
         impl<T, const N: usize, A: Allocator> Drop for MoveTail<'_, '_, T, N, A> {
             fn drop(&mut self) {
                 let d = &mut *self.0;
-                // SAFETY: `tail_start..tail_start + tail_len` are the initialized tail; the
-                // drained range is empty now, so `start + tail_len` elements are initialized
-                // once it moves to `start`. `p` is used before the `&mut` to the vector below.
+                // SAFETY: the vector's first `start` elements are initialized (its length; a
+                // `Splice` raises it as it fills the gap) and `tail_start..tail_start + tail_len`
+                // are the initialized tail; the drained range is empty now, so `start + tail_len`
+                // elements are initialized once the tail moves to `start`. `p` is used before the
+                // `&mut` to the vector below.
                 unsafe {
-                    ptr::copy(d.p.add(d.tail_start), d.p.add(d.start), d.tail_len);
-                    d.vec.as_mut().raw.set_len(d.start + d.tail_len);
+                    let start = d.vec.as_ref().len();
+                    ptr::copy(d.p.add(d.tail_start), d.p.add(start), d.tail_len);
+                    d.vec.as_mut().raw.set_len(start + d.tail_len);
                 }
             }
         }

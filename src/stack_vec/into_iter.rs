@@ -8,6 +8,7 @@ use allocator_api2::alloc::Allocator;
 use super::{Exit, StackVec};
 use crate::raw::RawStackVec;
 
+with_stack_vec_defaults! {
 /// The owning iterator of a [`StackVec`] (from `into_iter()`).
 ///
 /// It owns the vector's buffer, inline or heap, and tracks the unyielded elements by index, so
@@ -30,6 +31,7 @@ pub struct IntoIter<T, const N: usize, A: Allocator> {
     raw: RawStackVec<T, N, A>,
     front: usize,
     back: usize,
+}
 }
 
 impl<T, const N: usize, A: Allocator> IntoIter<T, N, A> {
@@ -56,6 +58,7 @@ impl<T, const N: usize, A: Allocator> IntoIter<T, N, A> {
     /// it.next_back();
     /// assert_eq!(it.as_slice(), &[1, 2]);
     /// ```
+    #[must_use]
     pub fn as_slice(&self) -> &[T] {
         // SAFETY: `front..back` are initialized elements owned by the iterator.
         unsafe { slice::from_raw_parts(self.raw.as_ptr().add(self.front), self.back - self.front) }

@@ -4,15 +4,12 @@ use core::borrow::{Borrow, BorrowMut};
 use core::cmp::Ordering;
 use core::fmt;
 use core::hash::{Hash, Hasher};
-use core::mem::ManuallyDrop;
-use core::ops::{Deref, DerefMut};
-use core::ptr::NonNull;
-use core::slice;
+use core::ops::{Deref, DerefMut, Index, IndexMut};
+use core::slice::{self, SliceIndex};
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
 
 use super::{IntoIter, StackVec};
-use crate::raw::RawStackVec;
 
 /// Counts the vector for its call site; the storage is dropped by the raw core.
 #[cfg(feature = "spill-report")]
@@ -34,6 +31,22 @@ impl<T, const N: usize, A: Allocator> DerefMut for StackVec<T, N, A> {
     #[inline]
     fn deref_mut(&mut self) -> &mut [T] {
         self.as_mut_slice()
+    }
+}
+
+/// As a trait (not only through `Deref`), so a `C: Index<usize>` bound accepts a `StackVec`.
+impl<T, I: SliceIndex<[T]>, const N: usize, A: Allocator> Index<I> for StackVec<T, N, A> {
+    type Output = I::Output;
+    #[inline]
+    fn index(&self, index: I) -> &I::Output {
+        Index::index(self.as_slice(), index)
+    }
+}
+
+impl<T, I: SliceIndex<[T]>, const N: usize, A: Allocator> IndexMut<I> for StackVec<T, N, A> {
+    #[inline]
+    fn index_mut(&mut self, index: I) -> &mut I::Output {
+        IndexMut::index_mut(self.as_mut_slice(), index)
     }
 }
 
@@ -67,7 +80,8 @@ impl<T: Clone, const N: usize, A: Allocator + Clone> Clone for StackVec<T, N, A>
     #[cfg_attr(feature = "spill-report", track_caller)]
     fn clone(&self) -> Self {
         let mut v = Self::with_capacity_in(self.len(), self.allocator().clone());
-        v.extend_from_slice(self);
+        // SAFETY: `v` has room for `self.len()` elements.
+        unsafe { v.extend_from_slice_unchecked(self) };
         v
     }
 }
@@ -94,8 +108,14 @@ impl<T: Hash, const N: usize, A: Allocator> Hash for StackVec<T, N, A> {
 
 impl<T: Eq, const N: usize, A: Allocator> Eq for StackVec<T, N, A> {}
 
-impl<T: PartialOrd, const N: usize, A: Allocator> PartialOrd for StackVec<T, N, A> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+/// Lexicographic, like slices, across inline budgets and allocators.
+impl<T, const N: usize, A, const M: usize, B> PartialOrd<StackVec<T, M, B>> for StackVec<T, N, A>
+where
+    T: PartialOrd,
+    A: Allocator,
+    B: Allocator,
+{
+    fn partial_cmp(&self, other: &StackVec<T, M, B>) -> Option<Ordering> {
         PartialOrd::partial_cmp(&**self, &**other)
     }
 }
@@ -127,34 +147,13 @@ impl_slice_eq! { [const N: usize, A: Allocator] StackVec<T, N, A>, &[U] }
 impl_slice_eq! { [const N: usize, A: Allocator] StackVec<T, N, A>, &mut [U] }
 impl_slice_eq! { [const N: usize, A: Allocator, const M: usize] StackVec<T, N, A>, [U; M] }
 impl_slice_eq! { [const N: usize, A: Allocator, const M: usize] StackVec<T, N, A>, &[U; M] }
+#[cfg(feature = "alloc")]
 impl_slice_eq! { [const N: usize, A: Allocator] StackVec<T, N, A>, alloc::vec::Vec<U> }
 impl_slice_eq! { [const N: usize, A: Allocator] [T], StackVec<U, N, A> }
 impl_slice_eq! { [const N: usize, A: Allocator] &[T], StackVec<U, N, A> }
 impl_slice_eq! { [const N: usize, A: Allocator, const M: usize] [T; M], StackVec<U, N, A> }
+#[cfg(feature = "alloc")]
 impl_slice_eq! { [const N: usize, A: Allocator] alloc::vec::Vec<T>, StackVec<U, N, A> }
-
-impl<T, const N: usize> From<alloc::vec::Vec<T>> for StackVec<T, N, Global> {
-    /// Adopts the `Vec`'s heap buffer without copying (the vector counts as spilled even if its
-    /// capacity would fit inline); an unallocated `Vec` becomes an inline `StackVec`.
-    #[cfg_attr(feature = "spill-report", track_caller)]
-    fn from(vec: alloc::vec::Vec<T>) -> Self {
-        let mut vec = ManuallyDrop::new(vec);
-        let (len, cap) = (vec.len(), vec.capacity());
-        if RawStackVec::<T, N, Global>::IS_ZST || cap == 0 {
-            let mut v = Self::new();
-            // SAFETY: `len == 0`, or `T` is zero-sized with capacity `usize::MAX`; the `Vec`
-            // owned no memory, and its (zero-sized) elements are now this vector's.
-            unsafe { v.raw.set_len(len) };
-            return v;
-        }
-        // SAFETY: the pointer of an allocated `Vec` is non-null.
-        let ptr = unsafe { NonNull::new_unchecked(vec.as_mut_ptr()) };
-        // SAFETY: a `Vec` with `cap > 0` of a non-zero-sized `T` owns a block of the global
-        // allocator with layout `Layout::array::<T>(cap)` holding `len` elements, which the
-        // forgotten `Vec` gives up.
-        Self::from_raw(unsafe { RawStackVec::from_heap_parts(ptr, len, cap, Global) })
-    }
-}
 
 impl<T, const N: usize, A: Allocator + Default, const M: usize> From<[T; M]> for StackVec<T, N, A> {
     /// Moves the elements in: inline when `M <= INLINE_CAPACITY`, else one exact allocation.
@@ -175,6 +174,7 @@ impl<T: Clone, const N: usize, A: Allocator + Default> From<&[T]> for StackVec<T
 }
 
 impl<T, const N: usize, A: Allocator + Default> FromIterator<T> for StackVec<T, N, A> {
+    #[inline]
     #[track_caller]
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut v = Self::new_in(A::default());
@@ -184,20 +184,24 @@ impl<T, const N: usize, A: Allocator + Default> FromIterator<T> for StackVec<T, 
 }
 
 impl<T, const N: usize, A: Allocator> Extend<T> for StackVec<T, N, A> {
-    /// The iterator's `size_hint` only sizes growth: writes are bounded by the capacity checked
-    /// before each one. A hint too large to reserve falls back to amortized growth by one, so a
-    /// lying iterator can neither corrupt the vector nor abort the process (std's `Vec` aborts
-    /// on an unsatisfiable hint).
+    /// Fills the spare capacity in a tight loop, then grows by the iterator's `size_hint`. The
+    /// hint only sizes growth: every write is bounded by the capacity. A hint too large to
+    /// reserve falls back to growth by one, so a lying iterator can neither corrupt the vector
+    /// nor abort the process (std's `Vec` aborts on an unsatisfiable hint).
+    #[inline]
     #[track_caller]
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         let mut iter = iter.into_iter();
-        while let Some(item) = iter.next() {
-            if self.len() == self.capacity() {
-                let hinted = iter.size_hint().0.saturating_add(1);
-                if self.try_reserve(hinted).is_err() {
-                    self.reserve(1);
-                }
-            }
+        let (lower, _) = iter.size_hint();
+        if lower > self.raw.spare() {
+            self.raw.reserve_hinted(lower);
+        }
+        while self.raw.extend_within_capacity(&mut iter) {
+            let Some(item) = iter.next() else {
+                return;
+            };
+            self.raw
+                .reserve_hinted(iter.size_hint().0.saturating_add(1));
             self.raw.push(item);
         }
     }

@@ -2,11 +2,19 @@
 //! property tests (`tests/differential.rs`, proptest) and as the coverage-guided fuzz target
 //! (`fuzz/fuzz_targets/stack_vec.rs`, libFuzzer).
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+// The model compares with std methods newer than the crate's MSRV (`extract_if`, `pop_if`); the
+// library itself does not use them.
+#![allow(clippy::incompatible_msrv)]
 
+use std::borrow::Cow;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use allocator_api2::alloc::Global;
 use stackfirst::StackVec;
 
-use super::{Elem, LyingIter};
+use super::{panic_on_drop, Elem, LyingIter};
 
 /// The payload of the model's deliberate panics (from user closures and iterators).
 pub struct Deliberate;
@@ -67,6 +75,27 @@ pub enum Op {
     RetainPanicking(u8, usize),
     /// `extend` from an iterator that panics before its `k`-th item.
     ExtendPanicking(Vec<u8>, usize),
+    /// `splice(a..b, items)` from an iterator claiming `hint`; take `k` removed ones, drop it.
+    Splice(usize, usize, Vec<u8>, Option<(usize, Option<usize>)>, usize),
+    /// `splice(a..b, items)` whose items panic before the `k`-th, and whose `j`-th drop panics.
+    SplicePanicking(usize, usize, Vec<u8>, usize, usize),
+    /// `extract_if(a..b, key % m == 0)`: take `k`, drop the iterator.
+    ExtractIf(usize, usize, u8, usize),
+    /// `extract_if(a..b, ...)` whose filter panics on its `k`-th call.
+    ExtractIfPanicking(usize, usize, u8, usize),
+    PopIf(u8),
+    ExtendFromWithin(usize, usize),
+    TryPush(u8),
+    TryInsert(usize, u8),
+    TryExtendFromSlice(Vec<u8>),
+    TryResize(usize, u8),
+    PushWithinCapacity(u8),
+    /// Through `Vec<T>`, `Box<[T]>`, `Rc<[T]>`, `Arc<[T]>`, `Cow` or `[T; 3]` and back.
+    Convert(u8),
+    /// `move_in` another allocator type and back, `clone_in`, `from_iter_in`.
+    Reallocate(Vec<u8>),
+    /// Pairs up the elements (dropping an odd last one) and flattens them again.
+    Flatten,
 }
 
 fn clamp(i: usize, len: usize) -> usize {
@@ -314,6 +343,155 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
             Op::FromIter(b) => {
                 s = mk(&b).into_iter().collect();
                 v = mk(&b);
+            }
+            Op::Splice(a, b, items, hint, k) => {
+                let (a, b) = (clamp(a, len), clamp(b, len));
+                let (a, b) = (a.min(b), a.max(b));
+                let hint = hint.map_or((0, None), |(lo, hi)| (lo % 64, hi.map(|h| h % 64)));
+                let lying = |items: Vec<T>| LyingIter {
+                    inner: items.into_iter(),
+                    hint,
+                };
+                let mut ss = s.splice(a..b, lying(mk(&items)));
+                let mut sv = v.splice(a..b, lying(mk(&items)));
+                assert_eq!(ss.len(), sv.len());
+                for _ in 0..k % 8 {
+                    assert_eq!(ss.next(), sv.next());
+                }
+            }
+            Op::SplicePanicking(a, b, items, k, j) => {
+                let (a, b) = (clamp(a, len), clamp(b, len));
+                let (a, b) = (a.min(b), a.max(b));
+                let k = k % (items.len() + 2);
+                let j = j % (b - a + 2);
+                // Exact size hints: std then writes every item before pulling the next, as we do.
+                let iter = |items: Vec<T>| {
+                    items.into_iter().enumerate().map(move |(i, x)| {
+                        if i + 1 == k {
+                            std::panic::panic_any(Deliberate);
+                        }
+                        x
+                    })
+                };
+                let splice_s = || drop(s.splice(a..b, iter(mk(&items))));
+                let splice_v = || drop(v.splice(a..b, iter(mk(&items))));
+                panic_on_drop(j);
+                let rs = catch_unwind(AssertUnwindSafe(splice_s));
+                panic_on_drop(j);
+                let rv = catch_unwind(AssertUnwindSafe(splice_v));
+                panic_on_drop(0);
+                assert_eq!(rs.is_err(), rv.is_err());
+            }
+            Op::ExtractIf(a, b, m, k) => {
+                let (a, b) = (clamp(a, len), clamp(b, len));
+                let (a, b) = (a.min(b), a.max(b));
+                let m = 1 + m % 4;
+                let mut es = s.extract_if(a..b, |x| x.key() % m == 0);
+                let mut ev = v.extract_if(a..b, |x| x.key() % m == 0);
+                for _ in 0..k % 8 {
+                    assert_eq!(es.next(), ev.next());
+                }
+            }
+            Op::ExtractIfPanicking(a, b, m, k) => {
+                let (a, b) = (clamp(a, len), clamp(b, len));
+                let (a, b) = (a.min(b), a.max(b));
+                let m = 1 + m % 4;
+                let k = k % (b - a + 2);
+                let filter = |calls: &mut usize, x: &mut T| {
+                    *calls += 1;
+                    if *calls == k {
+                        std::panic::panic_any(Deliberate);
+                    }
+                    x.key() % m == 0
+                };
+                let (mut cs, mut cv) = (0, 0);
+                let (mut out_s, mut out_v) = (Vec::new(), Vec::new());
+                let rs = catch_unwind(AssertUnwindSafe(|| {
+                    out_s.extend(s.extract_if(a..b, |x| filter(&mut cs, x)))
+                }));
+                let rv = catch_unwind(AssertUnwindSafe(|| {
+                    out_v.extend(v.extract_if(a..b, |x| filter(&mut cv, x)))
+                }));
+                assert_eq!(rs.is_err(), rv.is_err());
+                assert_eq!(out_s, out_v);
+            }
+            Op::PopIf(m) => {
+                let m = 1 + m % 4;
+                assert_eq!(
+                    s.pop_if(|x| x.key() % m == 0),
+                    v.pop_if(|x| x.key() % m == 0)
+                );
+            }
+            Op::ExtendFromWithin(a, b) => {
+                let (a, b) = (clamp(a, len), clamp(b, len));
+                let (a, b) = (a.min(b), a.max(b));
+                s.extend_from_within(a..b);
+                v.extend_from_within(a..b);
+            }
+            Op::TryPush(x) => {
+                s.try_push(T::make(x)).unwrap();
+                v.push(T::make(x));
+            }
+            Op::TryInsert(i, x) => {
+                let i = clamp(i, len);
+                s.try_insert(i, T::make(x)).unwrap();
+                v.insert(i, T::make(x));
+            }
+            Op::TryExtendFromSlice(b) => {
+                let items = mk(&b);
+                s.try_extend_from_slice(&items).unwrap();
+                v.extend_from_slice(&items);
+            }
+            Op::TryResize(n, x) => {
+                let n = n % 80;
+                s.try_resize(n, T::make(x)).unwrap();
+                v.resize(n, T::make(x));
+            }
+            Op::PushWithinCapacity(x) => {
+                let full = s.is_full();
+                assert_eq!(s.remaining_capacity(), s.capacity() - len);
+                match s.push_within_capacity(T::make(x)) {
+                    Ok(()) => v.push(T::make(x)),
+                    Err(back) => assert!(full && back == T::make(x)),
+                }
+            }
+            Op::Convert(how) => {
+                let taken = std::mem::take(&mut s);
+                s = match how % 7 {
+                    0 => StackVec::from(Vec::from(taken)),
+                    1 => StackVec::from(Box::<[T]>::from(taken)),
+                    2 => StackVec::from(&Rc::<[T]>::from(taken)[..]),
+                    3 => StackVec::from(&mut Arc::<[T]>::from(taken).to_vec()[..]),
+                    4 => StackVec::from(Cow::<[T]>::Owned(taken.into_vec())),
+                    5 => StackVec::from(Cow::Borrowed(&taken[..])),
+                    _ => match (<[T; 3]>::try_from(taken), <[T; 3]>::try_from(v.clone())) {
+                        (Ok(a), Ok(b)) => {
+                            assert_eq!(a, b);
+                            StackVec::from(&a)
+                        }
+                        (Err(back), Err(_)) => back,
+                        _ => panic!("TryFrom<StackVec> for [T; 3] disagrees with Vec's"),
+                    },
+                };
+            }
+            Op::Reallocate(b) => {
+                let moved: StackVec<T, N, &Global> = std::mem::take(&mut s).move_in(&Global);
+                assert_eq!(moved.spilled(), len > StackVec::<T, N>::INLINE_CAPACITY);
+                let cloned: StackVec<T, N, &Global> = moved.clone_in(&Global);
+                assert_eq!(cloned, moved);
+                s = moved.move_in(Global);
+                s.extend(StackVec::<T, 8, &Global>::from_iter_in(mk(&b), &Global));
+                v.extend(mk(&b));
+            }
+            Op::Flatten => {
+                let pairs = |x: &[T]| {
+                    x.chunks_exact(2)
+                        .map(|c| [c[0].clone(), c[1].clone()])
+                        .collect::<Vec<_>>()
+                };
+                let ps: StackVec<[T; 2], N> = pairs(&s).into_iter().collect();
+                s = ps.into_flattened();
+                v = pairs(&v).into_flattened();
             }
         }
         check(&s, &v);

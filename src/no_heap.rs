@@ -1,0 +1,78 @@
+//! [`NoHeap`], the allocator that never allocates, and [`InlineVec`], the fixed-capacity
+//! `StackVec` it makes (arrayvec's and heapless's job, without a second crate).
+
+use core::alloc::Layout;
+use core::ptr::NonNull;
+
+use allocator_api2::alloc::{AllocError, Allocator};
+
+use crate::error::TryReserveErrorKind;
+use crate::StackVec;
+
+/// An allocator that refuses every request. A `StackVec<T, N, NoHeap>` (alias [`InlineVec`])
+/// never leaves its inline buffer: [`try_push`](StackVec::try_push) hands the value back when it
+/// is full, [`push`](StackVec::push) panics with "capacity exceeded", and no heap, not even the
+/// `alloc` crate, is needed.
+///
+/// # Examples
+/// ```
+/// use stackfirst::{InlineVec, NoHeap};
+///
+/// let mut v: InlineVec<u16, 4> = InlineVec::new_in(NoHeap); // 4 bytes: two u16
+/// v.push(1);
+/// v.push(2);
+/// assert!(v.is_full());
+/// assert_eq!(v.try_push(3).unwrap_err().into_value(), 3);
+/// assert_eq!(v, [1, 2]);
+/// ```
+///
+/// ```should_panic
+/// use stackfirst::{InlineVec, NoHeap};
+///
+/// let mut v: InlineVec<u8, 1> = InlineVec::new_in(NoHeap);
+/// v.push(1);
+/// v.push(2); // panics: capacity exceeded
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct NoHeap;
+
+// SAFETY: `allocate` never returns a block, so no block can be misused, and `deallocate` is
+// never called with a valid one (its precondition cannot be met).
+unsafe impl Allocator for NoHeap {
+    #[inline]
+    fn allocate(&self, _: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        Err(AllocError)
+    }
+
+    #[inline]
+    unsafe fn deallocate(&self, _: NonNull<u8>, _: Layout) {
+        // Unreachable: no block was ever allocated by this allocator.
+    }
+}
+
+/// A `StackVec` that never allocates: `N` bytes of elements inline, and nothing else. Build one
+/// with `InlineVec::new_in(NoHeap)`, `Default`, `collect` or `stack_vec!`; size it in elements
+/// with [`bytes_for`](crate::bytes_for).
+///
+/// # Examples
+/// ```
+/// use stackfirst::{bytes_for, stack_vec, InlineVec};
+///
+/// // unicode-normalization's `ArrayVec<[char; 2]>`:
+/// let mut pair: InlineVec<char, { bytes_for::<char>(2) }> = stack_vec!['a'];
+/// pair.push('b');
+/// assert!(pair.try_push('c').is_err());
+/// assert_eq!(pair, ['a', 'b']);
+/// ```
+pub type InlineVec<T, const N: usize = 32> = StackVec<T, N, NoHeap>;
+
+/// The error of a spill that `alloc` refused: "capacity exceeded" for [`NoHeap`] (its refusal is
+/// the vector's fixed capacity, not an allocation failure), an allocation error otherwise.
+#[cold]
+pub(crate) fn refused<A: Allocator>(layout: Layout) -> TryReserveErrorKind {
+    if crate::raw::is_allocator::<A, NoHeap>() {
+        TryReserveErrorKind::CapacityExceeded
+    } else {
+        TryReserveErrorKind::AllocError { layout }
+    }
+}

@@ -1,0 +1,98 @@
+//! Construction in a given allocator (`&bumpalo::Bump`, an arena `&Frame`, ...), where the
+//! `Default`-based paths (`collect`, `From`, `stack_vec!`) cannot make one.
+
+use allocator_api2::alloc::Allocator;
+
+use super::StackVec;
+
+impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
+    /// `collect` into a vector that spills into `alloc`.
+    ///
+    /// # Panics
+    /// On capacity overflow; allocator failure aborts (as for `Vec`).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let v: StackVec<u64, 32, _> = StackVec::from_iter_in(0..10, &bump);
+    /// assert!(v.spilled());
+    /// assert_eq!(v.iter().sum::<u64>(), 45);
+    /// ```
+    #[track_caller]
+    pub fn from_iter_in<I: IntoIterator<Item = T>>(iter: I, alloc: A) -> Self {
+        let mut v = Self::new_in(alloc);
+        v.extend(iter);
+        v
+    }
+
+    /// `vec![elem; n]` in an allocator, for [`stack_vec!`](crate::stack_vec).
+    #[doc(hidden)]
+    #[track_caller]
+    pub fn from_elem_in(elem: T, n: usize, alloc: A) -> Self
+    where
+        T: Clone,
+    {
+        let mut v = Self::with_capacity_in(n, alloc);
+        v.resize(n, elem);
+        v
+    }
+
+    /// Clones the elements into a new vector that spills into `alloc`: inline when they fit,
+    /// else one exact allocation from `alloc`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let v: StackVec<u8> = StackVec::from([1, 2]);
+    /// let w: StackVec<u8, 32, &bumpalo::Bump> = v.clone_in(&bump);
+    /// assert_eq!(v, w);
+    /// ```
+    #[track_caller]
+    #[must_use]
+    pub fn clone_in<B: Allocator>(&self, alloc: B) -> StackVec<T, N, B>
+    where
+        T: Clone,
+    {
+        let mut v = StackVec::with_capacity_in(self.len(), alloc);
+        v.extend_from_slice(self);
+        v
+    }
+
+    /// Moves the elements into a new vector that spills into `alloc`: inline when they fit,
+    /// else one exact allocation from `alloc`. This is how a vector leaves an arena frame (or a
+    /// `Bump`) without cloning; its old heap buffer, if any, goes back to its allocator.
+    ///
+    /// # Panics
+    /// On capacity overflow; allocator failure aborts (as for `Vec`).
+    ///
+    /// # Examples
+    /// ```
+    /// use core::mem::MaybeUninit;
+    /// use stackfirst::{Arena, StackVec};
+    ///
+    /// let mut buf = [MaybeUninit::uninit(); 256];
+    /// let kept: StackVec<String, 32> = Arena::from_memory(&mut buf).frame(|f| {
+    ///     let v: StackVec<String, 32, _> = StackVec::from_iter_in((0..3).map(|i| i.to_string()), &f);
+    ///     assert!(v.spilled()); // into the frame, which ends with the closure
+    ///     v.move_in(allocator_api2::alloc::Global)
+    /// });
+    /// assert_eq!(kept, ["0", "1", "2"]);
+    /// ```
+    #[track_caller]
+    pub fn move_in<B: Allocator>(mut self, alloc: B) -> StackVec<T, N, B> {
+        let len = self.len();
+        let mut v = StackVec::with_capacity_in(len, alloc);
+        // SAFETY: `v` has room for `len`; the elements move (the vectors are distinct) and leave
+        // `self` by its length, which is zero before anything else can observe it.
+        unsafe {
+            core::ptr::copy_nonoverlapping(self.as_ptr(), v.as_mut_ptr(), len);
+            self.set_len(0);
+            v.set_len(len);
+        }
+        v
+    }
+}

@@ -1,0 +1,291 @@
+//! Conversions to and from the std types a `Vec` converts to and from.
+
+#[cfg(all(feature = "alloc", target_has_atomic = "ptr"))]
+use alloc::sync::Arc;
+#[cfg(feature = "alloc")]
+use alloc::{borrow::Cow, boxed::Box, rc::Rc, string::String, vec::Vec};
+use allocator_api2::alloc::Allocator;
+#[cfg(feature = "alloc")]
+use allocator_api2::alloc::Global;
+#[cfg(feature = "alloc")]
+use core::{mem::ManuallyDrop, ptr::NonNull};
+
+use super::StackVec;
+#[cfg(feature = "alloc")]
+use crate::raw::RawStackVec;
+
+impl<T: Clone, const N: usize, A: Allocator + Default, const M: usize> From<&[T; M]>
+    for StackVec<T, N, A>
+{
+    /// Clones the elements in: inline when they fit, else one exact allocation.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from(&[1, 2]);
+    /// assert_eq!(v, [1, 2]);
+    /// ```
+    #[track_caller]
+    fn from(array: &[T; M]) -> Self {
+        Self::from(&array[..])
+    }
+}
+
+impl<T: Clone, const N: usize, A: Allocator + Default> From<&mut [T]> for StackVec<T, N, A> {
+    /// Clones the elements in: inline when they fit, else one exact allocation.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from(&mut [1, 2][..]);
+    /// assert_eq!(v, [1, 2]);
+    /// ```
+    #[track_caller]
+    fn from(s: &mut [T]) -> Self {
+        Self::from(&*s)
+    }
+}
+
+impl<const N: usize, A: Allocator + Default> From<&str> for StackVec<u8, N, A> {
+    /// The string's bytes: inline when they fit, else one exact allocation.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from("hi");
+    /// assert_eq!(v, *b"hi");
+    /// ```
+    #[track_caller]
+    fn from(s: &str) -> Self {
+        Self::from(s.as_bytes())
+    }
+}
+
+impl<T, const N: usize, A: Allocator, const M: usize> TryFrom<StackVec<T, N, A>> for [T; M] {
+    type Error = StackVec<T, N, A>;
+
+    /// The elements as an array when there are exactly `M` of them; otherwise the vector
+    /// comes back unchanged (as for `Vec`).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    /// let a: [u8; 3] = v.try_into().unwrap();
+    /// assert_eq!(a, [1, 2, 3]);
+    /// let w: StackVec<u8> = StackVec::from([1, 2]);
+    /// let back = <[u8; 3]>::try_from(w).unwrap_err();
+    /// assert_eq!(back, [1, 2]);
+    /// ```
+    fn try_from(mut vec: StackVec<T, N, A>) -> Result<Self, Self::Error> {
+        if vec.len() != M {
+            return Err(vec);
+        }
+        // SAFETY: exactly `M` initialized elements; the length drops to zero first, so they
+        // move out once and the vector (freeing only its buffer) is dropped after.
+        unsafe {
+            vec.set_len(0);
+            Ok(vec.as_ptr().cast::<[T; M]>().read())
+        }
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T, const N: usize> From<StackVec<T, N, Global>> for Vec<T> {
+    /// [`into_heap_exact`](StackVec::into_heap_exact): adopts the heap buffer, or makes one
+    /// exact allocation for inline elements.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: Vec<u8> = StackVec::<u8>::from([1, 2]).into();
+    /// assert_eq!(v, [1, 2]);
+    /// ```
+    #[track_caller]
+    fn from(vec: StackVec<T, N, Global>) -> Self {
+        vec.into_heap_exact()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<'a, T, const N: usize, B: ?Sized> From<StackVec<T, N, &'a B>> for Vec<T>
+where
+    &'a B: Allocator,
+{
+    /// Moves the elements out of a borrowed allocator (a bump arena, an arena frame) into one
+    /// exact allocation on the global heap, so they outlive it; the old buffer goes back to its
+    /// allocator.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let v: StackVec<u64, 32, _> = StackVec::from_iter_in(0..10, &bump);
+    /// let heap: Vec<u64> = v.into();
+    /// drop(bump);
+    /// assert_eq!(heap.len(), 10);
+    /// ```
+    #[track_caller]
+    fn from(vec: StackVec<T, N, &'a B>) -> Self {
+        vec.move_in(Global).into_heap_exact()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T, const N: usize> From<StackVec<T, N, crate::NoHeap>> for Vec<T> {
+    /// Moves the inline elements into one exact allocation on the global heap.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::{stack_vec, InlineVec};
+    ///
+    /// let v: InlineVec<u8> = stack_vec![1, 2];
+    /// let heap: Vec<u8> = v.into();
+    /// assert_eq!((heap.len(), heap.capacity()), (2, 2));
+    /// ```
+    #[track_caller]
+    fn from(vec: StackVec<T, N, crate::NoHeap>) -> Self {
+        vec.move_in(Global).into_heap_exact()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T, const N: usize> From<StackVec<T, N, Global>> for Box<[T]> {
+    /// [`into_boxed_slice`](StackVec::into_boxed_slice).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let b: Box<[u8]> = StackVec::<u8>::from([1, 2]).into();
+    /// assert_eq!(&*b, &[1, 2]);
+    /// ```
+    #[track_caller]
+    fn from(vec: StackVec<T, N, Global>) -> Self {
+        vec.into_boxed_slice()
+    }
+}
+
+/// `From<StackVec>` for a shared slice: one allocation of the final size, the elements moved
+/// into it (no intermediate `Vec`).
+macro_rules! into_shared_slice {
+    ($(#[$cfg:meta])* $rc:ident in $module:ident) => {
+        $(#[$cfg])*
+        impl<T, const N: usize, A: Allocator> From<StackVec<T, N, A>> for $rc<[T]> {
+            /// Moves the elements into one allocation of exactly their size.
+            ///
+            /// # Examples
+            /// ```
+            /// use stackfirst::StackVec;
+            #[doc = concat!("use std::", stringify!($module), "::", stringify!($rc), ";")]
+            ///
+            #[doc = concat!("let s: ", stringify!($rc), "<[u8]> = StackVec::<u8>::from([1, 2]).into();")]
+            /// assert_eq!(&*s, &[1, 2]);
+            /// ```
+            #[track_caller]
+            fn from(mut vec: StackVec<T, N, A>) -> Self {
+                let len = vec.len();
+                let mut shared = $rc::<[T]>::new_uninit_slice(len);
+                let dst = $rc::get_mut(&mut shared).expect("a new allocation is unique");
+                // SAFETY: `dst` holds `len` slots; the elements move there and leave the vector
+                // by its length, so the vector (freeing only its buffer) drops none of them.
+                unsafe {
+                    core::ptr::copy_nonoverlapping(vec.as_ptr(), dst.as_mut_ptr().cast::<T>(), len);
+                    vec.set_len(0);
+                    shared.assume_init()
+                }
+            }
+        }
+    };
+}
+
+into_shared_slice!(#[cfg(feature = "alloc")] Rc in rc);
+into_shared_slice!(#[cfg(all(feature = "alloc", target_has_atomic = "ptr"))] Arc in sync);
+
+#[cfg(feature = "alloc")]
+impl<T, const N: usize> From<Box<[T]>> for StackVec<T, N, Global> {
+    /// Adopts the box's buffer without copying (as `From<Vec<T>>`).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from(vec![1, 2].into_boxed_slice());
+    /// assert!(v.spilled());
+    /// assert_eq!(v, [1, 2]);
+    /// ```
+    #[cfg_attr(feature = "spill-report", track_caller)]
+    fn from(b: Box<[T]>) -> Self {
+        Self::from(b.into_vec())
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T: Clone, const N: usize> From<Cow<'_, [T]>> for StackVec<T, N, Global> {
+    /// Adopts an owned `Vec` without copying, or clones borrowed elements in.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::borrow::Cow;
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from(Cow::Borrowed(&[1, 2][..]));
+    /// assert!(!v.spilled());
+    /// let w: StackVec<u8> = StackVec::from(Cow::<[u8]>::Owned(vec![1, 2]));
+    /// assert_eq!(v, w);
+    /// ```
+    #[track_caller]
+    fn from(cow: Cow<'_, [T]>) -> Self {
+        match cow {
+            Cow::Borrowed(s) => Self::from(s),
+            Cow::Owned(v) => Self::from(v),
+        }
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<const N: usize> From<String> for StackVec<u8, N, Global> {
+    /// Adopts the string's buffer without copying.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from(String::from("hi"));
+    /// assert_eq!(v, *b"hi");
+    /// ```
+    #[cfg_attr(feature = "spill-report", track_caller)]
+    fn from(s: String) -> Self {
+        Self::from(s.into_bytes())
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T, const N: usize> From<Vec<T>> for StackVec<T, N, Global> {
+    /// Adopts the `Vec`'s heap buffer without copying (the vector counts as spilled even if its
+    /// capacity would fit inline); an unallocated `Vec` becomes an inline `StackVec`.
+    #[cfg_attr(feature = "spill-report", track_caller)]
+    fn from(vec: Vec<T>) -> Self {
+        let mut vec = ManuallyDrop::new(vec);
+        let (len, cap) = (vec.len(), vec.capacity());
+        if RawStackVec::<T, N, Global>::IS_ZST || cap == 0 {
+            let mut v = Self::new();
+            // SAFETY: `len == 0`, or `T` is zero-sized with capacity `usize::MAX`; the `Vec`
+            // owned no memory, and its (zero-sized) elements are now this vector's.
+            unsafe { v.raw.set_len(len) };
+            return v;
+        }
+        // SAFETY: the pointer of an allocated `Vec` is non-null.
+        let ptr = unsafe { NonNull::new_unchecked(vec.as_mut_ptr()) };
+        // SAFETY: a `Vec` with `cap > 0` of a non-zero-sized `T` owns a block of the global
+        // allocator with layout `Layout::array::<T>(cap)` holding `len` elements, which the
+        // forgotten `Vec` gives up.
+        Self::from_raw(unsafe { RawStackVec::from_heap_parts(ptr, len, cap, Global) })
+    }
+}

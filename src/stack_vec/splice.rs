@@ -1,0 +1,194 @@
+//! [`StackVec::splice`] and its iterator.
+
+use core::fmt;
+use core::iter::FusedIterator;
+use core::ops::RangeBounds;
+use core::ptr;
+
+use allocator_api2::alloc::Allocator;
+
+use super::{Drain, StackVec};
+
+impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
+    /// Replaces the elements in `range` with those of `replace_with`, returning the removed ones
+    /// as an iterator, like `Vec::splice`. The replacement happens when the [`Splice`] is dropped
+    /// (also if it is never iterated); the vector grows (or spills) if more come in than go out.
+    ///
+    /// If `replace_with` or a dropped element panics, the vector keeps every element it owns
+    /// (the prefix, the replacements written so far, the tail) and drops none twice.
+    ///
+    /// # Panics
+    /// If the range starts after it ends or ends past `len`; on capacity overflow.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2, 3, 4]);
+    /// let removed: Vec<u8> = v.splice(1..3, [7, 8, 9]).collect();
+    /// assert_eq!(removed, [2, 3]);
+    /// assert_eq!(v, [1, 7, 8, 9, 4]);
+    /// ```
+    #[track_caller]
+    pub fn splice<R, I>(&mut self, range: R, replace_with: I) -> Splice<'_, I::IntoIter, N, A>
+    where
+        R: RangeBounds<usize>,
+        I: IntoIterator<Item = T>,
+    {
+        Splice {
+            drain: self.drain(range),
+            replace_with: replace_with.into_iter(),
+        }
+    }
+}
+
+/// The iterator of [`StackVec::splice`]: yields the removed elements; when dropped, writes the
+/// replacements in their place.
+///
+/// # Examples
+/// ```
+/// use stackfirst::StackVec;
+///
+/// let mut v: StackVec<char> = StackVec::from(['a', 'b', 'c']);
+/// let mut s = v.splice(..1, ['x', 'y']);
+/// assert_eq!(s.next(), Some('a'));
+/// drop(s);
+/// assert_eq!(v, ['x', 'y', 'b', 'c']);
+/// ```
+pub struct Splice<'a, I: Iterator + 'a, const N: usize, A: Allocator + 'a> {
+    drain: Drain<'a, I::Item, N, A>,
+    replace_with: I,
+}
+
+impl<I: Iterator, const N: usize, A: Allocator> Iterator for Splice<'_, I, N, A> {
+    type Item = I::Item;
+
+    #[inline]
+    fn next(&mut self) -> Option<I::Item> {
+        self.drain.next()
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.drain.size_hint()
+    }
+}
+
+impl<I: Iterator, const N: usize, A: Allocator> DoubleEndedIterator for Splice<'_, I, N, A> {
+    #[inline]
+    fn next_back(&mut self) -> Option<I::Item> {
+        self.drain.next_back()
+    }
+}
+
+impl<I: Iterator, const N: usize, A: Allocator> ExactSizeIterator for Splice<'_, I, N, A> {}
+
+impl<I: Iterator, const N: usize, A: Allocator> FusedIterator for Splice<'_, I, N, A> {}
+
+impl<I: Iterator, const N: usize, A: Allocator> fmt::Debug for Splice<'_, I, N, A>
+where
+    I::Item: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Splice")
+            .field(&self.drain.as_slice())
+            .finish()
+    }
+}
+
+impl<I: Iterator, const N: usize, A: Allocator> Drop for Splice<'_, I, N, A> {
+    /// std's strategy: fill the gap in place; while more come, make room for the iterator's
+    /// lower bound (at least one, at least doubling, so unknown lengths cost O(log n) tail
+    /// moves) and fill again. Room is made only once another element is in hand, so a splice
+    /// that does not grow the vector never allocates. The `Drain` (dropped after this, also when
+    /// unwinding) moves the tail back behind the vector's length.
+    fn drop(&mut self) {
+        self.drain.by_ref().for_each(drop);
+        let d = &mut self.drain;
+        if d.tail_len == 0 {
+            // SAFETY: the range is drained and there is no tail, so the vector (whose length is
+            // the range's start) may grow freely; the `Drain` re-reads the length when dropped.
+            let vec = unsafe { d.vec.as_mut() };
+            vec.extend(self.replace_with.by_ref());
+            d.p = vec.raw.as_mut_ptr();
+            return;
+        }
+        if !fill(d, &mut self.replace_with) {
+            return;
+        }
+        let mut grown = 0;
+        while let Some(item) = self.replace_with.next() {
+            let wanted = self.replace_with.size_hint().0.saturating_add(1).max(grown);
+            grown += move_tail(d, wanted);
+            if !fill(
+                d,
+                &mut core::iter::once(item).chain(self.replace_with.by_ref()),
+            ) {
+                return;
+            }
+        }
+    }
+}
+
+/// Writes elements of `iter` into the gap between the vector's length and the tail, counting
+/// each in the length as it is written. `true` if the gap is full, `false` if `iter` ran out.
+fn fill<T, const N: usize, A: Allocator>(
+    d: &mut Drain<'_, T, N, A>,
+    iter: &mut impl Iterator<Item = T>,
+) -> bool {
+    // SAFETY: the `Drain` stands for a unique borrow of the vector, and no pointer derived from
+    // it before is used until `p` is refreshed below.
+    let vec = unsafe { d.vec.as_mut() };
+    let p = vec.raw.as_mut_ptr();
+    d.p = p;
+    let mut len = vec.len();
+    while len < d.tail_start {
+        let Some(item) = iter.next() else {
+            return false;
+        };
+        // SAFETY: `len < tail_start`: a slot of the gap, inside the buffer and uninitialized;
+        // counted in the length at once, so a panic in `iter` keeps it exactly once.
+        unsafe {
+            p.add(len).write(item);
+            len += 1;
+            vec.raw.set_len(len);
+        }
+    }
+    true
+}
+
+/// Makes room for `additional` more elements in the (empty) gap and moves the tail up by as
+/// many; falls back to one when the hint is too large to reserve. Returns how many.
+fn move_tail<T, const N: usize, A: Allocator>(
+    d: &mut Drain<'_, T, N, A>,
+    additional: usize,
+) -> usize {
+    // SAFETY: as in `fill`.
+    let vec = unsafe { d.vec.as_mut() };
+    let len = vec.len();
+    debug_assert_eq!(len, d.tail_start, "move_tail with a gap");
+    // The gap is empty, so the tail directly follows the elements: the vector owns it while it
+    // grows (a spill copies only the first `len` elements), and if growing panics it keeps it,
+    // the `Drain` (with no tail left) then only restores the length.
+    let tail_len = core::mem::replace(&mut d.tail_len, 0);
+    // SAFETY: `0..len + tail_len` are initialized (the gap is empty).
+    unsafe { vec.raw.set_len(len + tail_len) };
+    let additional = if vec.try_reserve(additional).is_ok() {
+        additional
+    } else {
+        vec.reserve(1);
+        1
+    };
+    let p = vec.raw.as_mut_ptr();
+    // SAFETY: there is room for `len + tail_len + additional`; the tail moves up by `additional`
+    // (overlapping copy) and the vector's length goes back to `len`, leaving a gap of
+    // `additional` uninitialized slots before it.
+    unsafe {
+        vec.raw.set_len(len);
+        ptr::copy(p.add(len), p.add(len + additional), tail_len);
+    }
+    d.p = p;
+    d.tail_start = len + additional;
+    d.tail_len = tail_len;
+    additional
+}
