@@ -1,24 +1,30 @@
 //! A bump arena whose memory is reclaimed frame by frame, as Go reclaims a stack frame.
 //!
-//! An [`Arena`] bumps a pointer through memory you give it (a stack array, a `static`, a linker
-//! section; no global allocator needed). Allocation happens in a [`Frame`]; when the frame ends
-//! the pointer goes back to where the frame started, in O(1) however much it allocated. Frames
-//! nest, and lifetimes make sure nothing allocated in a frame outlives it:
+//! An [`Arena`] bumps a pointer through chunks of memory: chunks it takes from a backing
+//! allocator as it needs them ([`Arena::new`], the global heap by default), or memory you give
+//! it (a stack array, a `static`, a linker section: [`Arena::from_memory`], no heap needed).
+//! Allocation happens in a [`Frame`]; when the frame ends the pointer goes back to where the
+//! frame started, in O(1) however much it allocated. Frames nest, and lifetimes make sure
+//! nothing allocated in a frame outlives it:
 //!
 //! ```text
-//!  base                                                                  base + capacity
-//!  |----- used by outer frame -----|--- used by inner frame ---|---------- free ----------|
-//!  ^                               ^                           ^
-//!  outer frame's mark              inner frame's mark          bump pointer (`used()`)
-//!                                  (the pointer returns here
-//!                                   when the inner frame ends)
+//!  chunk 1 (full)              chunk 2 (current)                           chunk 3 (spare)
+//!  |-- outer frame --|  ...    |-- outer --|-- inner frame --|-- free --|  |---- free ----|
+//!                                          ^                 ^
+//!                              inner frame's mark            bump pointer
+//!                              (the pointer returns here when the inner frame ends)
 //! ```
 //!
 //! * [`Arena::frame`] / [`Frame::frame`] run a closure in a child frame;
 //!   [`Arena::frame_guard`] / [`Frame::frame_guard`] return a guard that ends the frame when
 //!   dropped (its [`FrameGuard::frame`] is the handle that allocates).
-//! * Values come back as [`FrameBox`](crate::FrameBox)es, which run `Drop` (or [`FrameBox::leak`](crate::FrameBox::leak) to opt out
-//!   explicitly); `Copy` slices and strings come back as plain `&mut` references.
+//! * A frame that took new chunks leaves them to the arena as spares when it ends; the next
+//!   frames reuse them before asking the backing allocator for anything, so a loop of frames
+//!   allocates only until it has seen its largest iteration. [`Arena::reset`] keeps them too;
+//!   [`Arena::shrink_to_fit`] gives the spares back.
+//! * Values come back as [`FrameBox`](crate::FrameBox)es, which run `Drop` (or
+//!   [`FrameBox::leak`](crate::FrameBox::leak) to opt out explicitly); `Copy` slices and
+//!   strings come back as plain `&mut` references.
 //! * `&Frame` is an [`allocator_api2::alloc::Allocator`]: a [`StackVec`](crate::StackVec), an
 //!   `allocator_api2` `Vec` or a hashbrown map can grow inside a frame. The last block is freed,
 //!   grown and shrunk in place.
@@ -36,7 +42,7 @@
 //! }
 //!
 //! let mut memory = [MaybeUninit::uninit(); 1024];
-//! let mut arena = Arena::new(&mut memory);
+//! let mut arena = Arena::from_memory(&mut memory);
 //! let total = arena.frame(|f| {
 //!     let small = squares(&f, 3); // inline: touches neither the arena nor the heap
 //!     let big = squares(&f, 100); // spills into the frame
@@ -46,139 +52,63 @@
 //! assert_eq!(total, 5 + 328_350);
 //! assert_eq!(arena.used(), 0); // the frame ended: everything reclaimed
 //! ```
+//!
+//! # Example: a growing arena in a loop
+//! ```
+//! use stackfirst::Arena;
+//!
+//! let mut arena = Arena::new(); // nothing allocated yet
+//! for round in 0..3 {
+//!     arena.frame(|f| {
+//!         let words = f.alloc_slice_fill_with(1000, |i| i as u64 * round);
+//!         assert_eq!(words[999], 999 * round);
+//!     });
+//!     assert_eq!(arena.used(), 0);
+//! }
+//! // The chunks the first round took were reused by the others.
+//! assert!(arena.allocated_bytes() >= 8000);
+//! ```
 
-use core::alloc::Layout;
-use core::cell::{Cell, UnsafeCell};
+use core::fmt;
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
-use core::ptr::{self, NonNull};
+use core::ptr::NonNull;
 
-use crate::bump::{fit, ArenaExhausted};
-use crate::frame::{Frame, FrameGuard};
+use allocator_api2::alloc::Allocator;
+#[cfg(feature = "alloc")]
+use allocator_api2::alloc::Global;
 
-/// The bump state that an arena and all of its frames share, as addresses: bumping is then a
-/// couple of additions and one compare, with no offset arithmetic.
+use crate::arena_error::ArenaError;
+use crate::chunk::Backed;
+use crate::frame::Frame;
+use crate::frame_guard::FrameGuard;
+use crate::region::{Region, RegionRef};
+
+/// The backing allocator of an [`Arena`] that names none: the global heap with the `alloc`
+/// feature, [`NoHeap`](crate::NoHeap) (which refuses every request) without.
+#[cfg(feature = "alloc")]
+pub type DefaultBacking = Global;
+/// The backing allocator of an [`Arena`] that names none: the global heap with the `alloc`
+/// feature, [`NoHeap`](crate::NoHeap) (which refuses every request) without.
+#[cfg(not(feature = "alloc"))]
+pub type DefaultBacking = crate::NoHeap;
+
+/// A bump arena: allocate from it through [frames](Frame).
 ///
-/// Invariants: `base..end` is memory this region may hand out for as long as it lives (borrowed
-/// for the arena's `'m`); `base <= cur <= end`; the bytes `cur..end` are not part of any live
-/// block. Blocks below `cur` belong to the frames whose marks are below them. Handed-out
-/// pointers carry `base`'s provenance.
-pub(crate) struct Region {
-    base: NonNull<u8>,
-    end: usize,
-    cur: Cell<usize>,
-}
-
-impl Region {
-    /// Bumps a block of `layout`. Zero-sized requests never touch the region.
-    #[inline]
-    pub(crate) fn try_alloc(&self, layout: Layout) -> Result<NonNull<u8>, ArenaExhausted> {
-        if layout.size() == 0 {
-            return Ok(dangling(layout));
-        }
-        let cur = self.cur.get();
-        match fit(cur, self.end, layout) {
-            Some((start, stop)) => {
-                self.cur.set(stop);
-                // SAFETY: `base <= cur <= start < stop <= end`: inside the region, so non-null.
-                Ok(unsafe { NonNull::new_unchecked(self.base.as_ptr().with_addr(start)) })
-            }
-            None => Err(ArenaExhausted::new(layout, self.end - cur)),
-        }
-    }
-
-    /// The address of a block of `size` bytes that ends at the bump pointer and starts at or
-    /// after `floor` (a frame's mark).
-    #[inline]
-    fn tip(&self, ptr: NonNull<u8>, size: usize, floor: usize) -> Option<usize> {
-        let addr = ptr.as_ptr() as usize;
-        (size != 0 && addr >= floor && addr.checked_add(size) == Some(self.cur.get()))
-            .then_some(addr)
-    }
-
-    /// Frees a block if it is the last one and was allocated at or after `floor`; otherwise its
-    /// bytes stay used until the frame that made them ends.
-    #[inline]
-    pub(crate) fn free(&self, ptr: NonNull<u8>, size: usize, floor: usize) {
-        if let Some(addr) = self.tip(ptr, size, floor) {
-            self.cur.set(addr);
-        }
-    }
-
-    /// Resizes the last block in place (if `ptr` is it, is aligned for `new`, and the new size
-    /// fits). Returns whether it did.
-    #[inline]
-    pub(crate) fn resize_in_place(
-        &self,
-        ptr: NonNull<u8>,
-        old_size: usize,
-        new: Layout,
-        floor: usize,
-    ) -> bool {
-        match self.tip(ptr, old_size, floor) {
-            Some(addr) if addr % new.align() == 0 && new.size() <= self.end - addr => {
-                self.cur.set(addr + new.size());
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// Bytes in use.
-    #[inline]
-    pub(crate) fn used(&self) -> usize {
-        self.cur.get() - self.base.as_ptr() as usize
-    }
-
-    /// Bytes still free.
-    #[inline]
-    pub(crate) fn remaining(&self) -> usize {
-        self.end - self.cur.get()
-    }
-
-    #[inline]
-    pub(crate) fn capacity(&self) -> usize {
-        self.end - self.base.as_ptr() as usize
-    }
-
-    /// Opens a frame: the guard puts the bump pointer back here when dropped.
-    #[inline]
-    pub(crate) fn guard(&self) -> FrameGuard<'_> {
-        FrameGuard::new(self, self.cur.get())
-    }
-
-    /// Ends a frame whose mark is `mark` (a bump pointer it saw).
-    #[inline]
-    pub(crate) fn rewind(&self, mark: usize) {
-        debug_assert!(mark <= self.cur.get());
-        self.cur.set(mark);
-    }
-
-    /// Reclaims everything.
-    #[inline]
-    pub(crate) fn reset(&self) {
-        self.cur.set(self.base.as_ptr() as usize);
-    }
-}
-
-/// A well-aligned, non-null pointer for a zero-sized block.
-#[inline]
-pub(crate) fn dangling(layout: Layout) -> NonNull<u8> {
-    // SAFETY: an alignment is never zero.
-    unsafe { NonNull::new_unchecked(ptr::without_provenance_mut(layout.align())) }
-}
-
-/// A bump arena over memory the caller provides; allocate from it through [frames](Frame).
+/// * [`Arena::new`] / [`Arena::with_capacity`] (and `_in` for another backing allocator): grows
+///   by chunks from the backing allocator, doubling in size; nothing is allocated until the
+///   first request.
+/// * [`Arena::from_memory`]: a fixed arena over memory you provide; when it is full, requests
+///   fail ([`ArenaErrorKind::Exhausted`](crate::ArenaErrorKind::Exhausted)).
+///   [`Arena::from_memory_in`] falls back to a backing allocator instead.
 ///
-/// See the [module documentation](crate::arena) for the picture and an example.
+/// See the [module documentation](crate::arena) for the picture and more examples.
 ///
 /// # Examples
 /// ```
-/// use core::mem::MaybeUninit;
 /// use stackfirst::Arena;
 ///
-/// let mut memory = [MaybeUninit::uninit(); 256];
-/// let mut arena = Arena::new(&mut memory);
+/// let mut arena = Arena::new();
 /// arena.frame(|mut f| {
 ///     let mut x = f.alloc(41u32);
 ///     f.frame(|g| {
@@ -189,17 +119,65 @@ pub(crate) fn dangling(layout: Layout) -> NonNull<u8> {
 /// });
 /// assert_eq!(arena.used(), 0);
 /// ```
-pub struct Arena<'m> {
-    region: Region,
+pub struct Arena<'m, A: Allocator = DefaultBacking> {
+    raw: Backed<A>,
     _memory: PhantomData<&'m mut [MaybeUninit<u8>]>,
 }
 
-// SAFETY: an `Arena` is the unique owner of its borrowed bytes, like a `&mut [u8]`; frames that
-// share its `Cell` borrow it, so none can be alive when it moves to another thread.
-unsafe impl Send for Arena<'_> {}
+// SAFETY: an `Arena` uniquely owns its chunks and its borrowed bytes (like a `&mut [u8]` and a
+// `Vec`), and its allocator; frames that share its `Cell`s borrow it, so none can be alive
+// when it moves to another thread.
+unsafe impl<A: Allocator + Send> Send for Arena<'_, A> {}
+
+#[cfg(feature = "alloc")]
+impl Arena<'static> {
+    /// A growing arena over the global heap. Nothing is allocated until the first request;
+    /// the first chunk holds 512 bytes (less its bookkeeping), each next one twice the last.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::Arena;
+    ///
+    /// let mut arena = Arena::new();
+    /// assert_eq!(arena.allocated_bytes(), 0);
+    /// arena.frame(|f| assert_eq!(*f.alloc(7u8), 7));
+    /// assert!(arena.allocated_bytes() > 0);
+    /// ```
+    #[must_use]
+    pub fn new() -> Self {
+        Self::new_in(Global)
+    }
+
+    /// A growing arena whose first chunk holds at least `bytes`.
+    ///
+    /// # Panics
+    /// If the chunk cannot be allocated (use [`try_with_capacity_in`](Self::try_with_capacity_in)
+    /// to get an error instead).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::Arena;
+    ///
+    /// let arena = Arena::with_capacity(4096);
+    /// assert!(arena.remaining() >= 4096);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self::with_capacity_in(bytes, Global)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Default for Arena<'static> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl<'m> Arena<'m> {
-    /// An arena over `memory`. Nothing is written to the memory until it is allocated.
+    /// A fixed arena over `memory`: when it is full, requests fail. Nothing is written to the
+    /// memory until it is allocated.
     ///
     /// # Examples
     /// ```
@@ -207,22 +185,111 @@ impl<'m> Arena<'m> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// let arena = Arena::new(&mut memory);
+    /// let arena = Arena::from_memory(&mut memory);
     /// assert_eq!(arena.capacity(), 64);
+    /// assert_eq!(arena.allocated_bytes(), 0);
     /// ```
-    pub fn new(memory: &'m mut [MaybeUninit<u8>]) -> Self {
-        let len = memory.len();
-        let base = NonNull::from(memory).cast::<u8>();
-        let start = base.as_ptr() as usize;
+    #[must_use]
+    pub fn from_memory(memory: &'m mut [MaybeUninit<u8>]) -> Self {
+        Self::build(Some(memory), DefaultBacking::default(), false)
+    }
+}
+
+impl<'m, A: Allocator> Arena<'m, A> {
+    fn build(memory: Option<&'m mut [MaybeUninit<u8>]>, backing: A, grows: bool) -> Self {
+        let memory = memory.map(|m| NonNull::from(m) as NonNull<[MaybeUninit<u8>]>);
+        let memory = memory.map(|m| NonNull::slice_from_raw_parts(m.cast::<u8>(), m.len()));
         Self {
-            region: Region {
-                base,
-                // A slice never wraps around the address space.
-                end: start + len,
-                cur: Cell::new(start),
+            raw: Backed {
+                region: Region::new(memory, grows.then_some(Backed::<A>::GROW)),
+                backing,
             },
             _memory: PhantomData,
         }
+    }
+
+    /// A growing arena whose chunks come from `backing`. Nothing is allocated until the first
+    /// request.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::Arena;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let mut arena = Arena::new_in(&bump);
+    /// arena.frame(|f| assert_eq!(f.alloc_str("chunks from a Bump"), "chunks from a Bump"));
+    /// ```
+    #[must_use]
+    pub fn new_in(backing: A) -> Self {
+        Self::build(None, backing, true)
+    }
+
+    /// A growing arena over `backing` whose first chunk holds at least `bytes`.
+    ///
+    /// # Panics
+    /// If the chunk cannot be allocated.
+    ///
+    /// # Examples
+    /// ```
+    /// use allocator_api2::alloc::Global;
+    /// use stackfirst::Arena;
+    ///
+    /// let arena = Arena::with_capacity_in(100, Global);
+    /// assert!(arena.remaining() >= 100);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn with_capacity_in(bytes: usize, backing: A) -> Self {
+        Self::try_with_capacity_in(bytes, backing).unwrap_or_else(|e| e.raise())
+    }
+
+    /// A growing arena over `backing` whose first chunk holds at least `bytes`.
+    ///
+    /// # Errors
+    /// When the backing allocator refuses the chunk (or `bytes` is too large for any).
+    ///
+    /// # Examples
+    /// ```
+    /// use allocator_api2::alloc::Global;
+    /// use stackfirst::{Arena, ArenaErrorKind};
+    ///
+    /// assert!(Arena::try_with_capacity_in(1 << 12, Global).is_ok());
+    /// let err = Arena::try_with_capacity_in(usize::MAX, Global).unwrap_err();
+    /// assert_eq!(err.kind(), ArenaErrorKind::BackingFailed);
+    /// ```
+    pub fn try_with_capacity_in(bytes: usize, backing: A) -> Result<Self, ArenaError> {
+        let arena = Self::build(None, backing, true);
+        arena.raw.reserve_first(bytes)?;
+        Ok(arena)
+    }
+
+    /// An arena over `memory` that takes chunks from `backing` once the memory is full.
+    ///
+    /// # Examples
+    /// ```
+    /// use allocator_api2::alloc::Global;
+    /// use core::mem::MaybeUninit;
+    /// use stackfirst::Arena;
+    ///
+    /// let mut memory = [MaybeUninit::uninit(); 64];
+    /// let mut arena = Arena::from_memory_in(&mut memory, Global);
+    /// arena.frame(|f| {
+    ///     let big = f.alloc([1u8; 1000]); // does not fit 64 bytes: a chunk from the heap
+    ///     assert_eq!(big[999], 1);
+    /// });
+    /// assert!(arena.allocated_bytes() >= 1000);
+    /// ```
+    #[must_use]
+    pub fn from_memory_in(memory: &'m mut [MaybeUninit<u8>], backing: A) -> Self {
+        Self::build(Some(memory), backing, true)
+    }
+
+    /// The region, reachable with its backing allocator.
+    #[inline]
+    fn region(&self) -> RegionRef<'_> {
+        // SAFETY: derived from a reference to the whole `Backed`, which the borrow keeps alive
+        // and in place; its region's `grow` was made for `A` (`build`).
+        unsafe { RegionRef::new(NonNull::from(&self.raw).cast::<Region>()) }
     }
 
     /// Runs `f` in a new frame; everything it allocated is reclaimed when it returns (or
@@ -230,27 +297,34 @@ impl<'m> Arena<'m> {
     ///
     /// # Examples
     /// ```
-    /// use core::mem::MaybeUninit;
     /// use stackfirst::Arena;
     ///
-    /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// let mut arena = Arena::new(&mut memory);
+    /// let mut arena = Arena::new();
     /// let sum = arena.frame(|f| f.alloc_slice_copy(&[1u32, 2, 3]).iter().sum::<u32>());
     /// assert_eq!((sum, arena.used()), (6, 0));
     /// ```
     ///
     /// Frame allocations cannot escape:
     /// ```compile_fail
-    /// use core::mem::MaybeUninit;
     /// use stackfirst::Arena;
     ///
-    /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// let mut arena = Arena::new(&mut memory);
+    /// let mut arena = Arena::new();
     /// let escaped = arena.frame(|f| f.alloc(1u32)); // error: borrowed data escapes the closure
+    /// ```
+    ///
+    /// Not even from a frame that took a new chunk:
+    /// ```compile_fail
+    /// use stackfirst::Arena;
+    ///
+    /// let mut arena = Arena::with_capacity(16);
+    /// let escaped = arena.frame(|f| {
+    ///     let _grows = f.alloc([0u8; 4096]); // a second chunk
+    ///     f.alloc_str("in the new chunk") // error: borrowed data escapes the closure
+    /// });
     /// ```
     #[inline]
     pub fn frame<R>(&mut self, f: impl for<'f> FnOnce(Frame<'f>) -> R) -> R {
-        let mut guard = self.region.guard();
+        let mut guard = self.frame_guard();
         f(guard.frame())
     }
 
@@ -259,11 +333,9 @@ impl<'m> Arena<'m> {
     ///
     /// # Examples
     /// ```
-    /// use core::mem::MaybeUninit;
     /// use stackfirst::Arena;
     ///
-    /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// let mut arena = Arena::new(&mut memory);
+    /// let mut arena = Arena::new();
     /// {
     ///     let mut guard = arena.frame_guard();
     ///     let f = guard.frame();
@@ -275,11 +347,9 @@ impl<'m> Arena<'m> {
     ///
     /// A reference cannot be kept past the guard's drop:
     /// ```compile_fail
-    /// use core::mem::MaybeUninit;
     /// use stackfirst::Arena;
     ///
-    /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// let mut arena = Arena::new(&mut memory);
+    /// let mut arena = Arena::new();
     /// let mut guard = arena.frame_guard();
     /// let s = guard.frame().alloc_str("hello");
     /// drop(guard); // error: cannot move out of `guard` because it is borrowed
@@ -287,153 +357,175 @@ impl<'m> Arena<'m> {
     /// ```
     #[inline]
     pub fn frame_guard(&mut self) -> FrameGuard<'_> {
-        self.region.guard()
+        FrameGuard::open(self.region())
     }
 
-    /// Bytes in use (including alignment padding). Zero whenever no frame is open.
+    /// Bytes in use, in all chunks (including alignment padding). Zero whenever no frame is
+    /// open.
     ///
     /// # Examples
     /// ```
-    /// use core::mem::MaybeUninit;
     /// use stackfirst::Arena;
     ///
-    /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// let arena = Arena::new(&mut memory);
+    /// let arena = Arena::new();
     /// assert_eq!(arena.used(), 0);
     /// ```
     #[inline]
+    #[must_use]
     pub fn used(&self) -> usize {
-        self.region.used()
+        self.raw.region.used()
     }
 
-    /// Bytes still free (before any alignment padding a request may need).
+    /// Bytes still free in the current chunk (before any alignment padding a request may
+    /// need); a growing arena takes another chunk when they run out.
     ///
     /// # Examples
     /// ```
-    /// use core::mem::MaybeUninit;
-    /// use stackfirst::Arena;
+    /// use stackfirst::ArenaBuf;
     ///
-    /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// assert_eq!(Arena::new(&mut memory).remaining(), 64);
+    /// let mut buf = ArenaBuf::<64>::new();
+    /// assert_eq!(buf.arena().remaining(), 64);
     /// ```
     #[inline]
+    #[must_use]
     pub fn remaining(&self) -> usize {
-        self.region.remaining()
+        self.raw.region.remaining()
     }
 
-    /// The size of the memory the arena manages.
+    /// The bytes the arena can hold without asking its backing allocator: its own memory plus
+    /// every chunk it holds.
     ///
     /// # Examples
     /// ```
-    /// use core::mem::MaybeUninit;
+    /// use stackfirst::ArenaBuf;
+    ///
+    /// let mut buf = ArenaBuf::<64>::new();
+    /// assert_eq!(buf.arena().capacity(), 64);
+    /// ```
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.raw.region.capacity()
+    }
+
+    /// The bytes of all chunks taken from the backing allocator and not yet given back
+    /// (bookkeeping included); zero for memory the caller gave.
+    ///
+    /// # Examples
+    /// ```
     /// use stackfirst::Arena;
     ///
-    /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// assert_eq!(Arena::new(&mut memory).capacity(), 64);
+    /// let arena = Arena::with_capacity(1000);
+    /// assert!(arena.allocated_bytes() >= 1000);
     /// ```
     #[inline]
-    pub fn capacity(&self) -> usize {
-        self.region.capacity()
+    #[must_use]
+    pub fn allocated_bytes(&self) -> usize {
+        self.raw.region.allocated.get()
     }
 
-    /// Reclaims everything, including what frames leaked with `mem::forget` on a guard.
+    /// Caps [`allocated_bytes`](Self::allocated_bytes): a request that would need a chunk
+    /// past the limit fails with [`ArenaErrorKind::LimitReached`](crate::ArenaErrorKind)
+    /// (chunks shrink to the request's size before that). `None` removes the cap. A limit
+    /// below what is already allocated only stops further chunks.
     ///
     /// # Examples
     /// ```
-    /// use core::mem::MaybeUninit;
+    /// use stackfirst::{Arena, ArenaErrorKind};
+    ///
+    /// let mut arena = Arena::new();
+    /// arena.set_allocation_limit(Some(1024));
+    /// arena.frame(|f| {
+    ///     assert!(f.try_alloc([0u8; 512]).is_ok());
+    ///     let err = f.try_alloc([0u8; 2048]).unwrap_err();
+    ///     assert_eq!(err.kind(), ArenaErrorKind::LimitReached);
+    /// });
+    /// assert!(arena.allocated_bytes() <= 1024);
+    /// ```
+    pub fn set_allocation_limit(&mut self, limit: Option<usize>) {
+        self.raw.region.limit.set(limit.unwrap_or(usize::MAX));
+    }
+
+    /// The limit set by [`set_allocation_limit`](Self::set_allocation_limit).
+    ///
+    /// # Examples
+    /// ```
     /// use stackfirst::Arena;
     ///
-    /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// let mut arena = Arena::new(&mut memory);
+    /// let mut arena = Arena::new();
+    /// assert_eq!(arena.allocation_limit(), None);
+    /// arena.set_allocation_limit(Some(4096));
+    /// assert_eq!(arena.allocation_limit(), Some(4096));
+    /// ```
+    #[must_use]
+    pub fn allocation_limit(&self) -> Option<usize> {
+        Some(self.raw.region.limit.get()).filter(|&l| l != usize::MAX)
+    }
+
+    /// Reclaims everything, including what frames leaked with `mem::forget` on a guard. Chunks
+    /// are kept for reuse, in order (see [`shrink_to_fit`](Self::shrink_to_fit)).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::Arena;
+    ///
+    /// let mut arena = Arena::new();
     /// core::mem::forget(arena.frame_guard()); // its frame never ends...
     /// arena.reset(); // ...but this reclaims it
     /// assert_eq!(arena.used(), 0);
     /// ```
     #[inline]
     pub fn reset(&mut self) {
-        self.region.reset();
+        self.raw.region.reset();
     }
-}
 
-/// Inline memory for an [`Arena`]: `const`-constructible, so it can be a `static` (or live in a
-/// linker section via `#[link_section]`), or a local.
-///
-/// # Examples
-/// ```
-/// use stackfirst::ArenaBuf;
-///
-/// static SCRATCH: ArenaBuf<1024> = ArenaBuf::new();
-///
-/// let mut arena = SCRATCH.take().expect("taken once");
-/// assert!(SCRATCH.take().is_none()); // a second taker would alias the memory
-/// arena.frame(|f| assert_eq!(*f.alloc(7u8), 7));
-///
-/// let mut local = ArenaBuf::<64>::new();
-/// assert_eq!(local.arena().capacity(), 64);
-/// ```
-pub struct ArenaBuf<const BYTES: usize> {
-    bytes: UnsafeCell<[MaybeUninit<u8>; BYTES]>,
-    taken: core::sync::atomic::AtomicBool,
-}
-
-// SAFETY: the bytes are reachable only through the single `Arena` that `take` hands out (the
-// atomic flag makes sure of that across threads) or through `&mut self`.
-unsafe impl<const BYTES: usize> Sync for ArenaBuf<BYTES> {}
-
-impl<const BYTES: usize> ArenaBuf<BYTES> {
-    /// Uninitialized memory, not yet taken.
+    /// Gives every spare chunk (those after the bump pointer's) back to the backing allocator.
+    /// After [`reset`](Self::reset), that leaves only the first chunk.
     ///
     /// # Examples
     /// ```
-    /// use stackfirst::ArenaBuf;
+    /// use stackfirst::Arena;
     ///
-    /// static BUF: ArenaBuf<4096> = ArenaBuf::new();
+    /// let mut arena = Arena::with_capacity(64);
+    /// arena.frame(|f| drop(f.alloc([0u8; 10_000]))); // takes a second chunk
+    /// let before = arena.allocated_bytes();
+    /// arena.shrink_to_fit();
+    /// assert!(arena.allocated_bytes() < before);
     /// ```
-    #[inline]
-    pub const fn new() -> Self {
-        Self {
-            bytes: UnsafeCell::new([MaybeUninit::uninit(); BYTES]),
-            taken: core::sync::atomic::AtomicBool::new(false),
-        }
+    pub fn shrink_to_fit(&mut self) {
+        self.raw.release_spares();
     }
 
-    /// The arena over a `static` buffer: `Some` the first time, `None` after (on any thread).
+    /// The backing allocator.
     ///
     /// # Examples
     /// ```
-    /// use stackfirst::ArenaBuf;
+    /// use allocator_api2::alloc::Global;
+    /// use stackfirst::Arena;
     ///
-    /// static BUF: ArenaBuf<64> = ArenaBuf::new();
-    /// assert!(BUF.take().is_some());
-    /// assert!(BUF.take().is_none());
+    /// let arena = Arena::new_in(Global);
+    /// let _: &Global = arena.allocator();
     /// ```
-    #[cfg(target_has_atomic = "8")]
-    pub fn take(&'static self) -> Option<Arena<'static>> {
-        if self.taken.swap(true, core::sync::atomic::Ordering::Acquire) {
-            return None;
-        }
-        // SAFETY: the flag was false and is now true for good: this is the only reference to the
-        // bytes that will ever exist, and they live for `'static`.
-        Some(Arena::new(unsafe { &mut *self.bytes.get() }))
-    }
-
-    /// The arena over this buffer, borrowed.
-    ///
-    /// # Examples
-    /// ```
-    /// use stackfirst::ArenaBuf;
-    ///
-    /// let mut buf = ArenaBuf::<128>::new();
-    /// let mut arena = buf.arena();
-    /// arena.frame(|f| assert_eq!(f.alloc_str("go"), "go"));
-    /// ```
-    pub fn arena(&mut self) -> Arena<'_> {
-        Arena::new(self.bytes.get_mut())
+    #[must_use]
+    pub fn allocator(&self) -> &A {
+        &self.raw.backing
     }
 }
 
-impl<const BYTES: usize> Default for ArenaBuf<BYTES> {
-    fn default() -> Self {
-        Self::new()
+impl<A: Allocator> Drop for Arena<'_, A> {
+    fn drop(&mut self) {
+        // SAFETY: `&mut self` at drop: no frame, and so no block, outlives this.
+        unsafe { self.raw.release_all() };
+    }
+}
+
+impl<A: Allocator> fmt::Debug for Arena<'_, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Arena")
+            .field("used", &self.used())
+            .field("remaining", &self.remaining())
+            .field("capacity", &self.capacity())
+            .field("allocated_bytes", &self.allocated_bytes())
+            .field("allocation_limit", &self.allocation_limit())
+            .finish_non_exhaustive()
     }
 }

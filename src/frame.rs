@@ -1,16 +1,18 @@
-//! [`Frame`], the allocating handle of an arena frame, and [`FrameGuard`], which ends a frame
-//! when dropped.
+//! [`Frame`], the allocating handle of an arena frame.
 
 use core::alloc::Layout;
+use core::fmt;
 use core::marker::PhantomData;
 use core::mem;
 use core::ptr::{self, NonNull};
 
 use allocator_api2::alloc::{AllocError, Allocator};
 
-use crate::arena::Region;
-use crate::bump::ArenaExhausted;
+use crate::arena_error::ArenaError;
 use crate::frame_box::FrameBox;
+use crate::frame_guard::FrameGuard;
+use crate::region::{never_fails, Fallible, OnFailure, Panics, RegionRef};
+use crate::tip_buf::{TipBuf, TipWriter};
 
 /// The allocating handle of an arena frame. Everything it allocates lives for `'f`, the frame's
 /// lifetime, and is reclaimed when the frame ends.
@@ -30,7 +32,7 @@ use crate::frame_box::FrameBox;
 /// use stackfirst::{Arena, StackVec};
 ///
 /// let mut memory = [MaybeUninit::uninit(); 512];
-/// let mut arena = Arena::new(&mut memory);
+/// let mut arena = Arena::from_memory(&mut memory);
 /// arena.frame(|f| {
 ///     let mut v: StackVec<u32, 32, _> = StackVec::new_in(&f);
 ///     v.extend(0..20); // spills into the frame
@@ -45,7 +47,7 @@ use crate::frame_box::FrameBox;
 /// use stackfirst::Arena;
 ///
 /// let mut memory = [MaybeUninit::uninit(); 512];
-/// let mut arena = Arena::new(&mut memory);
+/// let mut arena = Arena::from_memory(&mut memory);
 /// arena.frame(|mut f| {
 ///     let mut v = allocator_api2::vec::Vec::new_in(&f);
 ///     v.push(1u32);
@@ -55,18 +57,18 @@ use crate::frame_box::FrameBox;
 /// });
 /// ```
 pub struct Frame<'f> {
-    region: &'f Region,
-    /// The frame's mark (an address): blocks below it belong to parent frames and are never
-    /// freed or resized through this handle.
-    start: usize,
-    _invariant: PhantomData<fn(&'f ()) -> &'f ()>,
+    pub(crate) region: RegionRef<'f>,
+    /// The frame's mark (an address): blocks below it in its chunk belong to parent frames and
+    /// are never freed or resized through this handle.
+    pub(crate) floor: usize,
+    pub(crate) _invariant: PhantomData<fn(&'f ()) -> &'f ()>,
 }
 
 impl<'f> Frame<'f> {
     /// Bumps a block of `layout` (zero-sized layouts never consume memory).
     ///
     /// # Errors
-    /// [`ArenaExhausted`] when it does not fit.
+    /// [`ArenaError`] when it does not fit.
     ///
     /// # Examples
     /// ```
@@ -74,14 +76,14 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 8192];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     let page = f.try_alloc_layout(Layout::from_size_align(64, 4096).unwrap()).unwrap();
     ///     assert_eq!(page.as_ptr() as usize % 4096, 0);
     /// });
     /// ```
     #[inline]
-    pub fn try_alloc_layout(&self, layout: Layout) -> Result<NonNull<u8>, ArenaExhausted> {
-        self.region.try_alloc(layout)
+    pub fn try_alloc_layout(&self, layout: Layout) -> Result<NonNull<u8>, ArenaError> {
+        self.region.alloc::<Fallible>(layout)
     }
 
     /// [`try_alloc_layout`](Self::try_alloc_layout) that panics when the arena is exhausted.
@@ -95,21 +97,22 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     let p = f.alloc_layout(Layout::new::<u64>());
     ///     assert_eq!(p.as_ptr() as usize % 8, 0);
     /// });
     /// ```
     #[inline]
+    #[must_use]
     #[track_caller]
     pub fn alloc_layout(&self, layout: Layout) -> NonNull<u8> {
-        self.try_alloc_layout(layout).unwrap_or_else(|e| e.raise())
+        never_fails(self.region.alloc::<Panics>(layout))
     }
 
     /// Moves `value` into the frame.
     ///
     /// # Errors
-    /// [`ArenaExhausted`] when it does not fit; `value` is dropped then.
+    /// [`ArenaError`] when it does not fit; `value` is dropped then.
     ///
     /// # Examples
     /// ```
@@ -117,13 +120,13 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 8];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     assert!(f.try_alloc(1u64).is_ok());
     ///     assert!(f.try_alloc(2u64).is_err());
     /// });
     /// ```
     #[inline]
-    pub fn try_alloc<T>(&self, value: T) -> Result<FrameBox<'f, T>, ArenaExhausted> {
+    pub fn try_alloc<T>(&self, value: T) -> Result<FrameBox<'f, T>, ArenaError> {
         self.try_alloc_with(|| value)
     }
 
@@ -138,23 +141,33 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     let mut x = f.alloc(1u64);
     ///     *x += 1;
     ///     assert_eq!(*x, 2);
     /// });
     /// ```
+    ///
+    /// Dropping the box at once (which also drops the value) is almost always a mistake, so it
+    /// warns (`#[must_use]`):
+    /// ```compile_fail
+    /// #![deny(unused_must_use)]
+    /// stackfirst::Arena::new().frame(|f| {
+    ///     f.alloc(1u32); // error: unused `FrameBox` that must be used
+    /// });
+    /// ```
     #[inline]
+    #[must_use]
     #[track_caller]
     pub fn alloc<T>(&self, value: T) -> FrameBox<'f, T> {
-        self.try_alloc(value).unwrap_or_else(|e| e.raise())
+        never_fails(self.value_with::<Panics, T>(|| value))
     }
 
     /// Reserves room, then writes `f()` straight into it (so a large value need not be built
     /// on the stack first).
     ///
     /// # Errors
-    /// [`ArenaExhausted`] when it does not fit; `f` is not called then.
+    /// [`ArenaError`] when it does not fit; `f` is not called then.
     ///
     /// # Examples
     /// ```
@@ -162,16 +175,26 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 16];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     assert!(f.try_alloc_with(|| [0u8; 64]).is_err());
     /// });
     /// ```
     #[inline]
-    pub fn try_alloc_with<T>(
+    pub fn try_alloc_with<T>(&self, f: impl FnOnce() -> T) -> Result<FrameBox<'f, T>, ArenaError> {
+        self.value_with::<Fallible, T>(f)
+    }
+
+    /// The body of `alloc_with` and `try_alloc_with`.
+    #[inline(always)]
+    #[track_caller]
+    fn value_with<F: OnFailure, T>(
         &self,
         f: impl FnOnce() -> T,
-    ) -> Result<FrameBox<'f, T>, ArenaExhausted> {
-        let p = self.try_alloc_layout(Layout::new::<T>())?.cast::<T>();
+    ) -> Result<FrameBox<'f, T>, F::Error> {
+        let p = self
+            .region
+            .alloc_const::<F>(Layout::new::<T>())?
+            .cast::<T>();
         // SAFETY: `p` is a fresh block of this frame, sized and aligned for `T`, written before
         // it is owned; if `f` panics the block just stays unused until the frame ends.
         unsafe {
@@ -191,22 +214,23 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 256];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     let table = f.alloc_with(|| [7u16; 100]);
     ///     assert_eq!(table[99], 7);
     /// });
     /// ```
     #[inline]
+    #[must_use]
     #[track_caller]
     pub fn alloc_with<T>(&self, f: impl FnOnce() -> T) -> FrameBox<'f, T> {
-        self.try_alloc_with(f).unwrap_or_else(|e| e.raise())
+        never_fails(self.value_with::<Panics, T>(f))
     }
 
     /// Copies a slice into the frame. `Copy` types have no destructor, so a plain reference is
     /// returned.
     ///
     /// # Errors
-    /// [`ArenaExhausted`] when it does not fit.
+    /// [`ArenaError`] when it does not fit.
     ///
     /// # Examples
     /// ```
@@ -214,15 +238,23 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 4];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     assert!(f.try_alloc_slice_copy(&[1u8; 4]).is_ok());
     ///     assert!(f.try_alloc_slice_copy(&[1u8]).is_err());
     /// });
     /// ```
     #[inline]
-    pub fn try_alloc_slice_copy<T: Copy>(&self, src: &[T]) -> Result<&'f mut [T], ArenaExhausted> {
+    pub fn try_alloc_slice_copy<T: Copy>(&self, src: &[T]) -> Result<&'f mut [T], ArenaError> {
+        self.slice_copy::<Fallible, T>(src)
+    }
+
+    /// The body of `alloc_slice_copy` and `try_alloc_slice_copy`.
+    #[inline(always)]
+    #[track_caller]
+    fn slice_copy<F: OnFailure, T: Copy>(&self, src: &[T]) -> Result<&'f mut [T], F::Error> {
         let p = self
-            .try_alloc_layout(array_layout::<T>(src.len()))?
+            .region
+            .alloc::<F>(array_layout::<T>(src.len()))?
             .cast::<T>();
         // SAFETY: a fresh block for `src.len()` elements, distinct from `src`; `T: Copy`.
         unsafe {
@@ -242,22 +274,23 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     let s = f.alloc_slice_copy(&[1u32, 2, 3]);
     ///     s[0] = 9;
     ///     assert_eq!(s, &[9, 2, 3]);
     /// });
     /// ```
     #[inline]
+    #[must_use]
     #[track_caller]
     pub fn alloc_slice_copy<T: Copy>(&self, src: &[T]) -> &'f mut [T] {
-        self.try_alloc_slice_copy(src).unwrap_or_else(|e| e.raise())
+        never_fails(self.slice_copy::<Panics, T>(src))
     }
 
     /// Clones a slice into the frame.
     ///
     /// # Errors
-    /// [`ArenaExhausted`] when it does not fit. If a `clone` panics, the clones already made are
+    /// [`ArenaError`] when it does not fit. If a `clone` panics, the clones already made are
     /// dropped.
     ///
     /// # Examples
@@ -266,7 +299,7 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 8];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     assert!(f.try_alloc_slice_clone(&[String::new()]).is_err());
     /// });
     /// ```
@@ -274,7 +307,7 @@ impl<'f> Frame<'f> {
     pub fn try_alloc_slice_clone<T: Clone>(
         &self,
         src: &[T],
-    ) -> Result<FrameBox<'f, [T]>, ArenaExhausted> {
+    ) -> Result<FrameBox<'f, [T]>, ArenaError> {
         self.try_alloc_slice_fill_with(src.len(), |i| src[i].clone())
     }
 
@@ -289,12 +322,13 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 128];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     let names = f.alloc_slice_clone(&["go".to_string(), "rust".to_string()]);
     ///     assert_eq!(names[1], "rust");
     /// }); // the Strings are dropped here, with the FrameBox
     /// ```
     #[inline]
+    #[must_use]
     #[track_caller]
     pub fn alloc_slice_clone<T: Clone>(&self, src: &[T]) -> FrameBox<'f, [T]> {
         self.try_alloc_slice_clone(src)
@@ -304,7 +338,7 @@ impl<'f> Frame<'f> {
     /// A slice of `len` elements, element `i` being `f(i)`.
     ///
     /// # Errors
-    /// [`ArenaExhausted`] when it does not fit (`f` is not called then). If `f` panics, the
+    /// [`ArenaError`] when it does not fit (`f` is not called then). If `f` panics, the
     /// elements already made are dropped.
     ///
     /// # Examples
@@ -313,7 +347,7 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 8];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     assert!(f.try_alloc_slice_fill_with(usize::MAX, |i| i as u8).is_err());
     /// });
     /// ```
@@ -321,18 +355,7 @@ impl<'f> Frame<'f> {
         &self,
         len: usize,
         mut f: impl FnMut(usize) -> T,
-    ) -> Result<FrameBox<'f, [T]>, ArenaExhausted> {
-        /// Drops the initialized prefix if `f` panics.
-        struct Prefix<T> {
-            p: *mut T,
-            len: usize,
-        }
-        impl<T> Drop for Prefix<T> {
-            fn drop(&mut self) {
-                // SAFETY: the first `len` elements were written and are owned by nobody else.
-                unsafe { ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.p, self.len)) }
-            }
-        }
+    ) -> Result<FrameBox<'f, [T]>, ArenaError> {
         let p = self.try_alloc_layout(array_layout::<T>(len))?.cast::<T>();
         let mut prefix = Prefix {
             p: p.as_ptr(),
@@ -359,12 +382,13 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     let squares = f.alloc_slice_fill_with(5, |i| i * i);
     ///     assert_eq!(&*squares, &[0, 1, 4, 9, 16]);
     /// });
     /// ```
     #[inline]
+    #[must_use]
     #[track_caller]
     pub fn alloc_slice_fill_with<T>(
         &self,
@@ -378,7 +402,7 @@ impl<'f> Frame<'f> {
     /// Copies a string into the frame.
     ///
     /// # Errors
-    /// [`ArenaExhausted`] when it does not fit.
+    /// [`ArenaError`] when it does not fit.
     ///
     /// # Examples
     /// ```
@@ -386,11 +410,18 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 2];
-    /// Arena::new(&mut memory).frame(|f| assert!(f.try_alloc_str("abc").is_err()));
+    /// Arena::from_memory(&mut memory).frame(|f| assert!(f.try_alloc_str("abc").is_err()));
     /// ```
     #[inline]
-    pub fn try_alloc_str(&self, s: &str) -> Result<&'f mut str, ArenaExhausted> {
-        let bytes = self.try_alloc_slice_copy(s.as_bytes())?;
+    pub fn try_alloc_str(&self, s: &str) -> Result<&'f mut str, ArenaError> {
+        self.str_copy::<Fallible>(s)
+    }
+
+    /// The body of `alloc_str` and `try_alloc_str`.
+    #[inline(always)]
+    #[track_caller]
+    fn str_copy<F: OnFailure>(&self, s: &str) -> Result<&'f mut str, F::Error> {
+        let bytes = self.slice_copy::<F, u8>(s.as_bytes())?;
         // SAFETY: a byte-for-byte copy of a `str` is valid UTF-8.
         Ok(unsafe { core::str::from_utf8_unchecked_mut(bytes) })
     }
@@ -406,16 +437,316 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 16];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     let s = f.alloc_str("stack");
     ///     s.make_ascii_uppercase();
     ///     assert_eq!(s, "STACK");
     /// });
     /// ```
     #[inline]
+    #[must_use]
     #[track_caller]
     pub fn alloc_str(&self, s: &str) -> &'f mut str {
-        self.try_alloc_str(s).unwrap_or_else(|e| e.raise())
+        never_fails(self.str_copy::<Panics>(s))
+    }
+
+    /// Fills a slice of `len` copies of `value`.
+    ///
+    /// # Errors
+    /// [`ArenaError`] when it does not fit.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::ArenaBuf;
+    ///
+    /// let mut memory = ArenaBuf::<16>::new();
+    /// memory.arena().frame(|f| {
+    ///     assert_eq!(f.try_alloc_slice_fill_copy(4, 7u32).unwrap(), &[7; 4]);
+    ///     assert!(f.try_alloc_slice_fill_copy(4, 7u32).is_err());
+    /// });
+    /// ```
+    #[inline]
+    pub fn try_alloc_slice_fill_copy<T: Copy>(
+        &self,
+        len: usize,
+        value: T,
+    ) -> Result<&'f mut [T], ArenaError> {
+        self.try_alloc_slice_fill_with(len, |_| value)
+            .map(FrameBox::leak)
+    }
+
+    /// [`try_alloc_slice_fill_copy`](Self::try_alloc_slice_fill_copy) that panics when it does
+    /// not fit.
+    ///
+    /// # Panics
+    /// With `arena exhausted: ...` (or the limit's or backing allocator's message).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::Arena;
+    ///
+    /// Arena::new().frame(|f| assert_eq!(f.alloc_slice_fill_copy(3, b'x'), b"xxx"));
+    /// ```
+    #[inline]
+    #[must_use]
+    #[track_caller]
+    pub fn alloc_slice_fill_copy<T: Copy>(&self, len: usize, value: T) -> &'f mut [T] {
+        self.try_alloc_slice_fill_copy(len, value)
+            .unwrap_or_else(|e| e.raise())
+    }
+
+    /// Fills a slice of `len` clones of `value`.
+    ///
+    /// # Errors
+    /// [`ArenaError`] when it does not fit. If a `clone` panics, the clones already made are
+    /// dropped.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::ArenaBuf;
+    ///
+    /// let mut memory = ArenaBuf::<8>::new();
+    /// memory.arena().frame(|f| assert!(f.try_alloc_slice_fill_clone(2, &String::new()).is_err()));
+    /// ```
+    #[inline]
+    pub fn try_alloc_slice_fill_clone<T: Clone>(
+        &self,
+        len: usize,
+        value: &T,
+    ) -> Result<FrameBox<'f, [T]>, ArenaError> {
+        self.try_alloc_slice_fill_with(len, |_| value.clone())
+    }
+
+    /// [`try_alloc_slice_fill_clone`](Self::try_alloc_slice_fill_clone) that panics when it
+    /// does not fit.
+    ///
+    /// # Panics
+    /// With `arena exhausted: ...` (or the limit's or backing allocator's message).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::Arena;
+    ///
+    /// Arena::new().frame(|f| {
+    ///     let names = f.alloc_slice_fill_clone(2, &"go".to_string());
+    ///     assert_eq!(names.concat(), "gogo");
+    /// });
+    /// ```
+    #[inline]
+    #[must_use]
+    #[track_caller]
+    pub fn alloc_slice_fill_clone<T: Clone>(&self, len: usize, value: &T) -> FrameBox<'f, [T]> {
+        self.try_alloc_slice_fill_clone(len, value)
+            .unwrap_or_else(|e| e.raise())
+    }
+
+    /// A slice of `len` default values.
+    ///
+    /// # Errors
+    /// [`ArenaError`] when it does not fit.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::ArenaBuf;
+    ///
+    /// let mut memory = ArenaBuf::<8>::new();
+    /// memory.arena().frame(|f| assert!(f.try_alloc_slice_fill_default::<u64>(2).is_err()));
+    /// ```
+    #[inline]
+    pub fn try_alloc_slice_fill_default<T: Default>(
+        &self,
+        len: usize,
+    ) -> Result<FrameBox<'f, [T]>, ArenaError> {
+        self.try_alloc_slice_fill_with(len, |_| T::default())
+    }
+
+    /// [`try_alloc_slice_fill_default`](Self::try_alloc_slice_fill_default) that panics when
+    /// it does not fit.
+    ///
+    /// # Panics
+    /// With `arena exhausted: ...` (or the limit's or backing allocator's message).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::Arena;
+    ///
+    /// Arena::new().frame(|f| assert_eq!(&*f.alloc_slice_fill_default::<u8>(3), &[0, 0, 0]));
+    /// ```
+    #[inline]
+    #[must_use]
+    #[track_caller]
+    pub fn alloc_slice_fill_default<T: Default>(&self, len: usize) -> FrameBox<'f, [T]> {
+        self.try_alloc_slice_fill_default(len)
+            .unwrap_or_else(|e| e.raise())
+    }
+
+    /// Collects an iterator into a slice in the frame. The slice grows at the frame's tip (in
+    /// place while it is the last block), so its length need not be known; the iterator's
+    /// `size_hint` only sets the first capacity.
+    ///
+    /// # Errors
+    /// [`ArenaError`] when it does not fit; the elements collected so far are dropped.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::ArenaBuf;
+    ///
+    /// let mut memory = ArenaBuf::<64>::new();
+    /// memory.arena().frame(|f| {
+    ///     let evens = f.try_alloc_iter((0..10u32).filter(|x| x % 2 == 0)).unwrap();
+    ///     assert_eq!(&*evens, &[0, 2, 4, 6, 8]);
+    ///     assert!(f.try_alloc_iter(0..100u64).is_err());
+    /// });
+    /// ```
+    pub fn try_alloc_iter<T>(
+        &self,
+        iter: impl IntoIterator<Item = T>,
+    ) -> Result<FrameBox<'f, [T]>, ArenaError> {
+        let iter = iter.into_iter();
+        let mut buf = TipBuf::new(self);
+        // Only a first guess: a lower bound too large to fit is not an error.
+        let _ = buf.reserve(iter.size_hint().0);
+        for x in iter {
+            buf.push(x)?;
+        }
+        Ok(buf.finish())
+    }
+
+    /// [`try_alloc_iter`](Self::try_alloc_iter) that panics when it does not fit.
+    ///
+    /// # Panics
+    /// With `arena exhausted: ...` (or the limit's or backing allocator's message).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::Arena;
+    ///
+    /// Arena::new().frame(|f| {
+    ///     let words = f.alloc_iter("stack first".split(' ').map(str::len));
+    ///     assert_eq!(&*words, &[5, 5]);
+    /// });
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn alloc_iter<T>(&self, iter: impl IntoIterator<Item = T>) -> FrameBox<'f, [T]> {
+        self.try_alloc_iter(iter).unwrap_or_else(|e| e.raise())
+    }
+
+    /// Collects an exact-size iterator into a slice allocated once, at its reported length. An
+    /// iterator that yields fewer elements than it reported gives a shorter slice; one that
+    /// yields more is not drained past the length.
+    ///
+    /// # Errors
+    /// [`ArenaError`] when `len()` elements do not fit (nothing is taken from the iterator).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::ArenaBuf;
+    ///
+    /// let mut memory = ArenaBuf::<16>::new();
+    /// memory.arena().frame(|f| {
+    ///     assert_eq!(&*f.try_alloc_iter_exact([1u32, 2].into_iter()).unwrap(), &[1, 2]);
+    ///     assert!(f.try_alloc_iter_exact([0u64; 4].into_iter()).is_err());
+    /// });
+    /// ```
+    pub fn try_alloc_iter_exact<T, I>(&self, iter: I) -> Result<FrameBox<'f, [T]>, ArenaError>
+    where
+        I: IntoIterator<Item = T>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let mut iter = iter.into_iter();
+        let len = iter.len();
+        let p = self.try_alloc_layout(array_layout::<T>(len))?.cast::<T>();
+        let mut filled = Prefix {
+            p: p.as_ptr(),
+            len: 0,
+        };
+        while filled.len < len {
+            let Some(x) = iter.next() else { break };
+            // SAFETY: the block holds `len` elements; slot `filled.len < len` is written once.
+            unsafe { p.as_ptr().add(filled.len).write(x) };
+            filled.len += 1;
+        }
+        let n = filled.len;
+        mem::forget(filled);
+        // SAFETY: `n` elements are initialized, in a block of this frame.
+        Ok(unsafe { FrameBox::from_raw(NonNull::slice_from_raw_parts(p, n)) })
+    }
+
+    /// [`try_alloc_iter_exact`](Self::try_alloc_iter_exact) that panics when it does not fit.
+    ///
+    /// # Panics
+    /// With `arena exhausted: ...` (or the limit's or backing allocator's message).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::Arena;
+    ///
+    /// Arena::new().frame(|f| assert_eq!(&*f.alloc_iter_exact((1..4u8).map(|x| x * 2)), &[2, 4, 6]));
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn alloc_iter_exact<T, I>(&self, iter: I) -> FrameBox<'f, [T]>
+    where
+        I: IntoIterator<Item = T>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        self.try_alloc_iter_exact(iter)
+            .unwrap_or_else(|e| e.raise())
+    }
+
+    /// Formats into the frame (the arena's `format!`): the text grows at the frame's tip.
+    ///
+    /// # Errors
+    /// [`ArenaError`] when the text does not fit.
+    ///
+    /// # Panics
+    /// If a `Display` (or other formatting) implementation returns an error of its own, as
+    /// `format!` does.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::ArenaBuf;
+    ///
+    /// let mut memory = ArenaBuf::<16>::new();
+    /// memory.arena().frame(|f| {
+    ///     assert_eq!(f.try_alloc_fmt(format_args!("{}+{}", 1, 2)).unwrap(), "1+2");
+    ///     assert!(f.try_alloc_fmt(format_args!("{:>40}", "x")).is_err());
+    /// });
+    /// ```
+    pub fn try_alloc_fmt(&self, args: fmt::Arguments<'_>) -> Result<&'f mut str, ArenaError> {
+        let mut w = TipWriter {
+            buf: TipBuf::new(self),
+            failed: None,
+        };
+        if fmt::Write::write_fmt(&mut w, args).is_err() {
+            return Err(w
+                .failed
+                .expect("a formatting trait implementation returned an error unexpectedly"));
+        }
+        let bytes = FrameBox::leak(w.buf.finish());
+        // SAFETY: only whole `str`s were written.
+        Ok(unsafe { core::str::from_utf8_unchecked_mut(bytes) })
+    }
+
+    /// [`try_alloc_fmt`](Self::try_alloc_fmt) that panics when the text does not fit.
+    ///
+    /// # Panics
+    /// With `arena exhausted: ...` (or the limit's or backing allocator's message).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::Arena;
+    ///
+    /// Arena::new().frame(|f| {
+    ///     let s = f.alloc_fmt(format_args!("frame {}", 7));
+    ///     assert_eq!(s, "frame 7");
+    /// });
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn alloc_fmt(&self, args: fmt::Arguments<'_>) -> &'f mut str {
+        self.try_alloc_fmt(args).unwrap_or_else(|e| e.raise())
     }
 
     /// Runs `f` in a child frame, reclaimed when it returns. The handle is mutably borrowed
@@ -427,7 +758,7 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// Arena::new(&mut memory).frame(|mut f| {
+    /// Arena::from_memory(&mut memory).frame(|mut f| {
     ///     let before = f.used();
     ///     f.frame(|g| {
     ///         g.alloc([0u8; 32]);
@@ -437,7 +768,7 @@ impl<'f> Frame<'f> {
     /// ```
     #[inline]
     pub fn frame<R>(&mut self, f: impl for<'g> FnOnce(Frame<'g>) -> R) -> R {
-        let mut guard = self.region.guard();
+        let mut guard = FrameGuard::open(self.region);
         f(guard.frame())
     }
 
@@ -449,7 +780,7 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// Arena::new(&mut memory).frame(|mut f| {
+    /// Arena::from_memory(&mut memory).frame(|mut f| {
     ///     let mut child = f.frame_guard();
     ///     child.frame().alloc(1u64);
     ///     drop(child);
@@ -458,7 +789,7 @@ impl<'f> Frame<'f> {
     /// ```
     #[inline]
     pub fn frame_guard(&mut self) -> FrameGuard<'_> {
-        self.region.guard()
+        FrameGuard::open(self.region)
     }
 
     /// Bytes in use in the whole arena (this frame, its parents, and padding).
@@ -469,14 +800,15 @@ impl<'f> Frame<'f> {
     /// use stackfirst::Arena;
     ///
     /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     f.alloc(0u32);
     ///     assert_eq!(f.used(), 4);
     /// });
     /// ```
     #[inline]
+    #[must_use]
     pub fn used(&self) -> usize {
-        self.region.used()
+        self.region.get().used()
     }
 
     /// Bytes still free (before any alignment padding a request may need).
@@ -486,15 +818,16 @@ impl<'f> Frame<'f> {
     /// use core::mem::MaybeUninit;
     /// use stackfirst::Arena;
     ///
-    /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// Arena::new(&mut memory).frame(|f| {
-    ///     f.alloc(0u32);
+    /// let mut memory = stackfirst::ArenaBuf::<64>::new();
+    /// memory.arena().frame(|f| {
+    ///     let _x = f.alloc(0u32);
     ///     assert_eq!(f.remaining(), 60);
     /// });
     /// ```
     #[inline]
+    #[must_use]
     pub fn remaining(&self) -> usize {
-        self.region.remaining()
+        self.region.get().remaining()
     }
 
     /// The size of the arena's memory.
@@ -504,12 +837,13 @@ impl<'f> Frame<'f> {
     /// use core::mem::MaybeUninit;
     /// use stackfirst::Arena;
     ///
-    /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// Arena::new(&mut memory).frame(|f| assert_eq!(f.capacity(), 64));
+    /// let mut memory = stackfirst::ArenaBuf::<64>::new();
+    /// memory.arena().frame(|f| assert_eq!(f.capacity(), 64));
     /// ```
     #[inline]
+    #[must_use]
     pub fn capacity(&self) -> usize {
-        self.region.capacity()
+        self.region.get().capacity()
     }
 }
 
@@ -533,10 +867,23 @@ impl Frame<'_> {
     }
 }
 
+/// The initialized prefix of a slice being filled: dropped if filling panics.
+struct Prefix<T> {
+    p: *mut T,
+    len: usize,
+}
+
+impl<T> Drop for Prefix<T> {
+    fn drop(&mut self) {
+        // SAFETY: the first `len` elements were written and are owned by nobody else.
+        unsafe { ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.p, self.len)) }
+    }
+}
+
 /// `len` elements of `T`, saturated to the largest layout when the size overflows (such a
 /// request can never fit, and its error still names a layout at least as large as it).
 #[inline]
-fn array_layout<T>(len: usize) -> Layout {
+pub(crate) fn array_layout<T>(len: usize) -> Layout {
     Layout::array::<T>(len).unwrap_or_else(|_| {
         let align = mem::align_of::<T>();
         // SAFETY: `isize::MAX + 1 - align` is a multiple of the power-of-two `align` and does
@@ -553,7 +900,7 @@ fn array_layout<T>(len: usize) -> Layout {
 unsafe impl Allocator for Frame<'_> {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        match self.region.try_alloc(layout) {
+        match self.region.alloc::<Fallible>(layout) {
             Ok(p) => Ok(NonNull::slice_from_raw_parts(p, layout.size())),
             Err(_) => Err(AllocError),
         }
@@ -561,7 +908,7 @@ unsafe impl Allocator for Frame<'_> {
 
     #[inline]
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        self.region.free(ptr, layout.size(), self.start);
+        self.region.get().free(ptr, layout.size(), self.floor);
     }
 
     #[inline]
@@ -573,7 +920,8 @@ unsafe impl Allocator for Frame<'_> {
     ) -> Result<NonNull<[u8]>, AllocError> {
         if self
             .region
-            .resize_in_place(ptr, old.size(), new, self.start)
+            .get()
+            .resize_in_place(ptr, old.size(), new, self.floor)
         {
             return Ok(NonNull::slice_from_raw_parts(ptr, new.size()));
         }
@@ -591,7 +939,8 @@ unsafe impl Allocator for Frame<'_> {
     ) -> Result<NonNull<[u8]>, AllocError> {
         if self
             .region
-            .resize_in_place(ptr, old.size(), new, self.start)
+            .get()
+            .resize_in_place(ptr, old.size(), new, self.floor)
             || ptr.as_ptr() as usize % new.align() == 0
         {
             // In place: either the last block got smaller, or the block is kept as it is.
@@ -602,69 +951,12 @@ unsafe impl Allocator for Frame<'_> {
     }
 }
 
-/// Ends a frame when dropped: the bump pointer goes back to the frame's mark, in O(1).
-/// [`frame`](Self::frame) gives the handle that allocates; what it allocates borrows the guard,
-/// so the guard cannot be dropped while any of it is alive.
-///
-/// Forgetting a guard (`mem::forget`) only delays the reclaim to the parent frame's end (or
-/// [`Arena::reset`](crate::Arena::reset)).
-///
-/// # Examples
-/// ```
-/// use core::mem::MaybeUninit;
-/// use stackfirst::Arena;
-///
-/// let mut memory = [MaybeUninit::uninit(); 64];
-/// let mut arena = Arena::new(&mut memory);
-/// let mut guard = arena.frame_guard();
-/// let f = guard.frame();
-/// let a = f.alloc(1u32);
-/// assert_eq!(*a, 1);
-/// drop(a);
-/// drop(guard);
-/// assert_eq!(arena.used(), 0);
-/// ```
-pub struct FrameGuard<'g> {
-    region: &'g Region,
-    mark: usize,
-    _invariant: PhantomData<fn(&'g ()) -> &'g ()>,
-}
-
-impl<'g> FrameGuard<'g> {
-    #[inline]
-    pub(crate) fn new(region: &'g Region, mark: usize) -> Self {
-        Self {
-            region,
-            mark,
-            _invariant: PhantomData,
-        }
-    }
-
-    /// The frame's allocating handle. It (and everything it allocates) borrows the guard.
-    ///
-    /// # Examples
-    /// ```
-    /// use core::mem::MaybeUninit;
-    /// use stackfirst::Arena;
-    ///
-    /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// let mut arena = Arena::new(&mut memory);
-    /// let mut guard = arena.frame_guard();
-    /// assert_eq!(*guard.frame().alloc(5u8), 5);
-    /// ```
-    #[inline]
-    pub fn frame(&mut self) -> Frame<'_> {
-        Frame {
-            region: self.region,
-            start: self.mark,
-            _invariant: PhantomData,
-        }
-    }
-}
-
-impl Drop for FrameGuard<'_> {
-    #[inline]
-    fn drop(&mut self) {
-        self.region.rewind(self.mark);
+impl fmt::Debug for Frame<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.region.get();
+        f.debug_struct("Frame")
+            .field("used", &r.used())
+            .field("remaining", &r.remaining())
+            .finish_non_exhaustive()
     }
 }

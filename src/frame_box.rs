@@ -18,7 +18,7 @@ use core::ptr::NonNull;
 /// use stackfirst::{Arena, FrameBox};
 ///
 /// let mut memory = [MaybeUninit::uninit(); 128];
-/// Arena::new(&mut memory).frame(|f| {
+/// Arena::from_memory(&mut memory).frame(|f| {
 ///     let name: FrameBox<String> = f.alloc(String::from("go"));
 ///     assert_eq!(name.len(), 2);
 ///     let owned: String = FrameBox::into_inner(name); // moved out; nothing left to drop
@@ -50,13 +50,14 @@ impl<'f, T: ?Sized> FrameBox<'f, T> {
     /// use stackfirst::{Arena, FrameBox};
     ///
     /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     let r: &mut u32 = FrameBox::leak(f.alloc(3u32));
     ///     *r += 1;
     ///     assert_eq!(*r, 4);
     /// });
     /// ```
     #[inline]
+    #[must_use]
     pub fn leak(this: Self) -> &'f mut T {
         let this = ManuallyDrop::new(this);
         // SAFETY: the value is initialized and valid for `'f`; the box is not dropped, so this
@@ -74,11 +75,12 @@ impl<T> FrameBox<'_, T> {
     /// use stackfirst::{Arena, FrameBox};
     ///
     /// let mut memory = [MaybeUninit::uninit(); 64];
-    /// Arena::new(&mut memory).frame(|f| {
+    /// Arena::from_memory(&mut memory).frame(|f| {
     ///     assert_eq!(FrameBox::into_inner(f.alloc(7u8)), 7);
     /// });
     /// ```
     #[inline]
+    #[must_use]
     pub fn into_inner(this: Self) -> T {
         let this = ManuallyDrop::new(this);
         // SAFETY: the value is initialized; the box is not dropped, so it is read exactly once.

@@ -22,10 +22,10 @@
 //! * [`StackString<N = 32, A = Global>`](StackString): `String`'s API over a `StackVec<u8>`,
 //!   Go's stack buffer for strings; [`stack_format!`] and [`stack_concat!`] build one without
 //!   allocating when the result fits (Go's `concatstrings`), and at most once when it does not.
-//! * [`Arena`] and its [`Frame`]s: a bump arena over memory you provide (no heap needed) whose
-//!   allocations are reclaimed when their frame ends, as Go reclaims a stack frame; lifetimes
-//!   keep anything from outliving its frame. `&Frame` is an allocator, so a `StackVec` can
-//!   spill into the caller's frame. [`SyncArena`] is its lock-free, thread-safe sibling (and a
+//! * [`Arena`] and its [`Frame`]s: a bump arena that grows by chunks from any allocator, or
+//!   works over memory you provide (no heap needed), whose allocations are reclaimed when their
+//!   frame ends, as Go reclaims a stack frame; lifetimes keep anything from outliving its frame.
+//!   `&Frame` is an allocator, so a `StackVec` can spill into the caller's frame. [`SyncArena`] is its lock-free, thread-safe sibling (and a
 //!   bump-only `#[global_allocator]`).
 //!
 //! # Example
@@ -76,16 +76,21 @@ macro_rules! with_stack_vec_defaults {
 }
 
 pub mod arena;
+mod arena_buf;
+mod arena_error;
 mod bump;
+mod chunk;
 mod error;
 mod features;
 mod frame;
 mod frame_box;
+mod frame_guard;
 #[cfg(feature = "alloc")]
 mod into_heap;
 mod no_heap;
 mod range;
 mod raw;
+mod region;
 #[cfg(feature = "spill-report")]
 pub mod spill_report;
 #[cfg(feature = "alloc")]
@@ -95,13 +100,16 @@ mod stack_vec;
 mod sync;
 #[cfg(target_has_atomic = "ptr")]
 mod sync_arena;
+mod tip_buf;
 
 pub use allocator_api2;
-pub use arena::{Arena, ArenaBuf};
-pub use bump::ArenaExhausted;
+pub use arena::Arena;
+pub use arena_buf::ArenaBuf;
+pub use arena_error::{ArenaError, ArenaErrorKind};
 pub use error::{TryPushError, TryReserveError, TryReserveErrorKind};
-pub use frame::{Frame, FrameGuard};
+pub use frame::Frame;
 pub use frame_box::FrameBox;
+pub use frame_guard::FrameGuard;
 #[cfg(feature = "alloc")]
 pub use into_heap::IntoHeap;
 pub use no_heap::{InlineVec, NoHeap};

@@ -183,7 +183,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// use stackfirst::{Arena, Frame, StackString};
     ///
     /// let mut memory = [MaybeUninit::uninit(); 256];
-    /// let mut arena = Arena::new(&mut memory);
+    /// let mut arena = Arena::from_memory(&mut memory);
     /// arena.frame(|f| {
     ///     let mut s: StackString<16, &Frame> = StackString::new_in(&f);
     ///     write!(s, "{}", "longer than sixteen bytes").unwrap(); // spills into the frame

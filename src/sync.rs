@@ -1,7 +1,4 @@
-//! The atomics `SyncArena` uses: `core`'s, or loom's when model-checking (`--cfg loom`).
+//! The atomics `SyncArena` uses. The loom-tests crate compiles `sync_arena.rs` with its own
+//! version of this module (loom's atomics), so loom stays out of this crate's dependencies.
 
-#[cfg(loom)]
-pub(crate) use loom::sync::atomic::{AtomicUsize, Ordering};
-
-#[cfg(not(loom))]
 pub(crate) use core::sync::atomic::{AtomicUsize, Ordering};

@@ -2,11 +2,14 @@
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
+use core::fmt;
 use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
-use crate::arena::dangling;
-use crate::bump::{fit, ArenaExhausted};
+use allocator_api2::alloc::{AllocError, Allocator};
+
+use crate::arena_error::{ArenaError, ArenaErrorKind};
+use crate::bump::{dangling, fit};
 use crate::sync::{AtomicUsize, Ordering};
 
 /// A `Sync` bump arena over `BYTES` bytes of inline memory (a `static`, usually): one atomic bump
@@ -23,6 +26,19 @@ use crate::sync::{AtomicUsize, Ordering};
 /// grows only the last block in place), so a long-running program that frees and reallocates
 /// will run out. Fit for firmware that allocates at start-up, or for a phase that ends in a
 /// reset. Allocation failure returns null, which the runtime turns into `handle_alloc_error`.
+///
+/// # As an `Allocator`
+/// `&SyncArena` is an [`Allocator`]: a [`StackVec`](crate::StackVec) or an `allocator_api2`
+/// `Vec` can spill into it from any thread; the most recent block grows in place.
+///
+/// ```
+/// use stackfirst::{StackVec, SyncArena};
+///
+/// static SHARED: SyncArena<4096> = SyncArena::new();
+/// let mut v: StackVec<u64, 32, &SyncArena<4096>> = StackVec::new_in(&SHARED);
+/// v.extend(0..100);
+/// assert!(v.spilled() && SHARED.used() >= 800);
+/// ```
 ///
 /// The buffer is the first field (`#[repr(C)]`): a block's offset is its address minus the
 /// arena's.
@@ -67,6 +83,7 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     /// assert_eq!(HEAP.remaining(), 1024);
     /// ```
     #[cfg(not(loom))]
+    #[must_use]
     pub const fn new() -> Self {
         Self {
             pos: AtomicUsize::new(0),
@@ -91,7 +108,7 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     /// Bumps a block of `layout`, from any thread. Zero-sized layouts never consume memory.
     ///
     /// # Errors
-    /// [`ArenaExhausted`] when it does not fit; the arena is unchanged then.
+    /// [`ArenaError`] when it does not fit; the arena is unchanged then.
     ///
     /// # Examples
     /// ```
@@ -103,7 +120,7 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     /// assert!(arena.try_alloc_layout(Layout::new::<[u64; 4]>()).is_err());
     /// ```
     #[inline]
-    pub fn try_alloc_layout(&self, layout: Layout) -> Result<NonNull<u8>, ArenaExhausted> {
+    pub fn try_alloc_layout(&self, layout: Layout) -> Result<NonNull<u8>, ArenaError> {
         if layout.size() == 0 {
             return Ok(dangling(layout));
         }
@@ -114,7 +131,11 @@ impl<const BYTES: usize> SyncArena<BYTES> {
             // The buffer never wraps around the address space, so `addr + BYTES` does not
             // overflow; offsets come back by subtracting `addr`.
             let Some((start, stop)) = fit(addr + pos, addr + BYTES, layout) else {
-                return Err(ArenaExhausted::new(layout, BYTES - pos));
+                return Err(ArenaError::new(
+                    ArenaErrorKind::Exhausted,
+                    layout,
+                    BYTES - pos,
+                ));
             };
             // Acquire: a block freed by another thread (Release in `dealloc`) is reused only
             // after that thread's last writes to it.
@@ -147,6 +168,7 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     /// assert_eq!(p.as_ptr() as usize % 4, 0);
     /// ```
     #[inline]
+    #[must_use]
     #[track_caller]
     pub fn alloc_layout(&self, layout: Layout) -> NonNull<u8> {
         self.try_alloc_layout(layout).unwrap_or_else(|e| e.raise())
@@ -156,7 +178,7 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     /// frees memory only in bulk. The reference borrows the arena, so `reset` waits for it.
     ///
     /// # Errors
-    /// [`ArenaExhausted`] when it does not fit; `value` is dropped then.
+    /// [`ArenaError`] when it does not fit; `value` is dropped then.
     ///
     /// # Examples
     /// ```
@@ -168,7 +190,7 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     /// ```
     #[inline]
     #[allow(clippy::mut_from_ref)] // each call returns a distinct block, like `Bump::alloc`
-    pub fn try_alloc<T>(&self, value: T) -> Result<&mut T, ArenaExhausted> {
+    pub fn try_alloc<T>(&self, value: T) -> Result<&mut T, ArenaError> {
         let p = self.try_alloc_layout(Layout::new::<T>())?.cast::<T>();
         // SAFETY: a fresh block for one `T`, owned by this caller alone, valid while the arena
         // is borrowed.
@@ -193,6 +215,7 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     /// assert_eq!(*x, [7, 2, 3]);
     /// ```
     #[inline]
+    #[must_use]
     #[track_caller]
     #[allow(clippy::mut_from_ref)] // each call returns a distinct block, like `Bump::alloc`
     pub fn alloc<T>(&self, value: T) -> &mut T {
@@ -246,6 +269,31 @@ impl<const BYTES: usize> SyncArena<BYTES> {
         }
     }
 
+    /// Resizes a block to `new`: in place if it is the most recent one (and aligned for
+    /// `new`), otherwise by copying the first `min(old, new)` bytes into a new block and
+    /// freeing the old one (which reclaims it only if it is the most recent). `None` when the
+    /// new block does not fit; the old one is untouched then.
+    ///
+    /// # Safety
+    /// `ptr` is a live block of this arena for `old`.
+    unsafe fn resize(&self, ptr: NonNull<u8>, old: Layout, new: Layout) -> Option<NonNull<u8>> {
+        // SAFETY: the caller's contract; a zero-sized block has no place in the arena to resize.
+        if old.size() != 0
+            && ptr.as_ptr() as usize % new.align() == 0
+            && unsafe { self.resize_in_place(ptr, old.size(), new.size()) }
+        {
+            return Some(ptr);
+        }
+        let fresh = self.try_alloc_layout(new).ok()?;
+        // SAFETY: both blocks are live, distinct, and at least `min(old, new)` bytes long; the
+        // old one is not used again.
+        unsafe {
+            ptr::copy_nonoverlapping(ptr.as_ptr(), fresh.as_ptr(), old.size().min(new.size()));
+            self.dealloc(ptr, old);
+        }
+        Some(fresh)
+    }
+
     /// Reclaims everything. `&mut self` proves no allocation is alive.
     ///
     /// # Examples
@@ -253,7 +301,7 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     /// use stackfirst::SyncArena;
     ///
     /// let mut arena = SyncArena::<64>::new();
-    /// arena.alloc(1u64);
+    /// let _ = arena.alloc(1u64);
     /// arena.reset();
     /// assert_eq!(arena.used(), 0);
     /// ```
@@ -269,7 +317,7 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     /// use stackfirst::SyncArena;
     ///
     /// let arena = SyncArena::<64>::new();
-    /// arena.alloc(1u8);
+    /// let _ = arena.alloc(1u8);
     /// assert_eq!(arena.used(), 1);
     /// ```
     #[inline]
@@ -328,23 +376,73 @@ unsafe impl<const BYTES: usize> GlobalAlloc for SyncArena<BYTES> {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: the caller passes a live, non-null block of `layout.size()` bytes from here.
-        let nn = unsafe { NonNull::new_unchecked(ptr) };
-        // SAFETY: as above.
-        if layout.size() != 0 && unsafe { self.resize_in_place(nn, layout.size(), new_size) } {
-            return ptr;
-        }
         // SAFETY: `new_size` is non-zero and, rounded to the alignment, fits `isize` (the
         // caller's contract for `realloc`).
-        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
-        let Ok(fresh) = self.try_alloc_layout(new_layout) else {
-            return ptr::null_mut();
-        };
-        // SAFETY: both blocks are live, distinct, and at least `min(old, new)` bytes long.
-        unsafe {
-            ptr::copy_nonoverlapping(ptr, fresh.as_ptr(), layout.size().min(new_size));
-            SyncArena::dealloc(self, nn, layout);
+        let new = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        // SAFETY: the caller passes a live, non-null block of `layout` from here.
+        unsafe { self.resize(NonNull::new_unchecked(ptr), layout, new) }
+            .map_or(ptr::null_mut(), NonNull::as_ptr)
+    }
+}
+
+// SAFETY (the `Allocator` contract): blocks never overlap and stay valid until freed or until
+// `reset`, which needs `&mut SyncArena` and so waits for every `&SyncArena` (this allocator)
+// to be gone; `grow`/`shrink` keep the first `min(old, new)` bytes. Only `&SyncArena` is an
+// allocator: a `SyncArena` moved by value would move its blocks' memory.
+unsafe impl<const BYTES: usize> Allocator for &SyncArena<BYTES> {
+    #[inline]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        match self.try_alloc_layout(layout) {
+            Ok(p) => Ok(NonNull::slice_from_raw_parts(p, layout.size())),
+            Err(_) => Err(AllocError),
         }
-        fresh.as_ptr()
+    }
+
+    #[inline]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: the caller passes a live block of this arena for `layout`.
+        unsafe { SyncArena::dealloc(self, ptr, layout) }
+    }
+
+    #[inline]
+    unsafe fn grow(
+        &self,
+        ptr: NonNull<u8>,
+        old: Layout,
+        new: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: the caller passes a live block of this arena for `old`.
+        match unsafe { self.resize(ptr, old, new) } {
+            Some(p) => Ok(NonNull::slice_from_raw_parts(p, new.size())),
+            None => Err(AllocError),
+        }
+    }
+
+    #[inline]
+    unsafe fn shrink(
+        &self,
+        ptr: NonNull<u8>,
+        old: Layout,
+        new: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        if ptr.as_ptr() as usize % new.align() == 0 {
+            // Kept where it is; the tail is reclaimed if it is the most recent block.
+            if old.size() != 0 {
+                // SAFETY: the caller passes a live block of this arena for `old`.
+                unsafe { self.resize_in_place(ptr, old.size(), new.size()) };
+            }
+            return Ok(NonNull::slice_from_raw_parts(ptr, new.size()));
+        }
+        // SAFETY: as above.
+        unsafe { self.grow(ptr, old, new) }
+    }
+}
+
+impl<const BYTES: usize> fmt::Debug for SyncArena<BYTES> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SyncArena")
+            .field("used", &self.used())
+            .field("capacity", &BYTES)
+            .finish_non_exhaustive()
     }
 }

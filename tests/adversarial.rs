@@ -426,7 +426,7 @@ fn lying_hints_never_corrupt() {
 fn lying_hint_in_a_small_arena_grows_by_exactly_one() {
     // 49 to 56 usable bytes, whatever the array's alignment.
     let mut memory = [MaybeUninit::uninit(); 56];
-    Arena::new(&mut memory).frame(|f| {
+    Arena::from_memory(&mut memory).frame(|f| {
         // Inline: 4 u64; the arena has room for 5 u64, not for the doubling to 8.
         let mut v: StackVec<u64, 32, _> = StackVec::new_in(&f);
         v.extend(Lying {
@@ -469,7 +469,7 @@ fn extend_with_lying_hint_in_exhausted_frame_does_not_abort() {
         "extend_with_lying_hint_in_exhausted_frame_does_not_abort",
         || {
             let mut memory = [MaybeUninit::uninit(); 16];
-            Arena::new(&mut memory).frame(|f| {
+            Arena::from_memory(&mut memory).frame(|f| {
                 let mut v: StackVec<u64, 32, _> = StackVec::new_in(&f);
                 v.extend([1, 2, 3, 4]);
                 v.extend(Lying {
@@ -802,7 +802,7 @@ fn bump_grows_in_place_shrinks_inline_and_spills_again() {
 #[test]
 fn frame_grows_in_place_then_shrinks_back_inline_then_pushes() {
     let mut memory = [MaybeUninit::uninit(); 16384];
-    Arena::new(&mut memory).frame(|f| {
+    Arena::from_memory(&mut memory).frame(|f| {
         let mut v: StackVec<u64, 32, _> = StackVec::new_in(&f);
         v.extend(0..4);
         v.push(4);

@@ -69,7 +69,7 @@ fn extend_in_a_small_frame_grows_by_what_fits() {
     // SAFETY: `MaybeUninit<u64>` and `MaybeUninit<u8>` have no validity requirements; the byte
     // view covers exactly the array.
     let bytes = unsafe { std::slice::from_raw_parts_mut(mem.as_mut_ptr().cast(), 96) };
-    Arena::new(bytes).frame(|f| {
+    Arena::from_memory(bytes).frame(|f| {
         let mut v: StackVec<u64, 0, _> = StackVec::new_in(&f);
         v.extend((0..96).filter(|x| x % 8 == 0)); // 12 values, size hint 0
         assert_eq!(v, (0..96).step_by(8).collect::<Vec<u64>>());

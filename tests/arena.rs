@@ -8,10 +8,11 @@ use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use allocator_api2::alloc::Allocator;
-use common::arena_model::{run_frames, sync_arena_until_exhaustion, ArenaOp};
-use common::{count_heap, live, panic_on_clone, Tracked};
+use common::arena_model::{run_frames, run_growing, sync_arena_until_exhaustion, ArenaOp};
+use common::backing::TestBacking;
+use common::{count_heap, live, panic_on_clone, LyingIter, Tracked};
 use proptest::prelude::*;
-use stackfirst::{Arena, ArenaBuf, Frame, FrameBox, StackVec, SyncArena};
+use stackfirst::{Arena, ArenaBuf, ArenaErrorKind, Frame, FrameBox, StackVec, SyncArena};
 
 #[global_allocator]
 static ALLOC: common::CountingAlloc = common::CountingAlloc;
@@ -30,7 +31,7 @@ fn squares<'a, 'f>(frame: &'a Frame<'f>, n: u64) -> StackVec<u64, 32, &'a Frame<
 #[test]
 fn stack_vec_spilling_into_a_frame_makes_no_global_allocation() {
     let mut mem = memory::<4096>();
-    let mut arena = Arena::new(&mut mem);
+    let mut arena = Arena::from_memory(&mut mem);
     let (total, heap) = count_heap(|| {
         arena.frame(|f| {
             let small = squares(&f, 3);
@@ -49,7 +50,7 @@ fn stack_vec_spilling_into_a_frame_makes_no_global_allocation() {
 fn into_heap_exact_in_a_frame_points_into_the_frame() {
     let mut mem = memory::<1024>();
     let base = mem.as_ptr() as usize;
-    Arena::new(&mut mem).frame(|f| {
+    Arena::from_memory(&mut mem).frame(|f| {
         let mut v: StackVec<u32, 32, &Frame> = StackVec::new_in(&f);
         v.extend([1, 2, 3]);
         let heap = v.into_heap_exact();
@@ -62,7 +63,7 @@ fn into_heap_exact_in_a_frame_points_into_the_frame() {
 #[test]
 fn allocator_api2_vec_grows_in_place_at_the_tip() {
     let mut mem = memory::<4096>();
-    Arena::new(&mut mem).frame(|f| {
+    Arena::from_memory(&mut mem).frame(|f| {
         let mut v = allocator_api2::vec::Vec::<u64, _>::with_capacity_in(4, &f);
         let p = v.as_ptr();
         v.extend(0..100);
@@ -76,7 +77,7 @@ fn allocator_api2_vec_grows_in_place_at_the_tip() {
 #[test]
 fn growing_a_block_that_is_not_last_copies() {
     let mut mem = memory::<4096>();
-    Arena::new(&mut mem).frame(|f| {
+    Arena::from_memory(&mut mem).frame(|f| {
         let mut a = allocator_api2::vec::Vec::<u8, _>::with_capacity_in(8, &f);
         a.extend_from_slice(b"abcdefgh");
         let _b = f.alloc(1u8); // now `a` is not last
@@ -91,7 +92,7 @@ fn growing_a_block_that_is_not_last_copies() {
 fn hashbrown_map_in_a_frame() {
     let mut mem = memory::<16384>();
     let (sum, heap) = count_heap(|| {
-        Arena::new(&mut mem).frame(|f| {
+        Arena::from_memory(&mut mem).frame(|f| {
             let mut m =
                 hashbrown::HashMap::with_hasher_in(hashbrown::DefaultHashBuilder::default(), &f);
             for i in 0..200u32 {
@@ -107,7 +108,7 @@ fn hashbrown_map_in_a_frame() {
 #[test]
 fn bumpalo_style_alloc_api() {
     let mut mem = memory::<1024>();
-    Arena::new(&mut mem).frame(|f| {
+    Arena::from_memory(&mut mem).frame(|f| {
         let a = f.alloc(7u32);
         let b = f.alloc_with(|| [1u8; 3]);
         let c = f.alloc_slice_copy(&[1u16, 2, 3]);
@@ -135,7 +136,7 @@ fn bumpalo_style_alloc_api() {
 #[test]
 fn frame_box_runs_drop_and_leak_opts_out() {
     let mut mem = memory::<1024>();
-    Arena::new(&mut mem).frame(|f| {
+    Arena::from_memory(&mut mem).frame(|f| {
         let a = f.alloc(Tracked::new(1));
         let b = f.alloc_slice_fill_with(3, |i| Tracked::new(i as u64));
         assert_eq!(live(), 4);
@@ -155,7 +156,7 @@ fn frame_box_runs_drop_and_leak_opts_out() {
 #[test]
 fn clone_panicking_in_alloc_slice_clone_drops_the_clones() {
     let mut mem = memory::<1024>();
-    let mut arena = Arena::new(&mut mem);
+    let mut arena = Arena::from_memory(&mut mem);
     let src: Vec<Tracked> = (0..5).map(Tracked::new).collect();
     for k in 1..=5 {
         panic_on_clone(k);
@@ -171,22 +172,22 @@ fn clone_panicking_in_alloc_slice_clone_drops_the_clones() {
 #[test]
 fn nested_frames_rewind_exactly() {
     let mut mem = memory::<1024>();
-    let mut arena = Arena::new(&mut mem);
+    let mut arena = Arena::from_memory(&mut mem);
     arena.frame(|mut f| {
         let x = f.alloc(1u64);
         let mark = f.used();
         f.frame(|mut g| {
-            g.alloc([0u8; 100]);
+            let _ = g.alloc([0u8; 100]);
             let inner = g.used();
             g.frame(|h| {
-                h.alloc([0u8; 100]);
+                let _ = h.alloc([0u8; 100]);
             });
             assert_eq!(g.used(), inner);
             assert_eq!(*x, 1);
         });
         assert_eq!(f.used(), mark);
         let mut guard = f.frame_guard();
-        guard.frame().alloc([0u8; 50]);
+        let _ = guard.frame().alloc([0u8; 50]);
         drop(guard);
         assert_eq!(f.used(), mark);
     });
@@ -196,9 +197,9 @@ fn nested_frames_rewind_exactly() {
 #[test]
 fn exhaustion_is_an_error_or_a_clear_panic() {
     let mut mem = memory::<64>();
-    let mut arena = Arena::new(&mut mem);
+    let mut arena = Arena::from_memory(&mut mem);
     arena.frame(|f| {
-        f.alloc([0u8; 60]);
+        let _full = f.alloc([0u8; 60]);
         let e = f.try_alloc(0u64).unwrap_err();
         assert_eq!((e.layout(), e.remaining()), (Layout::new::<u64>(), 4));
         assert!(f.try_alloc_str("hello").is_err());
@@ -220,7 +221,7 @@ fn exhaustion_is_an_error_or_a_clear_panic() {
 #[test]
 fn zero_sized_huge_and_overaligned_layouts() {
     let mut mem = memory::<8192>();
-    Arena::new(&mut mem).frame(|f| {
+    Arena::from_memory(&mut mem).frame(|f| {
         for align in [1, 2, 8, 64, 4096] {
             let zero = f.alloc_layout(Layout::from_size_align(0, align).unwrap());
             assert_eq!(zero.as_ptr() as usize % align, 0);
@@ -249,7 +250,7 @@ fn a_childs_handle_never_frees_or_resizes_the_parents_blocks() {
     // Through the safe API it does not compile (see `Frame`'s compile_fail doctest); through
     // the raw trait on a child handle it is refused at run time by the frame's mark.
     let mut mem = memory::<1024>();
-    Arena::new(&mut mem).frame(|mut f| {
+    Arena::from_memory(&mut mem).frame(|mut f| {
         let layout = Layout::new::<[u8; 16]>();
         let parent_block = f.allocate(layout).unwrap().cast::<u8>();
         // SAFETY: the block is 16 bytes, ours.
@@ -339,4 +340,385 @@ proptest! {
     fn nested_frames_keep_blocks_disjoint_aligned_and_intact(ops in proptest::collection::vec(op(), 1..120)) {
         run_frames(&ops);
     }
+}
+
+// ---- the growing arena ----
+
+fn growing_op() -> impl Strategy<Value = ArenaOp> {
+    op()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+    #[test]
+    fn growing_arena_with_tiny_chunks_keeps_blocks_in_chunks_and_reaches_a_steady_state(
+        ops in proptest::collection::vec(growing_op(), 1..120),
+        first in prop_oneof![Just(0usize), Just(16), 1usize..256],
+        limit in proptest::option::of(0usize..8192),
+    ) {
+        run_growing(&ops, first, limit);
+    }
+}
+
+#[test]
+fn growing_arena_allocates_nothing_until_used_and_gives_everything_back() {
+    let backing = TestBacking::new();
+    let mut arena = Arena::new_in(&backing);
+    assert_eq!((arena.allocated_bytes(), backing.allocs()), (0, 0));
+    arena.frame(|f| {
+        let a = f.alloc(7u32);
+        let big = f.alloc_slice_fill_copy(10_000, 1u8); // its own chunk
+        let c = f.alloc_str("after the big one");
+        assert_eq!((*a, big[9_999], &*c), (7, 1, "after the big one"));
+        assert!(f.used() >= 4 + 10_000 + 17);
+    });
+    assert_eq!(arena.used(), 0);
+    assert!(backing.allocs() >= 2);
+    assert_eq!(arena.allocated_bytes(), backing.live_bytes());
+    assert!(arena.capacity() >= 10_000);
+    drop(arena);
+    assert_eq!(backing.live_blocks(), 0);
+}
+
+#[test]
+fn a_loop_of_frames_stops_allocating_after_its_first_iteration() {
+    let backing = TestBacking::new();
+    let mut arena = Arena::new_in(&backing);
+    let mut per_iteration = Vec::new();
+    for round in 0..6u64 {
+        let before = backing.allocs();
+        arena.frame(|mut f| {
+            let kept = f.alloc_slice_fill_with(300, |i| i as u64 + round);
+            f.frame(|g| {
+                for i in 0..50 {
+                    let v = g.alloc_iter((0..i).map(|x| x * 3));
+                    assert_eq!(v.len() as u64, i);
+                }
+                let _s = g.alloc_fmt(format_args!("round {round}"));
+            });
+            let mut v = allocator_api2::vec::Vec::new_in(&f);
+            v.extend(0..2000u32);
+            assert_eq!(kept[299], 299 + round);
+        });
+        assert_eq!(arena.used(), 0);
+        per_iteration.push(backing.allocs() - before);
+    }
+    assert!(
+        per_iteration[0] >= 2,
+        "the first iteration took chunks: {per_iteration:?}"
+    );
+    assert!(
+        per_iteration[1..].iter().all(|&n| n == 0),
+        "{per_iteration:?}"
+    );
+    assert_eq!(backing.frees(), 0, "nothing given back while looping");
+}
+
+#[test]
+fn a_loop_of_resets_stops_allocating_and_the_global_arena_too() {
+    let mut arena = Arena::new();
+    let mut per_iteration = Vec::new();
+    for _ in 0..5 {
+        let ((), heap) = count_heap(|| {
+            let mut guard = arena.frame_guard();
+            let f = guard.frame();
+            for i in 0..100u64 {
+                let _ = f.alloc([i; 8]);
+            }
+            core::mem::forget(guard); // leaked: only `reset` reclaims it
+        });
+        assert!(arena.used() >= 6400);
+        arena.reset();
+        assert_eq!(arena.used(), 0);
+        per_iteration.push(heap.allocs);
+    }
+    assert!(
+        per_iteration[0] > 0 && per_iteration[1..].iter().all(|&n| n == 0),
+        "{per_iteration:?}"
+    );
+}
+
+#[test]
+fn frames_rewind_across_chunks_and_keep_the_parents_values() {
+    let mut arena = Arena::with_capacity(64);
+    arena.frame(|mut f| {
+        let x = f.alloc(1234u64);
+        let s = f.alloc_str("parent");
+        let mark = f.used();
+        f.frame(|g| {
+            for i in 0..200u64 {
+                let b = g.alloc([i; 16]); // many chunks
+                assert_eq!(b[15], i);
+            }
+            assert!(g.used() >= mark + 200 * 128, "{} {}", g.used(), mark);
+        });
+        assert_eq!(f.used(), mark, "rewound into the first chunk");
+        assert_eq!((*x, &*s), (1234, "parent"));
+        let y = f.alloc(5u8); // continues right after the parent's blocks
+        assert_eq!(*y, 5);
+        assert_eq!(f.used(), mark + 1);
+    });
+}
+
+#[test]
+fn the_last_block_grows_in_place_in_a_growing_arena_and_moves_when_its_chunk_is_full() {
+    let mut arena = Arena::with_capacity(4096);
+    arena.frame(|f| {
+        let mut v = allocator_api2::vec::Vec::<u64, _>::with_capacity_in(4, &f);
+        let p = v.as_ptr();
+        v.extend(0..400); // 3200 bytes: still the first chunk
+        assert_eq!(v.as_ptr(), p, "grown in place");
+        v.extend(400..2000); // past the chunk: moved once into a new one
+        assert_ne!(v.as_ptr(), p);
+        assert!(v.iter().copied().eq(0..2000));
+    });
+}
+
+#[test]
+fn allocator_failure_at_every_step_is_an_error_and_nothing_leaks() {
+    for fail_from in 0..12 {
+        let backing = TestBacking::failing_from(fail_from);
+        let mut arena = Arena::new_in(&backing);
+        let outcomes = arena.frame(|f| {
+            let mut outcomes = Vec::new();
+            let mut note = |r: Result<(), stackfirst::ArenaError>| {
+                if let Err(e) = r {
+                    assert_eq!(e.kind(), ArenaErrorKind::BackingFailed, "{e}");
+                    assert!(e
+                        .to_string()
+                        .starts_with("arena's backing allocator failed"));
+                }
+                outcomes.push(r.is_ok());
+            };
+            for i in 0..4u64 {
+                note(f.try_alloc(Tracked::new(i)).map(drop));
+                note(f.try_alloc_slice_copy(&[i; 100]).map(drop));
+                note(f.try_alloc_iter((0..300).map(Tracked::new)).map(drop));
+                note(
+                    f.try_alloc_iter_exact((0..200u32).map(|i| Tracked::new(i.into())))
+                        .map(drop),
+                );
+                note(
+                    f.try_alloc_slice_fill_clone(150, &Tracked::new(i))
+                        .map(drop),
+                );
+                note(f.try_alloc_fmt(format_args!("{:>600}", i)).map(drop));
+                note(f.try_alloc_str(&"x".repeat(700)).map(drop));
+                note(
+                    f.try_alloc_layout(Layout::from_size_align(900, 64).unwrap())
+                        .map(drop),
+                );
+                let mut v = allocator_api2::vec::Vec::<u8, _>::new_in(&f);
+                note(v.try_reserve(5000).map_err(|_| {
+                    stackfirst::ArenaError::clone(
+                        &f.try_alloc_layout(Layout::new::<[u8; 1 << 20]>())
+                            .unwrap_err(),
+                    )
+                }));
+            }
+            outcomes
+        });
+        assert_eq!(live(), 0, "every Tracked was dropped");
+        if fail_from < 3 {
+            assert!(
+                outcomes.iter().any(|ok| !ok),
+                "failures surfaced at {fail_from}"
+            );
+        }
+        assert!(backing.refused() > 0 || outcomes.iter().all(|&ok| ok));
+        drop(arena);
+        assert_eq!(
+            backing.live_blocks(),
+            0,
+            "no chunk leaked (fail_from {fail_from})"
+        );
+    }
+}
+
+#[test]
+fn the_allocation_limit_caps_chunks_and_reports_itself() {
+    let backing = TestBacking::new();
+    let mut arena = Arena::new_in(&backing);
+    arena.set_allocation_limit(Some(2000));
+    assert_eq!(arena.allocation_limit(), Some(2000));
+    arena.frame(|f| {
+        let mut n = 0;
+        let err = loop {
+            match f.try_alloc([0u8; 100]) {
+                Ok(_) => n += 1,
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(err.kind(), ArenaErrorKind::LimitReached);
+        assert!(err
+            .to_string()
+            .starts_with("arena allocation limit reached: requested 100 bytes"));
+        assert!(n >= 10, "used most of the limit ({n} blocks)");
+    });
+    assert!(arena.allocated_bytes() <= 2000);
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        arena.frame(|f| drop(f.alloc([0u8; 4000])))
+    }));
+    let msg = r.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        msg.starts_with("arena allocation limit reached: requested 4000 bytes (align 1)"),
+        "{msg}"
+    );
+    arena.set_allocation_limit(None);
+    arena.frame(|f| assert_eq!(f.alloc([1u8; 4000])[3999], 1));
+}
+
+#[test]
+fn a_fixed_arena_falls_back_to_its_backing_allocator_when_full() {
+    let backing = TestBacking::new();
+    let mut mem = memory::<128>();
+    let base = mem.as_ptr() as usize;
+    let mut arena = Arena::from_memory_in(&mut mem, &backing);
+    arena.frame(|f| {
+        let a = f.alloc([1u8; 100]);
+        assert!((base..base + 128).contains(&(a.as_ptr() as usize)));
+        let b = f.alloc([2u8; 100]);
+        assert!(backing.contains(b.as_ptr() as usize, 100));
+        assert_eq!((a[99], b[99]), (1, 2));
+    });
+    assert_eq!(backing.allocs(), 1);
+    arena.frame(|f| {
+        let a = f.alloc([3u8; 100]);
+        assert!(
+            (base..base + 128).contains(&(a.as_ptr() as usize)),
+            "home is the fixed memory"
+        );
+        let _b = f.alloc([4u8; 100]); // the spare chunk, no new allocation
+    });
+    assert_eq!(backing.allocs(), 1);
+    arena.shrink_to_fit();
+    assert_eq!(backing.live_blocks(), 0);
+}
+
+#[test]
+fn alloc_iter_survives_lying_size_hints_and_panicking_iterators() {
+    let mut arena = Arena::with_capacity(64);
+    arena.frame(|f| {
+        let low = f.alloc_iter(LyingIter {
+            inner: 0..100u32,
+            hint: (0, Some(0)),
+        });
+        assert!(low.iter().copied().eq(0..100));
+        let high = f.alloc_iter(LyingIter {
+            inner: 0..3u32,
+            hint: (usize::MAX, None),
+        });
+        assert_eq!(&*high, &[0, 1, 2]);
+        let short = f.alloc_iter_exact(ShortExact(5, 2));
+        assert_eq!(&*short, &[0, 1]);
+        let units = f.alloc_iter(std::iter::repeat_n((), 1000));
+        assert_eq!(units.len(), 1000);
+    });
+    arena.frame(|f| {
+        let before = f.used();
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            let _ = f.alloc_iter((0..10).map(|i| {
+                if i == 7 {
+                    panic!("boom")
+                } else {
+                    Tracked::new(i)
+                }
+            }));
+        }));
+        assert!(r.is_err());
+        assert_eq!(live(), 0, "the collected elements were dropped");
+        assert_eq!(f.used(), before, "and their block given back");
+    });
+}
+
+/// Claims `.0` elements, yields `.1`.
+struct ShortExact(usize, u32);
+impl Iterator for ShortExact {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        (self.1 > 0).then(|| {
+            self.1 -= 1;
+            1 - self.1.min(1)
+        })
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.0, Some(self.0))
+    }
+}
+impl ExactSizeIterator for ShortExact {}
+
+#[test]
+fn alloc_fmt_and_fill_helpers() {
+    let mut arena = Arena::with_capacity(16);
+    arena.frame(|f| {
+        let s = f.alloc_fmt(format_args!("{}-{:>5}-{:?}", 1, "go", [1, 2]));
+        assert_eq!(s, "1-   go-[1, 2]");
+        let long = f.alloc_fmt(format_args!("{}", "y".repeat(5000)));
+        assert_eq!(long.len(), 5000);
+        assert_eq!(f.alloc_slice_fill_copy(3, 9u16), &[9, 9, 9]);
+        assert_eq!(&*f.alloc_slice_fill_default::<u32>(2), &[0, 0]);
+        let names = f.alloc_slice_fill_clone(3, &String::from("x"));
+        assert_eq!(names.concat(), "xxx");
+    });
+    panic_on_clone(2);
+    let src = Tracked::new(1);
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        arena.frame(|f| drop(f.alloc_slice_fill_clone(4, &src)))
+    }));
+    assert!(r.is_err());
+    assert_eq!(live(), 1, "only the source is alive");
+}
+
+#[test]
+fn debug_shows_the_arena_state() {
+    let mut arena = Arena::with_capacity(100);
+    let text = format!("{arena:?}");
+    assert!(text.starts_with("Arena { used: 0, remaining: "), "{text}");
+    assert!(text.contains("allocated_bytes: "), "{text}");
+    let mut guard = arena.frame_guard();
+    assert!(format!("{guard:?}").starts_with("FrameGuard {"));
+    {
+        let f = guard.frame();
+        let _x = f.alloc(1u8);
+        assert!(format!("{f:?}").starts_with("Frame { used: 1, remaining: "));
+    }
+    drop(guard);
+    let mut buf = ArenaBuf::<32>::new();
+    assert_eq!(format!("{buf:?}"), "ArenaBuf { bytes: 32, taken: false }");
+    let _ = buf.arena();
+    let sync = SyncArena::<64>::new();
+    assert_eq!(
+        format!("{sync:?}"),
+        "SyncArena { used: 0, capacity: 64, .. }"
+    );
+}
+
+#[test]
+fn sync_arena_is_an_allocator_for_vectors_on_several_threads() {
+    let arena: Box<SyncArena<65536>> = Box::new(SyncArena::new());
+    std::thread::scope(|s| {
+        for t in 0..4u64 {
+            let arena = &*arena;
+            s.spawn(move || {
+                let mut v: StackVec<u64, 32, &SyncArena<65536>> = StackVec::new_in(arena);
+                v.extend((0..500).map(|i| i * t));
+                assert!(v.spilled());
+                assert!(v.iter().copied().eq((0..500).map(|i| i * t)));
+            });
+        }
+    });
+    let mut v = allocator_api2::vec::Vec::<u32, _>::with_capacity_in(2, &*arena);
+    let p = v.as_ptr();
+    v.extend(0..1000);
+    assert_eq!(v.as_ptr(), p, "the most recent block grows in place");
+    v.truncate(10);
+    v.shrink_to_fit();
+    assert_eq!(v.as_ptr(), p);
+    let used = arena.used();
+    drop(v);
+    assert_eq!(
+        arena.used(),
+        used - 40,
+        "freeing the last block reclaims it"
+    );
 }

@@ -62,7 +62,7 @@ fn bumpalo() {
 #[test]
 fn arena_frame() {
     let mut buf = [MaybeUninit::uninit(); 256];
-    let out = Arena::new(&mut buf).frame(|f| {
+    let out = Arena::from_memory(&mut buf).frame(|f| {
         let v: StackVec<u32, 8, _> = StackVec::from_iter_in([1, 2], &f);
         exercise(v)
     });

@@ -138,7 +138,7 @@ fn shrink_to_fit_moves_back_inline() {
 fn spills_into_a_frame() {
     use std::fmt::Write;
     let mut memory = [std::mem::MaybeUninit::uninit(); 256];
-    let mut arena = stackfirst::Arena::new(&mut memory);
+    let mut arena = stackfirst::Arena::from_memory(&mut memory);
     let (_, heap) = count_heap(|| {
         arena.frame(|f| {
             let mut line: StackString<16, _> = StackString::new_in(&f);

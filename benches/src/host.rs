@@ -23,7 +23,7 @@ pub fn indexed_cases() -> Vec<(Case, Option<usize>)> {
 }
 
 fn leaked_arena(bytes: usize) -> Arena<'static> {
-    Arena::new(Box::leak(
+    Arena::from_memory(Box::leak(
         vec![MaybeUninit::uninit(); bytes].into_boxed_slice(),
     ))
 }

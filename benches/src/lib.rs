@@ -25,28 +25,28 @@ pub const NS: [usize; 3] = [3, 5, 16];
 pub const FIXED: usize = 16;
 
 /// What the allocator-backed cases need besides `n`: a bumpalo `Bump` and the crate's arena, both
-/// reset between measured calls, and an open frame for the arena micro-benchmarks.
+/// reset between measured calls, and the arenas of the micro-benchmarks.
 pub struct Ctx {
     pub bump: bumpalo::Bump,
     pub arena: Arena<'static>,
-    pub open: Frame<'static>,
+    pub micro: micro::Micro,
 }
 
 impl Ctx {
-    /// `patterns` serves the frame patterns, `micro`'s open frame the arena micro-benchmarks.
+    /// `patterns` serves the frame patterns, `micro` (a fixed arena) the arena micro-benchmarks.
     pub fn new(patterns: Arena<'static>, micro: &'static mut Arena<'static>) -> Self {
-        let guard = alloc::boxed::Box::leak(alloc::boxed::Box::new(micro.frame_guard()));
         Ctx {
             bump: bumpalo::Bump::with_capacity(4096),
             arena: patterns,
-            open: guard.frame(),
+            micro: micro::Micro::new(micro),
         }
     }
 
-    /// Before each measured call: empty bump and arena, outside the measurement.
+    /// Before each measured call: empty bump and arenas, outside the measurement.
     pub fn prepare(&mut self) {
         self.bump.reset();
         self.arena.reset();
+        self.micro.prepare();
     }
 }
 
@@ -538,33 +538,218 @@ pub fn empty(_: &mut Ctx, n: usize) -> u64 {
     n as u64
 }
 
-/// Arena micro-benchmarks against bumpalo (`n` is ignored).
+/// Arena micro-benchmarks: the crate's fixed arena (over a leaked buffer) and growing arena
+/// (over the global heap) against bumpalo 3 and bump-scope 2 (`n` is ignored). Every column
+/// gets the same inputs through the same `black_box`.
 pub mod micro {
     use super::*;
+    use alloc::boxed::Box;
+    use core::alloc::Layout;
+    use core::mem;
+    use stackfirst::allocator_api2::vec::Vec as AVec;
+
+    /// The arenas: an open frame of the fixed arena and of a growing one, a growing arena for
+    /// whole frames, bump-scope's `Bump`, and for the new-chunk row one arena of each kind
+    /// whose chunk `prepare` leaves full.
+    pub struct Micro {
+        pub open: Frame<'static>,
+        pub grow_open: Frame<'static>,
+        pub growing: &'static mut Arena<'static>,
+        pub scope: bump_scope::Bump,
+        pub full: &'static mut Arena<'static>,
+        pub bump_full: bumpalo::Bump,
+        pub scope_full: bump_scope::Bump,
+    }
+
+    fn open_frame(arena: &'static mut Arena<'static>) -> Frame<'static> {
+        Box::leak(Box::new(arena.frame_guard())).frame()
+    }
+
+    impl Micro {
+        pub fn new(fixed: &'static mut Arena<'static>) -> Self {
+            let full = Box::leak(Box::new(Arena::new()));
+            fill_first_chunk(full);
+            Micro {
+                open: open_frame(fixed),
+                grow_open: open_frame(Box::leak(Box::new(Arena::new()))),
+                growing: Box::leak(Box::new(Arena::new())),
+                scope: bump_scope::Bump::new(),
+                full,
+                bump_full: full_bumpalo(),
+                scope_full: full_bump_scope(),
+            }
+        }
+
+        /// Empties the arenas. The new-chunk arenas are put back to one full chunk only if a
+        /// new-chunk case took a second one: that frees and allocates, which must not change
+        /// the heap's state before every other case.
+        pub fn prepare(&mut self) {
+            self.growing.reset();
+            self.scope.reset();
+            if self.full.allocated_bytes() > FIRST_CHUNK_BYTES {
+                self.full.reset();
+                self.full.shrink_to_fit();
+                fill_first_chunk(self.full);
+            }
+            if self.bump_full.iter_allocated_chunks().count() > 1 {
+                self.bump_full = full_bumpalo();
+            }
+            if self.scope_full.stats().count() > 1 {
+                self.scope_full = full_bump_scope();
+            }
+        }
+    }
+
+    /// The heap bytes of a growing arena's first chunk (512, bookkeeping included).
+    const FIRST_CHUNK_BYTES: usize = 512;
+
+    /// Fills the arena's first chunk in a frame that never ends (until the next `reset`).
+    fn fill_first_chunk(arena: &mut Arena<'static>) {
+        let mut guard = arena.frame_guard();
+        let f = guard.frame();
+        let _ = f.alloc(0u8); // takes the first chunk if there is none yet
+        let rest = Layout::from_size_align(f.remaining(), 1).unwrap();
+        let _ = f.alloc_layout(rest);
+        mem::forget(guard);
+    }
+
+    fn full_bumpalo() -> bumpalo::Bump {
+        let bump = bumpalo::Bump::with_capacity(256);
+        let rest = Layout::from_size_align(bump.chunk_capacity(), 1).unwrap();
+        let _ = bump.alloc_layout(rest);
+        bump
+    }
+
+    fn full_bump_scope() -> bump_scope::Bump {
+        let bump = bump_scope::Bump::new();
+        let _ = bump.alloc_uninit_slice::<u8>(bump.stats().remaining());
+        bump
+    }
 
     #[inline(never)]
     pub fn frame_alloc_u32(c: &mut Ctx, _: usize) -> u64 {
-        u64::from(*c.open.alloc(black_box(7u32)))
+        u64::from(*c.micro.open.alloc(black_box(7u32)))
+    }
+    #[inline(never)]
+    pub fn growing_alloc_u32(c: &mut Ctx, _: usize) -> u64 {
+        u64::from(*c.micro.grow_open.alloc(black_box(7u32)))
     }
     #[inline(never)]
     pub fn bumpalo_alloc_u32(c: &mut Ctx, _: usize) -> u64 {
         u64::from(*c.bump.alloc(black_box(7u32)))
     }
     #[inline(never)]
-    pub fn frame_alloc_slice16(c: &mut Ctx, _: usize) -> u64 {
-        u64::from(c.open.alloc_slice_copy(black_box(&[1u32; 16]))[15])
+    pub fn scope_alloc_u32(c: &mut Ctx, _: usize) -> u64 {
+        u64::from(*c.micro.scope.alloc(black_box(7u32)))
+    }
+
+    #[inline(never)]
+    pub fn frame_alloc_slice(c: &mut Ctx, _: usize) -> u64 {
+        c.micro.open.alloc_slice_copy(black_box(&[1u64; 4]))[3]
     }
     #[inline(never)]
-    pub fn bumpalo_alloc_slice16(c: &mut Ctx, _: usize) -> u64 {
-        u64::from(c.bump.alloc_slice_copy(black_box(&[1u32; 16]))[15])
+    pub fn growing_alloc_slice(c: &mut Ctx, _: usize) -> u64 {
+        c.micro.grow_open.alloc_slice_copy(black_box(&[1u64; 4]))[3]
     }
+    #[inline(never)]
+    pub fn bumpalo_alloc_slice(c: &mut Ctx, _: usize) -> u64 {
+        c.bump.alloc_slice_copy(black_box(&[1u64; 4]))[3]
+    }
+    #[inline(never)]
+    pub fn scope_alloc_slice(c: &mut Ctx, _: usize) -> u64 {
+        c.micro.scope.alloc_slice_copy(black_box(&[1u64; 4]))[3]
+    }
+
+    #[inline(never)]
+    pub fn frame_alloc_str(c: &mut Ctx, _: usize) -> u64 {
+        c.micro.open.alloc_str(black_box("hello world")).len() as u64
+    }
+    #[inline(never)]
+    pub fn growing_alloc_str(c: &mut Ctx, _: usize) -> u64 {
+        c.micro.grow_open.alloc_str(black_box("hello world")).len() as u64
+    }
+    #[inline(never)]
+    pub fn bumpalo_alloc_str(c: &mut Ctx, _: usize) -> u64 {
+        c.bump.alloc_str(black_box("hello world")).len() as u64
+    }
+    #[inline(never)]
+    pub fn scope_alloc_str(c: &mut Ctx, _: usize) -> u64 {
+        c.micro.scope.alloc_str(black_box("hello world")).len() as u64
+    }
+
     #[inline(never)]
     pub fn frame_enter_exit(c: &mut Ctx, _: usize) -> u64 {
-        c.arena.frame(|f| black_box(&f).used() as u64)
+        c.arena.frame(|f| {
+            black_box(&f);
+            0
+        })
     }
+    #[inline(never)]
+    pub fn growing_enter_exit(c: &mut Ctx, _: usize) -> u64 {
+        c.micro.growing.frame(|f| {
+            black_box(&f);
+            0
+        })
+    }
+
+    #[inline(never)]
+    pub fn frame_enter_alloc_exit(c: &mut Ctx, _: usize) -> u64 {
+        c.arena.frame(|f| u64::from(*f.alloc(black_box(7u32))))
+    }
+    #[inline(never)]
+    pub fn growing_enter_alloc_exit(c: &mut Ctx, _: usize) -> u64 {
+        c.micro
+            .growing
+            .frame(|f| u64::from(*f.alloc(black_box(7u32))))
+    }
+    /// bumpalo has no scopes: allocate, then reset.
+    #[inline(never)]
+    pub fn bumpalo_enter_alloc_exit(c: &mut Ctx, _: usize) -> u64 {
+        let x = u64::from(*c.bump.alloc(black_box(7u32)));
+        c.bump.reset();
+        x
+    }
+    #[inline(never)]
+    pub fn scope_enter_alloc_exit(c: &mut Ctx, _: usize) -> u64 {
+        c.micro
+            .scope
+            .scoped(|b| u64::from(*b.alloc(black_box(7u32))))
+    }
+
+    /// An allocator_api2 `Vec<u64>` pushed to 100 elements (growing the last block).
+    #[inline(always)]
+    fn push_100<A: stackfirst::allocator_api2::alloc::Allocator>(a: A) -> u64 {
+        let mut v = AVec::new_in(a);
+        for i in 0..black_box(100u64) {
+            v.push(i);
+        }
+        v[99]
+    }
+    #[inline(never)]
+    pub fn frame_vec_100(c: &mut Ctx, _: usize) -> u64 {
+        push_100(&c.micro.open)
+    }
+    #[inline(never)]
+    pub fn growing_vec_100(c: &mut Ctx, _: usize) -> u64 {
+        push_100(&c.micro.grow_open)
+    }
+    #[inline(never)]
+    pub fn bumpalo_vec_100(c: &mut Ctx, _: usize) -> u64 {
+        push_100(&c.bump)
+    }
+    #[inline(never)]
+    pub fn scope_vec_100(c: &mut Ctx, _: usize) -> u64 {
+        push_100(&c.micro.scope)
+    }
+
     #[inline(never)]
     pub fn arena_reset(c: &mut Ctx, _: usize) -> u64 {
         c.arena.reset();
+        0
+    }
+    #[inline(never)]
+    pub fn growing_reset(c: &mut Ctx, _: usize) -> u64 {
+        c.micro.growing.reset();
         0
     }
     #[inline(never)]
@@ -572,50 +757,85 @@ pub mod micro {
         c.bump.reset();
         0
     }
+    #[inline(never)]
+    pub fn scope_reset(c: &mut Ctx, _: usize) -> u64 {
+        c.micro.scope.reset();
+        0
+    }
+
+    /// The first chunk is full: the allocation takes a second one from the heap. Ours runs in
+    /// a frame (entered and left in the count); bumpalo and bump-scope allocate directly.
+    #[inline(never)]
+    pub fn growing_new_chunk(c: &mut Ctx, _: usize) -> u64 {
+        c.micro.full.frame(|f| u64::from(*f.alloc(black_box(7u32))))
+    }
+    #[inline(never)]
+    pub fn bumpalo_new_chunk(c: &mut Ctx, _: usize) -> u64 {
+        u64::from(*c.micro.bump_full.alloc(black_box(7u32)))
+    }
+    #[inline(never)]
+    pub fn scope_new_chunk(c: &mut Ctx, _: usize) -> u64 {
+        u64::from(*c.micro.scope_full.alloc(black_box(7u32)))
+    }
+
+    /// The rows, in order.
+    pub const ROWS: [&str; 8] = [
+        "alloc one u32",
+        "alloc 4-u64 slice copy",
+        "alloc 11-byte str",
+        "frame enter+exit",
+        "enter+alloc u32+exit",
+        "Vec<u64> pushed to 100",
+        "reset",
+        "alloc u32, chunk full",
+    ];
+
+    /// The columns.
+    pub const COLUMNS: [&str; 4] = ["frame arena", "growing arena", "bumpalo", "bump-scope"];
+
+    const fn case(
+        imp: &'static str,
+        pattern: &'static str,
+        run: fn(&mut Ctx, usize) -> u64,
+    ) -> Case {
+        Case {
+            imp,
+            pattern,
+            ty: "-",
+            run,
+        }
+    }
 
     pub const CASES: &[Case] = &[
-        Case {
-            imp: "frame arena",
-            pattern: "alloc one u32",
-            ty: "-",
-            run: frame_alloc_u32,
-        },
-        Case {
-            imp: "bumpalo",
-            pattern: "alloc one u32",
-            ty: "-",
-            run: bumpalo_alloc_u32,
-        },
-        Case {
-            imp: "frame arena",
-            pattern: "alloc 16-u32 slice",
-            ty: "-",
-            run: frame_alloc_slice16,
-        },
-        Case {
-            imp: "bumpalo",
-            pattern: "alloc 16-u32 slice",
-            ty: "-",
-            run: bumpalo_alloc_slice16,
-        },
-        Case {
-            imp: "frame arena",
-            pattern: "frame enter+exit",
-            ty: "-",
-            run: frame_enter_exit,
-        },
-        Case {
-            imp: "frame arena",
-            pattern: "reset",
-            ty: "-",
-            run: arena_reset,
-        },
-        Case {
-            imp: "bumpalo",
-            pattern: "reset",
-            ty: "-",
-            run: bumpalo_reset,
-        },
+        case("frame arena", ROWS[0], frame_alloc_u32),
+        case("growing arena", ROWS[0], growing_alloc_u32),
+        case("bumpalo", ROWS[0], bumpalo_alloc_u32),
+        case("bump-scope", ROWS[0], scope_alloc_u32),
+        case("frame arena", ROWS[1], frame_alloc_slice),
+        case("growing arena", ROWS[1], growing_alloc_slice),
+        case("bumpalo", ROWS[1], bumpalo_alloc_slice),
+        case("bump-scope", ROWS[1], scope_alloc_slice),
+        case("frame arena", ROWS[2], frame_alloc_str),
+        case("growing arena", ROWS[2], growing_alloc_str),
+        case("bumpalo", ROWS[2], bumpalo_alloc_str),
+        case("bump-scope", ROWS[2], scope_alloc_str),
+        case("frame arena", ROWS[3], frame_enter_exit),
+        case("growing arena", ROWS[3], growing_enter_exit),
+        case("frame arena", ROWS[4], frame_enter_alloc_exit),
+        case("growing arena", ROWS[4], growing_enter_alloc_exit),
+        case("bumpalo", ROWS[4], bumpalo_enter_alloc_exit),
+        case("bump-scope", ROWS[4], scope_enter_alloc_exit),
+        case("frame arena", ROWS[5], frame_vec_100),
+        case("growing arena", ROWS[5], growing_vec_100),
+        case("bumpalo", ROWS[5], bumpalo_vec_100),
+        case("bump-scope", ROWS[5], scope_vec_100),
+        case("frame arena", ROWS[6], arena_reset),
+        case("growing arena", ROWS[6], growing_reset),
+        case("bumpalo", ROWS[6], bumpalo_reset),
+        case("bump-scope", ROWS[6], scope_reset),
+        case("growing arena", ROWS[7], growing_new_chunk),
+        case("bumpalo", ROWS[7], bumpalo_new_chunk),
+        case("bump-scope", ROWS[7], scope_new_chunk),
     ];
 }
 

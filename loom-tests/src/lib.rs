@@ -1,11 +1,32 @@
 //! Model checks of `stackfirst::SyncArena` with loom: every interleaving of two or three threads
-//! allocating at once. Run with `RUSTFLAGS="--cfg loom" cargo test -p loom-tests --release`
-//! (without `--cfg loom` there is nothing to run).
+//! allocating (and growing) at once. Run with
+//! `RUSTFLAGS="--cfg loom" cargo test -p loom-tests --release` (without `--cfg loom` there is
+//! nothing to run).
+//!
+//! The crate's own source is compiled here (`#[path]`), with a `sync` module that gives it
+//! loom's atomics instead of `core`'s: the code checked is the code shipped, and loom never
+//! enters the published crate's dependencies.
 //!
 //! The harness here is shared by the real arena and by a deliberately broken one (a
 //! load-then-store bump instead of compare-and-swap), whose test must fail: that shows the model
 //! can catch the bug it is there for.
 #![cfg(loom)]
+
+#[path = "../../src/arena_error.rs"]
+#[allow(dead_code)]
+mod arena_error;
+#[path = "../../src/bump.rs"]
+#[allow(dead_code)]
+mod bump;
+#[path = "../../src/sync_arena.rs"]
+mod sync_arena;
+
+/// The shim: what `src/sync.rs` gives the crate, from loom.
+mod sync {
+    pub(crate) use loom::sync::atomic::{AtomicUsize, Ordering};
+}
+
+pub use sync_arena::SyncArena;
 
 use loom::sync::Arc;
 use loom::thread;

@@ -2,9 +2,11 @@
 
 use std::alloc::Layout;
 
+use allocator_api2::alloc::Allocator;
 use loom::sync::atomic::{AtomicUsize, Ordering};
-use loom_tests::concurrent_allocs;
-use stackfirst::SyncArena;
+use loom::sync::Arc;
+use loom::thread;
+use loom_tests::{concurrent_allocs, SyncArena};
 
 const CAP: usize = 24;
 
@@ -90,4 +92,65 @@ fn the_model_catches_a_load_then_store_bump() {
     loom::model(|| {
         concurrent_allocs(broken, broken_alloc, &[8, 12], CAP);
     });
+}
+
+/// `&SyncArena` as an `Allocator`: one thread grows its block (in place if it is still the most
+/// recent, by copying otherwise) while another allocates. The blocks never overlap, the grown
+/// block keeps its bytes, and the bump pointer ends exactly past what is live.
+#[test]
+fn growing_the_last_block_races_with_an_allocation() {
+    let mut b = loom::model::Builder::new();
+    b.preemption_bound = Some(3);
+    b.check(|| {
+        let arena = Arc::new(arena());
+        let grower = {
+            let arena = arena.clone();
+            thread::spawn(move || {
+                let a: &SyncArena<CAP> = &arena;
+                let l4 = Layout::from_size_align(4, 1).unwrap();
+                let p = a.allocate(l4).unwrap().cast::<u8>();
+                // SAFETY: our 4-byte block.
+                unsafe { p.as_ptr().write_bytes(0xA5, 4) };
+                let l8 = Layout::from_size_align(8, 1).unwrap();
+                // SAFETY: a live block of this arena for `l4`.
+                let q = unsafe { a.grow(p, l4, l8) }.map(|q| q.cast::<u8>());
+                let q = q.expect("8 + 4 + 8 bytes fit 24");
+                // SAFETY: the first 4 bytes were kept by `grow`.
+                let kept = unsafe { std::slice::from_raw_parts(q.as_ptr(), 4) };
+                assert!(
+                    kept.iter().all(|&x| x == 0xA5),
+                    "grow lost the block's bytes"
+                );
+                offset(a, q.as_ptr())
+            })
+        };
+        let other = {
+            let arena = arena.clone();
+            thread::spawn(move || {
+                let a: &SyncArena<CAP> = &arena;
+                let p = a.allocate(Layout::from_size_align(8, 1).unwrap()).unwrap();
+                offset(a, p.cast::<u8>().as_ptr())
+            })
+        };
+        let g = grower.join().unwrap();
+        let o = other.join().unwrap();
+        assert!(
+            g + 8 <= o || o + 8 <= g,
+            "overlap: grown block at {g}, other at {o}"
+        );
+        let used = arena.used();
+        assert!(
+            used == 16 || used == 20,
+            "in place (16) or moved past a 4-byte hole (20): {used}"
+        );
+        assert_eq!(
+            used,
+            g.max(o) + 8,
+            "the bump pointer ends past the last block"
+        );
+    });
+}
+
+fn offset(a: &SyncArena<CAP>, p: *mut u8) -> usize {
+    p as usize - a as *const SyncArena<CAP> as usize
 }

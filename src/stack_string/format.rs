@@ -120,7 +120,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
 /// assert_eq!((key.as_str(), key.spilled()), ("user:42", false));
 ///
 /// let mut memory = [MaybeUninit::uninit(); 512];
-/// let mut arena = Arena::new(&mut memory);
+/// let mut arena = Arena::from_memory(&mut memory);
 /// arena.frame(|f| {
 ///     let line = stack_format!(in &f; "{id:>40}"); // 40 bytes: spills into the frame
 ///     assert!(line.spilled() && f.used() >= 40);

@@ -75,7 +75,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// use stackfirst::{Arena, StackVec};
     ///
     /// let mut buf = [MaybeUninit::uninit(); 256];
-    /// let kept: StackVec<String, 32> = Arena::new(&mut buf).frame(|f| {
+    /// let kept: StackVec<String, 32> = Arena::from_memory(&mut buf).frame(|f| {
     ///     let v: StackVec<String, 32, _> = StackVec::from_iter_in((0..3).map(|i| i.to_string()), &f);
     ///     assert!(v.spilled()); // into the frame, which ends with the closure
     ///     v.move_in(allocator_api2::alloc::Global)

@@ -45,7 +45,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// use stackfirst::{Arena, StackVec};
     ///
     /// let mut buf = [MaybeUninit::uninit(); 64];
-    /// Arena::new(&mut buf).frame(|f| {
+    /// Arena::from_memory(&mut buf).frame(|f| {
     ///     assert!(StackVec::<u64, 32, _>::try_with_capacity_in(100, &f).is_err());
     ///     let v = StackVec::<u64, 32, _>::try_with_capacity_in(6, &f).unwrap();
     ///     assert_eq!(v.capacity(), 6);
@@ -131,7 +131,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// use stackfirst::{Arena, StackVec};
     ///
     /// let mut buf = [MaybeUninit::uninit(); 16];
-    /// Arena::new(&mut buf).frame(|f| {
+    /// Arena::from_memory(&mut buf).frame(|f| {
     ///     // 4 inline, then a spill of 8 u64 (64 bytes) that the 16-byte frame cannot hold.
     ///     let mut v: StackVec<u64, 32, _> = StackVec::new_in(&f);
     ///     for i in 0..4 {
@@ -252,7 +252,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// use stackfirst::{Arena, StackVec};
     ///
     /// let mut buf = [MaybeUninit::uninit(); 16];
-    /// Arena::new(&mut buf).frame(|f| {
+    /// Arena::from_memory(&mut buf).frame(|f| {
     ///     let v: StackVec<u64, 32, _> = StackVec::from_iter_in([1, 2, 3], &f);
     ///     let (v, err) = v.try_into_heap_exact().unwrap_err(); // 24 bytes > 16
     ///     assert_eq!((v.as_slice(), err.to_string().as_str()), (&[1, 2, 3][..], "memory allocation of 24 bytes (align 8) failed"));

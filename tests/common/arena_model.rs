@@ -8,6 +8,8 @@ use std::ptr::NonNull;
 use allocator_api2::alloc::Allocator;
 use stackfirst::{Arena, Frame, SyncArena};
 
+use super::backing::TestBacking;
+
 /// One step of the arena model. Every field is taken modulo a small bound by [`run_frames`], so
 /// any value (a proptest strategy's or a fuzzer's) is a valid step.
 #[derive(Debug, Clone)]
@@ -29,13 +31,14 @@ struct Block {
     level: usize,
 }
 
-struct Model {
+struct Model<'a> {
     blocks: Vec<Block>,
     next_fill: u8,
-    range: std::ops::Range<usize>,
+    /// Whether `addr..addr + size` is memory the arena may hand out.
+    inside: &'a dyn Fn(usize, usize) -> bool,
 }
 
-impl Model {
+impl Model<'_> {
     fn verify(&self) {
         let mut spans: Vec<(usize, usize)> = Vec::new();
         for b in &self.blocks {
@@ -44,10 +47,7 @@ impl Model {
                 continue;
             }
             let p = b.ptr.as_ptr() as usize;
-            assert!(
-                self.range.contains(&p) && p + b.layout.size() <= self.range.end,
-                "outside the arena"
-            );
+            assert!((self.inside)(p, b.layout.size()), "outside the arena");
             // SAFETY: a live block of `size` bytes that we filled.
             let bytes = unsafe { std::slice::from_raw_parts(b.ptr.as_ptr(), b.layout.size()) };
             assert!(bytes.iter().all(|&x| x == b.fill), "contents changed");
@@ -78,7 +78,7 @@ impl Model {
 fn run_frame(
     f: &mut Frame<'_>,
     ops: &mut std::slice::Iter<'_, ArenaOp>,
-    m: &mut Model,
+    m: &mut Model<'_>,
     level: usize,
 ) {
     while let Some(op) = ops.next() {
@@ -179,14 +179,50 @@ fn run_frame(
 pub fn run_frames(ops: &[ArenaOp]) {
     let mut mem = [MaybeUninit::<u8>::uninit(); 2048];
     let range = mem.as_ptr() as usize..mem.as_ptr() as usize + mem.len();
-    let mut arena = Arena::new(&mut mem);
+    let inside = |p: usize, n: usize| range.contains(&p) && p + n <= range.end;
+    let mut arena = Arena::from_memory(&mut mem);
     let mut m = Model {
         blocks: Vec::new(),
         next_fill: 0,
-        range,
+        inside: &inside,
     };
     arena.frame(|mut f| run_frame(&mut f, &mut ops.iter(), &mut m, 0));
     assert_eq!(arena.used(), 0);
+}
+
+/// The same steps in a growing arena whose first chunk holds `first_chunk` bytes (tiny ones
+/// make the steps cross chunks often), with an optional allocation limit, repeated as a loop of
+/// frames: besides [`run_frames`]' checks, blocks lie inside live chunks, and the loop reaches
+/// a pass that takes no chunk from the backing allocator (spares are reused). At the end
+/// every chunk is given back.
+pub fn run_growing(ops: &[ArenaOp], first_chunk: usize, limit: Option<usize>) {
+    let backing = TestBacking::new();
+    let inside = |p: usize, n: usize| backing.contains(p, n);
+    let mut arena = Arena::with_capacity_in(first_chunk, &backing);
+    arena.set_allocation_limit(limit);
+    let mut steady = false;
+    for pass in 0..12 {
+        let before = backing.allocs();
+        let mut m = Model {
+            blocks: Vec::new(),
+            next_fill: 0,
+            inside: &inside,
+        };
+        arena.frame(|mut f| run_frame(&mut f, &mut ops.iter(), &mut m, 0));
+        assert_eq!(arena.used(), 0, "the frame rewound across chunks");
+        assert!(arena.allocated_bytes() <= limit.unwrap_or(usize::MAX).max(first_chunk + 64));
+        assert_eq!(arena.allocated_bytes(), backing.live_bytes());
+        if pass > 0 && backing.allocs() == before {
+            steady = true;
+            break;
+        }
+    }
+    assert!(steady, "a loop of frames kept taking chunks");
+    arena.reset();
+    arena.shrink_to_fit();
+    assert_eq!(backing.live_blocks(), 1, "only the first chunk is left");
+    drop(arena);
+    assert_eq!(backing.live_blocks(), 0, "every chunk was given back");
 }
 
 /// One thread per layout, each allocating its layout from one `SyncArena` until it no longer

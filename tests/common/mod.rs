@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod arena_model;
+pub mod backing;
 pub mod differential;
 pub mod string_model;
 

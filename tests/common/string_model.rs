@@ -471,7 +471,7 @@ pub fn run_all<const N: usize>(ops: &[StrOp]) {
     run::<N, &Ledger>(ops, &ledger);
     assert_eq!(ledger.live(), 0, "a block leaked");
     let mut memory = vec![MaybeUninit::uninit(); 1 << 20];
-    let mut arena = Arena::new(&mut memory);
+    let mut arena = Arena::from_memory(&mut memory);
     arena.frame(|f| run::<N, &Frame>(ops, &f));
     assert_eq!(arena.used(), 0);
 }

@@ -1,0 +1,139 @@
+//! [`ArenaError`]: why an arena could not serve a request.
+
+use core::alloc::Layout;
+use core::fmt;
+
+/// An arena could not serve a request. `try_*` methods return it; the panicking ones panic with
+/// its message (`arena exhausted: requested N bytes (align A), M remaining`, or the limit's or
+/// the backing allocator's message). A failed request changes nothing in the arena.
+///
+/// # Examples
+/// ```
+/// use core::mem::MaybeUninit;
+/// use stackfirst::{Arena, ArenaErrorKind};
+///
+/// let mut buf = [MaybeUninit::uninit(); 16];
+/// let mut arena = Arena::from_memory(&mut buf);
+/// arena.frame(|f| {
+///     let err = f.try_alloc([0u64; 4]).unwrap_err();
+///     assert_eq!(err.kind(), ArenaErrorKind::Exhausted);
+///     assert_eq!(err.layout().size(), 32);
+///     assert_eq!(err.to_string(), format!("arena exhausted: requested 32 bytes (align 8), {} remaining", err.remaining()));
+/// });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArenaError {
+    kind: ArenaErrorKind,
+    layout: Layout,
+    remaining: usize,
+}
+
+/// The kind of an [`ArenaError`].
+///
+/// # Examples
+/// ```
+/// use stackfirst::{Arena, ArenaErrorKind};
+///
+/// let mut arena = Arena::new();
+/// arena.set_allocation_limit(Some(0));
+/// arena.frame(|f| {
+///     assert_eq!(f.try_alloc(1u8).unwrap_err().kind(), ArenaErrorKind::LimitReached);
+/// });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ArenaErrorKind {
+    /// A fixed arena (over memory the caller gave, with no backing allocator) is full.
+    Exhausted,
+    /// A new chunk would take the arena past its
+    /// [allocation limit](crate::Arena::set_allocation_limit).
+    LimitReached,
+    /// The backing allocator refused a new chunk (or the request is too large for any chunk).
+    BackingFailed,
+}
+
+impl ArenaError {
+    #[inline]
+    pub(crate) fn new(kind: ArenaErrorKind, layout: Layout, remaining: usize) -> Self {
+        Self {
+            kind,
+            layout,
+            remaining,
+        }
+    }
+
+    /// What went wrong.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::mem::MaybeUninit;
+    /// use stackfirst::{Arena, ArenaErrorKind};
+    ///
+    /// let mut buf = [MaybeUninit::uninit(); 4];
+    /// Arena::from_memory(&mut buf).frame(|f| {
+    ///     assert_eq!(f.try_alloc(1u64).unwrap_err().kind(), ArenaErrorKind::Exhausted);
+    /// });
+    /// ```
+    #[must_use]
+    pub fn kind(&self) -> ArenaErrorKind {
+        self.kind
+    }
+
+    /// The layout that was requested.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::mem::MaybeUninit;
+    /// use stackfirst::Arena;
+    ///
+    /// let mut buf = [MaybeUninit::uninit(); 4];
+    /// Arena::from_memory(&mut buf).frame(|f| {
+    ///     assert_eq!(f.try_alloc(1u64).unwrap_err().layout(), core::alloc::Layout::new::<u64>());
+    /// });
+    /// ```
+    #[must_use]
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// The free bytes the arena's current chunk had (before alignment padding).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::ArenaBuf;
+    ///
+    /// let mut buf = ArenaBuf::<16>::new();
+    /// buf.arena().frame(|f| {
+    ///     assert_eq!(f.try_alloc([0u64; 4]).unwrap_err().remaining(), 16);
+    /// });
+    /// ```
+    #[must_use]
+    pub fn remaining(&self) -> usize {
+        self.remaining
+    }
+
+    #[cold]
+    #[track_caller]
+    pub(crate) fn raise(self) -> ! {
+        panic!("{self}")
+    }
+}
+
+impl fmt::Display for ArenaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            ArenaErrorKind::Exhausted => "arena exhausted",
+            ArenaErrorKind::LimitReached => "arena allocation limit reached",
+            ArenaErrorKind::BackingFailed => "arena's backing allocator failed",
+        };
+        write!(
+            f,
+            "{what}: requested {} bytes (align {}), {} remaining",
+            self.layout.size(),
+            self.layout.align(),
+            self.remaining
+        )
+    }
+}
+
+impl core::error::Error for ArenaError {}

@@ -1,0 +1,335 @@
+//! Heap chunks: how a growing arena takes memory from its backing allocator and gives it back.
+//!
+//! A chunk is one allocation of the backing allocator (alignment [`END_ALIGN`]) whose last
+//! bytes hold its [`Footer`]; the free space ends where the footer starts, so a region's `end`
+//! is the address of the current chunk's footer. Chunk sizes double (from [`FIRST_CHUNK`]);
+//! a request larger than that gets a chunk of its own size. Chunks are given back only when the
+//! arena is dropped or [`Arena::shrink_to_fit`](crate::Arena::shrink_to_fit) frees the spares.
+
+use core::alloc::Layout;
+use core::cell::Cell;
+use core::mem;
+use core::ptr::NonNull;
+
+use allocator_api2::alloc::Allocator;
+
+use crate::arena_error::{ArenaError, ArenaErrorKind};
+use crate::bump::{fit, END_ALIGN, MAX_END};
+use crate::region::{Mark, Region, EMPTY};
+
+/// The size of a growing arena's first chunk (footer included), unless asked otherwise.
+pub(crate) const FIRST_CHUNK: usize = 512;
+
+/// The end of a heap chunk.
+///
+/// Invariant: it sits at the end of the live allocation `base..base + size` (layout
+/// `(size, END_ALIGN)`) of the arena's backing allocator, whose free space is `base..self`.
+#[repr(C, align(16))]
+pub(crate) struct Footer {
+    base: NonNull<u8>,
+    size: usize,
+    /// The next chunk in the arena's order.
+    pub(crate) next: Cell<Option<NonNull<Footer>>>,
+    /// Bytes in use in the chunks before this one when it became current.
+    pub(crate) used_before: Cell<usize>,
+}
+
+/// Doubling stops here (a quarter of the address space), well below `isize::MAX`.
+const MAX_DOUBLED: usize = 1 << (usize::BITS - 2);
+
+const FOOTER: usize = mem::size_of::<Footer>();
+const _: () = assert!(mem::align_of::<Footer>() == END_ALIGN && FOOTER % END_ALIGN == 0);
+
+impl Footer {
+    /// The footer at address `end`, reached from `cur`, a pointer into the same chunk.
+    #[inline]
+    pub(crate) fn at(cur: *mut u8, end: usize) -> NonNull<Footer> {
+        // SAFETY: the caller passes a chunk's end, which is a footer's (non-null) address.
+        unsafe { NonNull::new_unchecked(cur.with_addr(end).cast()) }
+    }
+
+    /// The start of the chunk's free space (with the chunk's provenance).
+    #[inline]
+    pub(crate) fn start(&self) -> *mut u8 {
+        self.base.as_ptr()
+    }
+
+    /// The bytes the chunk can hand out.
+    #[inline]
+    pub(crate) fn capacity(&self) -> usize {
+        self.size - FOOTER
+    }
+
+    fn layout(&self) -> Layout {
+        // SAFETY: the layout the chunk was allocated with (the type's invariant).
+        unsafe { Layout::from_size_align_unchecked(self.size, END_ALIGN) }
+    }
+
+    fn free_space(&self) -> Mark {
+        Mark {
+            cur: self.start(),
+            end: self as *const Self as usize,
+        }
+    }
+}
+
+/// A region and the allocator its chunks come from. `repr(C)`, region first: a
+/// [`RegionRef`](crate::region::RegionRef) made from a `&Backed<A>` can be cast back to it.
+#[repr(C)]
+pub(crate) struct Backed<A: Allocator> {
+    pub(crate) region: Region,
+    pub(crate) backing: A,
+}
+
+impl<A: Allocator> Backed<A> {
+    /// The region's `grow` for this allocator.
+    pub(crate) const GROW: crate::region::Grow = grow::<A>;
+
+    /// Takes a first chunk that holds at least `bytes`, and makes it the current one and home.
+    pub(crate) fn reserve_first(&self, bytes: usize) -> Result<(), ArenaError> {
+        let chunk = Layout::from_size_align(bytes, 1)
+            .map_err(|_| ArenaErrorKind::BackingFailed)
+            .and_then(|layout| self.new_chunk(layout, 0, None, 0));
+        let chunk = chunk.map_err(|kind| {
+            let shown = Layout::from_size_align(bytes.min(isize::MAX as usize), 1);
+            ArenaError::new(kind, shown.unwrap_or(Layout::new::<()>()), 0)
+        })?;
+        // SAFETY: just made, live.
+        let space = unsafe { chunk.as_ref() }.free_space();
+        self.region.chunks.set(Some(chunk));
+        self.region.home.set(space);
+        self.region.rewind(space);
+        Ok(())
+    }
+
+    /// A new chunk for `layout` of `size` bytes (a multiple of [`END_ALIGN`], at most
+    /// `isize::MAX`), or the request's own size if larger; within the limit and what the
+    /// backing allocator grants, falling back to the smallest chunk that holds the request. Its
+    /// footer links to `next`.
+    #[inline(always)]
+    fn new_chunk(
+        &self,
+        layout: Layout,
+        size: usize,
+        next: Option<NonNull<Footer>>,
+        used_before: usize,
+    ) -> Result<NonNull<Footer>, ArenaErrorKind> {
+        let r = &self.region;
+        // The smallest chunk that holds the request whatever the allocation's address. No
+        // wrap: a layout's size is at most `isize::MAX + 1 - align`, so the sum exceeds
+        // `isize::MAX` by at most 32.
+        let padding = layout.align().saturating_sub(END_ALIGN);
+        let min = (layout.size() + padding + FOOTER + END_ALIGN - 1) & !(END_ALIGN - 1);
+        if min > isize::MAX as usize {
+            return Err(ArenaErrorKind::BackingFailed);
+        }
+        let headroom = r.limit.get().saturating_sub(r.allocated.get());
+        if min > headroom {
+            return Err(ArenaErrorKind::LimitReached);
+        }
+        // Both multiples of END_ALIGN, so the footer at the end is aligned.
+        let want = size.max(min);
+        let want = if want > headroom { min } else { want };
+        let (base, size) = match self.allocate(want) {
+            Some(base) => (base, want),
+            None => match self.allocate(min).filter(|_| want > min) {
+                Some(base) => (base, min),
+                None => return Err(ArenaErrorKind::BackingFailed),
+            },
+        };
+        let footer = base.as_ptr().wrapping_add(size - FOOTER);
+        if footer as usize > MAX_END {
+            // Too high in the address space for the fast path's arithmetic (never in practice).
+            // SAFETY: just allocated with this layout.
+            unsafe {
+                self.backing
+                    .deallocate(base, Layout::from_size_align_unchecked(size, END_ALIGN))
+            };
+            return Err(ArenaErrorKind::BackingFailed);
+        }
+        let footer = footer.cast::<Footer>();
+        // SAFETY: the footer's bytes are the last `FOOTER` of the fresh allocation, aligned (size
+        // and base are multiples of END_ALIGN), and nothing else uses them.
+        unsafe {
+            footer.write(Footer {
+                base,
+                size,
+                next: Cell::new(next),
+                used_before: Cell::new(used_before),
+            });
+        }
+        r.allocated.set(r.allocated.get() + size);
+        // SAFETY: non-null: inside the allocation.
+        Ok(unsafe { NonNull::new_unchecked(footer) })
+    }
+
+    /// `size` bytes from the backing allocator, aligned for a chunk.
+    fn allocate(&self, size: usize) -> Option<NonNull<u8>> {
+        // SAFETY: callers pass a non-zero multiple of END_ALIGN, at most `isize::MAX`.
+        let layout = unsafe { Layout::from_size_align_unchecked(size, END_ALIGN) };
+        self.backing.allocate(layout).ok().map(NonNull::cast)
+    }
+
+    /// Gives a chunk back to the backing allocator.
+    ///
+    /// # Safety
+    /// `chunk` is one of this arena's, no longer in its list, holding no live block.
+    unsafe fn release(&self, chunk: NonNull<Footer>) {
+        // SAFETY: live until deallocated just below.
+        let (base, layout) = unsafe { (chunk.as_ref().base, chunk.as_ref().layout()) };
+        self.region
+            .allocated
+            .set(self.region.allocated.get() - layout.size());
+        // SAFETY: allocated by `backing` with this layout (the footer's invariant).
+        unsafe { self.backing.deallocate(base, layout) };
+    }
+
+    /// Frees every chunk after the current one (spares hold no live block).
+    pub(crate) fn release_spares(&self) {
+        let r = &self.region;
+        let link = match r.current_chunk() {
+            None => &r.chunks,
+            // SAFETY: the current chunk is live for as long as `self` is borrowed.
+            Some(f) => unsafe { &(*f.as_ptr()).next },
+        };
+        while let Some(spare) = link.take() {
+            // SAFETY: live; unlinked here, then released.
+            link.set(unsafe { spare.as_ref() }.next.get());
+            // SAFETY: unlinked, and spares hold no live block (the region's invariant).
+            unsafe { self.release(spare) };
+        }
+    }
+
+    /// Frees every chunk.
+    ///
+    /// # Safety
+    /// No block of the arena is used afterwards, and the region is not used again.
+    pub(crate) unsafe fn release_all(&self) {
+        let mut next = self.region.chunks.take();
+        while let Some(chunk) = next {
+            // SAFETY: live until released just below.
+            next = unsafe { chunk.as_ref() }.next.get();
+            // SAFETY: the caller's promise.
+            unsafe { self.release(chunk) };
+        }
+    }
+}
+
+/// The region's slow path: the current chunk cannot hold `layout`. Takes the next spare if it
+/// holds the request, otherwise a new chunk, inserted before that spare. On failure, the
+/// region's `failure` says why.
+///
+/// # Safety
+/// As [`Grow`](crate::region::Grow): `region` points into a live `Backed<A>`.
+unsafe fn grow<A: Allocator>(region: NonNull<Region>, layout: Layout) -> Option<NonNull<u8>> {
+    // SAFETY: the caller's promise; `Backed` is `repr(C)` with the region first, and the pointer
+    // was derived from a reference to the whole `Backed`.
+    let this = unsafe { region.cast::<Backed<A>>().as_ref() };
+    let r = &this.region;
+    let cur = r.cur.get() as usize;
+    // The link to the chunks after the current one, the size to double for a new chunk, and
+    // the bytes in use (which become the next chunk's `used_before`).
+    let (link, previous, used) = match r.current_chunk() {
+        None => {
+            let home = r.home.get();
+            if home.end == EMPTY.end {
+                // The arena's first chunk: `reset` will come back to it.
+                return first_chunk(this, layout);
+            }
+            if r.end.get() == EMPTY.end {
+                // A frame opened before the first chunk existed ended and put the empty start
+                // back: nothing is live, so the first chunk is the place.
+                if let Some(p) = enter(r, home, layout) {
+                    return Some(p);
+                }
+            }
+            let fixed = r.fixed.cur as usize;
+            let size = (r.fixed.end - fixed)
+                .next_multiple_of(END_ALIGN)
+                .min(MAX_DOUBLED);
+            (&r.chunks, size, cur - fixed)
+        }
+        Some(f) => {
+            // SAFETY: the current chunk is live while the arena is.
+            let f = unsafe { &*f.as_ptr() };
+            (
+                &f.next,
+                f.size,
+                f.used_before.get() + (cur - f.start() as usize),
+            )
+        }
+    };
+    if let Some(spare) = link.get() {
+        // SAFETY: chunks in the list are live.
+        let s = unsafe { spare.as_ref() };
+        if let Some(p) = enter(r, s.free_space(), layout) {
+            s.used_before.set(used);
+            return Some(p);
+        }
+    }
+    // Twice the last chunk (no wrap: `previous` is at most `isize::MAX`): the number of chunks stays
+    // logarithmic in the total. A spare too small for this request stays after the new chunk:
+    // a repeated frame finds each chunk where it left it, so a loop of frames stops allocating.
+    let size = (previous * 2).clamp(FIRST_CHUNK, MAX_DOUBLED);
+    match this.new_chunk(layout, size, link.get(), used) {
+        Ok(fresh) => {
+            link.set(Some(fresh));
+            // SAFETY: just made.
+            Some(enter_fresh(
+                r,
+                unsafe { fresh.as_ref() }.free_space(),
+                layout,
+            ))
+        }
+        Err(kind) => {
+            r.failure.set(kind);
+            None
+        }
+    }
+}
+
+/// [`grow`] for an arena that has never had memory: its first chunk, which becomes home.
+#[cold]
+fn first_chunk<A: Allocator>(this: &Backed<A>, layout: Layout) -> Option<NonNull<u8>> {
+    let r = &this.region;
+    match this.new_chunk(layout, FIRST_CHUNK, r.chunks.get(), 0) {
+        Ok(fresh) => {
+            r.chunks.set(Some(fresh));
+            // SAFETY: just made.
+            let space = unsafe { fresh.as_ref() }.free_space();
+            r.home.set(space);
+            Some(enter_fresh(r, space, layout))
+        }
+        Err(kind) => {
+            r.failure.set(kind);
+            None
+        }
+    }
+}
+
+/// [`enter`] for a chunk made for `layout`, which therefore holds it: round up and add.
+#[inline(always)]
+fn enter_fresh(r: &Region, space: Mark, layout: Layout) -> NonNull<u8> {
+    let align = layout.align();
+    // No wrap: the chunk holds `align - 1 + size` bytes past its start (`new_chunk`'s `min`).
+    let start = (space.cur as usize + (align - 1)) & !(align - 1);
+    r.rewind(Mark {
+        cur: space.cur.with_addr(start + layout.size()),
+        end: space.end,
+    });
+    // SAFETY: inside the chunk, so non-null.
+    unsafe { NonNull::new_unchecked(space.cur.with_addr(start)) }
+}
+
+/// Makes the empty chunk `space` current and bumps `layout` in it, if it fits (a spare may be
+/// too small; then nothing changes).
+#[inline(always)]
+fn enter(r: &Region, space: Mark, layout: Layout) -> Option<NonNull<u8>> {
+    let (start, stop) = fit(space.cur as usize, space.end, layout)?;
+    r.rewind(Mark {
+        cur: space.cur.with_addr(stop),
+        end: space.end,
+    });
+    // SAFETY: inside the chunk, so non-null.
+    Some(unsafe { NonNull::new_unchecked(space.cur.with_addr(start)) })
+}

@@ -1,0 +1,356 @@
+//! The bump region: the state an arena and all of its frames share, and its fast paths.
+//!
+//! The free space of the current chunk runs from the bump pointer `cur` up to `end`. The
+//! "chunks" are the caller's memory (if any; possibly empty) followed by a list of heap chunks
+//! from the backing allocator ([`chunk`](crate::chunk)). A frame remembers `(cur, end)` when it
+//! opens and puts both back when it ends, in O(1) however many chunks it added: those chunks
+//! stay in the list, after the current one, as spares that the next request to outgrow the
+//! current chunk reuses before it asks the backing allocator for anything.
+
+use core::alloc::Layout;
+use core::cell::Cell;
+use core::convert::Infallible;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+
+use crate::arena_error::{ArenaError, ArenaErrorKind};
+use crate::bump::{bump, bump_dyn, dangling, END_ALIGN, MAX_END};
+use crate::chunk::Footer;
+
+/// Takes a new chunk (or a spare) for a request the current chunk cannot hold, and allocates
+/// it there.
+///
+/// `None` (with the reason in the region's `failure`) when it cannot.
+///
+/// # Safety
+/// The pointer is a [`RegionRef`]'s: it points to the `region` field of a live
+/// [`Backed<A>`](crate::chunk::Backed) whose `A` is the one this function was made for.
+pub(crate) type Grow = unsafe fn(NonNull<Region>, Layout) -> Option<NonNull<u8>>;
+
+/// The position of an arena without memory of its own before its first chunk: an empty chunk
+/// at a non-null address (so a zero-sized block bumped there is not null) that cannot be a
+/// real chunk's end (nothing lives at address 16).
+pub(crate) const EMPTY: Mark = Mark {
+    cur: core::ptr::without_provenance_mut(END_ALIGN),
+    end: END_ALIGN,
+};
+
+/// A bump position: the pointer (carrying its chunk's provenance) and the end of that chunk's
+/// free space. A frame's mark, and the arena's home.
+#[derive(Clone, Copy)]
+pub(crate) struct Mark {
+    pub(crate) cur: *mut u8,
+    pub(crate) end: usize,
+}
+
+/// The bump state.
+///
+/// Invariants:
+/// * `cur <= end <= MAX_END`; `cur..end` belongs to no live block; `cur` carries the
+///   provenance of the chunk it points into.
+/// * The current chunk is the caller's memory when `end == fixed.end`, otherwise the heap
+///   chunk whose footer is at address `end`.
+/// * Every chunk after the current one in the order (caller's memory, then `chunks`,
+///   following `next`) holds no live block.
+/// * `home` is where [`reset`](Self::reset) starts over: the caller's memory, or the first heap
+///   chunk of an arena without caller memory (or `fixed` while it has none).
+/// * `allocated` is the size of all heap chunks held; no chunk is taken that would bring it
+///   past `limit` (a limit set below it only stops further chunks).
+pub(crate) struct Region {
+    pub(crate) cur: Cell<*mut u8>,
+    pub(crate) end: Cell<usize>,
+    /// The caller's memory (start pointer, capped end), or [`EMPTY`].
+    pub(crate) fixed: Mark,
+    pub(crate) home: Cell<Mark>,
+    /// The first heap chunk.
+    pub(crate) chunks: Cell<Option<NonNull<Footer>>>,
+    pub(crate) allocated: Cell<usize>,
+    pub(crate) limit: Cell<usize>,
+    /// `None` for an arena that never asks a backing allocator.
+    pub(crate) grow: Option<Grow>,
+    /// Why the last request that `grow` could not serve failed (kept out of the slow path's
+    /// return value, which then fits a register).
+    pub(crate) failure: Cell<ArenaErrorKind>,
+}
+
+impl Region {
+    /// A region over `memory` (`None`: no memory of its own), growing with `grow` if given.
+    pub(crate) fn new(memory: Option<NonNull<[u8]>>, grow: Option<Grow>) -> Self {
+        let fixed = memory
+            .and_then(|m| {
+                let start = m.cast::<u8>().as_ptr();
+                let addr = start as usize;
+                // A slice never wraps around the address space; the cap loses nothing in practice.
+                let end = (addr + m.len()).min(MAX_END);
+                (end > addr).then_some(Mark { cur: start, end })
+            })
+            .unwrap_or(EMPTY);
+        Self {
+            cur: Cell::new(fixed.cur),
+            end: Cell::new(fixed.end),
+            fixed,
+            home: Cell::new(fixed),
+            chunks: Cell::new(None),
+            allocated: Cell::new(0),
+            limit: Cell::new(usize::MAX),
+            grow,
+            failure: Cell::new(ArenaErrorKind::Exhausted),
+        }
+    }
+
+    /// Where the bump pointer is.
+    #[inline]
+    pub(crate) fn mark(&self) -> Mark {
+        Mark {
+            cur: self.cur.get(),
+            end: self.end.get(),
+        }
+    }
+
+    /// Goes back to a mark taken earlier (a frame's, or `home`): everything allocated since is
+    /// reclaimed, and chunks taken since stay as spares.
+    #[inline]
+    pub(crate) fn rewind(&self, mark: Mark) {
+        self.cur.set(mark.cur);
+        self.end.set(mark.end);
+    }
+
+    /// Reclaims everything; every chunk is kept for reuse.
+    #[inline]
+    pub(crate) fn reset(&self) {
+        self.rewind(self.home.get());
+    }
+
+    /// The footer of the current chunk, `None` while it is the caller's memory.
+    #[inline]
+    pub(crate) fn current_chunk(&self) -> Option<NonNull<Footer>> {
+        let end = self.end.get();
+        // The invariant: a heap chunk's footer sits at its `end`, with the chunk's provenance.
+        (end != self.fixed.end).then(|| Footer::at(self.cur.get(), end))
+    }
+
+    /// Bytes in use, across all chunks (padding included, free tails of left chunks excluded).
+    #[inline]
+    pub(crate) fn used(&self) -> usize {
+        let cur = self.cur.get() as usize;
+        match self.current_chunk() {
+            None => cur - self.fixed.cur as usize,
+            // SAFETY: a live footer (the invariant of `current_chunk`).
+            Some(f) => {
+                unsafe { f.as_ref() }.used_before.get()
+                    + (cur - unsafe { f.as_ref() }.start() as usize)
+            }
+        }
+    }
+
+    /// Free bytes in the current chunk.
+    #[inline]
+    pub(crate) fn remaining(&self) -> usize {
+        self.end.get() - self.cur.get() as usize
+    }
+
+    /// Bytes the caller's memory and every heap chunk can hold.
+    pub(crate) fn capacity(&self) -> usize {
+        let mut total = self.fixed.end - self.fixed.cur as usize;
+        let mut next = self.chunks.get();
+        while let Some(f) = next {
+            // SAFETY: chunks in the list are live.
+            let f = unsafe { f.as_ref() };
+            total += f.capacity();
+            next = f.next.get();
+        }
+        total
+    }
+
+    /// The address of a block of `size` bytes that ends at the bump pointer and starts at or
+    /// after `floor` (a frame's mark).
+    #[inline]
+    fn tip(&self, ptr: NonNull<u8>, size: usize, floor: usize) -> Option<usize> {
+        let addr = ptr.as_ptr() as usize;
+        (size != 0 && addr >= floor && addr.checked_add(size) == Some(self.cur.get() as usize))
+            .then_some(addr)
+    }
+
+    /// Frees a block if it is the last one and was allocated at or after `floor`; otherwise its
+    /// bytes stay used until the frame that made them ends.
+    #[inline]
+    pub(crate) fn free(&self, ptr: NonNull<u8>, size: usize, floor: usize) {
+        if let Some(addr) = self.tip(ptr, size, floor) {
+            self.cur.set(self.cur.get().with_addr(addr));
+        }
+    }
+
+    /// Resizes the last block in place (if `ptr` is it, is aligned for `new`, and the new size
+    /// fits the current chunk). Returns whether it did.
+    #[inline]
+    pub(crate) fn resize_in_place(
+        &self,
+        ptr: NonNull<u8>,
+        old_size: usize,
+        new: Layout,
+        floor: usize,
+    ) -> bool {
+        match self.tip(ptr, old_size, floor) {
+            Some(addr) if addr % new.align() == 0 && new.size() <= self.end.get() - addr => {
+                self.cur.set(self.cur.get().with_addr(addr + new.size()));
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A shared handle to a [`Region`] that can also reach its backing allocator: derived from a
+/// reference to the whole [`Backed`](crate::chunk::Backed), so the slow path may cast back to it.
+///
+/// Invariant: `ptr` points to the `region` of a `Backed<A>` that lives (and does not move) for
+/// `'a`, and whose region's `grow` was made for that `A`.
+#[derive(Clone, Copy)]
+pub(crate) struct RegionRef<'a> {
+    ptr: NonNull<Region>,
+    _life: PhantomData<&'a Region>,
+}
+
+impl<'a> RegionRef<'a> {
+    /// # Safety
+    /// `ptr` satisfies the type's invariant for `'a`.
+    #[inline]
+    pub(crate) unsafe fn new(ptr: NonNull<Region>) -> Self {
+        Self {
+            ptr,
+            _life: PhantomData,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(self) -> &'a Region {
+        // SAFETY: live for `'a` (the invariant); a region is only ever shared.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// Bumps a block of `layout`, taking a new chunk when the current one is full. For layouts
+    /// whose size is a constant (typed values): zero-sized ones never touch the region, small
+    /// ones take the add-then-compare test.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn alloc_const<F: OnFailure>(self, layout: Layout) -> Result<NonNull<u8>, F::Error> {
+        if layout.size() == 0 {
+            return Ok(dangling(layout));
+        }
+        let r = self.get();
+        self.take::<F>(layout, bump(r.cur.get() as usize, r.end.get(), layout))
+    }
+
+    /// Bumps a block of `layout` whose size is known only at run time (slices, strings, the
+    /// `Allocator` interface): subtract, then one compare.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn alloc<F: OnFailure>(self, layout: Layout) -> Result<NonNull<u8>, F::Error> {
+        let r = self.get();
+        self.take::<F>(layout, bump_dyn(r.cur.get() as usize, r.end.get(), layout))
+    }
+
+    /// Takes the block `fit` found in the current chunk, or goes the slow way.
+    #[inline(always)]
+    #[track_caller]
+    fn take<F: OnFailure>(
+        self,
+        layout: Layout,
+        fit: Option<(usize, usize)>,
+    ) -> Result<NonNull<u8>, F::Error> {
+        let r = self.get();
+        let cur = r.cur.get();
+        match fit {
+            Some((start, stop)) => {
+                r.cur.set(cur.with_addr(stop));
+                // SAFETY: `cur <= start <= stop <= end`: inside the current chunk (or at
+                // `EMPTY`), so non-null.
+                Ok(unsafe { NonNull::new_unchecked(cur.with_addr(start)) })
+            }
+            None => F::slow(self, layout),
+        }
+    }
+
+    /// The slow path of the panicking methods: a failure panics here, so the caller gets a
+    /// plain pointer back and keeps fewer registers alive around the call than for a `Result`.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn alloc_or_raise(self, layout: Layout) -> NonNull<u8> {
+        match self.grown(layout) {
+            Some(p) => p,
+            None => self.error(layout).raise(),
+        }
+    }
+
+    /// Takes a new chunk (or a spare) if the arena grows; otherwise, or if that fails, says
+    /// why. Out of line, so the fast path keeps no more registers than the bump needs.
+    #[cold]
+    #[inline(never)]
+    fn alloc_slow(self, layout: Layout) -> Result<NonNull<u8>, ArenaError> {
+        self.grown(layout).ok_or_else(|| self.error(layout))
+    }
+
+    /// The slow path's work: `None` if the request cannot be served.
+    #[inline(always)]
+    fn grown(self, layout: Layout) -> Option<NonNull<u8>> {
+        if layout.size() == 0 {
+            // Rounding up passed the end of the current chunk: no need for a chunk.
+            return Some(dangling(layout));
+        }
+        // SAFETY: `self.ptr` is a `RegionRef`'s, and `grow` was made for its `Backed`.
+        self.get()
+            .grow
+            .and_then(|grow| unsafe { grow(self.ptr, layout) })
+    }
+
+    /// Why `layout` could not be served.
+    #[cold]
+    fn error(self, layout: Layout) -> ArenaError {
+        let r = self.get();
+        let kind = match r.grow {
+            Some(_) => r.failure.get(),
+            None => ArenaErrorKind::Exhausted,
+        };
+        ArenaError::new(kind, layout, r.remaining())
+    }
+}
+
+/// What a request that cannot be served turns into: the `try_` methods' error, or the panicking
+/// methods' panic (whose slow path then returns a plain pointer).
+pub(crate) trait OnFailure {
+    type Error;
+    fn slow(region: RegionRef<'_>, layout: Layout) -> Result<NonNull<u8>, Self::Error>;
+}
+
+/// `try_` methods: an [`ArenaError`].
+pub(crate) enum Fallible {}
+
+impl OnFailure for Fallible {
+    type Error = ArenaError;
+    #[inline(always)]
+    fn slow(region: RegionRef<'_>, layout: Layout) -> Result<NonNull<u8>, ArenaError> {
+        region.alloc_slow(layout)
+    }
+}
+
+/// Panicking methods: the slow path raises the error.
+pub(crate) enum Panics {}
+
+impl OnFailure for Panics {
+    type Error = Infallible;
+    #[inline(always)]
+    #[track_caller]
+    fn slow(region: RegionRef<'_>, layout: Layout) -> Result<NonNull<u8>, Infallible> {
+        Ok(region.alloc_or_raise(layout))
+    }
+}
+
+/// The value of a result that cannot fail.
+#[inline(always)]
+pub(crate) fn never_fails<T>(r: Result<T, Infallible>) -> T {
+    match r {
+        Ok(x) => x,
+        Err(never) => match never {},
+    }
+}
