@@ -1,7 +1,7 @@
 //! Adversarial tests of the storage core (`src/raw.rs`) and its users: odd element types,
 //! lying iterators, panicking user code, and allocators that fail or unwind.
 //!
-//! Every element type here counts its live instances, every test allocator counts its live
+//! Every element here is a `common::Tracked` (a double drop or a leak fails the test), every test allocator counts its live
 //! blocks, so a double drop, a leak or a double free fails the test (and ASan/valgrind see the
 //! memory side).
 
@@ -14,69 +14,14 @@ use std::ptr::NonNull;
 use stackfirst::allocator_api2::alloc::{AllocError, Allocator, Global};
 use stackfirst::{Arena, StackVec, TryReserveErrorKind};
 
+mod common;
+use common::{live, panic_on_clone, panic_on_drop, Tracked};
+
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-thread_local! {
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-    static CLONES_LEFT: Cell<usize> = const { Cell::new(0) };
-    static DROPS_LEFT: Cell<usize> = const { Cell::new(0) };
-}
-
-fn live() -> isize {
-    LIVE.with(Cell::get)
-}
-
-/// Counts down; `true` on the call that reaches zero (0 = off).
-fn countdown(c: &'static std::thread::LocalKey<Cell<usize>>) -> bool {
-    c.with(|c| match c.get() {
-        0 => false,
-        1 => {
-            c.set(0);
-            true
-        }
-        k => {
-            c.set(k - 1);
-            false
-        }
-    })
-}
-
-/// An element whose clones and drops can panic on the k-th call; a double drop makes `live()`
-/// go negative (and fails in `drop`), a leak leaves it above zero.
-#[derive(Debug)]
-struct Elem {
-    value: u32,
-}
-
-impl Elem {
-    fn new(value: u32) -> Self {
-        LIVE.with(|l| l.set(l.get() + 1));
-        Elem { value }
-    }
-}
-
-impl Clone for Elem {
-    fn clone(&self) -> Self {
-        if countdown(&CLONES_LEFT) {
-            panic!("clone panics on purpose");
-        }
-        Elem::new(self.value)
-    }
-}
-
-impl Drop for Elem {
-    fn drop(&mut self) {
-        LIVE.with(|l| l.set(l.get() - 1));
-        assert!(live() >= 0, "double drop");
-        if countdown(&DROPS_LEFT) && !std::thread::panicking() {
-            panic!("drop panics on purpose");
-        }
-    }
-}
-
-fn values<const N: usize, A: Allocator>(v: &StackVec<Elem, N, A>) -> Vec<u32> {
+fn values<const N: usize, A: Allocator>(v: &StackVec<Tracked, N, A>) -> Vec<u64> {
     v.iter().map(|e| e.value).collect()
 }
 
@@ -341,7 +286,7 @@ fn budget_smaller_than_one_element_always_spills() {
 
 #[test]
 fn large_elements_spill_with_capacity_one() {
-    // Elements above 1 KiB: std's minimum heap capacity is 1.
+    // Trackedents above 1 KiB: std's minimum heap capacity is 1.
     let mut v: StackVec<[u8; 2048], 0> = StackVec::new();
     v.push([1; 2048]);
     assert_eq!(v.capacity(), 1);
@@ -409,12 +354,12 @@ fn lying_hints_never_corrupt() {
     for hint in hints {
         for len in [0usize, 1, 3, 4, 5, 9, 64] {
             for pre in [0usize, 2, 4, 6] {
-                let mut v: StackVec<Elem, 32> = (0..pre as u32).map(Elem::new).collect();
+                let mut v: StackVec<Tracked, 128> = (0..pre as u64).map(Tracked::new).collect();
                 v.extend(Lying {
-                    items: (0..len as u32).map(Elem::new),
+                    items: (0..len as u64).map(Tracked::new),
                     hint,
                 });
-                let want: Vec<u32> = (0..pre as u32).chain(0..len as u32).collect();
+                let want: Vec<u64> = (0..pre as u64).chain(0..len as u64).collect();
                 assert_eq!(values(&v), want, "hint {hint:?}, len {len}, pre {pre}");
             }
             assert_eq!(live(), 0);
@@ -559,19 +504,19 @@ fn zst_full_extend_with_lying_empty_iterator_is_a_no_op() {
 
 #[test]
 fn iterator_panicking_midway_keeps_what_was_stored() {
-    for stop in [0u32, 1, 3, 4, 5, 8, 9, 20] {
-        for pre in [0u32, 3, 4, 10] {
-            let mut v: StackVec<Elem, 32> = (0..pre).map(Elem::new).collect();
+    for stop in [0u64, 1, 3, 4, 5, 8, 9, 20] {
+        for pre in [0u64, 3, 4, 10] {
+            let mut v: StackVec<Tracked, 128> = (0..pre).map(Tracked::new).collect();
             let r = quiet(|| {
-                v.extend((0..100u32).map(|i| {
+                v.extend((0..100u64).map(|i| {
                     if i == stop {
                         panic!("iterator panics on purpose");
                     }
-                    Elem::new(i)
+                    Tracked::new(i)
                 }))
             });
             assert!(r.is_err());
-            let want: Vec<u32> = (0..pre).chain(0..stop).collect();
+            let want: Vec<u64> = (0..pre).chain(0..stop).collect();
             assert_eq!(values(&v), want, "stop {stop}, pre {pre}");
             drop(v);
             assert_eq!(live(), 0);
@@ -581,20 +526,20 @@ fn iterator_panicking_midway_keeps_what_was_stored() {
 
 #[test]
 fn clone_panicking_on_the_kth_call_drops_exactly_the_clones_made() {
-    for n in [1u32, 4, 5, 40] {
+    for n in [1u64, 4, 5, 40] {
         for k in 1..=n as usize {
-            let v: StackVec<Elem, 32> = (0..n).map(Elem::new).collect();
-            CLONES_LEFT.with(|c| c.set(k));
+            let v: StackVec<Tracked, 128> = (0..n).map(Tracked::new).collect();
+            panic_on_clone(k);
             assert!(quiet(|| v.clone()).is_err(), "n {n}, k {k}");
-            assert_eq!(live(), n as isize, "n {n}, k {k}");
+            assert_eq!(live(), n as usize, "n {n}, k {k}");
 
-            let mut w: StackVec<Elem, 32> = (0..2).map(Elem::new).collect();
-            CLONES_LEFT.with(|c| c.set(k));
+            let mut w: StackVec<Tracked, 128> = (0..2).map(Tracked::new).collect();
+            panic_on_clone(k);
             assert!(quiet(|| w.extend_from_slice(&v)).is_err());
             assert_eq!(w.len(), 2 + k - 1);
 
-            CLONES_LEFT.with(|c| c.set(k));
-            let r = quiet(|| w.resize(w.len() + n as usize + 1, Elem::new(99)));
+            panic_on_clone(k);
+            let r = quiet(|| w.resize(w.len() + n as usize + 1, Tracked::new(99)));
             // `resize` clones `n` times and moves the value in last.
             assert!(r.is_err());
             assert_eq!(w.len(), 2 + (k - 1) * 2);
@@ -602,12 +547,12 @@ fn clone_panicking_on_the_kth_call_drops_exactly_the_clones_made() {
             assert_eq!(live(), 0);
         }
     }
-    CLONES_LEFT.with(|c| c.set(0));
+    panic_on_clone(0);
 }
 
 #[test]
 fn resize_with_panicking_closure_keeps_the_values_made() {
-    let mut v: StackVec<Elem, 16> = StackVec::new();
+    let mut v: StackVec<Tracked, 64> = StackVec::new();
     let mut n = 0;
     let r = quiet(|| {
         v.resize_with(10, || {
@@ -615,7 +560,7 @@ fn resize_with_panicking_closure_keeps_the_values_made() {
             if n == 7 {
                 panic!("closure panics on purpose");
             }
-            Elem::new(n)
+            Tracked::new(n)
         })
     });
     assert!(r.is_err());
@@ -627,33 +572,33 @@ fn resize_with_panicking_closure_keeps_the_values_made() {
 
 #[test]
 fn drop_panicking_in_truncate_into_iter_drain_and_drop_drops_each_once() {
-    let make = || -> StackVec<Elem, 16> { (0..10).map(Elem::new).collect() };
+    let make = || -> StackVec<Tracked, 64> { (0..10).map(Tracked::new).collect() };
     for k in 1..=10 {
         let mut v = make();
-        DROPS_LEFT.with(|d| d.set(k));
+        panic_on_drop(k);
         assert!(quiet(|| v.truncate(0)).is_err());
         assert_eq!(v.len(), 0);
         drop(v);
         assert_eq!(live(), 0, "truncate, k {k}");
 
         let v = make();
-        DROPS_LEFT.with(|d| d.set(k));
+        panic_on_drop(k);
         assert!(quiet(|| drop(v)).is_err());
         assert_eq!(live(), 0, "drop, k {k}");
 
         let mut it = make().into_iter();
         it.next();
-        DROPS_LEFT.with(|d| d.set(k));
+        panic_on_drop(k);
         let r = quiet(|| drop(it));
         assert_eq!(r.is_err(), k < 10, "into_iter, k {k}");
-        DROPS_LEFT.with(|d| d.set(0));
+        panic_on_drop(0);
         assert_eq!(live(), 0, "into_iter, k {k}");
 
         let mut v = make();
-        DROPS_LEFT.with(|d| d.set(k));
+        panic_on_drop(k);
         let r = quiet(|| drop(v.drain(2..7)));
         assert_eq!(r.is_err(), k <= 5, "drain, k {k}");
-        DROPS_LEFT.with(|d| d.set(0));
+        panic_on_drop(0);
         assert_eq!(values(&v), [0, 1, 7, 8, 9], "drain, k {k}");
         drop(v);
         assert_eq!(live(), 0, "drain, k {k}");
@@ -670,7 +615,7 @@ fn failing_allocation_at_every_step_leaves_the_vector_unchanged() {
         let alloc = Flaky::default();
         alloc.fail_at.set(k);
         {
-            let mut v: StackVec<Elem, 16, &Flaky> = StackVec::new_in(&alloc);
+            let mut v: StackVec<Tracked, 64, &Flaky> = StackVec::new_in(&alloc);
             let mut next = 0;
             loop {
                 let before = values(&v);
@@ -679,7 +624,7 @@ fn failing_allocation_at_every_step_leaves_the_vector_unchanged() {
                     assert_eq!((values(&v), v.capacity()), (before, cap));
                     break;
                 }
-                v.push(Elem::new(next));
+                v.push(Tracked::new(next));
                 next += 1;
             }
             assert!(v.try_reserve_exact(1).is_err());
@@ -695,19 +640,19 @@ fn panicking_allocate_grow_and_shrink_leave_a_consistent_vector() {
         let alloc = Flaky::default();
         alloc.panic_at.set(k);
         {
-            let mut v: StackVec<Elem, 16, &Flaky> = StackVec::new_in(&alloc);
+            let mut v: StackVec<Tracked, 64, &Flaky> = StackVec::new_in(&alloc);
             let mut pushed = 0;
             let r = quiet(|| {
                 for i in 0..100 {
-                    v.push(Elem::new(i));
+                    v.push(Tracked::new(i));
                     pushed += 1;
                 }
             });
             assert!(r.is_err());
             // The element being pushed was dropped by the unwinding.
             assert_eq!(values(&v), (0..pushed).collect::<Vec<_>>());
-            assert_eq!(live(), pushed as isize);
-            v.extend((0..10).map(Elem::new));
+            assert_eq!(live(), pushed as usize);
+            v.extend((0..10).map(Tracked::new));
             v.truncate(6);
             let cap = v.capacity();
             assert!(cap >= 10);
@@ -731,8 +676,8 @@ fn panicking_allocate_grow_and_shrink_leave_a_consistent_vector() {
 fn deallocate_unwinding_in_shrink_to_fit_leaves_an_inline_vector() {
     let alloc = Flaky::default();
     {
-        let mut v: StackVec<Elem, 16, &Flaky> = StackVec::new_in(&alloc);
-        v.extend((0..5).map(Elem::new));
+        let mut v: StackVec<Tracked, 64, &Flaky> = StackVec::new_in(&alloc);
+        v.extend((0..5).map(Tracked::new));
         assert!(v.spilled());
         v.truncate(2);
         alloc.panic_in_dealloc.set(true);
@@ -741,7 +686,7 @@ fn deallocate_unwinding_in_shrink_to_fit_leaves_an_inline_vector() {
         // Documented: the block leaks, the vector is inline and whole.
         assert!(!v.spilled());
         assert_eq!(values(&v), [0, 1]);
-        v.push(Elem::new(2));
+        v.push(Tracked::new(2));
         assert_eq!(values(&v), [0, 1, 2]);
     }
     assert_eq!((live(), alloc.live.get()), (0, 0));
@@ -750,8 +695,8 @@ fn deallocate_unwinding_in_shrink_to_fit_leaves_an_inline_vector() {
 #[test]
 fn deallocate_unwinding_in_drop_drops_every_element_once() {
     let alloc = Flaky::default();
-    let mut v: StackVec<Elem, 16, &Flaky> = StackVec::new_in(&alloc);
-    v.extend((0..9).map(Elem::new));
+    let mut v: StackVec<Tracked, 64, &Flaky> = StackVec::new_in(&alloc);
+    v.extend((0..9).map(Tracked::new));
     alloc.panic_in_dealloc.set(true);
     assert!(quiet(|| drop(v)).is_err());
     alloc.panic_in_dealloc.set(false);
@@ -762,9 +707,9 @@ fn deallocate_unwinding_in_drop_drops_every_element_once() {
 fn drop_panicking_still_frees_the_heap_buffer() {
     let alloc = Flaky::default();
     {
-        let mut v: StackVec<Elem, 16, &Flaky> = StackVec::new_in(&alloc);
-        v.extend((0..9).map(Elem::new));
-        DROPS_LEFT.with(|d| d.set(3));
+        let mut v: StackVec<Tracked, 64, &Flaky> = StackVec::new_in(&alloc);
+        v.extend((0..9).map(Tracked::new));
+        panic_on_drop(3);
         assert!(quiet(|| drop(v)).is_err());
     }
     assert_eq!((live(), alloc.live.get()), (0, 0));
@@ -826,8 +771,8 @@ fn frame_grows_in_place_then_shrinks_back_inline_then_pushes() {
 
 #[test]
 fn into_heap_exact_boxed_slice_and_leak_after_spills_and_shrinks() {
-    for n in [0u32, 1, 4, 5, 100, 300] {
-        let mut v: StackVec<Elem, 16> = (0..n).map(Elem::new).collect();
+    for n in [0u64, 1, 4, 5, 100, 300] {
+        let mut v: StackVec<Tracked, 64> = (0..n).map(Tracked::new).collect();
         v.reserve(1000);
         v.shrink_to(n as usize + 3);
         let h = v.clone().into_heap_exact();
@@ -837,8 +782,8 @@ fn into_heap_exact_boxed_slice_and_leak_after_spills_and_shrinks() {
         let l = v.clone().leak();
         assert_eq!(l.len(), n as usize);
         // SAFETY: a clone is exactly sized, so leaking it gave a global block of exactly
-        // `len` elements (or a dangling empty slice): the layout of a `Box<[Elem]>`.
-        drop(unsafe { Box::from_raw(l as *mut [Elem]) });
+        // `len` elements (or a dangling empty slice): the layout of a `Box<[Tracked]>`.
+        drop(unsafe { Box::from_raw(l as *mut [Tracked]) });
         drop((h, b, v));
         assert_eq!(live(), 0, "n {n}");
     }
@@ -884,26 +829,25 @@ fn global_growth_across_the_small_block_threshold_keeps_contents() {
 
 #[test]
 fn drain_then_push_reuses_the_buffer_in_both_states() {
-    for n in [3u32, 4, 10] {
-        let mut v: StackVec<Elem, 32> = (0..n).map(Elem::new).collect();
-        let taken: Vec<u32> = v.drain(1..n as usize - 1).map(|e| e.value).collect();
+    for n in [3u64, 4, 10] {
+        let mut v: StackVec<Tracked, 128> = (0..n).map(Tracked::new).collect();
+        let taken: Vec<u64> = v.drain(1..n as usize - 1).map(|e| e.value).collect();
         assert_eq!(taken, (1..n - 1).collect::<Vec<_>>());
-        v.push(Elem::new(100));
+        v.push(Tracked::new(100));
         let mut d = v.drain(..);
         assert_eq!(d.next_back().map(|e| e.value), Some(100));
         std::mem::forget(d);
         // A forgotten drain leaks the rest; the vector is empty and usable.
         assert_eq!(v.len(), 0);
-        v.extend((0..5).map(Elem::new));
+        v.extend((0..5).map(Tracked::new));
         assert_eq!(values(&v), [0, 1, 2, 3, 4]);
         drop(v);
-        LIVE.with(|l| l.set(0));
     }
 }
 
 #[test]
 fn clone_of_spilled_and_shrunk_vectors() {
-    let mut v: StackVec<Elem, 32> = (0..20).map(Elem::new).collect();
+    let mut v: StackVec<Tracked, 128> = (0..20).map(Tracked::new).collect();
     v.truncate(3);
     let c = v.clone();
     assert!(v.spilled());
