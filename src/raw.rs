@@ -240,13 +240,32 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             // `len < cap`: `ptr` is the active field and slot `len` is inside the heap buffer
             // and uninitialized. The flag stays set and the length cannot reach it
             // (invariant 3).
-            unsafe { self.data.ptr.as_ptr().add(tag & !SPILLED).write(value) };
+            unsafe { Self::heap_slot(self.data.ptr, tag).write(value) };
             self.tag = tag + 1;
             return;
         }
         // Storing the returned tag tells the optimizer its value after the call, so the caller's
         // loop keeps it in a register instead of reloading it every iteration.
         self.tag = self.grow_and_push(value);
+    }
+
+    /// Slot `len` of the heap buffer at `ptr`, from the flagged tag `len | SPILLED`. For an even
+    /// element size the flag (the top bit) shifts out of `tag * size_of::<T>()`, so the offset
+    /// needs no mask; the multiplication wraps on purpose, which `add`'s in-bounds arithmetic
+    /// would not allow.
+    #[inline(always)]
+    fn heap_slot(ptr: NonNull<T>, tag: usize) -> *mut T {
+        let size = mem::size_of::<T>();
+        if size % 2 == 0 {
+            // `tag * size` wraps to `len * size`, which is inside the buffer's allocation
+            // (`len < cap`, and a layout never exceeds `isize::MAX` bytes).
+            ptr.as_ptr()
+                .cast::<u8>()
+                .wrapping_add(tag.wrapping_mul(size))
+                .cast()
+        } else {
+            ptr.as_ptr().wrapping_add(tag & !SPILLED)
+        }
     }
 
     /// `push` on a full buffer: grows (or spills), then appends. Returns the new tag.
