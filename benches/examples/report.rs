@@ -457,12 +457,24 @@ fn verdicts(t: &Table, platform: &Platform) -> String {
     );
     let frame = micro_count(micro::ROWS[3], "frame arena");
     let reset = micro_count(micro::ROWS[6], "frame arena");
-    verdict(
-        &mut out,
-        matches!((frame, reset), (Some(f), Some(r)) if f <= 10 && r <= 2),
-        &format!("Arena: frame enter+exit at most 10 instructions and reset at most 2, the figures published before chunks ({frame:?}, {reset:?}; benches/analysis.md compares the same code before and after)."),
-        vec![],
-    );
+    let what =
+        "Arena: frame enter+exit and reset no slower than this benchmark on the code before chunks";
+    if platform.native {
+        // Measured by running this benchmark function on the code before chunks (7 and 2;
+        // benches/analysis.md). The first round's published 10 also called `used()`.
+        verdict(
+            &mut out,
+            matches!((frame, reset), (Some(f), Some(r)) if f <= 7 && r <= 2),
+            &format!("{what} (7 and 2; now {frame:?}, {reset:?})"),
+            vec![],
+        );
+    } else {
+        targets::not_checked(
+            &mut out,
+            what,
+            "not measured on this core with the code before chunks; the first round's row also called `used()`",
+        );
+    }
     out
 }
 

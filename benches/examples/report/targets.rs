@@ -73,7 +73,7 @@ impl Ratios {
     }
 }
 
-fn not_checked(out: &mut String, what: &str, why: &str) {
+pub fn not_checked(out: &mut String, what: &str, why: &str) {
     let _ = writeln!(out, "- **not checked**: {what} ({why}).");
 }
 
