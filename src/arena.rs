@@ -82,7 +82,7 @@ use crate::arena_error::ArenaError;
 use crate::chunk::Backed;
 use crate::frame::Frame;
 use crate::frame_guard::FrameGuard;
-use crate::region::{Region, RegionRef};
+use crate::region::{refuse, Region, RegionRef};
 
 /// The backing allocator of an [`Arena`] that names none: the global heap with the `alloc`
 /// feature, [`NoHeap`](crate::NoHeap) (which refuses every request) without.
@@ -201,7 +201,7 @@ impl<'m, A: Allocator> Arena<'m, A> {
         let memory = memory.map(|m| NonNull::slice_from_raw_parts(m.cast::<u8>(), m.len()));
         Self {
             raw: Backed {
-                region: Region::new(memory, grows.then_some(Backed::<A>::GROW)),
+                region: Region::new(memory, if grows { Backed::<A>::GROW } else { refuse }),
                 backing,
             },
             _memory: PhantomData,
@@ -442,7 +442,10 @@ impl<'m, A: Allocator> Arena<'m, A> {
     /// assert!(arena.allocated_bytes() <= 1024);
     /// ```
     pub fn set_allocation_limit(&mut self, limit: Option<usize>) {
-        self.raw.region.limit.set(limit.unwrap_or(usize::MAX));
+        let r = &self.raw.region;
+        r.limit.set(limit);
+        r.ceiling
+            .set(limit.unwrap_or(usize::MAX).min(isize::MAX as usize));
     }
 
     /// The limit set by [`set_allocation_limit`](Self::set_allocation_limit).
@@ -458,7 +461,7 @@ impl<'m, A: Allocator> Arena<'m, A> {
     /// ```
     #[must_use]
     pub fn allocation_limit(&self) -> Option<usize> {
-        Some(self.raw.region.limit.get()).filter(|&l| l != usize::MAX)
+        self.raw.region.limit.get()
     }
 
     /// Reclaims everything, including what frames leaked with `mem::forget` on a guard. Chunks

@@ -2,10 +2,12 @@
 
 use core::alloc::Layout;
 use core::fmt;
+use core::panic::Location;
 
 /// An arena could not serve a request. `try_*` methods return it; the panicking ones panic with
 /// its message (`arena exhausted: requested N bytes (align A), M remaining`, or the limit's or
-/// the backing allocator's message). A failed request changes nothing in the arena.
+/// the backing allocator's message) followed by the location of the call that failed, as in
+/// `(at src/main.rs:10:7)`. A failed request changes nothing in the arena.
 ///
 /// # Examples
 /// ```
@@ -116,6 +118,13 @@ impl ArenaError {
     #[track_caller]
     pub(crate) fn raise(self) -> ! {
         panic!("{self}")
+    }
+
+    /// Panics with the error and the location of the call that failed (for slow paths behind a
+    /// function pointer, where `#[track_caller]` cannot reach).
+    #[cold]
+    pub(crate) fn raise_at(self, at: &Location<'_>) -> ! {
+        panic!("{self} (at {at})")
     }
 }
 

@@ -9,13 +9,14 @@
 use core::alloc::Layout;
 use core::cell::Cell;
 use core::mem;
+use core::panic::Location;
 use core::ptr::NonNull;
 
 use allocator_api2::alloc::Allocator;
 
 use crate::arena_error::{ArenaError, ArenaErrorKind};
 use crate::bump::{fit, END_ALIGN, MAX_END};
-use crate::region::{Mark, Region, EMPTY};
+use crate::region::{fail, Mark, Region, EMPTY};
 
 /// The size of a growing arena's first chunk (footer included), unless asked otherwise.
 pub(crate) const FIRST_CHUNK: usize = 512;
@@ -33,9 +34,6 @@ pub(crate) struct Footer {
     /// Bytes in use in the chunks before this one when it became current.
     pub(crate) used_before: Cell<usize>,
 }
-
-/// Doubling stops here (a quarter of the address space), well below `isize::MAX`.
-const MAX_DOUBLED: usize = 1 << (usize::BITS - 2);
 
 const FOOTER: usize = mem::size_of::<Footer>();
 const _: () = assert!(mem::align_of::<Footer>() == END_ALIGN && FOOTER % END_ALIGN == 0);
@@ -115,21 +113,25 @@ impl<A: Allocator> Backed<A> {
         used_before: usize,
     ) -> Result<NonNull<Footer>, ArenaErrorKind> {
         let r = &self.region;
-        // The smallest chunk that holds the request whatever the allocation's address. No
-        // wrap: a layout's size is at most `isize::MAX + 1 - align`, so the sum exceeds
-        // `isize::MAX` by at most 32.
-        let padding = layout.align().saturating_sub(END_ALIGN);
-        let min = (layout.size() + padding + FOOTER + END_ALIGN - 1) & !(END_ALIGN - 1);
-        if min > isize::MAX as usize {
-            return Err(ArenaErrorKind::BackingFailed);
+        // A chunk that holds the request at any alignment of its (END_ALIGN-aligned) start,
+        // footer included. No wrap: a layout's size is at most `isize::MAX + 1 - align`, so
+        // the sum exceeds `isize::MAX` by at most 47.
+        let min =
+            (layout.size() + (layout.align() - 1) + FOOTER + END_ALIGN - 1) & !(END_ALIGN - 1);
+        // Both multiples of END_ALIGN, so the footer at the end is aligned. At most the
+        // ceiling, so at most `isize::MAX`: a valid layout size.
+        let mut want = size.max(min);
+        let headroom = r.ceiling.get().saturating_sub(r.allocated.get());
+        if want > headroom {
+            if min > headroom {
+                return Err(if min > isize::MAX as usize {
+                    ArenaErrorKind::BackingFailed
+                } else {
+                    ArenaErrorKind::LimitReached
+                });
+            }
+            want = min;
         }
-        let headroom = r.limit.get().saturating_sub(r.allocated.get());
-        if min > headroom {
-            return Err(ArenaErrorKind::LimitReached);
-        }
-        // Both multiples of END_ALIGN, so the footer at the end is aligned.
-        let want = size.max(min);
-        let want = if want > headroom { min } else { want };
         let (base, size) = match self.allocate(want) {
             Some(base) => (base, want),
             None => match self.allocate(min).filter(|_| want > min) {
@@ -147,6 +149,7 @@ impl<A: Allocator> Backed<A> {
             };
             return Err(ArenaErrorKind::BackingFailed);
         }
+        r.allocated.set(r.allocated.get() + size);
         let footer = footer.cast::<Footer>();
         // SAFETY: the footer's bytes are the last `FOOTER` of the fresh allocation, aligned (size
         // and base are multiples of END_ALIGN), and nothing else uses them.
@@ -158,7 +161,6 @@ impl<A: Allocator> Backed<A> {
                 used_before: Cell::new(used_before),
             });
         }
-        r.allocated.set(r.allocated.get() + size);
         // SAFETY: non-null: inside the allocation.
         Ok(unsafe { NonNull::new_unchecked(footer) })
     }
@@ -216,12 +218,16 @@ impl<A: Allocator> Backed<A> {
 }
 
 /// The region's slow path: the current chunk cannot hold `layout`. Takes the next spare if it
-/// holds the request, otherwise a new chunk, inserted before that spare. On failure, the
-/// region's `failure` says why.
+/// holds the request, otherwise a new chunk, inserted before that spare. Fails as [`fail`]
+/// does.
 ///
 /// # Safety
 /// As [`Grow`](crate::region::Grow): `region` points into a live `Backed<A>`.
-unsafe fn grow<A: Allocator>(region: NonNull<Region>, layout: Layout) -> Option<NonNull<u8>> {
+unsafe fn grow<A: Allocator>(
+    region: NonNull<Region>,
+    layout: Layout,
+    raise: Option<&'static Location<'static>>,
+) -> Option<NonNull<u8>> {
     // SAFETY: the caller's promise; `Backed` is `repr(C)` with the region first, and the pointer
     // was derived from a reference to the whole `Backed`.
     let this = unsafe { region.cast::<Backed<A>>().as_ref() };
@@ -234,7 +240,7 @@ unsafe fn grow<A: Allocator>(region: NonNull<Region>, layout: Layout) -> Option<
             let home = r.home.get();
             if home.end == EMPTY.end {
                 // The arena's first chunk: `reset` will come back to it.
-                return first_chunk(this, layout);
+                return first_chunk(this, layout, raise);
             }
             if r.end.get() == EMPTY.end {
                 // A frame opened before the first chunk existed ended and put the empty start
@@ -244,9 +250,8 @@ unsafe fn grow<A: Allocator>(region: NonNull<Region>, layout: Layout) -> Option<
                 }
             }
             let fixed = r.fixed.cur as usize;
-            let size = (r.fixed.end - fixed)
-                .next_multiple_of(END_ALIGN)
-                .min(MAX_DOUBLED);
+            // No wrap, here or when doubled: the caller's memory is at most `isize::MAX` bytes.
+            let size = (r.fixed.end - fixed) & !(END_ALIGN - 1);
             (&r.chunks, size, cur - fixed)
         }
         Some(f) => {
@@ -267,30 +272,29 @@ unsafe fn grow<A: Allocator>(region: NonNull<Region>, layout: Layout) -> Option<
             return Some(p);
         }
     }
-    // Twice the last chunk (no wrap: `previous` is at most `isize::MAX`): the number of chunks stays
-    // logarithmic in the total. A spare too small for this request stays after the new chunk:
+    // Twice the last chunk (no wrap: `previous` is at most `isize::MAX`; `new_chunk` caps the
+    // result at the ceiling): the number of chunks stays logarithmic in the total. A spare too small for this request stays after the new chunk:
     // a repeated frame finds each chunk where it left it, so a loop of frames stops allocating.
-    let size = (previous * 2).clamp(FIRST_CHUNK, MAX_DOUBLED);
+    let size = (previous * 2).max(FIRST_CHUNK);
     match this.new_chunk(layout, size, link.get(), used) {
         Ok(fresh) => {
+            // SAFETY: just made. Read before `link` is written, which might alias the footer
+            // for all the compiler knows.
+            let space = unsafe { fresh.as_ref() }.free_space();
             link.set(Some(fresh));
-            // SAFETY: just made.
-            Some(enter_fresh(
-                r,
-                unsafe { fresh.as_ref() }.free_space(),
-                layout,
-            ))
+            Some(enter_fresh(r, space, layout))
         }
-        Err(kind) => {
-            r.failure.set(kind);
-            None
-        }
+        Err(kind) => fail(r, kind, layout, raise),
     }
 }
 
 /// [`grow`] for an arena that has never had memory: its first chunk, which becomes home.
 #[cold]
-fn first_chunk<A: Allocator>(this: &Backed<A>, layout: Layout) -> Option<NonNull<u8>> {
+fn first_chunk<A: Allocator>(
+    this: &Backed<A>,
+    layout: Layout,
+    raise: Option<&'static Location<'static>>,
+) -> Option<NonNull<u8>> {
     let r = &this.region;
     match this.new_chunk(layout, FIRST_CHUNK, r.chunks.get(), 0) {
         Ok(fresh) => {
@@ -300,10 +304,7 @@ fn first_chunk<A: Allocator>(this: &Backed<A>, layout: Layout) -> Option<NonNull
             r.home.set(space);
             Some(enter_fresh(r, space, layout))
         }
-        Err(kind) => {
-            r.failure.set(kind);
-            None
-        }
+        Err(kind) => fail(r, kind, layout, raise),
     }
 }
 

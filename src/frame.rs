@@ -89,7 +89,7 @@ impl<'f> Frame<'f> {
     /// [`try_alloc_layout`](Self::try_alloc_layout) that panics when the arena is exhausted.
     ///
     /// # Panics
-    /// With `arena exhausted: requested N bytes (align A), M remaining`.
+    /// With `arena exhausted: requested N bytes (align A), M remaining (at <your call>)`.
     ///
     /// # Examples
     /// ```

@@ -11,6 +11,7 @@ use core::alloc::Layout;
 use core::cell::Cell;
 use core::convert::Infallible;
 use core::marker::PhantomData;
+use core::panic::Location;
 use core::ptr::NonNull;
 
 use crate::arena_error::{ArenaError, ArenaErrorKind};
@@ -18,14 +19,18 @@ use crate::bump::{bump, bump_dyn, dangling, END_ALIGN, MAX_END};
 use crate::chunk::Footer;
 
 /// Takes a new chunk (or a spare) for a request the current chunk cannot hold, and allocates
-/// it there.
+/// it there; an arena that does not grow has [`refuse`] instead.
 ///
-/// `None` (with the reason in the region's `failure`) when it cannot.
+/// On failure it records the request and the reason in the region's `failure` and returns
+/// `None`, or, given the panicking caller's location, panics (see [`fail`]); so the panicking
+/// methods call it directly and get the block back where their fast path has it.
 ///
 /// # Safety
 /// The pointer is a [`RegionRef`]'s: it points to the `region` field of a live
-/// [`Backed<A>`](crate::chunk::Backed) whose `A` is the one this function was made for.
-pub(crate) type Grow = unsafe fn(NonNull<Region>, Layout) -> Option<NonNull<u8>>;
+/// [`Backed<A>`](crate::chunk::Backed) whose `A` is the one this function was made for. The
+/// layout's size is not zero.
+pub(crate) type Grow =
+    unsafe fn(NonNull<Region>, Layout, Option<&'static Location<'static>>) -> Option<NonNull<u8>>;
 
 /// The position of an arena without memory of its own before its first chunk: an empty chunk
 /// at a non-null address (so a zero-sized block bumped there is not null) that cannot be a
@@ -55,7 +60,9 @@ pub(crate) struct Mark {
 /// * `home` is where [`reset`](Self::reset) starts over: the caller's memory, or the first heap
 ///   chunk of an arena without caller memory (or `fixed` while it has none).
 /// * `allocated` is the size of all heap chunks held; no chunk is taken that would bring it
-///   past `limit` (a limit set below it only stops further chunks).
+///   past `ceiling` (a limit set below it only stops further chunks).
+/// * `ceiling` is `limit` (none: `usize::MAX`) capped at `isize::MAX`, so that a chunk within
+///   it is a valid `Layout` size without a test of its own.
 pub(crate) struct Region {
     pub(crate) cur: Cell<*mut u8>,
     pub(crate) end: Cell<usize>,
@@ -65,17 +72,54 @@ pub(crate) struct Region {
     /// The first heap chunk.
     pub(crate) chunks: Cell<Option<NonNull<Footer>>>,
     pub(crate) allocated: Cell<usize>,
-    pub(crate) limit: Cell<usize>,
-    /// `None` for an arena that never asks a backing allocator.
-    pub(crate) grow: Option<Grow>,
-    /// Why the last request that `grow` could not serve failed (kept out of the slow path's
-    /// return value, which then fits a register).
-    pub(crate) failure: Cell<ArenaErrorKind>,
+    /// The limit as [`Arena::set_allocation_limit`](crate::Arena::set_allocation_limit) set it.
+    pub(crate) limit: Cell<Option<usize>>,
+    pub(crate) ceiling: Cell<usize>,
+    /// Called through a pointer, so that frames need not know the backing allocator's type.
+    pub(crate) grow: Grow,
+    /// The last request that `grow` could not serve, and why.
+    pub(crate) failure: Cell<(ArenaErrorKind, Layout)>,
+}
+
+/// The [`Grow`] of an arena that never asks a backing allocator.
+///
+/// # Safety
+/// As [`Grow`].
+pub(crate) unsafe fn refuse(
+    region: NonNull<Region>,
+    layout: Layout,
+    raise: Option<&'static Location<'static>>,
+) -> Option<NonNull<u8>> {
+    // SAFETY: the caller's promise: a live region.
+    fail(
+        unsafe { region.as_ref() },
+        ArenaErrorKind::Exhausted,
+        layout,
+        raise,
+    )
+}
+
+/// A [`Grow`] that cannot serve `layout`: records why, then returns `None`, or panics with the
+/// error and the location of the panicking method's caller. (A panic cannot be placed at a
+/// given location, so the location goes into the message.)
+#[cold]
+#[inline(never)]
+pub(crate) fn fail(
+    r: &Region,
+    kind: ArenaErrorKind,
+    layout: Layout,
+    raise: Option<&'static Location<'static>>,
+) -> Option<NonNull<u8>> {
+    r.failure.set((kind, layout));
+    if let Some(at) = raise {
+        r.error().raise_at(at);
+    }
+    None
 }
 
 impl Region {
-    /// A region over `memory` (`None`: no memory of its own), growing with `grow` if given.
-    pub(crate) fn new(memory: Option<NonNull<[u8]>>, grow: Option<Grow>) -> Self {
+    /// A region over `memory` (`None`: no memory of its own), growing with `grow`.
+    pub(crate) fn new(memory: Option<NonNull<[u8]>>, grow: Grow) -> Self {
         let fixed = memory
             .and_then(|m| {
                 let start = m.cast::<u8>().as_ptr();
@@ -92,9 +136,10 @@ impl Region {
             home: Cell::new(fixed),
             chunks: Cell::new(None),
             allocated: Cell::new(0),
-            limit: Cell::new(usize::MAX),
+            limit: Cell::new(None),
+            ceiling: Cell::new(isize::MAX as usize),
             grow,
-            failure: Cell::new(ArenaErrorKind::Exhausted),
+            failure: Cell::new((ArenaErrorKind::Exhausted, Layout::new::<()>())),
         }
     }
 
@@ -147,6 +192,13 @@ impl Region {
     #[inline]
     pub(crate) fn remaining(&self) -> usize {
         self.end.get() - self.cur.get() as usize
+    }
+
+    /// The error of the last request `grow` could not serve.
+    #[cold]
+    fn error(&self) -> ArenaError {
+        let (kind, layout) = self.failure.get();
+        ArenaError::new(kind, layout, self.remaining())
     }
 
     /// Bytes the caller's memory and every heap chunk can hold.
@@ -271,48 +323,36 @@ impl<'a> RegionRef<'a> {
         }
     }
 
-    /// The slow path of the panicking methods: a failure panics here, so the caller gets a
-    /// plain pointer back and keeps fewer registers alive around the call than for a `Result`.
+    /// Takes a new chunk (or a spare) for the `try_` methods. Out of line, so the fast path
+    /// keeps no more registers than the bump needs.
+    #[cold]
+    #[inline(never)]
+    fn alloc_slow(self, layout: Layout) -> Result<NonNull<u8>, ArenaError> {
+        if layout.size() == 0 {
+            // Rounding up passed the end of the current chunk: no need for a chunk.
+            return Ok(dangling(layout));
+        }
+        // SAFETY: `self.ptr` is a `RegionRef`'s, `grow` was made for its `Backed`, and the size
+        // is not zero.
+        unsafe { (self.get().grow)(self.ptr, layout, None) }.ok_or_else(|| self.get().error())
+    }
+
+    /// Takes a new chunk (or a spare) for the panicking methods, or panics. Out of line and
+    /// cold, so the fast path keeps its registers; its own cost is a jump: `grow` raises the
+    /// error itself, so the call to it is a tail call.
     #[cold]
     #[inline(never)]
     #[track_caller]
     fn alloc_or_raise(self, layout: Layout) -> NonNull<u8> {
-        match self.grown(layout) {
-            Some(p) => p,
-            None => self.error(layout).raise(),
-        }
-    }
-
-    /// Takes a new chunk (or a spare) if the arena grows; otherwise, or if that fails, says
-    /// why. Out of line, so the fast path keeps no more registers than the bump needs.
-    #[cold]
-    #[inline(never)]
-    fn alloc_slow(self, layout: Layout) -> Result<NonNull<u8>, ArenaError> {
-        self.grown(layout).ok_or_else(|| self.error(layout))
-    }
-
-    /// The slow path's work: `None` if the request cannot be served.
-    #[inline(always)]
-    fn grown(self, layout: Layout) -> Option<NonNull<u8>> {
         if layout.size() == 0 {
-            // Rounding up passed the end of the current chunk: no need for a chunk.
-            return Some(dangling(layout));
+            // As in `alloc_slow`.
+            return dangling(layout);
         }
-        // SAFETY: `self.ptr` is a `RegionRef`'s, and `grow` was made for its `Backed`.
-        self.get()
-            .grow
-            .and_then(|grow| unsafe { grow(self.ptr, layout) })
-    }
-
-    /// Why `layout` could not be served.
-    #[cold]
-    fn error(self, layout: Layout) -> ArenaError {
-        let r = self.get();
-        let kind = match r.grow {
-            Some(_) => r.failure.get(),
-            None => ArenaErrorKind::Exhausted,
-        };
-        ArenaError::new(kind, layout, r.remaining())
+        // SAFETY: `self.ptr` is a `RegionRef`'s, `grow` was made for its `Backed`, and the size
+        // is not zero.
+        let block = unsafe { (self.get().grow)(self.ptr, layout, Some(Location::caller())) };
+        // SAFETY: given a location, `grow` panics rather than return `None`.
+        unsafe { block.unwrap_unchecked() }
     }
 }
 
@@ -334,7 +374,7 @@ impl OnFailure for Fallible {
     }
 }
 
-/// Panicking methods: the slow path raises the error.
+/// Panicking methods: the slow path raises the error, so the caller gets a plain pointer back.
 pub(crate) enum Panics {}
 
 impl OnFailure for Panics {

@@ -208,14 +208,21 @@ fn exhaustion_is_an_error_or_a_clear_panic() {
         let p = f.try_alloc(1u32).unwrap(); // the failures consumed nothing
         assert_eq!(*p, 1);
     });
+    let mut line = 0;
     let r = catch_unwind(AssertUnwindSafe(|| {
-        arena.frame(|f| drop(f.alloc([0u8; 65])))
+        arena.frame(|f| {
+            line = line!() + 1; // the next statement's
+            drop(f.alloc([0u8; 65]));
+        })
     }));
     let msg = r.unwrap_err().downcast::<String>().unwrap();
+    let (what, at) = msg.split_once(" (at ").unwrap();
     assert_eq!(
-        *msg,
+        what,
         "arena exhausted: requested 65 bytes (align 1), 64 remaining"
     );
+    // The message names the call that failed.
+    assert!(at.starts_with(&format!("{}:{line}:", file!())), "{msg}");
 }
 
 #[test]
@@ -566,6 +573,39 @@ fn the_allocation_limit_caps_chunks_and_reports_itself() {
     );
     arena.set_allocation_limit(None);
     arena.frame(|f| assert_eq!(f.alloc([1u8; 4000])[3999], 1));
+}
+
+#[test]
+fn requests_no_chunk_can_hold_fail_without_asking_the_backing_allocator() {
+    let backing = TestBacking::new();
+    let mut arena = Arena::new_in(&backing);
+    // Set limits read back as set, even above what any chunk could be.
+    for limit in [None, Some(usize::MAX), Some(isize::MAX as usize + 5)] {
+        arena.set_allocation_limit(limit);
+        assert_eq!(arena.allocation_limit(), limit);
+        arena.frame(|f| {
+            let asked = backing.allocs() + backing.refused();
+            for align in [1, 16, 4096] {
+                let huge = Layout::from_size_align(isize::MAX as usize + 1 - align, align).unwrap();
+                let err = f.try_alloc_layout(huge).unwrap_err();
+                assert_eq!(err.kind(), ArenaErrorKind::BackingFailed, "{err}");
+                assert_eq!(err.layout(), huge);
+            }
+            let now = backing.allocs() + backing.refused();
+            assert_eq!(now, asked, "nothing impossible was asked of the allocator");
+            // A request that fits the address space but not the limit is the limit's fault.
+            if limit.is_none() {
+                let big = Layout::from_size_align(1 << 20, 8).unwrap();
+                assert!(f.try_alloc_layout(big).is_ok());
+            }
+        });
+    }
+    let mut limited = Arena::new_in(&backing);
+    limited.set_allocation_limit(Some(1000));
+    limited.frame(|f| {
+        let err = f.try_alloc_layout(Layout::from_size_align(1 << 20, 8).unwrap());
+        assert_eq!(err.unwrap_err().kind(), ArenaErrorKind::LimitReached);
+    });
 }
 
 #[test]
