@@ -87,37 +87,30 @@ impl<A: Allocator> Backed<A> {
     pub(crate) fn reserve_first(&self, bytes: usize) -> Result<(), ArenaError> {
         let chunk = Layout::from_size_align(bytes, 1)
             .map_err(|_| ArenaErrorKind::BackingFailed)
-            .and_then(|layout| self.new_chunk(layout, 0, None, 0));
-        let chunk = chunk.map_err(|kind| {
+            .and_then(|layout| self.new_chunk(layout, 0, &self.region.chunks, 0));
+        let space = chunk.map_err(|kind| {
             let shown = Layout::from_size_align(bytes.min(isize::MAX as usize), 1);
             ArenaError::new(kind, shown.unwrap_or(Layout::new::<()>()), 0)
         })?;
-        // SAFETY: just made, live.
-        let space = unsafe { chunk.as_ref() }.free_space();
-        self.region.chunks.set(Some(chunk));
         self.region.home.set(space);
         self.region.rewind(space);
         Ok(())
     }
 
-    /// A new chunk for `layout` of `size` bytes (a multiple of [`END_ALIGN`], at most
-    /// `isize::MAX`), or the request's own size if larger; within the limit and what the
-    /// backing allocator grants, falling back to the smallest chunk that holds the request. Its
-    /// footer links to `next`.
+    /// A new chunk for `layout` of `size` bytes (a multiple of [`END_ALIGN`]), or the request's
+    /// own size if larger; within the ceiling and what the backing allocator grants, falling
+    /// back to the smallest chunk that holds the request. Inserted into the list at `link`;
+    /// returns its free space.
     #[inline(always)]
     fn new_chunk(
         &self,
         layout: Layout,
         size: usize,
-        next: Option<NonNull<Footer>>,
+        link: &Cell<Option<NonNull<Footer>>>,
         used_before: usize,
-    ) -> Result<NonNull<Footer>, ArenaErrorKind> {
+    ) -> Result<Mark, ArenaErrorKind> {
         let r = &self.region;
-        // A chunk that holds the request at any alignment of its (END_ALIGN-aligned) start,
-        // footer included. No wrap: a layout's size is at most `isize::MAX + 1 - align`, so
-        // the sum exceeds `isize::MAX` by at most 47.
-        let min =
-            (layout.size() + (layout.align() - 1) + FOOTER + END_ALIGN - 1) & !(END_ALIGN - 1);
+        let min = min_chunk(layout);
         // Both multiples of END_ALIGN, so the footer at the end is aligned. At most the
         // ceiling, so at most `isize::MAX`: a valid layout size.
         let mut want = size.max(min);
@@ -134,7 +127,8 @@ impl<A: Allocator> Backed<A> {
         }
         let (base, size) = match self.allocate(want) {
             Some(base) => (base, want),
-            None => match self.allocate(min).filter(|_| want > min) {
+            // `min` recomputed rather than kept across the call: fewer registers to save.
+            None => match self.allocate(min_chunk(layout)).filter(|_| want > min) {
                 Some(base) => (base, min),
                 None => return Err(ArenaErrorKind::BackingFailed),
             },
@@ -153,16 +147,21 @@ impl<A: Allocator> Backed<A> {
         let footer = footer.cast::<Footer>();
         // SAFETY: the footer's bytes are the last `FOOTER` of the fresh allocation, aligned (size
         // and base are multiples of END_ALIGN), and nothing else uses them.
+        // `link` is read only now, not kept across the allocation.
         unsafe {
             footer.write(Footer {
                 base,
                 size,
-                next: Cell::new(next),
+                next: Cell::new(link.get()),
                 used_before: Cell::new(used_before),
             });
         }
         // SAFETY: non-null: inside the allocation.
-        Ok(unsafe { NonNull::new_unchecked(footer) })
+        link.set(Some(unsafe { NonNull::new_unchecked(footer) }));
+        Ok(Mark {
+            cur: base.as_ptr(),
+            end: footer as usize,
+        })
     }
 
     /// `size` bytes from the backing allocator, aligned for a chunk.
@@ -273,17 +272,12 @@ unsafe fn grow<A: Allocator>(
         }
     }
     // Twice the last chunk (no wrap: `previous` is at most `isize::MAX`; `new_chunk` caps the
-    // result at the ceiling): the number of chunks stays logarithmic in the total. A spare too small for this request stays after the new chunk:
-    // a repeated frame finds each chunk where it left it, so a loop of frames stops allocating.
+    // result at the ceiling): the number of chunks stays logarithmic in the total. A spare too
+    // small for this request stays after the new chunk: a repeated frame finds each chunk where
+    // it left it, so a loop of frames stops allocating.
     let size = (previous * 2).max(FIRST_CHUNK);
-    match this.new_chunk(layout, size, link.get(), used) {
-        Ok(fresh) => {
-            // SAFETY: just made. Read before `link` is written, which might alias the footer
-            // for all the compiler knows.
-            let space = unsafe { fresh.as_ref() }.free_space();
-            link.set(Some(fresh));
-            Some(enter_fresh(r, space, layout))
-        }
+    match this.new_chunk(layout, size, link, used) {
+        Ok(space) => Some(enter_fresh(r, space, layout)),
         Err(kind) => fail(r, kind, layout, raise),
     }
 }
@@ -296,16 +290,21 @@ fn first_chunk<A: Allocator>(
     raise: Option<&'static Location<'static>>,
 ) -> Option<NonNull<u8>> {
     let r = &this.region;
-    match this.new_chunk(layout, FIRST_CHUNK, r.chunks.get(), 0) {
-        Ok(fresh) => {
-            r.chunks.set(Some(fresh));
-            // SAFETY: just made.
-            let space = unsafe { fresh.as_ref() }.free_space();
+    match this.new_chunk(layout, FIRST_CHUNK, &r.chunks, 0) {
+        Ok(space) => {
             r.home.set(space);
             Some(enter_fresh(r, space, layout))
         }
         Err(kind) => fail(r, kind, layout, raise),
     }
+}
+
+/// The smallest chunk (footer included) that holds `layout` at any alignment of its
+/// (END_ALIGN-aligned) start. No wrap: a layout's size is at most `isize::MAX + 1 - align`, so
+/// the sum exceeds `isize::MAX` by at most 47.
+#[inline(always)]
+fn min_chunk(layout: Layout) -> usize {
+    (layout.size() + (layout.align() - 1) + FOOTER + END_ALIGN - 1) & !(END_ALIGN - 1)
 }
 
 /// [`enter`] for a chunk made for `layout`, which therefore holds it: round up and add.
