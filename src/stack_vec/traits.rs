@@ -184,32 +184,38 @@ impl<T, const N: usize, A: Allocator + Default> FromIterator<T> for StackVec<T, 
 }
 
 impl<T, const N: usize, A: Allocator> Extend<T> for StackVec<T, N, A> {
-    /// Grows by the iterator's `size_hint` once the first element is in hand (as `Vec` does,
-    /// an iterator that yields nothing never allocates or fails, whatever its hint says), then
-    /// fills the spare capacity in a tight loop, and grows again by the hint whenever the
-    /// vector is full and another element has arrived. The hint only sizes growth: every write
-    /// is bounded by the capacity, and a hint too large to reserve falls back to growth by one,
-    /// so a lying iterator can neither corrupt the vector nor abort the process where one more
-    /// element fits (std's `Vec` aborts on an unsatisfiable hint).
+    /// When the iterator's lower bound fits the spare capacity (the usual inline case), fills
+    /// it in a tight loop straight away. Otherwise, or once the vector is full, grows by the
+    /// iterator's `size_hint`, but only once an element is in hand (as `Vec` does, an iterator
+    /// that yields nothing never allocates or fails, whatever its hint says), and fills again.
+    /// The hint only sizes growth: every write is bounded by the capacity, and a hint too large
+    /// to reserve falls back to growth by one, so a lying iterator can neither corrupt the
+    /// vector nor abort the process where one more element fits (std's `Vec` aborts on an
+    /// unsatisfiable hint).
     #[inline]
     #[track_caller]
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         let mut iter = iter.into_iter();
-        let Some(first) = iter.next() else {
+        if iter.size_hint().0 <= self.raw.spare() && !self.raw.extend_within_capacity(&mut iter) {
             return;
-        };
-        let more = iter.size_hint().0.saturating_add(1);
-        if more > self.raw.spare() {
-            self.raw.reserve_hinted(more);
         }
-        self.raw.push(first);
-        while self.raw.extend_within_capacity(&mut iter) {
-            let Some(item) = iter.next() else {
-                return;
-            };
+        self.extend_growing(iter);
+    }
+}
+
+impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
+    /// [`extend`](Extend::extend) once the spare capacity is not enough: out of line, so the
+    /// in-line part stays small enough to inline (and keeps the vector out of memory).
+    #[inline(never)]
+    #[track_caller]
+    fn extend_growing<I: Iterator<Item = T>>(&mut self, mut iter: I) {
+        while let Some(item) = iter.next() {
             self.raw
                 .reserve_hinted(iter.size_hint().0.saturating_add(1));
             self.raw.push(item);
+            if !self.raw.extend_within_capacity(&mut iter) {
+                return;
+            }
         }
     }
 }
