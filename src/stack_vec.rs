@@ -695,8 +695,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// Clones and appends every element of `other`.
     ///
     /// # Panics
-    /// On capacity overflow. If a `clone` panics, the clones made so far stay in the vector.
-    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
+    /// On capacity overflow. If a `clone` panics, the clones made so far stay in the vector
+    /// when `T` needs dropping; otherwise (nothing to drop) none of them do, and the length is
+    /// as before. On allocator failure: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -743,6 +744,19 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         T: Clone,
     {
         self.raw.fill(|p, guard, _| {
+            if !mem::needs_drop::<T>() {
+                // Nothing to drop, so nothing to count as it is made: a panicking `clone` only
+                // forgets clones that need no dropping. The length is added once, and for
+                // `Copy` elements the loop is one `memcpy`.
+                // SAFETY: `guard.len` is at most the capacity: inside the buffer or one past it.
+                let dst = unsafe { p.add(guard.len) };
+                for (i, item) in other.iter().enumerate() {
+                    // SAFETY: the caller made room for `other.len()` elements past the length.
+                    unsafe { dst.add(i).write(item.clone()) };
+                }
+                guard.len += other.len();
+                return;
+            }
             for item in other {
                 // SAFETY: the caller made room for `other.len()` elements past the length; each
                 // is counted as soon as it is written, so a panicking `clone` keeps what was made.

@@ -473,6 +473,47 @@ fn clone_panicking_midway() {
     }
 }
 
+/// No drop glue, and a `clone` that panics on the `k`-th call (counted in the thread).
+#[derive(Debug, PartialEq)]
+struct FragileCopy(u32);
+
+thread_local! {
+    static CLONES_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+}
+
+impl Clone for FragileCopy {
+    fn clone(&self) -> Self {
+        let left = CLONES_LEFT.with(|c| c.replace(c.get().saturating_sub(1)));
+        assert!(left != 1, "clone failed");
+        FragileCopy(self.0)
+    }
+}
+
+#[test]
+fn clone_panicking_midway_without_drop_glue_keeps_the_vector_as_it_was() {
+    // Elements that need no drop are counted once, after the whole slice is cloned: a panic
+    // leaves the length as it was (the clones made so far need no dropping).
+    for (n, budget) in [(3, 2), (3, 8), (6, 2)] {
+        for k in 1..=n {
+            let mut v: StackVec<FragileCopy, 16> = (0..budget).map(FragileCopy).collect();
+            let src: Vec<FragileCopy> = (100..100 + n as u32).map(FragileCopy).collect();
+            CLONES_LEFT.with(|c| c.set(k));
+            let r = catch_unwind(AssertUnwindSafe(|| v.extend_from_slice(&src)));
+            CLONES_LEFT.with(|c| c.set(usize::MAX));
+            assert!(r.is_err());
+            let before: Vec<FragileCopy> = (0..budget).map(FragileCopy).collect();
+            assert_eq!(
+                v.as_slice(),
+                before.as_slice(),
+                "n {n} budget {budget} k {k}"
+            );
+            v.extend_from_slice(&src);
+            assert_eq!(v.len(), budget as usize + n);
+            assert_eq!(v[budget as usize + n - 1], FragileCopy(99 + n as u32));
+        }
+    }
+}
+
 #[test]
 fn drop_panicking_midway() {
     for n in [3u64, 6] {

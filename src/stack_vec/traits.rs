@@ -77,6 +77,7 @@ impl<T, const N: usize, A: Allocator> BorrowMut<[T]> for StackVec<T, N, A> {
 impl<T: Clone, const N: usize, A: Allocator + Clone> Clone for StackVec<T, N, A> {
     /// Clones into the same kind of storage: inline when the elements fit, else one exact heap
     /// allocation. A panicking `clone` drops the clones already made.
+    #[inline]
     #[cfg_attr(feature = "spill-report", track_caller)]
     fn clone(&self) -> Self {
         let mut v = Self::with_capacity_in(self.len(), self.allocator().clone());
