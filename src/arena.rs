@@ -444,8 +444,7 @@ impl<'m, A: Allocator> Arena<'m, A> {
     pub fn set_allocation_limit(&mut self, limit: Option<usize>) {
         let r = &self.raw.region;
         r.limit.set(limit);
-        r.ceiling
-            .set(limit.unwrap_or(usize::MAX).min(isize::MAX as usize));
+        r.update_headroom();
     }
 
     /// The limit set by [`set_allocation_limit`](Self::set_allocation_limit).

@@ -114,7 +114,7 @@ impl<A: Allocator> Backed<A> {
         // Both multiples of END_ALIGN, so the footer at the end is aligned. At most the
         // ceiling, so at most `isize::MAX`: a valid layout size.
         let mut want = size.max(min);
-        let headroom = r.ceiling.get().saturating_sub(r.allocated.get());
+        let headroom = r.headroom.get();
         if want > headroom {
             if min > headroom {
                 return Err(if min > isize::MAX as usize {
@@ -127,11 +127,16 @@ impl<A: Allocator> Backed<A> {
         }
         let (base, size) = match self.allocate(want) {
             Some(base) => (base, want),
-            // `min` recomputed rather than kept across the call: fewer registers to save.
-            None => match self.allocate(min_chunk(layout)).filter(|_| want > min) {
-                Some(base) => (base, min),
-                None => return Err(ArenaErrorKind::BackingFailed),
-            },
+            None => {
+                // `min` recomputed rather than kept across the call: fewer registers to save.
+                let min = min_chunk(layout);
+                // Asked only if smaller than what was refused (a block granted and then
+                // dropped would leak).
+                match (want > min).then(|| self.allocate(min)).flatten() {
+                    Some(base) => (base, min),
+                    None => return Err(ArenaErrorKind::BackingFailed),
+                }
+            }
         };
         let footer = base.as_ptr().wrapping_add(size - FOOTER);
         if footer as usize > MAX_END {
@@ -144,6 +149,7 @@ impl<A: Allocator> Backed<A> {
             return Err(ArenaErrorKind::BackingFailed);
         }
         r.allocated.set(r.allocated.get() + size);
+        r.headroom.set(r.headroom.get() - size);
         let footer = footer.cast::<Footer>();
         // SAFETY: the footer's bytes are the last `FOOTER` of the fresh allocation, aligned (size
         // and base are multiples of END_ALIGN), and nothing else uses them.
@@ -166,8 +172,12 @@ impl<A: Allocator> Backed<A> {
 
     /// `size` bytes from the backing allocator, aligned for a chunk.
     fn allocate(&self, size: usize) -> Option<NonNull<u8>> {
-        // SAFETY: callers pass a non-zero multiple of END_ALIGN, at most `isize::MAX`.
-        let layout = unsafe { Layout::from_size_align_unchecked(size, END_ALIGN) };
+        // SAFETY: callers pass a non-zero multiple of END_ALIGN (at least a footer), at most
+        // `isize::MAX`. Saying it spares the allocator's zero-size test.
+        let layout = unsafe {
+            core::hint::assert_unchecked(size != 0);
+            Layout::from_size_align_unchecked(size, END_ALIGN)
+        };
         self.backing.allocate(layout).ok().map(NonNull::cast)
     }
 
@@ -178,9 +188,9 @@ impl<A: Allocator> Backed<A> {
     unsafe fn release(&self, chunk: NonNull<Footer>) {
         // SAFETY: live until deallocated just below.
         let (base, layout) = unsafe { (chunk.as_ref().base, chunk.as_ref().layout()) };
-        self.region
-            .allocated
-            .set(self.region.allocated.get() - layout.size());
+        let r = &self.region;
+        r.allocated.set(r.allocated.get() - layout.size());
+        r.update_headroom();
         // SAFETY: allocated by `backing` with this layout (the footer's invariant).
         unsafe { self.backing.deallocate(base, layout) };
     }
@@ -250,7 +260,8 @@ unsafe fn grow<A: Allocator>(
             }
             let fixed = r.fixed.cur as usize;
             // No wrap, here or when doubled: the caller's memory is at most `isize::MAX` bytes.
-            let size = (r.fixed.end - fixed) & !(END_ALIGN - 1);
+            // At least half the first chunk, so that doubling needs no lower bound.
+            let size = ((r.fixed.end - fixed) & !(END_ALIGN - 1)).max(FIRST_CHUNK / 2);
             (&r.chunks, size, cur - fixed)
         }
         Some(f) => {
@@ -275,7 +286,7 @@ unsafe fn grow<A: Allocator>(
     // result at the ceiling): the number of chunks stays logarithmic in the total. A spare too
     // small for this request stays after the new chunk: a repeated frame finds each chunk where
     // it left it, so a loop of frames stops allocating.
-    let size = (previous * 2).max(FIRST_CHUNK);
+    let size = previous * 2;
     match this.new_chunk(layout, size, link, used) {
         Ok(space) => Some(enter_fresh(r, space, layout)),
         Err(kind) => fail(r, kind, layout, raise),

@@ -60,9 +60,11 @@ pub(crate) struct Mark {
 /// * `home` is where [`reset`](Self::reset) starts over: the caller's memory, or the first heap
 ///   chunk of an arena without caller memory (or `fixed` while it has none).
 /// * `allocated` is the size of all heap chunks held; no chunk is taken that would bring it
-///   past `ceiling` (a limit set below it only stops further chunks).
-/// * `ceiling` is `limit` (none: `usize::MAX`) capped at `isize::MAX`, so that a chunk within
-///   it is a valid `Layout` size without a test of its own.
+///   past the ceiling: `limit` (none: `usize::MAX`) capped at `isize::MAX`, so that a chunk
+///   within it is a valid `Layout` size without a test of its own. A limit set below
+///   `allocated` only stops further chunks.
+/// * `headroom` is the ceiling minus `allocated` (zero if that is negative): what the next
+///   chunk may take, kept so that taking one is one compare.
 pub(crate) struct Region {
     pub(crate) cur: Cell<*mut u8>,
     pub(crate) end: Cell<usize>,
@@ -74,7 +76,7 @@ pub(crate) struct Region {
     pub(crate) allocated: Cell<usize>,
     /// The limit as [`Arena::set_allocation_limit`](crate::Arena::set_allocation_limit) set it.
     pub(crate) limit: Cell<Option<usize>>,
-    pub(crate) ceiling: Cell<usize>,
+    pub(crate) headroom: Cell<usize>,
     /// Called through a pointer, so that frames need not know the backing allocator's type.
     pub(crate) grow: Grow,
     /// The last request that `grow` could not serve, and why.
@@ -137,7 +139,7 @@ impl Region {
             chunks: Cell::new(None),
             allocated: Cell::new(0),
             limit: Cell::new(None),
-            ceiling: Cell::new(isize::MAX as usize),
+            headroom: Cell::new(isize::MAX as usize),
             grow,
             failure: Cell::new((ArenaErrorKind::Exhausted, Layout::new::<()>())),
         }
@@ -199,6 +201,18 @@ impl Region {
     fn error(&self) -> ArenaError {
         let (kind, layout) = self.failure.get();
         ArenaError::new(kind, layout, self.remaining())
+    }
+
+    /// Sets `headroom` from `limit` and `allocated` (after either changed other than by taking
+    /// a chunk).
+    pub(crate) fn update_headroom(&self) {
+        let ceiling = self
+            .limit
+            .get()
+            .unwrap_or(usize::MAX)
+            .min(isize::MAX as usize);
+        self.headroom
+            .set(ceiling.saturating_sub(self.allocated.get()));
     }
 
     /// Bytes the caller's memory and every heap chunk can hold.

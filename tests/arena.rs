@@ -571,6 +571,16 @@ fn the_allocation_limit_caps_chunks_and_reports_itself() {
         msg.starts_with("arena allocation limit reached: requested 4000 bytes (align 1)"),
         "{msg}"
     );
+    // Chunks given back make room under the limit again.
+    arena.reset();
+    arena.shrink_to_fit();
+    let kept = arena.allocated_bytes();
+    assert!(kept < 2000);
+    arena.frame(|f| {
+        let big = [1u8; 1000];
+        assert!(2000 - kept >= 1000 + 64, "kept {kept}");
+        assert!(f.try_alloc(big).is_ok());
+    });
     arena.set_allocation_limit(None);
     arena.frame(|f| assert_eq!(f.alloc([1u8; 4000])[3999], 1));
 }
@@ -606,6 +616,35 @@ fn requests_no_chunk_can_hold_fail_without_asking_the_backing_allocator() {
         let err = f.try_alloc_layout(Layout::from_size_align(1 << 20, 8).unwrap());
         assert_eq!(err.unwrap_err().kind(), ArenaErrorKind::LimitReached);
     });
+}
+
+#[test]
+fn a_refused_chunk_is_retried_smaller_only_when_smaller_is_possible() {
+    let backing = TestBacking::new();
+    let mut arena = Arena::new_in(&backing);
+    arena.frame(|f| {
+        let _ = f.alloc(1u8); // the first chunk
+        let chunks = backing.live_blocks();
+        // Larger than a doubled chunk: the smallest chunk that holds it is the only size to
+        // ask for, so one refusal is the answer (no second request, nothing left behind).
+        backing.fail_next(1);
+        let err = f.try_alloc([0u8; 4096]).unwrap_err();
+        assert_eq!(err.kind(), ArenaErrorKind::BackingFailed);
+        assert_eq!(backing.live_blocks(), chunks, "no chunk taken and lost");
+        // Smaller than a doubled chunk: the refused doubled size is retried as the smallest.
+        let _ = f.alloc_layout(Layout::from_size_align(f.remaining(), 1).unwrap());
+        let bytes = backing.live_bytes();
+        backing.fail_next(1);
+        let small = f.try_alloc([7u8; 100]).unwrap();
+        assert_eq!(small[99], 7);
+        assert_eq!(backing.live_blocks(), chunks + 1);
+        let chunk = backing.live_bytes() - bytes;
+        assert!(
+            (100..=100 + 64).contains(&chunk),
+            "the smallest chunk: {chunk} bytes"
+        );
+    });
+    assert_eq!(backing.refused(), 2);
 }
 
 #[test]

@@ -17,6 +17,7 @@ pub struct TestBacking {
     frees: Cell<usize>,
     refused: Cell<usize>,
     fail_from: Cell<Option<usize>>,
+    fail_next: Cell<usize>,
     live: RefCell<BTreeMap<usize, Layout>>,
 }
 
@@ -34,6 +35,11 @@ impl TestBacking {
 
     pub fn fail_from(&self, n: Option<usize>) {
         self.fail_from.set(n);
+    }
+
+    /// Refuses the next `k` allocation attempts, then grants again.
+    pub fn fail_next(&self, k: usize) {
+        self.fail_next.set(k);
     }
 
     /// Successful allocations so far.
@@ -71,7 +77,9 @@ impl TestBacking {
 // with the layout it was allocated with (checked).
 unsafe impl Allocator for TestBacking {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        if self.fail_from.get().is_some_and(|n| self.allocs.get() >= n) {
+        let once = self.fail_next.get();
+        if once > 0 || self.fail_from.get().is_some_and(|n| self.allocs.get() >= n) {
+            self.fail_next.set(once.saturating_sub(1));
             self.refused.set(self.refused.get() + 1);
             return Err(AllocError);
         }
