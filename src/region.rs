@@ -304,7 +304,7 @@ impl<'a> RegionRef<'a> {
             return Ok(dangling(layout));
         }
         let r = self.get();
-        self.take::<F>(layout, bump(r.cur.get() as usize, r.end.get(), layout))
+        self.take::<F, true>(layout, bump(r.cur.get() as usize, r.end.get(), layout))
     }
 
     /// Bumps a block of `layout` whose size is known only at run time (slices, strings, the
@@ -313,13 +313,14 @@ impl<'a> RegionRef<'a> {
     #[track_caller]
     pub(crate) fn alloc<F: OnFailure>(self, layout: Layout) -> Result<NonNull<u8>, F::Error> {
         let r = self.get();
-        self.take::<F>(layout, bump_dyn(r.cur.get() as usize, r.end.get(), layout))
+        self.take::<F, false>(layout, bump_dyn(r.cur.get() as usize, r.end.get(), layout))
     }
 
-    /// Takes the block `fit` found in the current chunk, or goes the slow way.
+    /// Takes the block `fit` found in the current chunk, or goes the slow way (`SIZED`: the
+    /// layout's size is known not to be zero).
     #[inline(always)]
     #[track_caller]
-    fn take<F: OnFailure>(
+    fn take<F: OnFailure, const SIZED: bool>(
         self,
         layout: Layout,
         fit: Option<(usize, usize)>,
@@ -333,7 +334,7 @@ impl<'a> RegionRef<'a> {
                 // `EMPTY`), so non-null.
                 Ok(unsafe { NonNull::new_unchecked(cur.with_addr(start)) })
             }
-            None => F::slow(self, layout),
+            None => F::slow::<SIZED>(self, layout),
         }
     }
 
@@ -352,8 +353,7 @@ impl<'a> RegionRef<'a> {
     }
 
     /// Takes a new chunk (or a spare) for the panicking methods, or panics. Out of line and
-    /// cold, so the fast path keeps its registers; its own cost is a jump: `grow` raises the
-    /// error itself, so the call to it is a tail call.
+    /// cold, so the fast path keeps its registers.
     #[cold]
     #[inline(never)]
     #[track_caller]
@@ -362,8 +362,18 @@ impl<'a> RegionRef<'a> {
             // As in `alloc_slow`.
             return dangling(layout);
         }
+        self.grow_or_raise(layout)
+    }
+
+    /// [`alloc_or_raise`](Self::alloc_or_raise) for a layout whose size is not zero. Its own
+    /// cost is a jump: `grow` raises the error itself, so the call to it is a tail call.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn grow_or_raise(self, layout: Layout) -> NonNull<u8> {
+        debug_assert!(layout.size() != 0);
         // SAFETY: `self.ptr` is a `RegionRef`'s, `grow` was made for its `Backed`, and the size
-        // is not zero.
+        // is not zero (the callers' check, or a typed value's size).
         let block = unsafe { (self.get().grow)(self.ptr, layout, Some(Location::caller())) };
         // SAFETY: given a location, `grow` panics rather than return `None`.
         unsafe { block.unwrap_unchecked() }
@@ -374,7 +384,11 @@ impl<'a> RegionRef<'a> {
 /// methods' panic (whose slow path then returns a plain pointer).
 pub(crate) trait OnFailure {
     type Error;
-    fn slow(region: RegionRef<'_>, layout: Layout) -> Result<NonNull<u8>, Self::Error>;
+    /// `SIZED`: the layout's size is known not to be zero.
+    fn slow<const SIZED: bool>(
+        region: RegionRef<'_>,
+        layout: Layout,
+    ) -> Result<NonNull<u8>, Self::Error>;
 }
 
 /// `try_` methods: an [`ArenaError`].
@@ -383,7 +397,10 @@ pub(crate) enum Fallible {}
 impl OnFailure for Fallible {
     type Error = ArenaError;
     #[inline(always)]
-    fn slow(region: RegionRef<'_>, layout: Layout) -> Result<NonNull<u8>, ArenaError> {
+    fn slow<const SIZED: bool>(
+        region: RegionRef<'_>,
+        layout: Layout,
+    ) -> Result<NonNull<u8>, ArenaError> {
         region.alloc_slow(layout)
     }
 }
@@ -395,8 +412,15 @@ impl OnFailure for Panics {
     type Error = Infallible;
     #[inline(always)]
     #[track_caller]
-    fn slow(region: RegionRef<'_>, layout: Layout) -> Result<NonNull<u8>, Infallible> {
-        Ok(region.alloc_or_raise(layout))
+    fn slow<const SIZED: bool>(
+        region: RegionRef<'_>,
+        layout: Layout,
+    ) -> Result<NonNull<u8>, Infallible> {
+        Ok(if SIZED {
+            region.grow_or_raise(layout)
+        } else {
+            region.alloc_or_raise(layout)
+        })
     }
 }
 
