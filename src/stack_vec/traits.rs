@@ -200,22 +200,31 @@ impl<T, const N: usize, A: Allocator> Extend<T> for StackVec<T, N, A> {
         if iter.size_hint().0 <= self.raw.spare() && !self.raw.extend_within_capacity(&mut iter) {
             return;
         }
-        self.extend_growing(iter);
+        // Full, or the hint asks for more room: growth waits for an element (and an iterator
+        // that has just filled the vector exactly makes no call).
+        if let Some(item) = iter.next() {
+            self.extend_growing(item, iter);
+        }
     }
 }
 
 impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
-    /// [`extend`](Extend::extend) once the spare capacity is not enough: out of line, so the
-    /// in-line part stays small enough to inline (and keeps the vector out of memory).
+    /// [`extend`](Extend::extend) once an element has arrived that the spare capacity may not
+    /// hold: out of line, so the in-line part stays small enough to inline (and keeps the
+    /// vector out of memory).
     #[inline(never)]
     #[track_caller]
-    fn extend_growing<I: Iterator<Item = T>>(&mut self, mut iter: I) {
-        while let Some(item) = iter.next() {
+    fn extend_growing<I: Iterator<Item = T>>(&mut self, mut item: T, mut iter: I) {
+        loop {
             self.raw
                 .reserve_hinted(iter.size_hint().0.saturating_add(1));
             self.raw.push(item);
             if !self.raw.extend_within_capacity(&mut iter) {
                 return;
+            }
+            match iter.next() {
+                Some(next) => item = next,
+                None => return,
             }
         }
     }
