@@ -117,10 +117,18 @@ impl<A: Allocator> Backed<A> {
         let headroom = r.headroom.get();
         if want > headroom {
             if min > headroom {
-                return Err(if min > isize::MAX as usize {
-                    ArenaErrorKind::BackingFailed
-                } else {
+                // The limit's fault only if the chunk could be a layout at all and the limit
+                // as set is what it would pass (the headroom is also capped at what any layout
+                // can be).
+                let allocated = r.allocated.get();
+                let limited = min <= isize::MAX as usize
+                    && r.limit
+                        .get()
+                        .is_some_and(|limit| min > limit.saturating_sub(allocated));
+                return Err(if limited {
                     ArenaErrorKind::LimitReached
+                } else {
+                    ArenaErrorKind::BackingFailed
                 });
             }
             want = min;
@@ -199,9 +207,18 @@ impl<A: Allocator> Backed<A> {
     pub(crate) fn release_spares(&self) {
         let r = &self.region;
         let link = match r.current_chunk() {
-            None => &r.chunks,
             // SAFETY: the current chunk is live for as long as `self` is borrowed.
             Some(f) => unsafe { &(*f.as_ptr()).next },
+            // Before the first heap chunk (in the caller's memory, or at the empty start that
+            // a frame opened before the first chunk put back): every heap chunk is a spare but
+            // the first one when it is home, which `reset` and the next request come back to.
+            None => match r.chunks.get() {
+                // SAFETY: chunks in the list are live.
+                Some(first) if r.home.get().end != r.fixed.end => unsafe {
+                    &(*first.as_ptr()).next
+                },
+                _ => &r.chunks,
+            },
         };
         while let Some(spare) = link.take() {
             // SAFETY: live; unlinked here, then released.
@@ -251,18 +268,24 @@ unsafe fn grow<A: Allocator>(
                 // The arena's first chunk: `reset` will come back to it.
                 return first_chunk(this, layout, raise);
             }
-            if r.end.get() == EMPTY.end {
-                // A frame opened before the first chunk existed ended and put the empty start
-                // back: nothing is live, so the first chunk is the place.
+            if home.end != r.fixed.end {
+                // No memory of its own, and home is the first heap chunk: a frame opened before
+                // it existed ended and put the empty start back. Nothing is live, so home is
+                // the place, or else it counts as the current chunk, full: what follows goes
+                // after it, so that it stays first in the list.
                 if let Some(p) = enter(r, home, layout) {
                     return Some(p);
                 }
+                // SAFETY: home is a live heap chunk (the region's invariant).
+                let f = unsafe { &*Footer::at(home.cur, home.end).as_ptr() };
+                (&f.next, f.size, 0)
+            } else {
+                let fixed = r.fixed.cur as usize;
+                // No wrap, here or when doubled: the caller's memory is at most `isize::MAX`
+                // bytes. At least half the first chunk, so that doubling needs no lower bound.
+                let size = ((r.fixed.end - fixed) & !(END_ALIGN - 1)).max(FIRST_CHUNK / 2);
+                (&r.chunks, size, cur - fixed)
             }
-            let fixed = r.fixed.cur as usize;
-            // No wrap, here or when doubled: the caller's memory is at most `isize::MAX` bytes.
-            // At least half the first chunk, so that doubling needs no lower bound.
-            let size = ((r.fixed.end - fixed) & !(END_ALIGN - 1)).max(FIRST_CHUNK / 2);
-            (&r.chunks, size, cur - fixed)
         }
         Some(f) => {
             // SAFETY: the current chunk is live while the arena is.

@@ -12,8 +12,8 @@ mod common;
 use common::arena_model::{run_frames, run_growing, ArenaOp};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|input: (Vec<ArenaOp>, u8, Option<u16>)| {
+fuzz_target!(|input: (Vec<ArenaOp>, Option<u8>, Option<u16>)| {
     let (ops, first_chunk, limit) = input;
     run_frames(&ops);
-    run_growing(&ops, usize::from(first_chunk), limit.map(usize::from));
+    run_growing(&ops, first_chunk.map(usize::from), limit.map(usize::from));
 });

@@ -195,10 +195,15 @@ pub fn run_frames(ops: &[ArenaOp]) {
 /// frames: besides [`run_frames`]' checks, blocks lie inside live chunks, and the loop reaches
 /// a pass that takes no chunk from the backing allocator (spares are reused). At the end
 /// every chunk is given back.
-pub fn run_growing(ops: &[ArenaOp], first_chunk: usize, limit: Option<usize>) {
+pub fn run_growing(ops: &[ArenaOp], first_chunk: Option<usize>, limit: Option<usize>) {
     let backing = TestBacking::new();
     let inside = |p: usize, n: usize| backing.contains(p, n);
-    let mut arena = Arena::with_capacity_in(first_chunk, &backing);
+    // `None`: nothing allocated until the first request, which comes inside a frame (the frame
+    // then ends at the empty start, before the first chunk).
+    let mut arena = match first_chunk {
+        Some(bytes) => Arena::with_capacity_in(bytes, &backing),
+        None => Arena::new_in(&backing),
+    };
     arena.set_allocation_limit(limit);
     let mut steady = false;
     for pass in 0..12 {
@@ -210,7 +215,12 @@ pub fn run_growing(ops: &[ArenaOp], first_chunk: usize, limit: Option<usize>) {
         };
         arena.frame(|mut f| run_frame(&mut f, &mut ops.iter(), &mut m, 0));
         assert_eq!(arena.used(), 0, "the frame rewound across chunks");
-        assert!(arena.allocated_bytes() <= limit.unwrap_or(usize::MAX).max(first_chunk + 64));
+        assert!(
+            arena.allocated_bytes()
+                <= limit
+                    .unwrap_or(usize::MAX)
+                    .max(first_chunk.map_or(0, |b| b + 64))
+        );
         assert_eq!(arena.allocated_bytes(), backing.live_bytes());
         if pass > 0 && backing.allocs() == before {
             steady = true;
@@ -218,9 +228,21 @@ pub fn run_growing(ops: &[ArenaOp], first_chunk: usize, limit: Option<usize>) {
         }
     }
     assert!(steady, "a loop of frames kept taking chunks");
+    // Giving the spares back between frames: the next frame's blocks are still in live chunks.
+    for _ in 0..3 {
+        arena.shrink_to_fit();
+        assert_eq!(arena.allocated_bytes(), backing.live_bytes());
+        let mut m = Model {
+            blocks: Vec::new(),
+            next_fill: 0,
+            inside: &inside,
+        };
+        arena.frame(|mut f| run_frame(&mut f, &mut ops.iter(), &mut m, 0));
+    }
     arena.reset();
     arena.shrink_to_fit();
-    assert_eq!(backing.live_blocks(), 1, "only the first chunk is left");
+    let first = usize::from(first_chunk.is_some() || backing.allocs() > 0);
+    assert_eq!(backing.live_blocks(), first, "only the first chunk is left");
     drop(arena);
     assert_eq!(backing.live_blocks(), 0, "every chunk was given back");
 }
