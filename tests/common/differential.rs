@@ -14,10 +14,7 @@ use std::sync::Arc;
 use allocator_api2::alloc::Global;
 use stackfirst::StackVec;
 
-use super::{panic_on_drop, Elem, LyingIter};
-
-/// The payload of the model's deliberate panics (from user closures and iterators).
-pub struct Deliberate;
+use super::{panic_on_drop, Deliberate, Elem, LyingIter};
 
 /// Keeps deliberate panics quiet (and, under libFuzzer, from being reported as crashes); every
 /// other panic goes to the hook that was there before.

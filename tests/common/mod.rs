@@ -103,6 +103,11 @@ impl Tracked {
     }
 }
 
+/// The payload of deliberate panics (from `Tracked`'s `clone` and `drop`, and from the models'
+/// closures and iterators): the fuzz targets' panic hook keeps them quiet, and reports any
+/// other panic as a crash.
+pub struct Deliberate;
+
 fn countdown(c: &'static std::thread::LocalKey<Cell<usize>>) -> bool {
     c.with(|c| match c.get() {
         0 => false,
@@ -120,7 +125,7 @@ fn countdown(c: &'static std::thread::LocalKey<Cell<usize>>) -> bool {
 impl Clone for Tracked {
     fn clone(&self) -> Self {
         if countdown(&PANIC_ON_CLONE) {
-            panic!("clone panics on purpose");
+            std::panic::panic_any(Deliberate);
         }
         Tracked::new(self.value)
     }
@@ -131,7 +136,7 @@ impl Drop for Tracked {
         let was_live = LIVE.with(|l| l.borrow_mut().remove(&self.id));
         assert!(was_live, "double drop of Tracked #{}", self.id);
         if countdown(&PANIC_ON_DROP) && !std::thread::panicking() {
-            panic!("drop panics on purpose");
+            std::panic::panic_any(Deliberate);
         }
     }
 }

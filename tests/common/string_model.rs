@@ -18,7 +18,8 @@ use std::ptr::NonNull;
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 use stackfirst::{Arena, Frame, StackString, StackVec};
 
-use super::differential::{quiet_deliberate_panics, Deliberate};
+use super::differential::quiet_deliberate_panics;
+use super::Deliberate;
 
 /// One step of the string model. Indices and sizes are reduced by [`run`], so any value (a
 /// proptest strategy's or a fuzzer's) is a valid step.
