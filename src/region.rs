@@ -21,7 +21,7 @@ use crate::chunk::Footer;
 /// Takes a new chunk (or a spare) for a request the current chunk cannot hold, and allocates
 /// it there; an arena that does not grow has [`refuse`] instead.
 ///
-/// On failure it records the request and the reason in the region's `failure` and returns
+/// On failure it records the reason in the region's `failure` and returns
 /// `None`, or, given the panicking caller's location, panics (see [`fail`]); so the panicking
 /// methods call it directly and get the block back where their fast path has it.
 ///
@@ -79,8 +79,8 @@ pub(crate) struct Region {
     pub(crate) headroom: Cell<usize>,
     /// Called through a pointer, so that frames need not know the backing allocator's type.
     pub(crate) grow: Grow,
-    /// The last request that `grow` could not serve, and why.
-    pub(crate) failure: Cell<(ArenaErrorKind, Layout)>,
+    /// Why the last request that `grow` could not serve failed (the caller has the request).
+    pub(crate) failure: Cell<ArenaErrorKind>,
 }
 
 /// The [`Grow`] of an arena that never asks a backing allocator.
@@ -112,9 +112,9 @@ pub(crate) fn fail(
     layout: Layout,
     raise: Option<&'static Location<'static>>,
 ) -> Option<NonNull<u8>> {
-    r.failure.set((kind, layout));
+    r.failure.set(kind);
     if let Some(at) = raise {
-        r.error().raise_at(at);
+        r.error(layout).raise_at(at);
     }
     None
 }
@@ -141,7 +141,7 @@ impl Region {
             limit: Cell::new(None),
             headroom: Cell::new(isize::MAX as usize),
             grow,
-            failure: Cell::new((ArenaErrorKind::Exhausted, Layout::new::<()>())),
+            failure: Cell::new(ArenaErrorKind::Exhausted),
         }
     }
 
@@ -196,11 +196,10 @@ impl Region {
         self.end.get() - self.cur.get() as usize
     }
 
-    /// The error of the last request `grow` could not serve.
+    /// The error of `layout`, the last request `grow` could not serve.
     #[cold]
-    fn error(&self) -> ArenaError {
-        let (kind, layout) = self.failure.get();
-        ArenaError::new(kind, layout, self.remaining())
+    fn error(&self, layout: Layout) -> ArenaError {
+        ArenaError::new(self.failure.get(), layout, self.remaining())
     }
 
     /// Sets `headroom` from `limit` and `allocated` (after either changed other than by taking
@@ -349,7 +348,7 @@ impl<'a> RegionRef<'a> {
         }
         // SAFETY: `self.ptr` is a `RegionRef`'s, `grow` was made for its `Backed`, and the size
         // is not zero.
-        unsafe { (self.get().grow)(self.ptr, layout, None) }.ok_or_else(|| self.get().error())
+        unsafe { (self.get().grow)(self.ptr, layout, None) }.ok_or_else(|| self.get().error(layout))
     }
 
     /// Takes a new chunk (or a spare) for the panicking methods, or panics. Out of line and

@@ -603,7 +603,7 @@ fn requests_no_chunk_can_hold_fail_without_asking_the_backing_allocator() {
             }
             let now = backing.allocs() + backing.refused();
             assert_eq!(now, asked, "nothing impossible was asked of the allocator");
-            // A request that fits the address space but not the limit is the limit's fault.
+            // Without a limit, a large request that is a valid layout is still served.
             if limit.is_none() {
                 let big = Layout::from_size_align(1 << 20, 8).unwrap();
                 assert!(f.try_alloc_layout(big).is_ok());
@@ -689,7 +689,16 @@ fn shrink_to_fit_keeps_the_first_chunk_that_a_finished_frame_made_home() {
     assert_eq!(backing.live_blocks(), 2);
     arena.shrink_to_fit();
     assert_eq!(backing.live_blocks(), 1);
-    arena.frame(|f| assert_eq!(*f.alloc(3u32), 3));
+    assert_eq!(arena.allocated_bytes(), backing.live_bytes());
+    arena.frame(|f| {
+        let x = f.alloc(3u32);
+        assert!(
+            backing.contains(&*x as *const u32 as usize, 4),
+            "home, not the freed spare"
+        );
+        assert_eq!(*x, 3);
+    });
+    assert_eq!(backing.allocs(), 2, "home served the frame");
 }
 
 #[test]
