@@ -105,6 +105,11 @@ with open(f"{out}/code_size.md", "w") as f:
     f.write("| container | append-loop function (bytes) | library functions out of line (bytes) |\n|---|---|---|\n")
     for name, fn, lib in rows:
         f.write(f"| {name} | {total(fn)} | {total(lib)} |\n")
+    f.write("\nThe library functions out of line, by size:\n\n| function | bytes |\n|---|---|\n")
+    for _, _, lib in rows[:2]:
+        for k, v in sorted(sizes.items(), key=lambda kv: -kv[1]):
+            if re.search(lib, k):
+                f.write(f"| `{k}` | {v} |\n")
 PY
 cat "$out/code_size.md"
 

@@ -31,7 +31,7 @@ mod targets;
 use targets::verdict;
 
 const GO: [(&str, &str); 2] = [("Go 1.24", "1.24.11"), ("Go 1.26", "1.26.6")];
-const COLUMNS: [&str; 11] = [
+const COLUMNS: [&str; 12] = [
     "Go 1.24",
     "Go 1.26",
     "Vec",
@@ -39,6 +39,7 @@ const COLUMNS: [&str; 11] = [
     "smallvec",
     "arrayvec",
     "heapless",
+    "InlineVec",
     "bumpalo",
     "StackVec",
     "StackVec in frame",
@@ -267,9 +268,10 @@ fn markdown(
         s,
         "Instructions are net of the harness floor ({floor} instructions: an empty case measured the same way). "
     );
-    s += "`–`: not applicable (arrayvec and heapless have no run-time capacity; `Vec->Box` and \
-          `into_heap_exact` are escape-only). arrayvec and heapless hold 16 elements, enough for \
-          every row: they are the no-spill floors. The other containers have the 32-byte budget \
+    s += "`–`: not applicable (arrayvec, heapless and InlineVec have no run-time capacity; \
+          `Vec->Box` and `into_heap_exact` are escape-only). arrayvec, heapless and InlineVec \
+          (this crate's vector that never allocates) hold 16 elements, enough for every row: \
+          they are the no-spill floors. The other containers have the 32-byte budget \
           (smallvec `[T; 32 / size_of T]`, StackVec's default). In the escaping rows `StackVec` \
           returns the StackVec by value. `StackVec in frame` counts entering and leaving the frame.\n\n";
     for note in notes {
@@ -358,6 +360,7 @@ fn readme_block(t: &Table, verdicts: &str, p: &Platform) -> String {
         "Vec",
         "smallvec",
         "arrayvec",
+        "InlineVec",
         "StackVec",
         "StackVec into_heap_exact",
     ];

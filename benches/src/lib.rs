@@ -220,6 +220,24 @@ macro_rules! cases_for {
             pub fn arrayvec_escape(_: &mut Ctx, n: usize) -> u64 {
                 sum(&arrayvec_escaping(black_box(n)))
             }
+            // InlineVec, the crate's fixed-capacity vector, holding as many as arrayvec
+            type Fixed = stackfirst::InlineVec<T, { stackfirst::bytes_for::<T>(FIXED) }>;
+            #[inline(never)]
+            pub fn inlinevec_local(_: &mut Ctx, n: usize) -> u64 {
+                let mut v = Fixed::new_in(stackfirst::NoHeap);
+                fill!(v, n);
+                sum(&v)
+            }
+            #[inline(never)]
+            fn inlinevec_escaping(n: usize) -> Fixed {
+                let mut v = Fixed::new_in(stackfirst::NoHeap);
+                fill!(v, n);
+                v
+            }
+            #[inline(never)]
+            pub fn inlinevec_escape(_: &mut Ctx, n: usize) -> u64 {
+                sum(&inlinevec_escaping(black_box(n)))
+            }
             #[inline(never)]
             pub fn heapless_local(_: &mut Ctx, n: usize) -> u64 {
                 let mut v = heapless::Vec::<T, FIXED>::new();
@@ -426,6 +444,24 @@ macro_rules! cases_for {
                     pattern: "escape",
                     ty: $name,
                     run: arrayvec_escape,
+                },
+                Case {
+                    imp: "InlineVec",
+                    pattern: "const",
+                    ty: $name,
+                    run: inlinevec_local,
+                },
+                Case {
+                    imp: "InlineVec",
+                    pattern: "local",
+                    ty: $name,
+                    run: inlinevec_local,
+                },
+                Case {
+                    imp: "InlineVec",
+                    pattern: "escape",
+                    ty: $name,
+                    run: inlinevec_escape,
                 },
                 Case {
                     imp: "heapless",
@@ -862,6 +898,8 @@ pub fn table_cases(word: &'static [Case]) -> impl Iterator<Item = (Case, Option<
 
 #[cfg(feature = "bulk-rows")]
 pub mod bulk;
+#[cfg(feature = "bulk-rows")]
+pub mod minimal;
 pub mod strings;
 
 #[cfg(feature = "host")]

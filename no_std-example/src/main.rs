@@ -203,8 +203,11 @@ fn measure_table() {
         .chain(stackfirst_benches::strings::no_std_cases());
     #[cfg(feature = "bulk-rows")]
     let cases = {
-        use stackfirst_benches::{bulk, FLOOR};
-        core::iter::once((FLOOR, Some(3))).chain(bulk::u32s::cases()).chain(bulk::pairs::cases())
+        use stackfirst_benches::{bulk, minimal, FLOOR};
+        core::iter::once((FLOOR, Some(3)))
+            .chain(bulk::u32s::cases())
+            .chain(bulk::pairs::cases())
+            .chain([minimal::U32])
     };
     for (case, n) in cases {
         let arg = n.unwrap_or(0);

@@ -1,0 +1,153 @@
+//! The floor of issue 12's target 2, measured rather than estimated: the least an inline-first
+//! vector that can grow does in an append loop.
+//!
+//! `Minimal` keeps its elements inline until they fill the 32-byte budget and leaves for the
+//! heap in an out-of-line call that returns. Its push is what any growable push must be: one
+//! compare with the inline capacity, the store, and the length stored back (the growth call can
+//! read it). Nothing else: no capacity word, no spilled flag (its length alone tells inline from
+//! heap, so it can never shrink back or pop), and every push past the budget goes out of line.
+//! So it is a measuring probe, not a container, and the append loop of any vector that can grow
+//! costs at least what this one's does: against arrayvec it lacks only what growth forbids
+//! (a constant bound to unroll against, and a length kept in a register).
+
+use alloc::alloc::{alloc, dealloc, handle_alloc_error, realloc};
+use core::alloc::Layout;
+use core::mem::MaybeUninit;
+use core::ptr;
+
+use crate::{sum, Case, Ctx, Elem};
+
+/// Invariant: `len <= N` means the first `len` inline slots are initialized and `heap` is
+/// unused; `len > N` means `heap` is a block of `Layout::array::<T>(cap)` from the global
+/// allocator, `len <= cap`, holding `len` initialized elements.
+pub struct Minimal<T: Copy, const N: usize> {
+    inline: [MaybeUninit<T>; N],
+    len: usize,
+    heap: *mut T,
+    cap: usize,
+}
+
+impl<T: Copy, const N: usize> Minimal<T, N> {
+    #[inline(always)]
+    fn new() -> Self {
+        Minimal {
+            inline: [MaybeUninit::uninit(); N],
+            len: 0,
+            heap: ptr::null_mut(),
+            cap: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, value: T) {
+        let len = self.len;
+        if len < N {
+            self.inline[len].write(value);
+            self.len = len + 1;
+        } else {
+            self.push_heap(value);
+        }
+    }
+
+    /// Moves to the heap at the first push past the budget, doubles when full, then appends.
+    #[cold]
+    #[inline(never)]
+    fn push_heap(&mut self, value: T) {
+        let len = self.len;
+        if len == N || len == self.cap {
+            let cap = 2 * len.max(1);
+            let layout = Layout::array::<T>(cap).expect("capacity overflow");
+            let block = if len == N {
+                // SAFETY: `T` is not zero-sized in these cases, so `layout` is not empty.
+                let block = unsafe { alloc(layout) }.cast::<T>();
+                if !block.is_null() {
+                    // SAFETY: the `N` inline elements are initialized (the invariant, `len ==
+                    // N`); the new block holds `cap > N` of them and is distinct from `self`.
+                    unsafe { ptr::copy_nonoverlapping(self.inline.as_ptr().cast(), block, N) };
+                }
+                block
+            } else {
+                let old = Layout::array::<T>(self.cap).expect("allocated before");
+                // SAFETY: `heap` was allocated with `old` (the invariant, `len > N`), and the new
+                // size is not zero.
+                unsafe { realloc(self.heap.cast(), old, layout.size()) }.cast::<T>()
+            };
+            if block.is_null() {
+                handle_alloc_error(layout);
+            }
+            self.heap = block;
+            self.cap = cap;
+        }
+        // SAFETY: on the heap now, with `len < cap`: slot `len` is inside the block.
+        unsafe { self.heap.add(len).write(value) };
+        self.len = len + 1;
+    }
+
+    #[inline(always)]
+    fn as_slice(&self) -> &[T] {
+        let data = if self.len <= N {
+            self.inline.as_ptr().cast()
+        } else {
+            self.heap.cast_const()
+        };
+        // SAFETY: `len` elements are initialized at `data` (the invariant).
+        unsafe { core::slice::from_raw_parts(data, self.len) }
+    }
+}
+
+impl<T: Copy, const N: usize> Drop for Minimal<T, N> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.len > N {
+            // SAFETY: on the heap, `heap` was allocated with this layout (the invariant); the
+            // elements are `Copy`, so nothing is dropped.
+            unsafe {
+                dealloc(
+                    self.heap.cast(),
+                    Layout::array::<T>(self.cap).unwrap_unchecked(),
+                )
+            }
+        }
+    }
+}
+
+/// The append loop of the `local` pattern over `Minimal` with the 32-byte budget.
+macro_rules! minimal_local {
+    ($f:ident, $t:ty) => {
+        #[inline(never)]
+        fn $f(_: &mut Ctx, n: usize) -> u64 {
+            let mut v = Minimal::<$t, { 32 / core::mem::size_of::<$t>() }>::new();
+            for i in 0..n {
+                v.push(<$t as Elem>::make(i));
+            }
+            sum(v.as_slice())
+        }
+    };
+}
+minimal_local!(local_u64, u64);
+minimal_local!(local_u32, u32);
+
+/// The probe's column name.
+pub const IMP: &str = "minimal growable";
+
+/// Target 2's row (`local`, n = 3), with the host's word-sized element.
+pub const U64: (Case, Option<usize>) = (
+    Case {
+        imp: IMP,
+        pattern: "local",
+        ty: "u64",
+        run: local_u64,
+    },
+    Some(3),
+);
+
+/// Target 2's row with the Cortex-M4's word-sized element.
+pub const U32: (Case, Option<usize>) = (
+    Case {
+        imp: IMP,
+        pattern: "local",
+        ty: "u32",
+        run: local_u32,
+    },
+    Some(3),
+);
