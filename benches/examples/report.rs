@@ -131,6 +131,11 @@ impl Cell {
     }
 }
 
+/// An instruction count in a verdict.
+fn count(instructions: Option<i64>) -> String {
+    instructions.map_or_else(|| "not measured".into(), |i| i.to_string())
+}
+
 /// (pattern, type, n, column) -> cell
 type Table = BTreeMap<(String, String, String, String), Cell>;
 
@@ -435,7 +440,7 @@ fn verdicts(t: &Table, platform: &Platform) -> String {
             .filter_map(|&row| {
                 let (a, b) = (micro_count(row, ours), micro_count(row, "bump-scope"));
                 (!matches!((a, b), (Some(a), Some(b)) if a <= b))
-                    .then(|| format!("{row}: {ours} {a:?}, bump-scope {b:?}"))
+                    .then(|| format!("{row}: {ours} {}, bump-scope {}", count(a), count(b)))
             })
             .collect();
         verdict(
@@ -453,8 +458,9 @@ fn verdicts(t: &Table, platform: &Platform) -> String {
         &mut out,
         matches!(chunk, (Some(a), Some(b)) if a <= b),
         &format!(
-            "Arena: an allocation that takes a new chunk (ours in a frame) no more instructions than bump-scope's ({:?} vs {:?}).",
-            chunk.0, chunk.1
+            "Arena: an allocation that takes a new chunk (ours in a frame) no more instructions than bump-scope's ({} vs {}).",
+            count(chunk.0),
+            count(chunk.1)
         ),
         vec![],
     );
@@ -468,7 +474,11 @@ fn verdicts(t: &Table, platform: &Platform) -> String {
         verdict(
             &mut out,
             matches!((frame, reset), (Some(f), Some(r)) if f <= 7 && r <= 2),
-            &format!("{what} (7 and 2; now {frame:?}, {reset:?})"),
+            &format!(
+                "{what} (7 and 2; now {} and {}).",
+                count(frame),
+                count(reset)
+            ),
             vec![],
         );
     } else {

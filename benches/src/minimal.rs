@@ -18,13 +18,13 @@ use core::ptr;
 use crate::{sum, Case, Ctx, Elem};
 
 /// Invariant: `len <= N` means the first `len` inline slots are initialized and `heap` is
-/// unused; `len > N` means `heap` is a block of `Layout::array::<T>(cap)` from the global
-/// allocator, `len <= cap`, holding `len` initialized elements.
+/// unused (uninitialized until the first push past `N`); `len > N` means `heap` holds a block
+/// of `Layout::array::<T>(cap)` from the global allocator, `len <= cap`, holding `len`
+/// initialized elements.
 pub struct Minimal<T: Copy, const N: usize> {
     inline: [MaybeUninit<T>; N],
     len: usize,
-    heap: *mut T,
-    cap: usize,
+    heap: MaybeUninit<(*mut T, usize)>,
 }
 
 impl<T: Copy, const N: usize> Minimal<T, N> {
@@ -33,8 +33,7 @@ impl<T: Copy, const N: usize> Minimal<T, N> {
         Minimal {
             inline: [MaybeUninit::uninit(); N],
             len: 0,
-            heap: ptr::null_mut(),
-            cap: 0,
+            heap: MaybeUninit::uninit(),
         }
     }
 
@@ -45,42 +44,50 @@ impl<T: Copy, const N: usize> Minimal<T, N> {
             self.inline[len].write(value);
             self.len = len + 1;
         } else {
-            self.push_heap(value);
+            // The new length comes back in a register: no reload after the call.
+            self.len = self.push_heap(value);
         }
     }
 
-    /// Moves to the heap at the first push past the budget, doubles when full, then appends.
+    /// Moves to the heap at the first push past the budget, doubles when full, then appends;
+    /// returns the new length.
     #[cold]
     #[inline(never)]
-    fn push_heap(&mut self, value: T) {
+    fn push_heap(&mut self, value: T) -> usize {
         let len = self.len;
-        if len == N || len == self.cap {
-            let cap = 2 * len.max(1);
-            let layout = Layout::array::<T>(cap).expect("capacity overflow");
-            let block = if len == N {
+        let (mut block, mut cap) = if len == N {
+            (ptr::null_mut(), 0)
+        } else {
+            // SAFETY: past the budget the heap parts are initialized (the invariant).
+            unsafe { self.heap.assume_init() }
+        };
+        if len == N || len == cap {
+            let new_cap = 2 * len.max(1);
+            let layout = Layout::array::<T>(new_cap).expect("capacity overflow");
+            block = if len == N {
                 // SAFETY: `T` is not zero-sized in these cases, so `layout` is not empty.
                 let block = unsafe { alloc(layout) }.cast::<T>();
                 if !block.is_null() {
                     // SAFETY: the `N` inline elements are initialized (the invariant, `len ==
-                    // N`); the new block holds `cap > N` of them and is distinct from `self`.
+                    // N`); the new block holds `new_cap > N` of them and is distinct from `self`.
                     unsafe { ptr::copy_nonoverlapping(self.inline.as_ptr().cast(), block, N) };
                 }
                 block
             } else {
-                let old = Layout::array::<T>(self.cap).expect("allocated before");
-                // SAFETY: `heap` was allocated with `old` (the invariant, `len > N`), and the new
-                // size is not zero.
-                unsafe { realloc(self.heap.cast(), old, layout.size()) }.cast::<T>()
+                let old = Layout::array::<T>(cap).expect("allocated before");
+                // SAFETY: `block` was allocated with `old` (the invariant, `len > N`), and the
+                // new size is not zero.
+                unsafe { realloc(block.cast(), old, layout.size()) }.cast::<T>()
             };
             if block.is_null() {
                 handle_alloc_error(layout);
             }
-            self.heap = block;
-            self.cap = cap;
+            cap = new_cap;
+            self.heap.write((block, cap));
         }
         // SAFETY: on the heap now, with `len < cap`: slot `len` is inside the block.
-        unsafe { self.heap.add(len).write(value) };
-        self.len = len + 1;
+        unsafe { block.add(len).write(value) };
+        len + 1
     }
 
     #[inline(always)]
@@ -88,7 +95,8 @@ impl<T: Copy, const N: usize> Minimal<T, N> {
         let data = if self.len <= N {
             self.inline.as_ptr().cast()
         } else {
-            self.heap.cast_const()
+            // SAFETY: past the budget the heap parts are initialized (the invariant).
+            unsafe { self.heap.assume_init().0.cast_const() }
         };
         // SAFETY: `len` elements are initialized at `data` (the invariant).
         unsafe { core::slice::from_raw_parts(data, self.len) }
@@ -99,13 +107,11 @@ impl<T: Copy, const N: usize> Drop for Minimal<T, N> {
     #[inline(always)]
     fn drop(&mut self) {
         if self.len > N {
-            // SAFETY: on the heap, `heap` was allocated with this layout (the invariant); the
-            // elements are `Copy`, so nothing is dropped.
+            // SAFETY: on the heap, so the parts are initialized and the block was allocated
+            // with this layout (the invariant); the elements are `Copy`, nothing is dropped.
             unsafe {
-                dealloc(
-                    self.heap.cast(),
-                    Layout::array::<T>(self.cap).unwrap_unchecked(),
-                )
+                let (block, cap) = self.heap.assume_init();
+                dealloc(block.cast(), Layout::array::<T>(cap).unwrap_unchecked())
             }
         }
     }
