@@ -235,18 +235,20 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             // for arrayvec, the caller's loop saves no registers for a growth call and unrolls.
             TryReserveError::from(TryReserveErrorKind::CapacityExceeded).raise()
         }
-        if tag < self.limit {
-            // SAFETY: `INLINE_CAPACITY <= tag < limit`, so spilled (invariant 2) with
-            // `len < cap`: `ptr` is the active field and slot `len` is inside the heap buffer
-            // and uninitialized. The flag stays set and the length cannot reach it
-            // (invariant 3).
-            unsafe { Self::heap_slot(self.data.ptr, tag).write(value) };
-            self.tag = tag + 1;
-            return;
+        let mut tag = tag;
+        if tag >= self.limit {
+            // Full: spill or grow, out of line. The growth then shares the heap path's store,
+            // so the in-line store is the one that falls through to the caller's loop (measured:
+            // three instructions fewer at n = 3, one more per spilled push; benches/analysis.md).
+            self.grow_for_push();
+            tag = self.tag;
         }
-        // Storing the returned tag tells the optimizer its value after the call, so the caller's
-        // loop keeps it in a register instead of reloading it every iteration.
-        self.tag = self.grow_and_push(value);
+        // SAFETY: `INLINE_CAPACITY <= tag < limit` (after a growth too: zero-sized `T` only get
+        // here at length `usize::MAX`, where the growth panics), so spilled (invariant 2) with
+        // `len < cap`: `ptr` is the active field and slot `len` is inside the heap buffer and
+        // uninitialized. The flag stays set and the length cannot reach it (invariant 3).
+        unsafe { Self::heap_slot(self.data.ptr, tag).write(value) };
+        self.tag = tag + 1;
     }
 
     /// Slot `len` of the heap buffer at `ptr`, from the flagged tag `len | SPILLED`. For an even
@@ -266,18 +268,6 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         } else {
             ptr.as_ptr().wrapping_add(tag & !SPILLED)
         }
-    }
-
-    /// `push` on a full buffer: grows (or spills), then appends. Returns the new tag.
-    #[cold]
-    #[inline(never)]
-    fn grow_and_push(&mut self, value: T) -> usize {
-        self.grow_one();
-        // SAFETY: spilled now, with room for one more (zero-sized `T` only get here at length
-        // `usize::MAX`, where `grow_one` panics), so `ptr` is the active field (invariant 1).
-        unsafe { self.data.ptr.as_ptr().add(self.tag & !SPILLED).write(value) };
-        self.tag += 1;
-        self.tag
     }
 
     /// The heap layout of `cap` elements. Only called with capacities that were allocated.
@@ -329,12 +319,21 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
     }
 
-    /// Room for one more slot, amortized.
+    /// Room for one more slot, amortized: `insert` on a full buffer.
     #[track_caller]
     pub(crate) fn grow_one(&mut self) {
         if let Err(e) = self.grow(1, false) {
             e.raise()
         }
+    }
+
+    /// [`grow_one`](Self::grow_one) for `push`: out of line, and without `#[track_caller]`
+    /// (`push` does not track its caller, and a location argument would hold a register in the
+    /// caller's loop).
+    #[cold]
+    #[inline(never)]
+    fn grow_for_push(&mut self) {
+        self.grow_one();
     }
 
     /// Spills or grows so that `additional` more elements fit. The capacity arithmetic is here,
