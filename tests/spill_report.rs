@@ -69,6 +69,18 @@ fn the_macro_and_clones_are_attributed_to_their_call_sites() {
     let sites = sites_between(first, line!());
     assert_eq!(sites.len(), 2, "the macro's site and the clone's");
     assert!(sites.iter().all(|s| s.created == 1 && s.spilled == 0));
+
+    // A clone too long for the inline buffer goes to the heap out of line: still its own site.
+    let v: StackVec<u8, 4> = (0..9).collect();
+    let first = line!();
+    let w = v.clone();
+    assert_eq!(w, v);
+    drop((v, w));
+    let sites = sites_between(first, line!());
+    assert_eq!(
+        (sites.len(), sites[0].line, sites[0].created),
+        (1, first + 1, 1)
+    );
 }
 
 #[test]

@@ -80,6 +80,22 @@ impl<T: Clone, const N: usize, A: Allocator + Clone> Clone for StackVec<T, N, A>
     #[inline]
     #[cfg_attr(feature = "spill-report", track_caller)]
     fn clone(&self) -> Self {
+        if self.len() > Self::INLINE_CAPACITY {
+            return self.clone_spilled();
+        }
+        let mut v = Self::new_in(self.allocator().clone());
+        // SAFETY: the inline buffer has room for `self.len()` elements.
+        unsafe { v.extend_from_slice_unchecked(self) };
+        v
+    }
+}
+
+impl<T: Clone, const N: usize, A: Allocator + Clone> StackVec<T, N, A> {
+    /// `clone` of a vector whose elements need the heap: out of line, so that the inline
+    /// clone keeps no registers saved for an allocation.
+    #[inline(never)]
+    #[cfg_attr(feature = "spill-report", track_caller)]
+    fn clone_spilled(&self) -> Self {
         let mut v = Self::with_capacity_in(self.len(), self.allocator().clone());
         // SAFETY: `v` has room for `self.len()` elements.
         unsafe { v.extend_from_slice_unchecked(self) };
