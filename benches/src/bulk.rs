@@ -65,7 +65,10 @@ pub fn at(cases: &'static [Case], n: usize) -> impl Iterator<Item = (Case, Optio
 
 /// The container a `clone()` case clones: built and leaked by the case's first (unmeasured,
 /// warm-up) call, so the measured call only loads a pointer before cloning. A case is always
-/// called with the same `n`, so the first call's container is the right one.
+/// called with the same `n`, so the first call's container is the right one. Never inlined, so
+/// that every column pays the same call: left to the optimizer it was inlined into some columns
+/// and not others, differently from one build to the next (arrayvec's `clone()` read 64 or 76).
+#[inline(never)]
 fn source<C: Sync + 'static>(slot: &'static AtomicPtr<C>, make: impl FnOnce() -> C) -> &'static C {
     let ptr = slot.load(Ordering::Acquire);
     if ptr.is_null() {
