@@ -239,7 +239,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         if tag >= self.limit {
             // Full: spill or grow, out of line. The growth then shares the heap path's store,
             // so the in-line store is the one that falls through to the caller's loop (measured:
-            // three instructions fewer at n = 3, one more per spilled push; benches/analysis.md).
+            // five instructions fewer at n = 3, one more per push on a spilled vector;
+            // benches/analysis.md).
             self.grow_for_push();
             tag = self.tag;
         }
