@@ -440,6 +440,29 @@ fn must_panic(f: impl FnOnce()) {
 }
 
 #[test]
+fn clone_is_inline_when_the_elements_fit_else_one_exact_allocation() {
+    for n in 0..20u64 {
+        let mut v: StackVec<u64> = (0..n).collect();
+        v.reserve(100);
+        for keep in [n, n.min(5), n.min(4)] {
+            v.truncate(keep as usize);
+            let (c, heap) = count_heap(|| v.clone());
+            assert_eq!(c, v);
+            if keep <= 4 {
+                assert_eq!(
+                    (c.spilled(), c.capacity(), heap.allocs),
+                    (false, 4, 0),
+                    "{keep}"
+                );
+            } else {
+                let exact = (true, keep as usize, 1, keep as usize * 8);
+                assert_eq!((c.spilled(), c.capacity(), heap.allocs, heap.bytes), exact);
+            }
+        }
+    }
+}
+
+#[test]
 fn clone_panicking_midway() {
     for n in [1, 3, 5] {
         for k in 1..=n {
