@@ -665,6 +665,24 @@ fn a_request_no_layout_can_hold_is_not_blamed_on_a_limit_that_is_not_set() {
     });
 }
 
+/// Allocates `value` in a new frame and checks that the block lies in a chunk the backing
+/// allocator still holds (not in one it freed).
+fn assert_allocates_in_a_live_chunk<T: Copy + PartialEq + std::fmt::Debug + 'static>(
+    arena: &mut Arena<'_, &TestBacking>,
+    backing: &TestBacking,
+    value: T,
+) {
+    arena.frame(|f| {
+        let x = f.alloc(value);
+        let addr = &*x as *const T as usize;
+        assert!(
+            backing.contains(addr, size_of::<T>()),
+            "{addr:#x} is in no live chunk"
+        );
+        assert_eq!(*x, value);
+    });
+}
+
 #[test]
 fn shrink_to_fit_keeps_the_first_chunk_that_a_finished_frame_made_home() {
     // The first chunk is made inside a frame, which puts the empty start back when it ends:
@@ -675,14 +693,7 @@ fn shrink_to_fit_keeps_the_first_chunk_that_a_finished_frame_made_home() {
     arena.shrink_to_fit();
     assert_eq!(backing.live_blocks(), 1, "home kept");
     assert_eq!(arena.allocated_bytes(), backing.live_bytes());
-    arena.frame(|f| {
-        let x = f.alloc(7u64);
-        assert!(
-            backing.contains(&*x as *const u64 as usize, 8),
-            "inside a live chunk"
-        );
-        assert_eq!(*x, 7);
-    });
+    assert_allocates_in_a_live_chunk(&mut arena, &backing, 7u64);
     assert_eq!(backing.allocs(), 1, "no second chunk");
     // With a spare behind home, only the spare goes.
     arena.frame(|f| drop(f.alloc([0u8; 4096])));
@@ -690,14 +701,7 @@ fn shrink_to_fit_keeps_the_first_chunk_that_a_finished_frame_made_home() {
     arena.shrink_to_fit();
     assert_eq!(backing.live_blocks(), 1);
     assert_eq!(arena.allocated_bytes(), backing.live_bytes());
-    arena.frame(|f| {
-        let x = f.alloc(3u32);
-        assert!(
-            backing.contains(&*x as *const u32 as usize, 4),
-            "home, not the freed spare"
-        );
-        assert_eq!(*x, 3);
-    });
+    assert_allocates_in_a_live_chunk(&mut arena, &backing, 3u32); // home, not the freed spare
     assert_eq!(backing.allocs(), 2, "home served the frame");
 }
 
