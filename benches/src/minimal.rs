@@ -8,7 +8,9 @@
 //! heap, so it can never shrink back or pop), and every push past the budget goes out of line.
 //! So it is a measuring probe, not a container, and the append loop of any vector that can grow
 //! costs at least what this one's does: against arrayvec it lacks only what growth forbids
-//! (a constant bound to unroll against, and a length kept in a register).
+//! (a constant bound to unroll against, and a length kept in a register). It even gets its
+//! growth call direct, being in its caller's codegen unit, where a generic vector's growth is
+//! often called through the GOT from a library crate (benches/analysis.md).
 
 use alloc::alloc::{alloc, dealloc, handle_alloc_error, realloc};
 use core::alloc::Layout;
