@@ -121,6 +121,11 @@ fn allocations_follow_go() {
     let bytes = b"a valid byte string".to_vec();
     let (s, heap) = count_heap(|| StackString::<32>::from(std::str::from_utf8(&bytes).unwrap()));
     assert_eq!((s.len(), heap.allocs), (19, 0));
+    // Longer than the budget: one allocation of exactly its length, as `String::from` makes.
+    let bytes = b"a valid byte string, forty bytes long..".to_vec();
+    let (s, heap) = count_heap(|| StackString::<32>::from(std::str::from_utf8(&bytes).unwrap()));
+    assert_eq!((heap.allocs, heap.bytes, heap.reallocs), (1, 39, 0));
+    assert_eq!((s.as_bytes(), s.capacity()), (&bytes[..], 39));
 }
 
 #[test]

@@ -152,15 +152,22 @@ impl<const N: usize, A: Allocator> BorrowMut<str> for StackString<N, A> {
 }
 
 impl<const N: usize, A: Allocator + Default> From<&str> for StackString<N, A> {
-    /// Inline when the text fits, else one allocation, sized as [`push_str`](StackString::push_str)
-    /// grows (at least twice the budget). For exactly `len` bytes, use
-    /// [`stack_concat!`](crate::stack_concat).
+    /// Inline when the text fits, else one allocation of exactly its length (as `String::from`
+    /// allocates): no growth arithmetic, no copy of empty inline bytes.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let long = "a line longer than the 32-byte budget";
+    /// let s: StackString = StackString::from(long);
+    /// assert_eq!((s.as_str(), s.capacity()), (long, long.len()));
+    /// ```
     #[inline]
     #[track_caller]
     fn from(s: &str) -> Self {
-        let mut out = Self::new_in(A::default());
-        out.push_str(s);
-        out
+        // SAFETY: the bytes of a `str` are UTF-8.
+        unsafe { Self::from_utf8_unchecked(StackVec::from(s.as_bytes())) }
     }
 }
 
