@@ -159,9 +159,10 @@ macro_rules! bulk_for {
 
             static SRC: [T; FIXED] = <T as Source>::SRC;
 
-            /// The first `n` source elements, unknown to the optimizer.
+            /// The first `n` source elements, unknown to the optimizer (also the floor probe's,
+            /// in `minimal.rs`).
             #[inline(always)]
-            fn src(n: usize) -> &'static [T] {
+            pub(crate) fn src(n: usize) -> &'static [T] {
                 &black_box(&SRC)[..n]
             }
 

@@ -12,12 +12,12 @@ use stackfirst::Arena;
 use crate::{bulk, minimal, scale, table_cases, u64s, Case, Ctx};
 
 /// The host's cases, in benchmark-id order: the table's (u64 and the 16-byte struct), the bulk
-/// inline rows, target 2's floor probe, the at-scale rows, then the strings.
+/// inline rows, the floor probe's rows (targets 2 and 3), the at-scale rows, then the strings.
 pub fn indexed_cases() -> Vec<(Case, Option<usize>)> {
     table_cases(u64s::CASES)
         .chain(bulk::u64s::cases())
         .chain(bulk::pairs::cases())
-        .chain([minimal::U64])
+        .chain(minimal::U64)
         .chain(scale::cases())
         .chain(crate::strings::host_cases())
         .collect()

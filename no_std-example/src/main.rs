@@ -207,7 +207,7 @@ fn measure_table() {
         core::iter::once((FLOOR, Some(3)))
             .chain(bulk::u32s::cases())
             .chain(bulk::pairs::cases())
-            .chain([minimal::U32])
+            .chain(minimal::U32)
     };
     for (case, n) in cases {
         let arg = n.unwrap_or(0);
