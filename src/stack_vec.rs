@@ -743,16 +743,37 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     where
         T: Clone,
     {
+        // Into an inline budget of a few elements, the copy indexes the inline slots with a
+        // bounds check: the check's exit keeps LLVM from turning the loop into a `memcpy` call
+        // (on Cortex-M4 `__aeabi_memcpy8`), and once the index is known to be below the
+        // constant capacity the check goes and the loop unrolls to a few loads and stores
+        // (benches/analysis.md).
+        let few_inline = !self.raw.spilled() && Self::INLINE_CAPACITY <= 8;
         self.raw.fill(|p, guard, _| {
             if !mem::needs_drop::<T>() {
                 // Nothing to drop, so nothing to count as it is made: a panicking `clone` only
                 // forgets clones that need no dropping. The length is added once, and for
-                // `Copy` elements the loop is one `memcpy`.
-                // SAFETY: `guard.len` is at most the capacity: inside the buffer or one past it.
-                let dst = unsafe { p.add(guard.len) };
-                for (i, item) in other.iter().enumerate() {
-                    // SAFETY: the caller made room for `other.len()` elements past the length.
-                    unsafe { dst.add(i).write(item.clone()) };
+                // `Copy` elements the loop is unrolled (above) or one `memcpy`.
+                if few_inline {
+                    // SAFETY: inline, so `p` is the start of the inline buffer, aligned and
+                    // valid for `INLINE_CAPACITY` slots, and nothing else refers to them while
+                    // `slots` lives (`guard` borrows the tag only). Writes go past the length.
+                    let slots = unsafe {
+                        core::slice::from_raw_parts_mut(
+                            p.cast::<mem::MaybeUninit<T>>(),
+                            Self::INLINE_CAPACITY,
+                        )
+                    };
+                    for (i, item) in other.iter().enumerate() {
+                        slots[guard.len + i].write(item.clone());
+                    }
+                } else {
+                    // SAFETY: `guard.len` is at most the capacity: inside the buffer or one past.
+                    let dst = unsafe { p.add(guard.len) };
+                    for (i, item) in other.iter().enumerate() {
+                        // SAFETY: the caller made room for `other.len()` elements past the length.
+                        unsafe { dst.add(i).write(item.clone()) };
+                    }
                 }
                 guard.len += other.len();
                 return;

@@ -515,8 +515,9 @@ impl Clone for FragileCopy {
 #[test]
 fn clone_panicking_midway_without_drop_glue_keeps_the_vector_as_it_was() {
     // Elements that need no drop are counted once, after the whole slice is cloned: a panic
-    // leaves the length as it was (the clones made so far need no dropping).
-    for (n, budget) in [(3, 2), (3, 8), (6, 2)] {
+    // leaves the length as it was (the clones made so far need no dropping). The inline budget
+    // is 4 elements: (2, 1) and (4, 0) stay inline (the unrolled copy), the rest grow.
+    for (n, budget) in [(2, 1), (4, 0), (3, 2), (3, 8), (6, 2)] {
         for k in 1..=n {
             let mut v: StackVec<FragileCopy, 16> = (0..budget).map(FragileCopy).collect();
             let src: Vec<FragileCopy> = (100..100 + n as u32).map(FragileCopy).collect();
