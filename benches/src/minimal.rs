@@ -182,13 +182,25 @@ macro_rules! minimal_extend_from_slice {
 }
 minimal_extend_from_slice!(extend_from_slice_u64, u64, u64s);
 minimal_extend_from_slice!(extend_from_slice_u32, u32, u32s);
+minimal_extend_from_slice!(extend_from_slice_pair, crate::Pair, pairs);
+
+/// Target 3's `extend_from_slice` row of 16-byte structs (n = 2), on both platforms.
+const PAIRS: (Case, Option<usize>) = (
+    Case {
+        imp: IMP,
+        pattern: "extend_from_slice",
+        ty: "16-byte struct",
+        run: extend_from_slice_pair,
+    },
+    Some(crate::bulk::pairs::N),
+);
 
 /// The probe's column name.
 pub const IMP: &str = "minimal growable";
 
 /// The probe's rows with the host's word-sized element: target 2's (`local`, n = 3) and target
-/// 3's `extend_from_slice` (n = 3).
-pub const U64: [(Case, Option<usize>); 2] = [
+/// 3's `extend_from_slice` (n = 3), then the 16-byte structs'.
+pub const U64: [(Case, Option<usize>); 3] = [
     (
         Case {
             imp: IMP,
@@ -207,10 +219,11 @@ pub const U64: [(Case, Option<usize>); 2] = [
         },
         Some(crate::bulk::u64s::N),
     ),
+    PAIRS,
 ];
 
 /// The same rows with the Cortex-M4's word-sized element.
-pub const U32: [(Case, Option<usize>); 2] = [
+pub const U32: [(Case, Option<usize>); 3] = [
     (
         Case {
             imp: IMP,
@@ -229,4 +242,5 @@ pub const U32: [(Case, Option<usize>); 2] = [
         },
         Some(crate::bulk::u32s::N),
     ),
+    PAIRS,
 ];
