@@ -280,10 +280,12 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
     }
 
-    /// How many more elements fit without growing.
+    /// How many more elements fit without growing: `limit - tag`, which needs no masks because
+    /// both words carry the spilled flag or neither does (invariants 1 and 2; for zero-sized `T`,
+    /// `usize::MAX - len`).
     #[inline]
     pub(crate) fn spare(&self) -> usize {
-        self.capacity() - self.len()
+        self.limit - self.tag
     }
 
     /// Makes room for `additional` more elements, growing amortized (doubling).
