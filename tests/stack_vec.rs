@@ -937,3 +937,35 @@ fn inline_vec_cannot_leak_its_elements() {
     let v: stackfirst::InlineVec<u8, 4> = stack_vec![1, 2];
     let _ = v.leak();
 }
+
+/// The room test (`spare`) in every state: up to the capacity nothing allocates, one more grows.
+#[test]
+fn room_up_to_the_capacity_never_allocates_in_any_state() {
+    // Inline: 4 slots.
+    let mut v: StackVec<u64> = StackVec::from([1]);
+    let (_, heap) = count_heap(|| v.extend_from_slice(&[2, 3, 4]));
+    assert_eq!((heap.allocs, heap.reallocs, v.spilled()), (0, 0, false));
+    assert!(v.try_reserve(0).is_ok());
+    let (_, heap) = count_heap(|| v.extend_from_slice(&[5]));
+    assert_eq!((heap.allocs, v.spilled(), v.capacity()), (1, true, 8));
+
+    // Spilled, with room: exactly the spare capacity, then one more.
+    let mut v: StackVec<u64> = StackVec::with_capacity(10);
+    v.extend_from_slice(&[1, 2, 3]);
+    let (_, heap) = count_heap(|| {
+        v.try_reserve_exact(7).unwrap();
+        v.extend_from_slice(&[4; 7]);
+    });
+    assert_eq!((heap.allocs, heap.reallocs, v.capacity()), (0, 0, 10));
+    let (_, heap) = count_heap(|| v.extend_from_slice(&[11]));
+    assert_eq!(heap.allocs + heap.reallocs, 1);
+    assert_eq!((v.len(), v.capacity()), (11, 20));
+
+    // Zero-sized: the spare capacity is `usize::MAX - len`.
+    let mut z: StackVec<()> = StackVec::from([(), ()]);
+    assert!(z.try_reserve(usize::MAX - 2).is_ok());
+    assert_eq!(
+        z.try_reserve(usize::MAX - 1).unwrap_err().kind(),
+        TryReserveErrorKind::CapacityOverflow
+    );
+}
