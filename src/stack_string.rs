@@ -455,7 +455,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     #[track_caller]
     pub fn push_str(&mut self, s: &str) {
         // Appending whole `str`s keeps the bytes UTF-8.
-        self.vec.extend_from_slice(s.as_bytes())
+        self.vec.extend_from_copy_slice(s.as_bytes())
     }
 
     /// Appends one char (one to four bytes).

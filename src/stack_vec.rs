@@ -722,6 +722,26 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         unsafe { self.extend_from_slice_unchecked(other) }
     }
 
+    /// [`extend_from_slice`](Self::extend_from_slice) of `Copy` elements (a string's bytes): one
+    /// `copy_nonoverlapping`, where the clone loop becomes a `memcpy` behind a test for an empty
+    /// slice (measured: `push_str` of two parts 102 -> 98 instructions, benches/analysis.md).
+    #[inline]
+    #[track_caller]
+    pub(crate) fn extend_from_copy_slice(&mut self, other: &[T])
+    where
+        T: Copy,
+    {
+        if other.len() > self.raw.spare() {
+            return self.extend_from_slice_growing(other);
+        }
+        self.raw.fill(|p, guard, _| {
+            // SAFETY: there is room for `other.len()` elements past `guard.len`, and `other`
+            // cannot overlap them: it is borrowed shared while `self` is borrowed mutably.
+            unsafe { ptr::copy_nonoverlapping(other.as_ptr(), p.add(guard.len), other.len()) };
+            guard.len += other.len();
+        })
+    }
+
     #[cold]
     #[inline(never)]
     #[track_caller]
