@@ -227,12 +227,20 @@ impl Region {
         total
     }
 
-    /// The address of a block of `size` bytes that ends at the bump pointer and starts at or
-    /// after `floor` (a frame's mark).
+    /// The address of a block of `size` bytes that ends at the bump pointer, starts at or after
+    /// `floor` (a frame's mark), and lies in the current chunk.
+    ///
+    /// Only the caller's memory can end where another chunk starts (a heap chunk's blocks end
+    /// before its footer): a backing bump allocator may place the first heap chunk right after
+    /// it. While that chunk is current and empty, a block of the caller's memory ends at the
+    /// bump pointer without being the chunk's last block, so it must be neither freed (the bump
+    /// pointer would leave the current chunk) nor grown (one block would span both).
     #[inline]
     fn tip(&self, ptr: NonNull<u8>, size: usize, floor: usize) -> Option<usize> {
         let addr = ptr.as_ptr() as usize;
-        (size != 0 && addr >= floor && addr.checked_add(size) == Some(self.cur.get() as usize))
+        let cur = self.cur.get() as usize;
+        let in_current = cur != self.fixed.end || self.end.get() == self.fixed.end;
+        (size != 0 && addr >= floor && addr.checked_add(size) == Some(cur) && in_current)
             .then_some(addr)
     }
 
