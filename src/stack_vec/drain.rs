@@ -30,7 +30,9 @@ with_stack_vec_defaults! {
 pub struct Drain<'a, T, const N: usize, A: Allocator> {
     pub(super) vec: NonNull<StackVec<T, N, A>>,
     /// The buffer, derived from `vec` (again after a `Splice` reallocates it): it may point into
-    /// the vector itself (inline).
+    /// the vector itself (inline). A `Splice` whose growth or iterator panics can leave it
+    /// pointing to a freed block, but only with no element unyielded and no tail, when `drop`
+    /// does not use it.
     pub(super) p: *mut T,
     /// The unyielded elements are `front..back`.
     front: usize,
@@ -135,7 +137,9 @@ impl<T, const N: usize, A: Allocator> Drop for Drain<'_, T, N, A> {
                 // `&mut` to the vector below.
                 unsafe {
                     let start = d.vec.as_ref().len();
-                    ptr::copy(d.p.add(d.tail_start), d.p.add(start), d.tail_len);
+                    if d.tail_len != 0 {
+                        ptr::copy(d.p.add(d.tail_start), d.p.add(start), d.tail_len);
+                    }
                     d.vec.as_mut().raw.set_len(start + d.tail_len);
                 }
             }
@@ -143,14 +147,16 @@ impl<T, const N: usize, A: Allocator> Drop for Drain<'_, T, N, A> {
         let (front, back) = (self.front, self.back);
         self.front = back;
         let guard = MoveTail(self);
-        // SAFETY: `front..back` are the unyielded elements, marked yielded above, so they are
-        // dropped exactly once even if one of their destructors panics.
-        unsafe {
-            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
-                guard.0.p.add(front),
-                back - front,
-            ))
-        };
+        if front != back {
+            // SAFETY: `front..back` are the unyielded elements, marked yielded above, so they
+            // are dropped exactly once even if one of their destructors panics.
+            unsafe {
+                ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
+                    guard.0.p.add(front),
+                    back - front,
+                ))
+            };
+        }
     }
 }
 
