@@ -198,7 +198,12 @@ impl<'m> Arena<'m> {
 impl<'m, A: Allocator> Arena<'m, A> {
     fn build(memory: Option<&'m mut [MaybeUninit<u8>]>, backing: A, grows: bool) -> Self {
         let memory = memory.map(|m| NonNull::from(m) as NonNull<[MaybeUninit<u8>]>);
-        let memory = memory.map(|m| NonNull::slice_from_raw_parts(m.cast::<u8>(), m.len()));
+        // A growing arena leaves the last byte unused, so that no block ends where a chunk that
+        // `backing` placed right after the memory starts (the region's invariants).
+        let memory = memory.map(|m| {
+            let len = m.len() - usize::from(grows && !m.is_empty());
+            NonNull::slice_from_raw_parts(m.cast::<u8>(), len)
+        });
         Self {
             raw: Backed {
                 region: Region::new(memory, if grows { Backed::<A>::GROW } else { refuse }),
@@ -265,6 +270,10 @@ impl<'m, A: Allocator> Arena<'m, A> {
 
     /// An arena over `memory` that takes chunks from `backing` once the memory is full.
     ///
+    /// The memory's last byte stays unused: `backing` may place a chunk right after the memory
+    /// (a bump allocator does), and a block that ended where the chunk begins could be taken
+    /// for the chunk's own.
+    ///
     /// # Examples
     /// ```
     /// use allocator_api2::alloc::Global;
@@ -273,6 +282,7 @@ impl<'m, A: Allocator> Arena<'m, A> {
     ///
     /// let mut memory = [MaybeUninit::uninit(); 64];
     /// let mut arena = Arena::from_memory_in(&mut memory, Global);
+    /// assert_eq!(arena.capacity(), 63);
     /// arena.frame(|f| {
     ///     let big = f.alloc([1u8; 1000]); // does not fit 64 bytes: a chunk from the heap
     ///     assert_eq!(big[999], 1);

@@ -53,6 +53,10 @@ pub(crate) struct Mark {
 /// Invariants:
 /// * `cur <= end <= MAX_END`; `cur..end` belongs to no live block; `cur` carries the
 ///   provenance of the chunk it points into.
+/// * No block ends where another chunk starts, so a block that ends at `cur` is in the current
+///   chunk: a heap chunk's blocks end before its footer, and a growing arena leaves the last
+///   byte of the caller's memory unused (a backing bump allocator may put a chunk right after
+///   it).
 /// * The current chunk is the caller's memory when `end == fixed.end`, otherwise the heap
 ///   chunk whose footer is at address `end`.
 /// * Every chunk after the current one in the order (caller's memory, then `chunks`,
@@ -227,20 +231,12 @@ impl Region {
         total
     }
 
-    /// The address of a block of `size` bytes that ends at the bump pointer, starts at or after
-    /// `floor` (a frame's mark), and lies in the current chunk.
-    ///
-    /// Only the caller's memory can end where another chunk starts (a heap chunk's blocks end
-    /// before its footer): a backing bump allocator may place the first heap chunk right after
-    /// it. While that chunk is current and empty, a block of the caller's memory ends at the
-    /// bump pointer without being the chunk's last block, so it must be neither freed (the bump
-    /// pointer would leave the current chunk) nor grown (one block would span both).
+    /// The address of a block of `size` bytes that ends at the bump pointer and starts at or
+    /// after `floor` (a frame's mark): the current chunk's last block (the invariants).
     #[inline]
     fn tip(&self, ptr: NonNull<u8>, size: usize, floor: usize) -> Option<usize> {
         let addr = ptr.as_ptr() as usize;
-        let cur = self.cur.get() as usize;
-        let in_current = cur != self.fixed.end || self.end.get() == self.fixed.end;
-        (size != 0 && addr >= floor && addr.checked_add(size) == Some(cur) && in_current)
+        (size != 0 && addr >= floor && addr.checked_add(size) == Some(self.cur.get() as usize))
             .then_some(addr)
     }
 

@@ -90,34 +90,42 @@ fn growing_a_block_that_is_not_last_copies() {
 
 /// An arena over memory from a bump allocator, growing from the same allocator: its first chunk
 /// starts where the caller's memory ends. While that chunk is current and empty, a block that
-/// ends with the caller's memory ends at the bump pointer, but it is not the chunk's last block:
-/// growing it in place would make one block of both, and freeing it would move the bump pointer
-/// out of the current chunk.
+/// ended with the caller's memory would end at the bump pointer without being the chunk's last
+/// block: growing it in place would make one block of both, and freeing it would move the bump
+/// pointer out of the current chunk. So the memory's last byte is never handed out.
 #[test]
-fn a_block_ending_with_the_callers_memory_is_not_the_next_chunks_last_block() {
+fn no_block_ends_where_the_next_chunk_starts() {
     let mut outer_mem: ArenaBuf<4096> = ArenaBuf::new();
     outer_mem.arena().frame(|outer| {
         let mem = outer.alloc_slice_fill_copy(256, MaybeUninit::<u8>::uninit());
-        let boundary = mem.as_ptr() as usize + 256;
+        let (start, boundary) = (mem.as_ptr() as usize, mem.as_ptr() as usize + 256);
         let mut arena = Arena::from_memory_in(mem, &outer);
+        assert_eq!(arena.capacity(), 255);
         arena.frame(|f| {
-            let mut x: StackVec<u8, 0, &Frame> = StackVec::with_capacity_in(256, &f);
+            // All the caller's memory the arena hands out.
+            let mut x: StackVec<u8, 0, &Frame> = StackVec::with_capacity_in(f.remaining(), &f);
             x.push(1);
+            assert_eq!((x.as_ptr() as usize, f.remaining()), (start, 0));
             // The first chunk, freed at once: the bump pointer is back at its start.
             let first_in_chunk: StackVec<u8, 0, &Frame> = StackVec::with_capacity_in(1, &f);
             // The test's premise: the first chunk starts at the boundary.
             assert_eq!(first_in_chunk.as_ptr() as usize, boundary);
             drop(first_in_chunk);
             x.extend([3; 300]);
-            let (start, end) = (x.as_ptr() as usize, x.as_ptr() as usize + x.capacity());
+            let (a, b) = (x.as_ptr() as usize, x.as_ptr() as usize + x.capacity());
             assert!(
-                end <= boundary || start >= boundary,
-                "{start:#x}..{end:#x} spans the boundary {boundary:#x}"
+                b <= boundary || a >= boundary,
+                "{a:#x}..{b:#x} spans the boundary {boundary:#x}"
             );
             assert_eq!((x.len(), x[0], x[300]), (301, 1, 3));
             let used = f.used();
+            let capacity = x.capacity();
             drop(x);
-            assert_eq!(f.used(), used - 512, "the moved block was the last one");
+            assert_eq!(
+                f.used(),
+                used - capacity,
+                "the moved block was the last one"
+            );
         });
     });
 }
