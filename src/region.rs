@@ -231,35 +231,38 @@ impl Region {
         total
     }
 
-    /// The address of a block of `size` bytes that ends at the bump pointer and starts at or
-    /// after `floor` (a frame's mark): the current chunk's last block (the invariants).
+    /// The address of a block of `size` bytes that ends at the bump pointer (the current
+    /// chunk's last block, by the invariants) and does not lie before `mark` (a frame's) in
+    /// its chunk. Past that chunk every block was allocated after the mark, whatever its
+    /// address (a later chunk may lie lower).
     #[inline]
-    fn tip(&self, ptr: NonNull<u8>, size: usize, floor: usize) -> Option<usize> {
+    fn tip(&self, ptr: NonNull<u8>, size: usize, mark: Mark) -> Option<usize> {
         let addr = ptr.as_ptr() as usize;
-        (size != 0 && addr >= floor && addr.checked_add(size) == Some(self.cur.get() as usize))
+        let after_mark = addr >= mark.cur as usize || self.end.get() != mark.end;
+        (size != 0 && after_mark && addr.checked_add(size) == Some(self.cur.get() as usize))
             .then_some(addr)
     }
 
-    /// Frees a block if it is the last one and was allocated at or after `floor`; otherwise its
+    /// Frees a block if it is the last one and was allocated after `mark`; otherwise its
     /// bytes stay used until the frame that made them ends.
     #[inline]
-    pub(crate) fn free(&self, ptr: NonNull<u8>, size: usize, floor: usize) {
-        if let Some(addr) = self.tip(ptr, size, floor) {
+    pub(crate) fn free(&self, ptr: NonNull<u8>, size: usize, mark: Mark) {
+        if let Some(addr) = self.tip(ptr, size, mark) {
             self.cur.set(self.cur.get().with_addr(addr));
         }
     }
 
-    /// Resizes the last block in place (if `ptr` is it, is aligned for `new`, and the new size
-    /// fits the current chunk). Returns whether it did.
+    /// Resizes the last block in place (if `ptr` is it, was allocated after `mark`, is aligned
+    /// for `new`, and the new size fits the current chunk). Returns whether it did.
     #[inline]
     pub(crate) fn resize_in_place(
         &self,
         ptr: NonNull<u8>,
         old_size: usize,
         new: Layout,
-        floor: usize,
+        mark: Mark,
     ) -> bool {
-        match self.tip(ptr, old_size, floor) {
+        match self.tip(ptr, old_size, mark) {
             Some(addr) if addr % new.align() == 0 && new.size() <= self.end.get() - addr => {
                 self.cur.set(self.cur.get().with_addr(addr + new.size()));
                 true

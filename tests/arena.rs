@@ -130,6 +130,37 @@ fn no_block_ends_where_the_next_chunk_starts() {
     });
 }
 
+/// A frame that has moved on to a chunk at lower addresses than its mark (the heap below the
+/// stack, or a backing allocator that bumps downward, as bumpalo does) still frees and grows
+/// its last block in place there.
+#[test]
+fn the_last_block_is_freed_and_grown_in_place_in_a_chunk_below_the_frames_mark() {
+    let bump = bumpalo::Bump::with_capacity(1 << 16);
+    let mut arena = Arena::with_capacity_in(256, &bump);
+    arena.frame(|f| {
+        let mark = &*f.alloc(0u8) as *const u8 as usize;
+        let layout = Layout::from_size_align(300, 1).unwrap();
+        // Does not fit the first chunk: a second one, below it.
+        let p = f.allocate(layout).unwrap().cast::<u8>();
+        assert!(
+            (p.as_ptr() as usize) < mark,
+            "premise: the second chunk is below"
+        );
+        let used = f.used();
+        for _ in 0..100 {
+            let q = f.allocate(layout).unwrap().cast::<u8>();
+            // SAFETY: allocated just above with this layout, and not used afterwards.
+            unsafe { f.deallocate(q, layout) };
+        }
+        assert_eq!(f.used(), used, "freeing the last block reclaims it");
+        let mut v = allocator_api2::vec::Vec::<u8, _>::with_capacity_in(8, &f);
+        let at = v.as_ptr();
+        v.extend_from_slice(&[1; 64]);
+        assert_eq!(v.as_ptr(), at, "the last block grew in place");
+        assert_eq!(f.used(), used + v.capacity());
+    });
+}
+
 #[test]
 fn hashbrown_map_in_a_frame() {
     let mut mem = memory::<16384>();
