@@ -16,6 +16,8 @@ use allocator_api2::alloc::{Allocator, Global};
 pub use self::drain::Drain;
 pub use self::error::FromUtf8Error;
 use crate::error::TryReserveError;
+use crate::no_heap::NoHeap;
+use crate::raw::is_allocator;
 use crate::StackVec;
 
 /// A UTF-8 string with an inline buffer of `N` bytes (32 by default, Go's `tmpStringBufSize`)
@@ -882,15 +884,47 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     }
 }
 
+impl<const N: usize, A: Allocator> StackString<N, A> {
+    /// Whether `bytes` more cannot be written: only a string that cannot grow ([`NoHeap`]) is
+    /// ever full (the test folds away for every other allocator).
+    #[inline(always)]
+    fn full_for(&self, bytes: usize) -> bool {
+        is_allocator::<A, NoHeap>() && bytes > self.capacity() - self.len()
+    }
+}
+
+/// `write!` appends. A string that cannot grow ([`NoHeap`]) returns [`fmt::Error`] for a piece
+/// that does not fit, keeping what was written before it (as `ArrayString` does); the others
+/// grow, and abort on allocation failure as `String` does.
+///
+/// # Examples
+/// ```
+/// use core::fmt::Write;
+/// use stackfirst::{NoHeap, StackString};
+///
+/// let mut s = StackString::<32>::new();
+/// write!(s, "{}-{}", 1, 2).unwrap();
+/// assert_eq!(s, "1-2");
+/// let mut fixed = StackString::<4, NoHeap>::new_in(NoHeap);
+/// let (a, b) = ("abc", "de");
+/// assert!(write!(fixed, "{a}{b}").is_err());
+/// assert_eq!(fixed, "abc");
+/// ```
 impl<const N: usize, A: Allocator> fmt::Write for StackString<N, A> {
     #[inline]
     fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.full_for(s.len()) {
+            return Err(fmt::Error);
+        }
         self.push_str(s);
         Ok(())
     }
 
     #[inline]
     fn write_char(&mut self, c: char) -> fmt::Result {
+        if self.full_for(c.len_utf8()) {
+            return Err(fmt::Error);
+        }
         self.push(c);
         Ok(())
     }

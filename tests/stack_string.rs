@@ -12,7 +12,7 @@ use std::mem::size_of;
 use common::count_heap;
 use common::string_model::{run_all, StrOp};
 use proptest::prelude::*;
-use stackfirst::{stack_concat, stack_format, StackString, StackVec};
+use stackfirst::{stack_concat, stack_format, NoHeap, StackString, StackVec};
 
 #[global_allocator]
 static ALLOC: common::CountingAlloc = common::CountingAlloc;
@@ -304,6 +304,32 @@ fn serde_round_trip() {
     let back: StackString<8> = serde_json::from_str(&json).unwrap();
     assert_eq!(back, s);
     assert!(serde_json::from_str::<StackString>("[1]").is_err());
+    // Longer than a string that cannot grow holds: an error, not a panic.
+    let long = serde_json::from_str::<StackString<4, NoHeap>>(r#""hello""#).unwrap_err();
+    assert!(long.to_string().starts_with("capacity exceeded"), "{long}");
+    let fits: StackString<8, NoHeap> = serde_json::from_str(r#""hello""#).unwrap();
+    assert_eq!(fits, "hello");
+}
+
+#[test]
+fn write_into_a_string_that_cannot_grow_reports_it_full() {
+    use std::fmt::Write;
+    let mut s = StackString::<4, NoHeap>::new_in(NoHeap);
+    let (a, b) = ("ab", "cde"); // variables: the macro would join literals into one piece
+    assert!(write!(s, "{a}{b}").is_err());
+    assert_eq!(s, "ab", "what fit before the error is kept");
+    assert!(s.write_char('é').is_ok()); // two bytes: fits exactly
+    assert!(s.write_char('x').is_err());
+    assert_eq!(s, "abé");
+    let err = std::panic::catch_unwind(|| {
+        let n = 12345;
+        StackString::<4, NoHeap>::format_in(format_args!("{n}"), NoHeap)
+    })
+    .unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<&str>(),
+        Some(&"capacity exceeded, or a formatting trait implementation returned an error")
+    );
 }
 
 #[cfg(feature = "spill-report")]

@@ -399,6 +399,30 @@ fn serde_round_trip_and_untrusted_hint() {
     let back: StackVec<u32> = serde_json::from_str(&s).unwrap();
     assert_eq!(back, v);
     assert!(serde_json::from_str::<StackVec<u32>>("{}").is_err());
+
+    // A length hint is only a hint: at most 1 MiB of elements is reserved for it, and a fixed
+    // capacity that cannot take it still takes the elements that arrive.
+    use serde::de::value::{Error, SeqDeserializer};
+    use serde::Deserialize;
+    let lying = || {
+        SeqDeserializer::<_, Error>::new(LyingIter {
+            inner: 0..3u32,
+            hint: (usize::MAX, Some(usize::MAX)),
+        })
+    };
+    let big = StackVec::<u32>::deserialize(lying()).unwrap();
+    assert_eq!((big.as_slice(), big.capacity()), (&[0, 1, 2][..], 1 << 18));
+    assert_eq!(
+        InlineVec::<u32, 16>::deserialize(lying()).unwrap(),
+        [0, 1, 2]
+    );
+    // More elements than a fixed capacity holds: an error, not a panic.
+    let err = serde_json::from_str::<InlineVec<u32, 8>>("[1,2,3]").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("capacity exceeded after 2 elements"),
+        "{err}"
+    );
 }
 
 #[test]

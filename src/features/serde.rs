@@ -2,7 +2,7 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use allocator_api2::alloc::Allocator;
-use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, Error as _, SeqAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
 
 use crate::StackVec;
@@ -24,15 +24,18 @@ impl<T: Serialize, const N: usize, A: Allocator> Serialize for StackVec<T, N, A>
 
 /// Deserializes a sequence. The input's length hint is untrusted: it reserves at most 1 MiB of
 /// elements up front (what serde itself allows `Vec`), and grows from there only as elements
-/// actually arrive.
+/// actually arrive. More elements than the vector can hold (an [`InlineVec`](crate::InlineVec)'s
+/// capacity, or what its allocator grants) are an error, not a panic.
 ///
 /// # Examples
 /// ```
-/// use stackfirst::StackVec;
+/// use stackfirst::{InlineVec, StackVec};
 ///
 /// let v: StackVec<u8> = serde_json::from_str("[1,2,3]").unwrap();
 /// assert_eq!(v, [1, 2, 3]);
 /// assert!(!v.spilled());
+/// let full = serde_json::from_str::<InlineVec<u8, 2>>("[1,2,3]").unwrap_err();
+/// assert!(full.to_string().starts_with("capacity exceeded after 2 elements"));
 /// ```
 impl<'de, T: Deserialize<'de>, const N: usize, A: Allocator + Default> Deserialize<'de>
     for StackVec<T, N, A>
@@ -54,9 +57,12 @@ impl<'de, T: Deserialize<'de>, const N: usize, A: Allocator + Default> Deseriali
                 let cap_limit = MAX_PREALLOC_BYTES / core::mem::size_of::<T>().max(1);
                 let hint = seq.size_hint().unwrap_or(0).min(cap_limit);
                 let mut v = StackVec::new_in(A::default());
-                v.reserve_exact(hint);
+                // Only a hint: a vector that cannot take it all still takes what arrives.
+                let _ = v.try_reserve_exact(hint);
                 while let Some(item) = seq.next_element()? {
-                    v.push(item);
+                    let len = v.len();
+                    v.try_push(item)
+                        .map_err(|e| S::Error::custom(format_args!("{e} after {len} elements")))?;
                 }
                 Ok(v)
             }
@@ -83,14 +89,17 @@ impl<const N: usize, A: Allocator> Serialize for crate::StackString<N, A> {
 }
 
 #[cfg(feature = "alloc")]
-/// Deserializes a string (or UTF-8 bytes): inline when it fits.
+/// Deserializes a string (or UTF-8 bytes): inline when it fits. A string longer than it can
+/// hold (a fixed capacity, or what its allocator grants) is an error, not a panic.
 ///
 /// # Examples
 /// ```
-/// use stackfirst::StackString;
+/// use stackfirst::{NoHeap, StackString};
 ///
 /// let s: StackString = serde_json::from_str(r#""hello""#).unwrap();
 /// assert_eq!((s.as_str(), s.spilled()), ("hello", false));
+/// let long = serde_json::from_str::<StackString<4, NoHeap>>(r#""hello""#).unwrap_err();
+/// assert!(long.to_string().starts_with("capacity exceeded"));
 /// ```
 impl<'de, const N: usize, A: Allocator + Default> Deserialize<'de> for crate::StackString<N, A> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -104,12 +113,15 @@ impl<'de, const N: usize, A: Allocator + Default> Deserialize<'de> for crate::St
             }
 
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(crate::StackString::from(v))
+                let mut s = crate::StackString::new_in(A::default());
+                s.try_reserve_exact(v.len()).map_err(E::custom)?;
+                s.push_str(v);
+                Ok(s)
             }
 
             fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
                 match core::str::from_utf8(v) {
-                    Ok(s) => Ok(crate::StackString::from(s)),
+                    Ok(s) => self.visit_str(s),
                     Err(_) => Err(E::invalid_value(serde::de::Unexpected::Bytes(v), &self)),
                 }
             }

@@ -6,6 +6,8 @@ use core::fmt::{self, Write};
 use allocator_api2::alloc::{Allocator, Global};
 
 use super::StackString;
+use crate::no_heap::NoHeap;
+use crate::raw::is_allocator;
 
 impl StackString<32, Global> {
     /// `format!` into a `StackString`: no allocation when the text fits the 32 inline bytes.
@@ -51,6 +53,10 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// [`format`](StackString::format) into a string with this budget that spills into `alloc`
     /// (a `&Frame`, a `&bumpalo::Bump`, ...).
     ///
+    /// # Panics
+    /// If a formatting trait implementation returns an error, and with [`NoHeap`] (which
+    /// cannot grow) if the text does not fit.
+    ///
     /// # Examples
     /// ```
     /// use stackfirst::StackString;
@@ -65,9 +71,15 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
         let mut s = Self::new_in(alloc);
         match args.as_str() {
             Some(literal) => s.push_str(literal),
-            None => s
-                .write_fmt(args)
-                .expect("a formatting trait implementation returned an error"),
+            None => {
+                if s.write_fmt(args).is_err() {
+                    // A string that cannot grow reports being full as an error too (`fmt::Write`).
+                    if is_allocator::<A, NoHeap>() {
+                        panic!("capacity exceeded, or a formatting trait implementation returned an error");
+                    }
+                    panic!("a formatting trait implementation returned an error");
+                }
+            }
         }
         s
     }
