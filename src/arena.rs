@@ -332,6 +332,22 @@ impl<'m, A: Allocator> Arena<'m, A> {
     ///     f.alloc_str("in the new chunk") // error: borrowed data escapes the closure
     /// });
     /// ```
+    ///
+    /// That works because the closure must accept a frame of any lifetime, so a value stored in
+    /// the frame's own allocations ([`Frame::alloc`], [`Frame::alloc_iter`], ...) must outlive
+    /// them all: borrowed data from outside the closure, such as `&str`s into the caller's
+    /// `String`, is refused as not `'static`. A vector that spills into the frame can hold it;
+    /// or open the frame with [`frame_guard`](Self::frame_guard), whose frame lives for a
+    /// borrow of the guard:
+    /// ```
+    /// use stackfirst::Arena;
+    ///
+    /// let request = String::from("GET /index.html");
+    /// let mut arena = Arena::new();
+    /// let mut guard = arena.frame_guard();
+    /// let words = guard.frame().alloc_iter(request.split(' '));
+    /// assert_eq!(&*words, ["GET", "/index.html"]);
+    /// ```
     #[inline]
     pub fn frame<R>(&mut self, f: impl for<'f> FnOnce(Frame<'f>) -> R) -> R {
         let mut guard = self.frame_guard();

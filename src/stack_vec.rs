@@ -58,7 +58,8 @@ with_stack_vec_defaults! {
 /// * Size: the larger of `N` bytes and one word (the heap pointer shares the inline bytes), plus
 ///   a length word and a capacity word: `size_of::<StackVec<u64>>()` is 48 on 64-bit targets,
 ///   `size_of::<StackVec<u32>>()` is 40 on 32-bit ones, and with `N = 0` it is `Vec`'s size. A
-///   zero-sized allocator (such as [`Global`]) costs nothing.
+///   zero-sized allocator (such as [`Global`]) costs nothing. There is no niche: an
+///   `Option<StackVec<T>>` is a word larger than the vector, where `Option<Vec<T>>` is not.
 ///
 /// The storage invariants are written down once, in the `raw` module that owns them.
 ///

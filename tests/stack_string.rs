@@ -348,3 +348,33 @@ fn spill_report_counts_string_sites() {
         .unwrap_or_else(|| panic!("no record on line {line}:\n{report}"));
     assert_eq!((site.created, site.spilled, site.elem_size), (3, 1, 1));
 }
+
+#[test]
+fn conversions_to_and_from_what_string_converts_to_and_from() {
+    use std::borrow::Cow;
+    use std::error::Error;
+    use std::rc::Rc;
+    use std::sync::Arc;
+
+    let long = "longer than the thirty-two byte budget";
+    // Owned buffers are adopted or handed over, not copied.
+    let boxed = Box::<str>::from(long);
+    let at = boxed.as_ptr();
+    let s = StackString::<32>::from(boxed);
+    assert_eq!((s.as_ptr(), s.as_str()), (at, long));
+    let bytes = Vec::<u8>::from(s);
+    assert_eq!((bytes.as_ptr(), &bytes[..]), (at, long.as_bytes()));
+    // Inline text is copied out exactly.
+    let short = StackString::<32>::from(Cow::Owned(String::from("short")));
+    assert!(!short.spilled());
+    assert_eq!(String::from(&short), "short");
+    assert_eq!(&*Rc::<str>::from(short.clone()), "short");
+    assert_eq!(&*Arc::<str>::from(short.clone()), "short");
+    // A boxed error reads as `String`'s does.
+    let ours: Box<dyn Error + Send + Sync> = short.into();
+    let std: Box<dyn Error + Send + Sync> = String::from("short").into();
+    assert_eq!(
+        (ours.to_string(), format!("{ours:?}")),
+        (std.to_string(), format!("{std:?}"))
+    );
+}

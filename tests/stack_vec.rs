@@ -100,6 +100,20 @@ fn into_heap_exact_from_spilled_is_identity() {
 }
 
 #[test]
+fn cow_and_vec_deque_take_a_spilled_buffer_without_copying() {
+    use std::borrow::Cow;
+    use std::collections::VecDeque;
+    let v: StackVec<u64> = (0..10).collect();
+    let at = v.as_ptr();
+    let cow = Cow::<[u64]>::from(v.clone());
+    assert!(matches!(cow, Cow::Owned(_)));
+    assert_eq!(&*cow, &v[..]);
+    let deque = VecDeque::from(v);
+    assert_eq!(deque.as_slices().0.as_ptr(), at);
+    assert!(deque.iter().copied().eq(0..10));
+}
+
+#[test]
 fn into_heap_exact_edge_cases() {
     let (v, heap) = count_heap(|| StackVec::<u64>::new().into_heap_exact());
     assert_eq!((v.len(), heap.allocs), (0, 0));

@@ -3,7 +3,7 @@
 #[cfg(all(feature = "alloc", target_has_atomic = "ptr"))]
 use alloc::sync::Arc;
 #[cfg(feature = "alloc")]
-use alloc::{borrow::Cow, boxed::Box, rc::Rc, string::String, vec::Vec};
+use alloc::{borrow::Cow, boxed::Box, collections::VecDeque, rc::Rc, string::String, vec::Vec};
 use allocator_api2::alloc::Allocator;
 #[cfg(feature = "alloc")]
 use allocator_api2::alloc::Global;
@@ -169,6 +169,43 @@ impl<T, const N: usize> From<StackVec<T, N, Global>> for Box<[T]> {
     #[track_caller]
     fn from(vec: StackVec<T, N, Global>) -> Self {
         vec.into_boxed_slice()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<'a, T: Clone, const N: usize> From<StackVec<T, N, Global>> for Cow<'a, [T]> {
+    /// An owned `Cow` of the vector as a `Vec` (see `From<StackVec<T, N>> for Vec<T>`).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::borrow::Cow;
+    /// use stackfirst::StackVec;
+    ///
+    /// let c: Cow<[u8]> = StackVec::<u8>::from([1, 2]).into();
+    /// assert!(matches!(c, Cow::Owned(_)));
+    /// ```
+    #[track_caller]
+    fn from(vec: StackVec<T, N, Global>) -> Self {
+        Cow::Owned(vec.into())
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T, const N: usize> From<StackVec<T, N, Global>> for VecDeque<T> {
+    /// Through `Vec` (see `From<StackVec<T, N>> for Vec<T>`): a spilled vector's buffer is
+    /// handed over without copying.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::collections::VecDeque;
+    /// use stackfirst::StackVec;
+    ///
+    /// let d: VecDeque<u8> = StackVec::<u8>::from([1, 2]).into();
+    /// assert_eq!(d, [1, 2]);
+    /// ```
+    #[track_caller]
+    fn from(vec: StackVec<T, N, Global>) -> Self {
+        Vec::from(vec).into()
     }
 }
 
