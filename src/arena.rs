@@ -333,20 +333,26 @@ impl<'m, A: Allocator> Arena<'m, A> {
     /// });
     /// ```
     ///
-    /// That works because the closure must accept a frame of any lifetime, so a value stored in
-    /// the frame's own allocations ([`Frame::alloc`], [`Frame::alloc_iter`], ...) must outlive
-    /// them all: borrowed data from outside the closure, such as `&str`s into the caller's
-    /// `String`, is refused as not `'static`. A vector that spills into the frame can hold it;
-    /// or open the frame with [`frame_guard`](Self::frame_guard), whose frame lives for a
-    /// borrow of the guard:
+    /// Data borrowed from outside the closure (`&str`s into the caller's `String`, say) goes
+    /// into the frame through the methods that return a [`FrameBox`](crate::FrameBox)
+    /// ([`Frame::alloc`], [`Frame::alloc_iter`], [`Frame::alloc_slice_clone`], ...) or a vector
+    /// that spills into it. The methods that return a plain `&'f mut` reference
+    /// ([`Frame::alloc_slice_copy`], [`Frame::alloc_slice_fill_copy`]) cannot take it: the
+    /// closure accepts a frame of any lifetime, and what a reference into it points to must
+    /// outlive that, so be `'static`. A frame opened with [`frame_guard`](Self::frame_guard)
+    /// lives for a borrow of the guard and has no such limit:
     /// ```
     /// use stackfirst::Arena;
     ///
     /// let request = String::from("GET /index.html");
     /// let mut arena = Arena::new();
+    /// arena.frame(|f| {
+    ///     let words = f.alloc_iter(request.split(' '));
+    ///     assert_eq!(&*words, ["GET", "/index.html"]);
+    /// });
     /// let mut guard = arena.frame_guard();
-    /// let words = guard.frame().alloc_iter(request.split(' '));
-    /// assert_eq!(&*words, ["GET", "/index.html"]);
+    /// let copied = guard.frame().alloc_slice_copy(&[request.as_str()]);
+    /// assert_eq!(copied, ["GET /index.html"]);
     /// ```
     #[inline]
     pub fn frame<R>(&mut self, f: impl for<'f> FnOnce(Frame<'f>) -> R) -> R {

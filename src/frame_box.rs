@@ -27,7 +27,9 @@ use core::ptr::NonNull;
 /// ```
 pub struct FrameBox<'f, T: ?Sized> {
     ptr: NonNull<T>,
-    _owns: PhantomData<(&'f mut T, T)>,
+    /// Tied to the frame by `'f` alone: no `T: 'f`, which a closure's frame (of any lifetime)
+    /// would turn into `T: 'static`; the value's own lifetimes bound the box like any type's.
+    _owns: PhantomData<(&'f (), T)>,
 }
 
 impl<'f, T: ?Sized> FrameBox<'f, T> {
@@ -58,7 +60,10 @@ impl<'f, T: ?Sized> FrameBox<'f, T> {
     /// ```
     #[inline]
     #[must_use]
-    pub fn leak(this: Self) -> &'f mut T {
+    pub fn leak(this: Self) -> &'f mut T
+    where
+        T: 'f,
+    {
         let this = ManuallyDrop::new(this);
         // SAFETY: the value is initialized and valid for `'f`; the box is not dropped, so this
         // is the only access from now on.

@@ -161,6 +161,22 @@ fn the_last_block_is_freed_and_grown_in_place_in_a_chunk_below_the_frames_mark()
     });
 }
 
+/// A closure's frame has a lifetime of its own, yet values that borrow the caller's data go
+/// into it: a `FrameBox` is bounded by its value's lifetimes, not the value by the frame's.
+#[test]
+fn a_closure_frame_holds_values_that_borrow_the_callers_data() {
+    let request = String::from("GET /index.html HTTP/1.1");
+    let mut arena = Arena::new();
+    let (words, method) = arena.frame(|f| {
+        let words = f.alloc_iter(request.split(' '));
+        let method = f.alloc(&request[..3]);
+        let clones = f.alloc_slice_clone(&words);
+        assert_eq!(*clones, *words);
+        (words.len(), *method == "GET")
+    });
+    assert_eq!((words, method), (3, true));
+}
+
 #[test]
 fn hashbrown_map_in_a_frame() {
     let mut mem = memory::<16384>();
