@@ -8,7 +8,9 @@ use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use allocator_api2::alloc::Allocator;
-use common::arena_model::{run_frames, run_growing, sync_arena_until_exhaustion, ArenaOp};
+use common::arena_model::{
+    run_bump_backed, run_frames, run_growing, sync_arena_until_exhaustion, ArenaOp,
+};
 use common::backing::TestBacking;
 use common::{count_heap, live, panic_on_clone, LyingIter, Tracked};
 use proptest::prelude::*;
@@ -422,6 +424,7 @@ fn op() -> impl Strategy<Value = ArenaOp> {
     prop_oneof![
         4 => (0usize..96, 0u8..8).prop_map(|(s, a)| ArenaOp::Alloc(s, a)),
         2 => (0usize..40).prop_map(ArenaOp::AllocSlice),
+        2 => Just(ArenaOp::AllocRest),
         2 => (0usize..8, 1usize..64).prop_map(|(i, n)| ArenaOp::Grow(i, n)),
         1 => (0usize..8, 0usize..64).prop_map(|(i, n)| ArenaOp::Shrink(i, n)),
         2 => (0usize..8).prop_map(ArenaOp::Dealloc),
@@ -453,6 +456,30 @@ proptest! {
         limit in proptest::option::of(0usize..8192),
     ) {
         run_growing(&ops, first, limit);
+    }
+}
+
+proptest! {
+    // Four times the default cases (PROPTEST_CASES scales them): only about one case in a
+    // hundred fills the caller's memory to its very end and then empties the chunk after it.
+    #![proptest_config(ProptestConfig {
+        cases: 4 * ProptestConfig::default().cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+    /// Chunks from a bump allocator touch each other and the caller's memory, or lie below the
+    /// frame's mark: whether a block is the last one of its chunk must not be decided by
+    /// comparing addresses alone. Mostly multiples of 16 bytes of caller memory, which put the
+    /// first chunk right after it.
+    #[test]
+    fn arena_over_a_bump_allocator_keeps_blocks_in_their_chunks(
+        ops in proptest::collection::vec(op(), 1..120),
+        fixed in prop_oneof![3 => (0usize..40).prop_map(|k| 16 * k), 1 => 0usize..1024],
+    ) {
+        // Every allocator, with caller memory and with a first chunk: the same steps in each.
+        for backing in 0..6 {
+            run_bump_backed(&ops, fixed, backing);
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::alloc::Layout;
 use std::mem::MaybeUninit;
+use std::ops::Range;
 use std::ptr::NonNull;
 
 use allocator_api2::alloc::Allocator;
@@ -17,6 +18,9 @@ use super::backing::TestBacking;
 pub enum ArenaOp {
     Alloc(usize, u8),
     AllocSlice(usize),
+    /// All that the current chunk has left, as a buffer that takes all the room does: a block
+    /// that ends where its chunk ends.
+    AllocRest,
     Grow(usize, usize),
     Shrink(usize, usize),
     Dealloc(usize),
@@ -34,12 +38,30 @@ struct Block {
 struct Model<'a> {
     blocks: Vec<Block>,
     next_fill: u8,
-    /// Whether `addr..addr + size` is memory the arena may hand out.
-    inside: &'a dyn Fn(usize, usize) -> bool,
+    /// The start of the chunk (the caller's memory or a heap chunk) that holds
+    /// `addr..addr + size`, if it is memory the arena may hand out.
+    chunk: &'a dyn Fn(usize, usize) -> Option<usize>,
+    /// The bump pointer and the start of its chunk, when known: where the block placed or
+    /// resized last ends. Chunks can touch (a bump allocator places them so), so a block that
+    /// ends at the pointer's address is the last block only if it is in the pointer's chunk.
+    /// A zero-sized block may or may not have moved the pointer (rounding it up to its
+    /// alignment): unknown until the next sized one.
+    tip: Option<(usize, usize)>,
 }
 
-impl Model<'_> {
-    fn verify(&self) {
+impl<'a> Model<'a> {
+    fn new(chunk: &'a dyn Fn(usize, usize) -> Option<usize>) -> Self {
+        Self {
+            blocks: Vec::new(),
+            next_fill: 0,
+            chunk,
+            tip: None,
+        }
+    }
+
+    /// Checks the live blocks, and the frame's counters against them: a bump pointer that
+    /// left its chunk makes them overflow (a panic in a debug build) or exceed the capacity.
+    fn verify(&self, f: &Frame<'_>) {
         let mut spans: Vec<(usize, usize)> = Vec::new();
         for b in &self.blocks {
             assert_eq!(b.ptr.as_ptr() as usize % b.layout.align(), 0, "misaligned");
@@ -47,16 +69,26 @@ impl Model<'_> {
                 continue;
             }
             let p = b.ptr.as_ptr() as usize;
-            assert!((self.inside)(p, b.layout.size()), "outside the arena");
+            assert!(
+                (self.chunk)(p, b.layout.size()).is_some(),
+                "outside the arena"
+            );
             // SAFETY: a live block of `size` bytes that we filled.
             let bytes = unsafe { std::slice::from_raw_parts(b.ptr.as_ptr(), b.layout.size()) };
-            assert!(bytes.iter().all(|&x| x == b.fill), "contents changed");
+            assert!(all_are(bytes, b.fill), "contents changed");
             spans.push((p, b.layout.size()));
         }
         spans.sort();
         for w in spans.windows(2) {
             assert!(w[0].0 + w[0].1 <= w[1].0, "blocks overlap");
         }
+        let (used, remaining, capacity) = (f.used(), f.remaining(), f.capacity());
+        let live: usize = spans.iter().map(|s| s.1).sum();
+        assert!(used >= live, "used() {used} < {live} live bytes");
+        assert!(
+            used + remaining <= capacity,
+            "used() {used} + remaining() {remaining} > capacity() {capacity}"
+        );
     }
 
     fn fill(&mut self, ptr: NonNull<u8>, size: usize) -> u8 {
@@ -66,9 +98,62 @@ impl Model<'_> {
         self.next_fill
     }
 
-    /// Index of one of this level's blocks.
+    /// Records a block just allocated, at the bump pointer.
+    fn push(&mut self, ptr: NonNull<u8>, layout: Layout, level: usize) {
+        let fill = self.fill(ptr, layout.size());
+        self.blocks.push(Block {
+            ptr,
+            layout,
+            fill,
+            level,
+        });
+        self.placed(ptr, layout.size());
+    }
+
+    /// Block `k` is now `ptr` with `layout`: its first bytes were kept, the rest is refilled.
+    fn resized(&mut self, k: usize, ptr: NonNull<u8>, layout: Layout) {
+        let Block {
+            layout: old,
+            fill,
+            level,
+            ..
+        } = self.blocks[k];
+        let kept = old.size().min(layout.size());
+        // SAFETY: the resized block holds at least `kept` bytes.
+        let bytes = unsafe { std::slice::from_raw_parts(ptr.as_ptr(), kept) };
+        assert!(all_are(bytes, fill), "resizing lost the contents");
+        let fill = self.fill(ptr, layout.size());
+        self.blocks[k] = Block {
+            ptr,
+            layout,
+            fill,
+            level,
+        };
+    }
+
+    /// The bump pointer after a block of `size` bytes was placed at `ptr` (at the pointer).
+    fn placed(&mut self, ptr: NonNull<u8>, size: usize) {
+        let p = ptr.as_ptr() as usize;
+        self.tip = (self.chunk)(p, size)
+            .filter(|_| size != 0)
+            .map(|c| (p + size, c));
+    }
+
+    /// Whether `b` is the last block: it ends at the bump pointer, in the pointer's chunk.
+    fn is_last(&self, b: &Block) -> bool {
+        let (p, n) = (b.ptr.as_ptr() as usize, b.layout.size());
+        n != 0
+            && self
+                .tip
+                .is_some_and(|(end, c)| end == p + n && (self.chunk)(p, n) == Some(c))
+    }
+
+    /// Index of one of this level's blocks: the `i`-th (modulo their number) counting back from
+    /// the latest allocated, so that small indices reach the last block, which the arena frees
+    /// and resizes in place, however many blocks the level has.
     fn own(&self, level: usize, i: usize) -> Option<usize> {
         let mine: Vec<usize> = (0..self.blocks.len())
+            .rev()
             .filter(|&k| self.blocks[k].level == level)
             .collect();
         (!mine.is_empty()).then(|| mine[i % mine.len()])
@@ -87,14 +172,7 @@ fn run_frame(
                 let size = size % 96;
                 let layout = Layout::from_size_align(size, 1 << (align % 8)).unwrap();
                 if let Ok(p) = f.allocate(layout) {
-                    let p = p.cast::<u8>();
-                    let fill = m.fill(p, size);
-                    m.blocks.push(Block {
-                        ptr: p,
-                        layout,
-                        fill,
-                        level,
-                    });
+                    m.push(p.cast(), layout, level);
                 }
             }
             ArenaOp::AllocSlice(len) => {
@@ -102,13 +180,13 @@ fn run_frame(
                 let src: Vec<u8> = vec![0; len];
                 if let Ok(s) = f.try_alloc_slice_copy(&src) {
                     let p = NonNull::new(s.as_mut_ptr()).unwrap();
-                    let fill = m.fill(p, len);
-                    m.blocks.push(Block {
-                        ptr: p,
-                        layout: Layout::array::<u8>(len).unwrap(),
-                        fill,
-                        level,
-                    });
+                    m.push(p, Layout::array::<u8>(len).unwrap(), level);
+                }
+            }
+            ArenaOp::AllocRest => {
+                let layout = Layout::array::<u8>(f.remaining()).unwrap();
+                if let Ok(p) = f.allocate(layout) {
+                    m.push(p.cast(), layout, level);
                 }
             }
             ArenaOp::Grow(i, extra) => {
@@ -117,16 +195,17 @@ fn run_frame(
                     let b = &m.blocks[k];
                     let new =
                         Layout::from_size_align(b.layout.size() + extra, b.layout.align()).unwrap();
+                    // `Frame`'s docs: the last block grows in place while its chunk has room.
+                    let in_place = m.is_last(b) && f.remaining() >= extra;
                     // SAFETY: a live block of this frame with this layout.
                     if let Ok(p) = unsafe { f.grow(b.ptr, b.layout, new) } {
                         let p = p.cast::<u8>();
-                        let fill = m.fill(p, new.size());
-                        m.blocks[k] = Block {
-                            ptr: p,
-                            layout: new,
-                            fill,
-                            level,
-                        };
+                        assert!(
+                            !in_place || p == b.ptr,
+                            "the last block did not grow in place"
+                        );
+                        m.resized(k, p, new);
+                        m.placed(p, new.size());
                     }
                 }
             }
@@ -139,55 +218,77 @@ fn run_frame(
                         b.layout.align(),
                     )
                     .unwrap();
+                    if m.is_last(b) {
+                        // In place, and the bump pointer follows its end.
+                        let end = b.ptr.as_ptr() as usize + new.size();
+                        m.tip = m.tip.map(|(_, c)| (end, c));
+                    }
                     // SAFETY: a live block of this frame with this layout.
-                    let p = unsafe { f.shrink(b.ptr, b.layout, new) }
-                        .unwrap()
-                        .cast::<u8>();
-                    let fill = b.fill;
-                    m.blocks[k] = Block {
-                        ptr: p,
-                        layout: new,
-                        fill,
-                        level,
-                    };
+                    let p = unsafe { f.shrink(b.ptr, b.layout, new) }.unwrap();
+                    m.resized(k, p.cast(), new);
                 }
             }
             ArenaOp::Dealloc(i) => {
                 if let Some(k) = m.own(level, i) {
                     let b = m.blocks.remove(k);
+                    let (last, used) = (m.is_last(&b), f.used());
                     // SAFETY: a live block of this frame with this layout, not used again.
                     unsafe { f.deallocate(b.ptr, b.layout) };
+                    if last {
+                        let freed = b.layout.size();
+                        assert_eq!(f.used(), used - freed, "freeing the last block reclaims it");
+                        m.tip = m.tip.map(|(_, c)| (b.ptr.as_ptr() as usize, c));
+                    }
                 }
             }
             // Bounded, so a long input cannot overflow the stack.
             ArenaOp::Enter if level < 64 => {
-                let before = f.used();
+                let (before, tip) = (f.used(), m.tip);
                 f.frame(|mut child| run_frame(&mut child, ops, m, level + 1));
                 assert_eq!(f.used(), before, "the child frame rewound exactly");
+                m.tip = tip;
                 m.blocks.retain(|b| b.level <= level);
             }
             ArenaOp::Exit if level > 0 => return,
             ArenaOp::Enter | ArenaOp::Exit => {}
         }
-        m.verify();
+        m.verify(f);
     }
 }
 
+/// Whether every byte is `fill`: compared in slices (a `memcmp`), as a byte loop is slow in a
+/// debug build.
+fn all_are(bytes: &[u8], fill: u8) -> bool {
+    let pattern = [fill; 64];
+    bytes.chunks(64).all(|c| c == &pattern[..c.len()])
+}
+
+/// `range.start` if `addr..addr + size` lies in `range` (the caller's memory).
+fn within(range: &Range<usize>, addr: usize, size: usize) -> Option<usize> {
+    (range.contains(&addr) && addr + size <= range.end).then_some(range.start)
+}
+
+/// Runs `ops` in a frame of `arena` (`chunk` as in [`Model`]), which rewinds everything.
+fn run_top<A: Allocator>(
+    arena: &mut Arena<'_, A>,
+    ops: &[ArenaOp],
+    chunk: &dyn Fn(usize, usize) -> Option<usize>,
+) {
+    let mut m = Model::new(chunk);
+    arena.frame(|mut f| run_frame(&mut f, &mut ops.iter(), &mut m, 0));
+    assert_eq!(arena.used(), 0, "the frame rewound across chunks");
+}
+
 /// Runs `ops` through nested frames of a 2 KiB arena, checking after every step that live blocks
-/// are disjoint, aligned, in bounds and intact, that every child frame rewinds exactly, and that
-/// the arena is empty at the end.
+/// are disjoint, aligned, in bounds and intact, that the arena's counters agree with them, that
+/// the last block is freed and grown in place, that every child frame rewinds exactly, and
+/// that the arena is empty at the end.
 pub fn run_frames(ops: &[ArenaOp]) {
     let mut mem = [MaybeUninit::<u8>::uninit(); 2048];
     let range = mem.as_ptr() as usize..mem.as_ptr() as usize + mem.len();
-    let inside = |p: usize, n: usize| range.contains(&p) && p + n <= range.end;
-    let mut arena = Arena::from_memory(&mut mem);
-    let mut m = Model {
-        blocks: Vec::new(),
-        next_fill: 0,
-        inside: &inside,
-    };
-    arena.frame(|mut f| run_frame(&mut f, &mut ops.iter(), &mut m, 0));
-    assert_eq!(arena.used(), 0);
+    run_top(&mut Arena::from_memory(&mut mem), ops, &|p, n| {
+        within(&range, p, n)
+    });
 }
 
 /// The same steps in a growing arena whose first chunk holds `first_chunk` bytes (tiny ones
@@ -197,7 +298,7 @@ pub fn run_frames(ops: &[ArenaOp]) {
 /// every chunk is given back.
 pub fn run_growing(ops: &[ArenaOp], first_chunk: Option<usize>, limit: Option<usize>) {
     let backing = TestBacking::new();
-    let inside = |p: usize, n: usize| backing.contains(p, n);
+    let chunk = |p, n| backing.block_of(p, n);
     // `None`: nothing allocated until the first request, which comes inside a frame (the frame
     // then ends at the empty start, before the first chunk).
     let mut arena = match first_chunk {
@@ -208,13 +309,7 @@ pub fn run_growing(ops: &[ArenaOp], first_chunk: Option<usize>, limit: Option<us
     let mut steady = false;
     for pass in 0..12 {
         let before = backing.allocs();
-        let mut m = Model {
-            blocks: Vec::new(),
-            next_fill: 0,
-            inside: &inside,
-        };
-        arena.frame(|mut f| run_frame(&mut f, &mut ops.iter(), &mut m, 0));
-        assert_eq!(arena.used(), 0, "the frame rewound across chunks");
+        run_top(&mut arena, ops, &chunk);
         assert!(
             arena.allocated_bytes()
                 <= limit
@@ -232,17 +327,70 @@ pub fn run_growing(ops: &[ArenaOp], first_chunk: Option<usize>, limit: Option<us
     for _ in 0..3 {
         arena.shrink_to_fit();
         assert_eq!(arena.allocated_bytes(), backing.live_bytes());
-        let mut m = Model {
-            blocks: Vec::new(),
-            next_fill: 0,
-            inside: &inside,
-        };
-        arena.frame(|mut f| run_frame(&mut f, &mut ops.iter(), &mut m, 0));
+        run_top(&mut arena, ops, &chunk);
     }
     arena.reset();
     arena.shrink_to_fit();
     let first = usize::from(first_chunk.is_some() || backing.allocs() > 0);
     assert_eq!(backing.live_blocks(), first, "only the first chunk is left");
+    drop(arena);
+    assert_eq!(backing.live_blocks(), 0, "every chunk was given back");
+}
+
+/// What each bump allocator of [`run_bump_backed`] holds: the caller's memory and the chunks
+/// that the steps take (or most of them: a refused chunk is a failed step).
+const BUMP_BYTES: usize = 1 << 16;
+
+/// The same steps in a growing arena whose chunks come from a bump allocator, as they do under
+/// an outer arena: there, chunks touch each other and the caller's memory, which
+/// [`run_growing`]'s backing never makes them do.
+/// `backing % 3` picks the allocator: an outer `&Frame`, a `&SyncArena` (both bump upward, so
+/// the first chunk starts where the caller's memory ends if its size is a multiple of 16), or
+/// a `&bumpalo::Bump`, which bumps downward: later chunks lie below the frame's mark, as the
+/// heap lies below a stack buffer. `backing / 3 % 2` picks what the arena starts with: caller
+/// memory of `fixed % 1024` bytes taken from the same allocator, or a first chunk of that
+/// size. Besides [`run_frames`]' checks, blocks lie inside the caller's memory or one chunk,
+/// and every chunk is given back at the end.
+pub fn run_bump_backed(ops: &[ArenaOp], fixed: usize, backing: u8) {
+    let (fixed, memory) = (fixed % 1024, backing / 3 % 2 == 0);
+    match backing % 3 {
+        0 => {
+            let mut outer = vec![MaybeUninit::uninit(); BUMP_BYTES];
+            Arena::from_memory(&mut outer).frame(|f| run_bumped(ops, fixed, memory, &f));
+        }
+        1 => run_bumped(
+            ops,
+            fixed,
+            memory,
+            &*Box::new(SyncArena::<BUMP_BYTES>::new()),
+        ),
+        _ => run_bumped(
+            ops,
+            fixed,
+            memory,
+            &bumpalo::Bump::with_capacity(BUMP_BYTES),
+        ),
+    }
+}
+
+fn run_bumped<A: Allocator + Copy>(ops: &[ArenaOp], fixed: usize, memory: bool, outer: A) {
+    let mut mem: &mut [MaybeUninit<u8>] = &mut [];
+    if memory {
+        let block = outer.allocate(Layout::from_size_align(fixed, 16).unwrap());
+        // SAFETY: a fresh block of `fixed` bytes, never freed: it stays valid as long as the
+        // allocator `outer` refers to, which outlives this call.
+        mem = unsafe { &mut *(block.unwrap().as_ptr() as *mut [MaybeUninit<u8>]) };
+    }
+    let range = mem.as_ptr() as usize..mem.as_ptr() as usize + mem.len();
+    let backing = TestBacking::over(outer);
+    let chunk = |p, n| within(&range, p, n).or_else(|| backing.block_of(p, n));
+    let mut arena = if memory {
+        Arena::from_memory_in(mem, &backing)
+    } else {
+        Arena::with_capacity_in(fixed, &backing)
+    };
+    run_top(&mut arena, ops, &chunk);
+    assert_eq!(arena.allocated_bytes(), backing.live_bytes());
     drop(arena);
     assert_eq!(backing.live_blocks(), 0, "every chunk was given back");
 }

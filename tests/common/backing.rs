@@ -1,18 +1,19 @@
 //! Backing allocators for arenas under test: one that counts and remembers every live block
 //! (so a test can ask "is this pointer inside a chunk?" and "did anything leak?"), and can be
-//! told to fail from the n-th allocation on.
+//! told to fail from the n-th allocation on. It takes its blocks from the system allocator, or
+//! from any other allocator it wraps (a bump allocator places chunks next to each other).
 
-use std::alloc::{Layout, System};
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::ptr::NonNull;
 
 use allocator_api2::alloc::{AllocError, Allocator};
 
-/// Forwards to `System`, counting, remembering live blocks, and refusing every allocation
+/// Forwards to `inner`, counting, remembering live blocks, and refusing every allocation
 /// from number `fail_from` on (counting from 0; `usize::MAX`: never).
-#[derive(Default)]
-pub struct TestBacking {
+pub struct TestBacking<A = Heap> {
+    inner: A,
     allocs: Cell<usize>,
     frees: Cell<usize>,
     refused: Cell<usize>,
@@ -21,16 +22,48 @@ pub struct TestBacking {
     live: RefCell<BTreeMap<usize, Layout>>,
 }
 
+/// `System` as an `Allocator` (allocator-api2 has that impl only with its `std` feature).
+pub struct Heap;
+
+// SAFETY: forwards to `System`, which keeps blocks valid until they are deallocated.
+unsafe impl Allocator for Heap {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: not zero-sized: `TestBacking`, its only user, asserts that.
+        let p = NonNull::new(unsafe { System.alloc(layout) }).ok_or(AllocError)?;
+        Ok(NonNull::slice_from_raw_parts(p, layout.size()))
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: allocated above with this layout (the caller's contract).
+        unsafe { System.dealloc(ptr.as_ptr(), layout) }
+    }
+}
+
 impl TestBacking {
     pub fn new() -> Self {
-        Self::default()
+        Self::over(Heap)
     }
 
     /// Refuses the allocation attempt number `n` (counting successful ones only) and all after.
     pub fn failing_from(n: usize) -> Self {
-        let b = Self::default();
+        let b = Self::new();
         b.fail_from.set(Some(n));
         b
+    }
+}
+
+impl<A> TestBacking<A> {
+    /// Takes its blocks from `inner`.
+    pub fn over(inner: A) -> Self {
+        Self {
+            inner,
+            allocs: Cell::default(),
+            frees: Cell::default(),
+            refused: Cell::default(),
+            fail_from: Cell::default(),
+            fail_next: Cell::default(),
+            live: RefCell::default(),
+        }
     }
 
     pub fn fail_from(&self, n: Option<usize>) {
@@ -66,16 +99,20 @@ impl TestBacking {
 
     /// Whether `addr..addr + size` lies inside one live block.
     pub fn contains(&self, addr: usize, size: usize) -> bool {
+        self.block_of(addr, size).is_some()
+    }
+
+    /// The start of the live block that `addr..addr + size` lies inside.
+    pub fn block_of(&self, addr: usize, size: usize) -> Option<usize> {
         let live = self.live.borrow();
-        live.range(..=addr)
-            .next_back()
-            .is_some_and(|(&start, l)| addr + size <= start + l.size())
+        let (&start, l) = live.range(..=addr).next_back()?;
+        (addr + size <= start + l.size()).then_some(start)
     }
 }
 
-// SAFETY: forwards to `System`; blocks stay valid until deallocated here, and each is freed
+// SAFETY: forwards to `inner`; blocks stay valid until deallocated here, and each is freed
 // with the layout it was allocated with (checked).
-unsafe impl Allocator for TestBacking {
+unsafe impl<A: Allocator> Allocator for TestBacking<A> {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         let once = self.fail_next.get();
         if once > 0 || self.fail_from.get().is_some_and(|n| self.allocs.get() >= n) {
@@ -83,10 +120,8 @@ unsafe impl Allocator for TestBacking {
             self.refused.set(self.refused.get() + 1);
             return Err(AllocError);
         }
-        // SAFETY: arenas never ask for zero bytes.
         assert_ne!(layout.size(), 0, "a zero-sized chunk");
-        let p = NonNull::new(unsafe { std::alloc::GlobalAlloc::alloc(&System, layout) })
-            .ok_or(AllocError)?;
+        let p = self.inner.allocate(layout)?.cast::<u8>();
         self.allocs.set(self.allocs.get() + 1);
         self.live.borrow_mut().insert(p.as_ptr() as usize, layout);
         Ok(NonNull::slice_from_raw_parts(p, layout.size()))
@@ -101,6 +136,6 @@ unsafe impl Allocator for TestBacking {
         );
         self.frees.set(self.frees.get() + 1);
         // SAFETY: allocated above with this layout, and live until now.
-        unsafe { std::alloc::GlobalAlloc::dealloc(&System, ptr.as_ptr(), layout) }
+        unsafe { self.inner.deallocate(ptr, layout) }
     }
 }
