@@ -11,7 +11,7 @@ use allocator_api2::alloc::{AllocError, Allocator};
 use crate::arena_error::ArenaError;
 use crate::frame_box::FrameBox;
 use crate::frame_guard::FrameGuard;
-use crate::region::{never_fails, Fallible, Mark, OnFailure, Panics, RegionRef};
+use crate::region::{never_fails, Fallible, OnFailure, Panics, RegionRef};
 use crate::tip_buf::{TipBuf, TipWriter};
 
 /// The allocating handle of an arena frame. Everything it allocates lives for `'f`, the frame's
@@ -58,10 +58,10 @@ use crate::tip_buf::{TipBuf, TipWriter};
 /// ```
 pub struct Frame<'f> {
     pub(crate) region: RegionRef<'f>,
-    /// Where the frame began: blocks before it in its chunk belong to parent frames and are
-    /// never freed or resized through this handle (every block of a later chunk is this
-    /// frame's, or a child's, which has ended).
-    pub(crate) mark: Mark,
+    /// The frame's mark (an address): blocks below it in its chunk belong to parent frames and
+    /// are never freed or resized through this handle (a chunk taken later holds only blocks of
+    /// this frame or of its ended children, even if it lies lower).
+    pub(crate) floor: usize,
     pub(crate) _invariant: PhantomData<fn(&'f ()) -> &'f ()>,
 }
 
@@ -897,7 +897,7 @@ pub(crate) fn array_layout<T>(len: usize) -> Layout {
 // they are freed through this frame or the frame ends; no handle of the frame can outlive it
 // (`'f`), and the parent's handle is mutably borrowed while a child frame lives, so a block is
 // only ever freed or resized through the frame that allocated it. Freeing and resizing touch
-// only the last block, and never blocks before the frame's mark.
+// only the last block, and never a parent's (below the frame's mark in its chunk).
 unsafe impl Allocator for Frame<'_> {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
@@ -909,7 +909,7 @@ unsafe impl Allocator for Frame<'_> {
 
     #[inline]
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        self.region.get().free(ptr, layout.size(), self.mark);
+        self.region.get().free(ptr, layout.size(), self.floor);
     }
 
     #[inline]
@@ -922,7 +922,7 @@ unsafe impl Allocator for Frame<'_> {
         if self
             .region
             .get()
-            .resize_in_place(ptr, old.size(), new, self.mark)
+            .resize_in_place(ptr, old.size(), new, self.floor)
         {
             return Ok(NonNull::slice_from_raw_parts(ptr, new.size()));
         }
@@ -941,7 +941,7 @@ unsafe impl Allocator for Frame<'_> {
         if self
             .region
             .get()
-            .resize_in_place(ptr, old.size(), new, self.mark)
+            .resize_in_place(ptr, old.size(), new, self.floor)
             || ptr.as_ptr() as usize % new.align() == 0
         {
             // In place: either the last block got smaller, or the block is kept as it is.

@@ -59,7 +59,7 @@ impl<'g> FrameGuard<'g> {
     pub fn frame(&mut self) -> Frame<'_> {
         Frame {
             region: self.region,
-            mark: self.mark,
+            floor: self.mark.cur as usize,
             _invariant: PhantomData,
         }
     }

@@ -232,27 +232,28 @@ impl Region {
     }
 
     /// The address of a block of `size` bytes that ends at the bump pointer (the current
-    /// chunk's last block, by the invariants) and does not lie before `mark` (a frame's) in
-    /// its chunk. Past that chunk every block was allocated after the mark, whatever its
-    /// address (a later chunk may lie lower).
+    /// chunk's last block, by the invariants) and was allocated after `floor` (a frame's mark).
+    /// In the mark's chunk that is `addr >= floor`, and the bump pointer is at or above the
+    /// mark; every block of a later chunk was allocated after the mark, and the chunks are
+    /// disjoint, so such a chunk lies wholly above the mark (the test passes) or wholly below
+    /// it, and then so does the bump pointer.
     #[inline]
-    fn tip(&self, ptr: NonNull<u8>, size: usize, mark: Mark) -> Option<usize> {
-        let addr = ptr.as_ptr() as usize;
-        let after_mark = addr >= mark.cur as usize || self.end.get() != mark.end;
-        (size != 0 && after_mark && addr.checked_add(size) == Some(self.cur.get() as usize))
-            .then_some(addr)
+    fn tip(&self, ptr: NonNull<u8>, size: usize, floor: usize) -> Option<usize> {
+        let (addr, cur) = (ptr.as_ptr() as usize, self.cur.get() as usize);
+        let after_mark = addr >= floor || cur < floor;
+        (size != 0 && after_mark && addr.checked_add(size) == Some(cur)).then_some(addr)
     }
 
-    /// Frees a block if it is the last one and was allocated after `mark`; otherwise its
+    /// Frees a block if it is the last one and was allocated after `floor`; otherwise its
     /// bytes stay used until the frame that made them ends.
     #[inline]
-    pub(crate) fn free(&self, ptr: NonNull<u8>, size: usize, mark: Mark) {
-        if let Some(addr) = self.tip(ptr, size, mark) {
+    pub(crate) fn free(&self, ptr: NonNull<u8>, size: usize, floor: usize) {
+        if let Some(addr) = self.tip(ptr, size, floor) {
             self.cur.set(self.cur.get().with_addr(addr));
         }
     }
 
-    /// Resizes the last block in place (if `ptr` is it, was allocated after `mark`, is aligned
+    /// Resizes the last block in place (if `ptr` is it, was allocated after `floor`, is aligned
     /// for `new`, and the new size fits the current chunk). Returns whether it did.
     #[inline]
     pub(crate) fn resize_in_place(
@@ -260,9 +261,9 @@ impl Region {
         ptr: NonNull<u8>,
         old_size: usize,
         new: Layout,
-        mark: Mark,
+        floor: usize,
     ) -> bool {
-        match self.tip(ptr, old_size, mark) {
+        match self.tip(ptr, old_size, floor) {
             Some(addr) if addr % new.align() == 0 && new.size() <= self.end.get() - addr => {
                 self.cur.set(self.cur.get().with_addr(addr + new.size()));
                 true

@@ -52,7 +52,8 @@ impl<'a, 'f, T> TipBuf<'a, 'f, T> {
         let new = array_layout::<T>(cap);
         let region = self.frame.region.get();
         let old_size = self.cap * mem::size_of::<T>();
-        if self.cap == 0 || !region.resize_in_place(self.ptr.cast(), old_size, new, self.frame.mark)
+        if self.cap == 0
+            || !region.resize_in_place(self.ptr.cast(), old_size, new, self.frame.floor)
         {
             let fresh = self.frame.try_alloc_layout(new)?.cast::<T>();
             // SAFETY: the first `len` elements are initialized; the fresh block holds `cap >=
@@ -84,7 +85,7 @@ impl<'a, 'f, T> TipBuf<'a, 'f, T> {
                 this.ptr.cast(),
                 size,
                 array_layout::<T>(this.len),
-                this.frame.mark,
+                this.frame.floor,
             );
         }
         // SAFETY: `len` initialized elements in a block of the frame (`'f`), owned by nobody
@@ -104,7 +105,7 @@ impl<T> Drop for TipBuf<'_, '_, T> {
             self.frame
                 .region
                 .get()
-                .free(self.ptr.cast(), size, self.frame.mark);
+                .free(self.ptr.cast(), size, self.frame.floor);
         }
     }
 }
