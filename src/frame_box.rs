@@ -137,6 +137,53 @@ impl<T: ?Sized + PartialEq> PartialEq for FrameBox<'_, T> {
     }
 }
 
+impl<'a, T> IntoIterator for &'a FrameBox<'_, [T]> {
+    type Item = &'a T;
+    type IntoIter = core::slice::Iter<'a, T>;
+
+    /// Iterates over the elements, as for a `Box<[T]>`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::Arena;
+    ///
+    /// Arena::new().frame(|f| {
+    ///     let words = f.alloc_iter("stack first".split(' '));
+    ///     let mut lens = 0;
+    ///     for w in &words {
+    ///         lens += w.len();
+    ///     }
+    ///     assert_eq!(lens, 10);
+    /// });
+    /// ```
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a mut FrameBox<'_, [T]> {
+    type Item = &'a mut T;
+    type IntoIter = core::slice::IterMut<'a, T>;
+
+    /// Iterates over the elements mutably, as for a `Box<[T]>`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::Arena;
+    ///
+    /// Arena::new().frame(|f| {
+    ///     let mut squares = f.alloc_iter(1..4u32);
+    ///     for x in &mut squares {
+    ///         *x *= *x;
+    ///     }
+    ///     assert_eq!(*squares, [1, 4, 9]);
+    /// });
+    /// ```
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter_mut()
+    }
+}
+
 // SAFETY: a `FrameBox` owns its `T` like a `Box` does; the frame's memory stays valid for `'f`
 // on any thread that can hold it.
 unsafe impl<T: ?Sized + Send> Send for FrameBox<'_, T> {}
