@@ -183,12 +183,15 @@ fn run_frame(
                     m.push(p, Layout::array::<u8>(len).unwrap(), level);
                 }
             }
-            ArenaOp::AllocRest => {
+            // Only up to 4 KiB: in a growing arena each chunk doubles the last, and filling
+            // every one would grow the memory exponentially with the steps (a fuzzer's OOM).
+            ArenaOp::AllocRest if f.remaining() <= 4096 => {
                 let layout = Layout::array::<u8>(f.remaining()).unwrap();
                 if let Ok(p) = f.allocate(layout) {
                     m.push(p.cast(), layout, level);
                 }
             }
+            ArenaOp::AllocRest => {}
             ArenaOp::Grow(i, extra) => {
                 let extra = 1 + extra % 64;
                 if let Some(k) = m.own(level, i) {
