@@ -111,7 +111,7 @@ impl core::error::Error for TryReserveError {}
 /// ```
 /// use stackfirst::{InlineVec, TryReserveErrorKind};
 ///
-/// let mut v: InlineVec<u32, 8> = InlineVec::new_in(stackfirst::NoHeap);
+/// let mut v: InlineVec<u32, 8> = InlineVec::new();
 /// v.try_push(1).unwrap();
 /// v.try_push(2).unwrap();
 /// let err = v.try_push(3).unwrap_err();
@@ -133,9 +133,9 @@ impl<T> TryPushError<T> {
     ///
     /// # Examples
     /// ```
-    /// use stackfirst::{InlineVec, NoHeap};
+    /// use stackfirst::InlineVec;
     ///
-    /// let mut v: InlineVec<char, 0> = InlineVec::new_in(NoHeap);
+    /// let mut v: InlineVec<char, 0> = InlineVec::new();
     /// assert_eq!(v.try_push('x').unwrap_err().into_value(), 'x');
     /// ```
     #[must_use]
@@ -147,9 +147,9 @@ impl<T> TryPushError<T> {
     ///
     /// # Examples
     /// ```
-    /// use stackfirst::{InlineVec, NoHeap};
+    /// use stackfirst::InlineVec;
     ///
-    /// let mut v: InlineVec<char, 0> = InlineVec::new_in(NoHeap);
+    /// let mut v: InlineVec<char, 0> = InlineVec::new();
     /// assert_eq!(v.try_push('x').unwrap_err().error().to_string(), "capacity exceeded");
     /// ```
     #[must_use]

@@ -16,9 +16,9 @@ use crate::StackVec;
 ///
 /// # Examples
 /// ```
-/// use stackfirst::{InlineVec, NoHeap};
+/// use stackfirst::InlineVec;
 ///
-/// let mut v: InlineVec<u16, 4> = InlineVec::new_in(NoHeap); // 4 bytes: two u16
+/// let mut v: InlineVec<u16, 4> = InlineVec::new(); // 4 bytes: two u16
 /// v.push(1);
 /// v.push(2);
 /// assert!(v.is_full());
@@ -27,9 +27,9 @@ use crate::StackVec;
 /// ```
 ///
 /// ```should_panic
-/// use stackfirst::{InlineVec, NoHeap};
+/// use stackfirst::InlineVec;
 ///
-/// let mut v: InlineVec<u8, 1> = InlineVec::new_in(NoHeap);
+/// let mut v: InlineVec<u8, 1> = InlineVec::new();
 /// v.push(1);
 /// v.push(2); // panics: capacity exceeded
 /// ```
@@ -51,7 +51,7 @@ unsafe impl Allocator for NoHeap {
 }
 
 /// A `StackVec` that never allocates: `N` bytes of elements inline, and nothing else. Build one
-/// with `InlineVec::new_in(NoHeap)`, `Default`, `collect` or `stack_vec!`; size it in elements
+/// with `InlineVec::new()`, `Default`, `collect` or `stack_vec!`; size it in elements
 /// with [`bytes_for`](crate::bytes_for).
 ///
 /// # Examples

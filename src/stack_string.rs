@@ -15,6 +15,7 @@ use allocator_api2::alloc::{Allocator, Global};
 
 pub use self::drain::Drain;
 pub use self::error::FromUtf8Error;
+use crate::const_allocator::ConstAllocator;
 use crate::error::TryReserveError;
 use crate::no_heap::NoHeap;
 use crate::raw::is_allocator;
@@ -52,23 +53,30 @@ pub struct StackString<const N: usize = 32, A: Allocator = Global> {
     vec: StackVec<u8, N, A>,
 }
 
-impl<const N: usize> StackString<N, Global> {
-    /// An empty string, inline. Never allocates.
+impl<const N: usize, A: ConstAllocator> StackString<N, A> {
+    /// An empty string, inline. Never allocates. The allocator is the one value of `A`: the
+    /// global heap by default, or [`NoHeap`] for a string that never allocates
+    /// (see [`ConstAllocator`]); [`new_in`](Self::new_in) takes any other.
     ///
     /// # Examples
     /// ```
-    /// use stackfirst::StackString;
+    /// use stackfirst::{NoHeap, StackString};
     ///
     /// const EMPTY: StackString = StackString::new();
     /// assert_eq!((EMPTY.len(), EMPTY.capacity()), (0, 32));
+    /// let mut fixed: StackString<4, NoHeap> = StackString::new();
+    /// assert!(fixed.try_reserve(5).is_err()); // 4 bytes, and no heap
+    /// fixed.push_str("1234");
     /// ```
     #[inline]
     #[cfg_attr(feature = "spill-report", track_caller)]
     #[must_use]
     pub const fn new() -> Self {
-        Self::new_in(Global)
+        Self::new_in(A::VALUE)
     }
+}
 
+impl<const N: usize> StackString<N, Global> {
     /// An empty string with room for at least `capacity` bytes: inline when they fit the
     /// budget, else one heap allocation of exactly `capacity` bytes.
     ///
@@ -905,7 +913,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
 /// let mut s = StackString::<32>::new();
 /// write!(s, "{}-{}", 1, 2).unwrap();
 /// assert_eq!(s, "1-2");
-/// let mut fixed = StackString::<4, NoHeap>::new_in(NoHeap);
+/// let mut fixed = StackString::<4, NoHeap>::new();
 /// let (a, b) = ("abc", "de");
 /// assert!(write!(fixed, "{a}{b}").is_err());
 /// assert_eq!(fixed, "abc");

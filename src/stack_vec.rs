@@ -24,6 +24,7 @@ pub use self::drain::Drain;
 pub use self::extract_if::ExtractIf;
 pub use self::into_iter::IntoIter;
 pub use self::splice::Splice;
+use crate::const_allocator::ConstAllocator;
 use crate::error::TryReserveError;
 #[cfg(feature = "alloc")]
 use crate::into_heap::IntoHeap;
@@ -136,24 +137,30 @@ pub const fn bytes_for<T>(elements: usize) -> usize {
     }
 }
 
-#[cfg(feature = "alloc")]
-impl<T, const N: usize> StackVec<T, N, Global> {
-    /// An empty vector, inline. Never allocates.
+impl<T, const N: usize, A: ConstAllocator> StackVec<T, N, A> {
+    /// An empty vector, inline. Never allocates. The allocator is the one value of `A`: the
+    /// global heap by default, [`NoHeap`](crate::NoHeap) for an [`InlineVec`](crate::InlineVec)
+    /// (see [`ConstAllocator`]); [`new_in`](Self::new_in) takes any other.
     ///
     /// # Examples
     /// ```
-    /// use stackfirst::StackVec;
+    /// use stackfirst::{InlineVec, StackVec};
     ///
     /// const EMPTY: StackVec<u8> = StackVec::new();
     /// assert_eq!(EMPTY.capacity(), 32);
+    /// static FIXED: InlineVec<u16, 8> = InlineVec::new(); // 4 u16, never allocates
+    /// assert_eq!(FIXED.capacity(), 4);
     /// ```
     #[inline]
     #[cfg_attr(feature = "spill-report", track_caller)]
     #[must_use]
     pub const fn new() -> Self {
-        Self::new_in(Global)
+        Self::new_in(A::VALUE)
     }
+}
 
+#[cfg(feature = "alloc")]
+impl<T, const N: usize> StackVec<T, N, Global> {
     /// An empty vector with room for at least `capacity` elements: inline when
     /// `capacity <= INLINE_CAPACITY` (Go 1.25's variable-size `make`), otherwise one heap
     /// allocation of exactly `capacity` elements.

@@ -24,7 +24,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use embedded_alloc::LlffHeap;
 use stackfirst::{
-    bytes_for, ArenaBuf, Frame, FrameBox, InlineVec, NoHeap, StackString, StackVec, SyncArena,
+    bytes_for, ArenaBuf, Frame, FrameBox, InlineVec, StackString, StackVec, SyncArena,
 };
 
 /// The heap the spill path uses, behind a counter of allocations.
@@ -99,13 +99,16 @@ fn check_stack_vec() {
 fn check_inline_vec() {
     // heapless's job: a fixed capacity, no heap; full is an error, not an allocation.
     let before = allocs();
-    let mut v: InlineVec<u32, { bytes_for::<u32>(4) }> = InlineVec::new_in(NoHeap);
+    let mut v: InlineVec<u32, { bytes_for::<u32>(4) }> = InlineVec::new();
     for i in 0..4 {
         check!(v.try_push(i).is_ok());
     }
     check!(v.is_full() && v.try_push(4).err().map(|e| e.into_value()) == Some(4));
     check!(v.iter().sum::<u32>() == 6 && allocs() == before);
-    hprintln!("InlineVec: {} bytes for 4 u32, full at 4, 0 heap allocations", size_of::<InlineVec<u32, 16>>());
+    hprintln!(
+        "InlineVec: {} bytes for 4 u32, full at 4, 0 heap allocations",
+        size_of::<InlineVec<u32, 16>>()
+    );
 }
 
 fn check_frame_arena() {
@@ -162,7 +165,11 @@ fn check_sync_arena() {
     check!(*a == 1 && b[2] == 2 && *c == 3);
     check!(c as *const u64 as usize % 8 == 0);
     check!(SHARED.try_alloc([0u8; 2048]).is_err());
-    hprintln!("SyncArena: {} of {} bytes used", SHARED.used(), SHARED.capacity());
+    hprintln!(
+        "SyncArena: {} of {} bytes used",
+        SHARED.used(),
+        SHARED.capacity()
+    );
 }
 
 /// The instruction-count markers: the QEMU plugin counts what runs between their entries. Each
@@ -196,7 +203,10 @@ fn measure_table() {
     use stackfirst_benches::Ctx;
 
     let micro = Box::leak(Box::new(MICRO_MEMORY.take().expect("first take")));
-    let ctx: &mut Ctx = Box::leak(Box::new(Ctx::new(PATTERN_MEMORY.take().expect("first take"), micro)));
+    let ctx: &mut Ctx = Box::leak(Box::new(Ctx::new(
+        PATTERN_MEMORY.take().expect("first take"),
+        micro,
+    )));
     // Two firmwares, so that neither's cases change the other's inlining (or the code size).
     #[cfg(not(feature = "bulk-rows"))]
     let cases = stackfirst_benches::table_cases(stackfirst_benches::u32s::CASES)
@@ -222,16 +232,26 @@ fn measure_table() {
         stackfirst_bench_stop();
         black_box(result);
         let n = n.map_or(-1, |n| n as isize);
-        hprintln!("case|{}|{}|{}|{}|{}", case.imp, case.pattern, case.ty, n, allocs() - before);
+        hprintln!(
+            "case|{}|{}|{}|{}|{}",
+            case.imp,
+            case.pattern,
+            case.ty,
+            n,
+            allocs() - before
+        );
     }
 }
 
 /// A small workload of three call sites with known lengths, then the report.
 #[cfg(feature = "spill-report")]
 fn spill_report_demo() {
-    let words = ["a", "stack", "first", "vector", "spills", "rarely", "to", "the", "heap"];
+    let words = [
+        "a", "stack", "first", "vector", "spills", "rarely", "to", "the", "heap",
+    ];
     for n in 0..40usize {
-        let line: StackVec<&str> = StackVec::from_iter(words.iter().copied().take(1 + n % 3 + n / 36 * 6));
+        let line: StackVec<&str> =
+            StackVec::from_iter(words.iter().copied().take(1 + n % 3 + n / 36 * 6));
         let mut lengths: StackVec<u32> = StackVec::new();
         lengths.extend(line.iter().map(|w| w.len() as u32));
         let exact = lengths.into_heap_exact();
@@ -247,7 +267,10 @@ fn main() -> ! {
     static mut HEAP_MEMORY: [MaybeUninit<u8>; 262_144] = [MaybeUninit::uninit(); 262_144];
     // SAFETY: called once, before any allocation, with memory that is the heap's alone
     // (cortex-m-rt makes `HEAP_MEMORY` a unique `&'static mut`).
-    unsafe { HEAP.0.init(HEAP_MEMORY.as_mut_ptr() as usize, HEAP_MEMORY.len()) };
+    unsafe {
+        HEAP.0
+            .init(HEAP_MEMORY.as_mut_ptr() as usize, HEAP_MEMORY.len())
+    };
 
     hprintln!("stackfirst on Cortex-M4 (mps2-an386)");
     check_stack_vec();

@@ -163,9 +163,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Examples
     /// ```
-    /// use stackfirst::{InlineVec, NoHeap};
+    /// use stackfirst::InlineVec;
     ///
-    /// let mut v: InlineVec<u8, 2> = InlineVec::new_in(NoHeap);
+    /// let mut v: InlineVec<u8, 2> = InlineVec::new();
     /// v.try_insert(0, 2).unwrap();
     /// v.try_insert(0, 1).unwrap();
     /// assert_eq!(v.try_insert(1, 9).unwrap_err().into_value(), 9);
@@ -194,9 +194,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Examples
     /// ```
-    /// use stackfirst::{InlineVec, NoHeap};
+    /// use stackfirst::InlineVec;
     ///
-    /// let mut v: InlineVec<u8, 4> = InlineVec::new_in(NoHeap);
+    /// let mut v: InlineVec<u8, 4> = InlineVec::new();
     /// v.try_extend_from_slice(&[1, 2, 3]).unwrap();
     /// assert!(v.try_extend_from_slice(&[4, 5]).is_err());
     /// assert_eq!(v, [1, 2, 3]);
