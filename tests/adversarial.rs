@@ -383,6 +383,35 @@ fn lying_hint_in_a_small_arena_grows_by_exactly_one() {
     });
 }
 
+/// The same for `splice`: when the replacement's hint cannot be reserved, the tail makes room as
+/// `extend` does (exactly one more in the end), not by doubling, which the arena cannot hold.
+#[test]
+fn splice_with_a_lying_hint_in_a_small_arena_grows_by_exactly_one() {
+    let ok = in_child(
+        "splice_with_a_lying_hint_in_a_small_arena_grows_by_exactly_one",
+        || {
+            let mut memory = [MaybeUninit::uninit(); 56];
+            Arena::from_memory(&mut memory).frame(|f| {
+                let mut v: StackVec<u64, 32, _> = StackVec::new_in(&f);
+                v.extend([0, 1, 2, 3]);
+                let removed: Vec<u64> = v
+                    .splice(
+                        1..1,
+                        Lying {
+                            items: 10..11u64,
+                            hint: (usize::MAX / 2, None),
+                        },
+                    )
+                    .collect();
+                assert!(removed.is_empty());
+                assert_eq!(v, [0, 10, 1, 2, 3]);
+                assert_eq!(v.capacity(), 5);
+            });
+        },
+    );
+    assert!(ok, "splice aborted where one more element fits");
+}
+
 /// A full vector whose allocator cannot grow, extended by a lying iterator that yields nothing:
 /// nothing needs to be stored, so nothing should be allocated. std's `Vec` reserves only when
 /// an element arrives and the vector is full (`extend_desugared`), so it is a no-op there.

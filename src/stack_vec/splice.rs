@@ -158,7 +158,9 @@ fn fill<T, const N: usize, A: Allocator>(
 }
 
 /// Makes room for `additional` more elements in the (empty) gap and moves the tail up by as
-/// many; falls back to one when the hint is too large to reserve. Returns how many.
+/// many; when the hint is too large to reserve, it makes room as `extend` does (amortized for
+/// one, then exactly one: it aborts only where one more element does not fit). Returns how
+/// many.
 fn move_tail<T, const N: usize, A: Allocator>(
     d: &mut Drain<'_, T, N, A>,
     additional: usize,
@@ -173,12 +175,8 @@ fn move_tail<T, const N: usize, A: Allocator>(
     let tail_len = core::mem::replace(&mut d.tail_len, 0);
     // SAFETY: `0..len + tail_len` are initialized (the gap is empty).
     unsafe { vec.raw.set_len(len + tail_len) };
-    let additional = if vec.try_reserve(additional).is_ok() {
-        additional
-    } else {
-        vec.reserve(1);
-        1
-    };
+    vec.raw.reserve_hinted(additional);
+    let additional = additional.min(vec.raw.spare());
     let p = vec.raw.as_mut_ptr();
     // SAFETY: there is room for `len + tail_len + additional`; the tail moves up by `additional`
     // (overlapping copy) and the vector's length goes back to `len`, leaving a gap of
