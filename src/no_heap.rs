@@ -7,6 +7,7 @@ use core::ptr::NonNull;
 use allocator_api2::alloc::{AllocError, Allocator};
 
 use crate::error::TryReserveErrorKind;
+use crate::raw::is_allocator;
 use crate::StackVec;
 
 /// An allocator that refuses every request. A `StackVec<T, N, NoHeap>` (alias [`InlineVec`])
@@ -66,11 +67,18 @@ unsafe impl Allocator for NoHeap {
 /// ```
 pub type InlineVec<T, const N: usize = 32> = StackVec<T, N, NoHeap>;
 
+/// Whether `A` is [`NoHeap`], by value or by reference: a vector that can never grow, whose
+/// refusal is its fixed capacity. Folds to a constant for every `A`.
+#[inline(always)]
+pub(crate) fn is_no_heap<A: Allocator>() -> bool {
+    is_allocator::<A, NoHeap>() || is_allocator::<A, &NoHeap>()
+}
+
 /// The error of a spill that `alloc` refused: "capacity exceeded" for [`NoHeap`] (its refusal is
 /// the vector's fixed capacity, not an allocation failure), an allocation error otherwise.
 #[cold]
 pub(crate) fn refused<A: Allocator>(layout: Layout) -> TryReserveErrorKind {
-    if crate::raw::is_allocator::<A, NoHeap>() {
+    if is_no_heap::<A>() {
         TryReserveErrorKind::CapacityExceeded
     } else {
         TryReserveErrorKind::AllocError { layout }

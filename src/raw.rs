@@ -27,7 +27,7 @@ use core::ptr::{self, NonNull};
 use allocator_api2::alloc::Allocator;
 
 use crate::error::{TryReserveError, TryReserveErrorKind};
-use crate::no_heap::NoHeap;
+use crate::no_heap::is_no_heap;
 
 const SPILLED: usize = 1 << (usize::BITS - 1);
 
@@ -230,7 +230,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             self.tag = tag + 1;
             return;
         }
-        if is_allocator::<A, NoHeap>() {
+        if is_no_heap::<A>() {
             // A fixed-capacity vector (it never spills): the overflow does not return, so, as
             // for arrayvec, the caller's loop saves no registers for a growth call and unrolls.
             TryReserveError::from(TryReserveErrorKind::CapacityExceeded).raise()

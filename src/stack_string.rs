@@ -17,8 +17,7 @@ pub use self::drain::Drain;
 pub use self::error::FromUtf8Error;
 use crate::const_allocator::ConstAllocator;
 use crate::error::TryReserveError;
-use crate::no_heap::NoHeap;
-use crate::raw::is_allocator;
+use crate::no_heap::is_no_heap;
 use crate::StackVec;
 
 /// A UTF-8 string with an inline buffer of `N` bytes (32 by default, Go's `tmpStringBufSize`)
@@ -32,8 +31,10 @@ use crate::StackVec;
 ///   default budget and allocator).
 /// * Indices are byte offsets; one that is not on a char boundary panics as it does for `String`.
 /// * [`stack_format!`](crate::stack_format) and [`stack_concat!`](crate::stack_concat) build one
-///   with no allocation when the result fits, and at most one when it does not;
-///   [`into_heap_exact`](Self::into_heap_exact) is the move to the heap, one exact allocation.
+///   with no allocation when the result fits; when it does not, `stack_concat!` allocates once
+///   (it adds up the lengths first) and `stack_format!` grows as `push_str` does (formatting
+///   does not know the length in advance). [`into_heap_exact`](Self::into_heap_exact) is the
+///   move to the heap, one exact allocation.
 ///
 /// # Examples
 /// ```
@@ -55,7 +56,7 @@ pub struct StackString<const N: usize = 32, A: Allocator = Global> {
 
 impl<const N: usize, A: ConstAllocator> StackString<N, A> {
     /// An empty string, inline. Never allocates. The allocator is the one value of `A`: the
-    /// global heap by default, or [`NoHeap`] for a string that never allocates
+    /// global heap by default, or [`NoHeap`](crate::NoHeap) for a string that never allocates
     /// (see [`ConstAllocator`]); [`new_in`](Self::new_in) takes any other.
     ///
     /// # Examples
@@ -211,7 +212,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// [`with_capacity`](StackString::with_capacity) with an allocator.
     ///
     /// # Panics
-    /// With "capacity overflow" when `capacity` exceeds `isize::MAX`.
+    /// With "capacity overflow" when `capacity` exceeds `isize::MAX`, and with "capacity
+    /// exceeded" when it exceeds `N` for a string that cannot grow ([`NoHeap`](crate::NoHeap)).
     ///
     /// # Examples
     /// ```
@@ -254,6 +256,10 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     }
 
     /// [`from_utf8_lossy`](StackString::from_utf8_lossy) into a string of `alloc`.
+    ///
+    /// # Panics
+    /// With "capacity exceeded" when the text (each invalid sequence replaced by the three
+    /// bytes of U+FFFD) does not fit a string that cannot grow ([`NoHeap`](crate::NoHeap)).
     ///
     /// # Examples
     /// ```
@@ -451,7 +457,9 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// word and one copy, in line; everything else (spilled, growing) is out of line.
     ///
     /// # Panics
-    /// With "capacity overflow" when the length would exceed `isize::MAX`.
+    /// With "capacity overflow" when the length would exceed `isize::MAX`, and with "capacity
+    /// exceeded" when a string that cannot grow ([`NoHeap`](crate::NoHeap)) is full: see
+    /// [`try_push_str`](Self::try_push_str).
     ///
     /// # Examples
     /// ```
@@ -471,7 +479,9 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// Appends one char (one to four bytes).
     ///
     /// # Panics
-    /// With "capacity overflow" when the length would exceed `isize::MAX`.
+    /// With "capacity overflow" when the length would exceed `isize::MAX`, and with "capacity
+    /// exceeded" when a string that cannot grow ([`NoHeap`](crate::NoHeap)) is full: see
+    /// [`try_push`](Self::try_push).
     ///
     /// # Examples
     /// ```
@@ -489,6 +499,53 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
             1 => self.vec.push(ch as u8),
             _ => self.push_str(ch.encode_utf8(&mut [0; 4])),
         }
+    }
+
+    /// [`push_str`](Self::push_str) that reports failure instead of panicking or aborting:
+    /// heapless's `push_str` and arrayvec's `try_push_str`, for a string that cannot grow
+    /// ([`NoHeap`](crate::NoHeap)) or one in a fixed arena frame. All or nothing.
+    ///
+    /// # Errors
+    /// [`TryReserveError`] when `s` does not fit and the string cannot grow by its length
+    /// ([`TryReserveErrorKind::CapacityExceeded`](crate::TryReserveErrorKind) for [`NoHeap`](crate::NoHeap));
+    /// the string is unchanged.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::{NoHeap, StackString};
+    ///
+    /// let mut s: StackString<8, NoHeap> = StackString::new();
+    /// s.try_push_str("héllo").unwrap(); // 6 bytes
+    /// assert!(s.try_push_str("!!!").is_err());
+    /// s.try_push_str("!!").unwrap();
+    /// assert_eq!(s, "héllo!!");
+    /// ```
+    #[inline]
+    pub fn try_push_str(&mut self, s: &str) -> Result<(), TryReserveError> {
+        self.vec.try_reserve(s.len())?;
+        self.push_str(s);
+        Ok(())
+    }
+
+    /// [`push`](Self::push) that reports failure instead of panicking or aborting.
+    ///
+    /// # Errors
+    /// [`TryReserveError`] when the char's bytes do not fit and the string cannot grow; the
+    /// string is unchanged.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::{NoHeap, StackString};
+    ///
+    /// let mut s: StackString<2, NoHeap> = StackString::new();
+    /// s.try_push('a').unwrap();
+    /// assert!(s.try_push('é').is_err()); // two bytes, one left
+    /// s.try_push('b').unwrap();
+    /// assert_eq!(s, "ab");
+    /// ```
+    #[inline]
+    pub fn try_push(&mut self, ch: char) -> Result<(), TryReserveError> {
+        self.try_push_str(ch.encode_utf8(&mut [0; 4]))
     }
 
     /// Inserts `ch` at byte index `idx`, shifting the rest right.
@@ -893,15 +950,15 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
 }
 
 impl<const N: usize, A: Allocator> StackString<N, A> {
-    /// Whether `bytes` more cannot be written: only a string that cannot grow ([`NoHeap`]) is
+    /// Whether `bytes` more cannot be written: only a string that cannot grow ([`NoHeap`](crate::NoHeap)) is
     /// ever full (the test folds away for every other allocator).
     #[inline(always)]
     fn full_for(&self, bytes: usize) -> bool {
-        is_allocator::<A, NoHeap>() && bytes > self.capacity() - self.len()
+        is_no_heap::<A>() && bytes > self.capacity() - self.len()
     }
 }
 
-/// `write!` appends. A string that cannot grow ([`NoHeap`]) returns [`fmt::Error`] for a piece
+/// `write!` appends. A string that cannot grow ([`NoHeap`](crate::NoHeap)) returns [`fmt::Error`] for a piece
 /// that does not fit, keeping what was written before it (as `ArrayString` does); the others
 /// grow, and abort on allocation failure as `String` does.
 ///

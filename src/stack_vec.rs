@@ -463,7 +463,8 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Panics
     /// With "capacity overflow" when the new capacity exceeds `isize::MAX` bytes.
-    /// On allocator failure: see [allocation failure](StackVec#allocation-failure).
+    /// On allocator failure: see [allocation failure](StackVec#allocation-failure); a full
+    /// [`InlineVec`](crate::InlineVec) panics with "capacity exceeded" (see [`try_push`](Self::try_push)).
     ///
     /// # Examples
     /// ```

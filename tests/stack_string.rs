@@ -31,6 +31,7 @@ fn op() -> impl Strategy<Value = StrOp> {
     prop_oneof![
         4 => any::<u32>().prop_map(StrOp::Push),
         4 => bytes().prop_map(StrOp::PushStr),
+        1 => bytes().prop_map(StrOp::TryPushStr),
         2 => (idx.clone(), any::<u32>()).prop_map(|(i, c)| StrOp::Insert(i, c)),
         2 => (idx.clone(), bytes()).prop_map(|(i, b)| StrOp::InsertStr(i, b)),
         2 => Just(StrOp::Pop),
@@ -330,6 +331,48 @@ fn write_into_a_string_that_cannot_grow_reports_it_full() {
         err.downcast_ref::<&str>(),
         Some(&"capacity exceeded, or a formatting trait implementation returned an error")
     );
+}
+
+/// `&NoHeap` cannot grow either: full, not out of memory (which would abort the process).
+#[test]
+fn a_borrowed_no_heap_string_is_full_too() {
+    use std::fmt::Write;
+    static NO_HEAP: NoHeap = NoHeap;
+    let mut s = StackString::<4, &NoHeap>::new_in(&NO_HEAP);
+    let (a, b) = ("ab", "cde");
+    assert!(write!(s, "{a}{b}").is_err());
+    assert_eq!(s, "ab");
+    assert_eq!(
+        s.try_push_str("cde").unwrap_err().kind(),
+        stackfirst::TryReserveErrorKind::CapacityExceeded
+    );
+    let err = std::panic::catch_unwind(move || s.push_str("cde")).unwrap_err();
+    assert_eq!(err.downcast_ref::<&str>(), Some(&"capacity exceeded"));
+}
+
+/// The fallible ways into a string that cannot grow: all or nothing, the error says why.
+#[test]
+fn try_push_str_and_parse_report_a_full_string() {
+    use stackfirst::TryReserveErrorKind::CapacityExceeded;
+    let mut s: StackString<5, NoHeap> = StackString::new();
+    s.try_push_str("añ").unwrap(); // 3 bytes
+    assert_eq!(s.try_push_str("€").unwrap_err().kind(), CapacityExceeded); // 3 more: no
+    assert_eq!(s.try_push('€').unwrap_err().kind(), CapacityExceeded);
+    assert_eq!(s, "añ");
+    s.try_push('é').unwrap();
+    assert_eq!((s.as_str(), s.len()), ("añé", 5));
+    assert_eq!(
+        "123456"
+            .parse::<StackString<5, NoHeap>>()
+            .unwrap_err()
+            .kind(),
+        CapacityExceeded
+    );
+    assert_eq!("12345".parse::<StackString<5, NoHeap>>().unwrap(), "12345");
+    // A growing string parses with one exact allocation, as `From<&str>` does.
+    let (long, allocs) = count_heap(|| "a text longer than the budget".parse::<StackString<8>>());
+    let long = long.unwrap();
+    assert_eq!((allocs.allocs, long.capacity()), (1, long.len()));
 }
 
 #[cfg(feature = "spill-report")]

@@ -6,8 +6,7 @@ use core::fmt::{self, Write};
 use allocator_api2::alloc::{Allocator, Global};
 
 use super::StackString;
-use crate::no_heap::NoHeap;
-use crate::raw::is_allocator;
+use crate::no_heap::is_no_heap;
 
 impl StackString<32, Global> {
     /// `format!` into a `StackString`: no allocation when the text fits the 32 inline bytes.
@@ -32,7 +31,8 @@ impl StackString<32, Global> {
     /// [`stack_concat!`](crate::stack_concat) calls this.
     ///
     /// # Panics
-    /// With "capacity overflow" when the total length exceeds `isize::MAX`.
+    /// With "capacity overflow" when the total length exceeds `isize::MAX`, and with "capacity
+    /// exceeded" when it exceeds `N` for a string that cannot grow ([`NoHeap`](crate::NoHeap)).
     ///
     /// # Examples
     /// ```
@@ -54,8 +54,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// (a `&Frame`, a `&bumpalo::Bump`, ...).
     ///
     /// # Panics
-    /// If a formatting trait implementation returns an error, and with [`NoHeap`] (which
-    /// cannot grow) if the text does not fit.
+    /// If a formatting trait implementation returns an error, and with
+    /// [`NoHeap`](crate::NoHeap) (which cannot grow) if the text does not fit.
     ///
     /// # Examples
     /// ```
@@ -74,7 +74,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
             None => {
                 if s.write_fmt(args).is_err() {
                     // A string that cannot grow reports being full as an error too (`fmt::Write`).
-                    if is_allocator::<A, NoHeap>() {
+                    if is_no_heap::<A>() {
                         panic!("capacity exceeded, or a formatting trait implementation returned an error");
                     }
                     panic!("a formatting trait implementation returned an error");
@@ -88,7 +88,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// `alloc`.
     ///
     /// # Panics
-    /// With "capacity overflow" when the total length exceeds `isize::MAX`.
+    /// With "capacity overflow" when the total length exceeds `isize::MAX`, and with "capacity
+    /// exceeded" when it exceeds `N` for a string that cannot grow ([`NoHeap`](crate::NoHeap)).
     ///
     /// # Examples
     /// ```

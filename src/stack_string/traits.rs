@@ -5,7 +5,6 @@ use alloc::sync::Arc;
 use alloc::{rc::Rc, string::String, vec::Vec};
 use core::borrow::{Borrow, BorrowMut};
 use core::cmp::Ordering;
-use core::convert::Infallible;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::ops::{Add, AddAssign, Deref, DerefMut};
@@ -14,7 +13,7 @@ use core::str::FromStr;
 use allocator_api2::alloc::{Allocator, Global};
 
 use super::StackString;
-use crate::StackVec;
+use crate::{StackVec, TryReserveError};
 
 impl<const N: usize, A: Allocator> Deref for StackString<N, A> {
     type Target = str;
@@ -156,6 +155,11 @@ impl<const N: usize, A: Allocator> BorrowMut<str> for StackString<N, A> {
 impl<const N: usize, A: Allocator + Default> From<&str> for StackString<N, A> {
     /// Inline when the text fits, else one allocation of exactly its length (as `String::from`
     /// allocates): no growth arithmetic, no copy of empty inline bytes.
+    ///
+    /// # Panics
+    /// With "capacity exceeded" when the text does not fit a string that cannot grow
+    /// ([`NoHeap`](crate::NoHeap)): [`parse`](str::parse) or
+    /// [`try_push_str`](StackString::try_push_str) report that as an error.
     ///
     /// # Examples
     /// ```
@@ -337,11 +341,25 @@ macro_rules! into_boxed_error {
 into_boxed_error!();
 into_boxed_error!(+ Send + Sync);
 
+/// `str::parse`, which, unlike `From<&str>`, reports a text that does not fit a string that
+/// cannot grow ([`NoHeap`](crate::NoHeap)), or an allocation failure, as an error.
+///
+/// # Examples
+/// ```
+/// use stackfirst::{NoHeap, StackString, TryReserveErrorKind};
+///
+/// let key: StackString = "user:42".parse().unwrap();
+/// assert_eq!(key, "user:42");
+/// let err = "too long".parse::<StackString<4, NoHeap>>().unwrap_err();
+/// assert_eq!(err.kind(), TryReserveErrorKind::CapacityExceeded);
+/// ```
 impl<const N: usize, A: Allocator + Default> FromStr for StackString<N, A> {
-    type Err = Infallible;
-    #[track_caller]
-    fn from_str(s: &str) -> Result<Self, Infallible> {
-        Ok(Self::from(s))
+    type Err = TryReserveError;
+    fn from_str(s: &str) -> Result<Self, TryReserveError> {
+        let mut string = Self::new_in(A::default());
+        string.vec.try_reserve_exact(s.len())?;
+        string.push_str(s);
+        Ok(string)
     }
 }
 

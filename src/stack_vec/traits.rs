@@ -174,6 +174,10 @@ impl_slice_eq! { [const N: usize, A: Allocator] alloc::vec::Vec<T>, StackVec<U, 
 
 impl<T, const N: usize, A: Allocator + Default, const M: usize> From<[T; M]> for StackVec<T, N, A> {
     /// Moves the elements in: inline when `M <= INLINE_CAPACITY`, else one exact allocation.
+    ///
+    /// # Panics
+    /// With "capacity exceeded" for an [`InlineVec`](crate::InlineVec) that cannot hold `M`
+    /// elements (and as [`with_capacity_in`](StackVec::with_capacity_in) does otherwise).
     #[track_caller]
     fn from(array: [T; M]) -> Self {
         Self::from_array_in(array, A::default())
@@ -182,6 +186,11 @@ impl<T, const N: usize, A: Allocator + Default, const M: usize> From<[T; M]> for
 
 impl<T: Clone, const N: usize, A: Allocator + Default> From<&[T]> for StackVec<T, N, A> {
     /// Clones the elements in: inline when they fit, else one exact allocation.
+    ///
+    /// # Panics
+    /// With "capacity exceeded" for an [`InlineVec`](crate::InlineVec) that cannot hold them
+    /// (build it with [`try_extend_from_slice`](StackVec::try_extend_from_slice) instead), and
+    /// as [`with_capacity_in`](StackVec::with_capacity_in) does otherwise.
     #[track_caller]
     fn from(s: &[T]) -> Self {
         let mut v = Self::with_capacity_in(s.len(), A::default());

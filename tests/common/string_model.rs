@@ -28,6 +28,8 @@ use super::Deliberate;
 pub enum StrOp {
     Push(u32),
     PushStr(Vec<u8>),
+    /// `try_push_str`, which never fails for these growing allocators: `push_str` in `String`.
+    TryPushStr(Vec<u8>),
     Insert(usize, u32),
     InsertStr(usize, Vec<u8>),
     Pop,
@@ -211,6 +213,18 @@ pub fn run<const N: usize, A: ModelAlloc>(ops: &[StrOp], alloc: A) {
             StrOp::PushStr(b) => {
                 let t = text(&b);
                 same(&mut s, &mut v, |s| s.push_str(&t), |v| v.push_str(&t));
+            }
+            StrOp::TryPushStr(b) => {
+                let t = text(&b);
+                same(
+                    &mut s,
+                    &mut v,
+                    |s| s.try_push_str(&t).is_ok(),
+                    |v| {
+                        v.push_str(&t);
+                        true
+                    },
+                );
             }
             StrOp::Insert(i, c) => same(
                 &mut s,
