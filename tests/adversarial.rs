@@ -5,6 +5,9 @@
 //! blocks, so a double drop, a leak or a double free fails the test (and ASan/valgrind see the
 //! memory side).
 
+// The randomized model compares with std's `extract_if`, newer than the crate's MSRV.
+#![allow(clippy::incompatible_msrv)]
+
 use std::alloc::Layout;
 use std::cell::Cell;
 use std::mem::MaybeUninit;
@@ -12,10 +15,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 
 use stackfirst::allocator_api2::alloc::{AllocError, Allocator, Global};
-use stackfirst::{Arena, StackVec, TryReserveErrorKind};
+use stackfirst::{Arena, InlineVec, NoHeap, StackVec, TryReserveErrorKind};
 
 mod common;
-use common::{live, panic_on_clone, panic_on_drop, Tracked};
+use common::{live, panic_on_clone, panic_on_drop, LyingIter, Tracked};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -121,6 +124,20 @@ impl<I: Iterator> Iterator for Lying<I> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.hint
     }
+}
+
+fn msg(e: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = e.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(s) = e.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else {
+        "<non-string payload>".to_string()
+    }
+}
+
+fn tracked(r: std::ops::Range<u64>) -> impl Iterator<Item = Tracked> {
+    r.map(Tracked::new)
 }
 
 /// Runs the body of test `name` in a child process (for behaviour that aborts), and returns
@@ -888,4 +905,1222 @@ fn clone_of_spilled_and_shrunk_vectors() {
     assert_eq!(ic.map(|e| e.value).collect::<Vec<_>>(), [1, 2]);
     drop((c, it));
     assert_eq!(live(), 0);
+}
+
+/// An allocator over the global heap that implements only `allocate` and `deallocate`, so the
+/// vector's growth and shrinking go through the trait's default `grow`/`shrink` (allocate a new
+/// block, copy, deallocate the old one). It counts live blocks, can refuse blocks above a size,
+/// refuse every call from the k-th on, and make `deallocate` unwind (before freeing: the block
+/// leaks, so a caller that keeps using it is still memory-safe and any double free is counted).
+#[derive(Default)]
+struct Gate {
+    calls: Cell<usize>,
+    live: Cell<isize>,
+    live_bytes: Cell<isize>,
+    fail_from: Cell<usize>,
+    max_bytes: Cell<usize>,
+    dealloc_panics: Cell<bool>,
+    leaked: Cell<usize>,
+    /// Every live block. A freed block must be here (else: double or foreign free); what is left
+    /// when the allocator is dropped (the blocks a panicking `deallocate` kept, counted in
+    /// `live`, which the tests check) is freed then, so that LeakSanitizer stays quiet.
+    blocks: std::cell::RefCell<std::collections::HashMap<usize, Layout>>,
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        for (addr, layout) in self.blocks.borrow_mut().drain() {
+            let ptr = NonNull::new(addr as *mut u8).unwrap();
+            // SAFETY: a block of `Global` with this layout, which its owner gave up.
+            unsafe { Global.deallocate(ptr, layout) }
+        }
+    }
+}
+
+impl Gate {
+    fn capped(max_bytes: usize) -> Self {
+        let g = Gate::default();
+        g.max_bytes.set(max_bytes);
+        g
+    }
+}
+
+// SAFETY: every block comes from `Global` and goes back to it with the layout it was made with;
+// refusals and panics happen before any block changes hands.
+unsafe impl Allocator for Gate {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let n = self.calls.get() + 1;
+        self.calls.set(n);
+        if self.fail_from.get() != 0 && n >= self.fail_from.get() {
+            return Err(AllocError);
+        }
+        if self.max_bytes.get() != 0 && layout.size() > self.max_bytes.get() {
+            return Err(AllocError);
+        }
+        let p = Global.allocate(layout)?;
+        self.blocks
+            .borrow_mut()
+            .insert(p.cast::<u8>().as_ptr() as usize, layout);
+        self.live.set(self.live.get() + 1);
+        self.live_bytes
+            .set(self.live_bytes.get() + layout.size() as isize);
+        Ok(p)
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        if self.dealloc_panics.get() {
+            self.leaked.set(self.leaked.get() + 1);
+            panic!("deallocate unwinds on purpose (block leaked)");
+        }
+        self.live.set(self.live.get() - 1);
+        self.live_bytes
+            .set(self.live_bytes.get() - layout.size() as isize);
+        assert!(self.live.get() >= 0, "double free");
+        let known = self.blocks.borrow_mut().remove(&(ptr.as_ptr() as usize));
+        assert_eq!(
+            known,
+            Some(layout),
+            "freeing a block that is not live, or with another layout"
+        );
+        // SAFETY: forwarded contract.
+        unsafe { Global.deallocate(ptr, layout) }
+    }
+}
+
+/// `#[repr(align(16))]` zero-sized, counting its drops.
+#[derive(Clone, Debug, PartialEq)]
+#[repr(align(16))]
+struct Z16;
+
+thread_local! {
+    static Z_DROPS: Cell<usize> = const { Cell::new(0) };
+}
+
+impl Drop for Z16 {
+    fn drop(&mut self) {
+        assert_eq!(self as *mut Z16 as usize % 16, 0, "misaligned ZST dropped");
+        Z_DROPS.with(|d| d.set(d.get() + 1));
+    }
+}
+
+fn z_drops() -> usize {
+    Z_DROPS.with(Cell::get)
+}
+
+/// Three bytes, 1-aligned.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Three([u8; 3]);
+
+/// 32-byte aligned, 32 bytes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(align(32))]
+struct A32(u8);
+
+// ---------------------------------------------------------------------------------------------
+// InlineVec (NoHeap) at its fixed capacity
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn inline_vec_every_growing_path_panics_capacity_exceeded_and_keeps_elements() {
+    // 128 bytes of 16-byte Tracked: 8 inline.
+    type V = InlineVec<Tracked, 128>;
+    let fill = || -> V {
+        let mut v: V = InlineVec::new();
+        v.extend(tracked(0..8));
+        v
+    };
+    type Case = (&'static str, Box<dyn Fn(&mut V)>);
+    let cases: Vec<Case> = vec![
+        ("push", Box::new(|v| v.push(Tracked::new(99)))),
+        ("insert", Box::new(|v| v.insert(3, Tracked::new(99)))),
+        ("extend", Box::new(|v| v.extend(tracked(90..92)))),
+        (
+            "extend_from_slice",
+            Box::new(|v| v.extend_from_slice(&[Tracked::new(99)])),
+        ),
+        ("resize", Box::new(|v| v.resize(9, Tracked::new(99)))),
+        (
+            "resize_with",
+            Box::new(|v| v.resize_with(9, || Tracked::new(99))),
+        ),
+        ("reserve", Box::new(|v| v.reserve(1))),
+        ("reserve_exact", Box::new(|v| v.reserve_exact(1))),
+        (
+            "extend_from_within",
+            Box::new(|v| v.extend_from_within(..1)),
+        ),
+        (
+            "append",
+            Box::new(|v| {
+                let mut o: StackVec<Tracked, 16> = StackVec::new();
+                o.push(Tracked::new(99));
+                v.append(&mut o);
+            }),
+        ),
+        (
+            "splice",
+            Box::new(|v| drop(v.splice(2..3, tracked(90..92)))),
+        ),
+        (
+            "splice_tail_less",
+            Box::new(|v| drop(v.splice(7.., tracked(90..92)))),
+        ),
+    ];
+    for (name, f) in cases {
+        let mut v = fill();
+        let r = quiet(|| f(&mut v));
+        let err = r.expect_err(name);
+        assert_eq!(msg(&err), "capacity exceeded", "{name}");
+        assert!(!v.spilled(), "{name}");
+        if name == "splice" {
+            // The first replacement fills the gap, the second finds no room.
+            assert_eq!(values(&v), [0, 1, 90, 3, 4, 5, 6, 7], "{name}");
+        } else if name == "splice_tail_less" {
+            assert_eq!(values(&v), [0, 1, 2, 3, 4, 5, 6, 90], "{name}");
+        } else {
+            assert_eq!(values(&v), (0..8).collect::<Vec<_>>(), "{name}");
+        }
+        drop(v);
+        assert_eq!(live(), 0, "{name}");
+    }
+}
+
+#[test]
+fn inline_vec_try_apis_return_errors_and_change_nothing() {
+    let mut v: InlineVec<Tracked, 128> = InlineVec::new();
+    v.extend(tracked(0..7));
+    assert!(v.try_push(Tracked::new(7)).is_ok());
+    let e = v.try_push(Tracked::new(8)).unwrap_err();
+    assert_eq!(e.error().kind(), TryReserveErrorKind::CapacityExceeded);
+    assert_eq!(e.into_value().value, 8);
+    let e = v.try_insert(0, Tracked::new(9)).unwrap_err();
+    assert_eq!(e.error().kind(), TryReserveErrorKind::CapacityExceeded);
+    drop(e);
+    let src = [Tracked::new(10)];
+    assert_eq!(
+        v.try_extend_from_slice(&src).unwrap_err().kind(),
+        TryReserveErrorKind::CapacityExceeded
+    );
+    assert_eq!(
+        v.try_resize(9, Tracked::new(11)).unwrap_err().kind(),
+        TryReserveErrorKind::CapacityExceeded
+    );
+    assert_eq!(
+        v.try_reserve(usize::MAX).unwrap_err().kind(),
+        TryReserveErrorKind::CapacityOverflow
+    );
+    assert_eq!(
+        v.try_reserve_exact(1).unwrap_err().kind(),
+        TryReserveErrorKind::CapacityExceeded
+    );
+    assert_eq!(
+        v.push_within_capacity(Tracked::new(12)).unwrap_err().value,
+        12
+    );
+    assert_eq!(values(&v), (0..8).collect::<Vec<_>>());
+    assert_eq!(v.capacity(), 8);
+    drop((v, src));
+    assert_eq!(live(), 0);
+}
+
+#[test]
+fn inline_vec_lying_hints_fill_exactly_to_capacity() {
+    for hint in [
+        (0, Some(0)),
+        (0, None),
+        (100, None),
+        (usize::MAX, None),
+        (usize::MAX, Some(usize::MAX)),
+        (3, Some(3)),
+    ] {
+        for start in 0..=8u64 {
+            let mut v: InlineVec<Tracked, 128> = InlineVec::new();
+            v.extend(tracked(0..start));
+            // Exactly the room left: must succeed whatever the hint says.
+            v.extend(LyingIter {
+                inner: tracked(100..100 + (8 - start)),
+                hint,
+            });
+            assert_eq!(v.len(), 8, "hint {hint:?} start {start}");
+            // Splice that replaces 2 with 2 (no growth) with the same lie.
+            let removed: Vec<u64> = v
+                .splice(
+                    1..3,
+                    LyingIter {
+                        inner: tracked(200..202),
+                        hint,
+                    },
+                )
+                .map(|t| t.value)
+                .collect();
+            assert_eq!(removed.len(), 2);
+            assert_eq!(v.len(), 8);
+            assert_eq!(v[1].value, 200);
+            assert_eq!(v[2].value, 201);
+            // Splice that shrinks by one, with the same lie, then refills with the lie.
+            drop(v.splice(
+                0..2,
+                LyingIter {
+                    inner: tracked(300..301),
+                    hint,
+                },
+            ));
+            assert_eq!(v.len(), 7);
+            drop(v.splice(
+                3..3,
+                LyingIter {
+                    inner: tracked(400..401),
+                    hint,
+                },
+            ));
+            assert_eq!(v.len(), 8);
+            assert_eq!(v[3].value, 400);
+            drop(v);
+            assert_eq!(live(), 0);
+        }
+    }
+}
+
+#[test]
+fn inline_vec_zero_capacity_and_budget_below_one_element() {
+    let mut v: InlineVec<u64, 7> = InlineVec::new();
+    assert_eq!(v.capacity(), 0);
+    assert!(v.is_full());
+    assert!(v.try_push(1).is_err());
+    v.extend(std::iter::empty::<u64>());
+    v.extend(LyingIter {
+        inner: std::iter::empty::<u64>(),
+        hint: (usize::MAX, None),
+    });
+    drop(v.drain(..));
+    drop(v.splice(.., std::iter::empty()));
+    v.retain(|_| true);
+    v.shrink_to_fit();
+    let v2 = v.clone();
+    assert!(v2.is_empty());
+    assert_eq!(v.into_iter().count(), 0);
+    let e: InlineVec<u64, 0> = InlineVec::new();
+    let leaked: &mut [u64] = e.leak();
+    assert!(leaked.is_empty());
+    let r = quiet(|| {
+        let mut v: InlineVec<u64, 7> = InlineVec::new();
+        v.push(1);
+    });
+    assert_eq!(msg(&r.unwrap_err()), "capacity exceeded");
+}
+
+#[test]
+fn inline_vec_leak_of_elements_panics_and_drops_them_once() {
+    let mut v: InlineVec<Tracked, 128> = InlineVec::new();
+    v.extend(tracked(0..3));
+    let r = quiet(|| {
+        let _ = v.leak();
+    });
+    assert_eq!(msg(&r.unwrap_err()), "capacity exceeded");
+    assert_eq!(live(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allocators with the trait's default grow/shrink
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn default_grow_and_shrink_keep_contents_through_every_transition() {
+    let g = Gate::default();
+    {
+        let mut v: StackVec<Tracked, 40, &Gate> = StackVec::new_in(&g); // 2 inline
+        for round in 0..4u64 {
+            v.extend(tracked(round * 100..round * 100 + 40));
+            v.truncate(10 + round as usize);
+            v.shrink_to(12);
+            assert!(v.spilled());
+            v.shrink_to_fit();
+            v.truncate(2);
+            v.shrink_to_fit();
+            assert!(!v.spilled());
+            v.reserve_exact(5);
+            assert!(v.spilled());
+            v.insert(0, Tracked::new(7));
+            v.truncate(1);
+        }
+        let h = v.clone().into_heap_exact();
+        assert_eq!(h.len(), 1);
+        let b = v.clone().into_boxed_slice();
+        assert_eq!(b.len(), 1);
+        drop((h, b));
+    }
+    assert_eq!((live(), g.live.get(), g.live_bytes.get()), (0, 0, 0));
+}
+
+#[test]
+fn deallocate_unwinding_inside_default_grow_leaves_a_usable_vector() {
+    let g = Gate::default();
+    {
+        let mut v: StackVec<Tracked, 16, &Gate> = StackVec::new_in(&g);
+        v.extend(tracked(0..5)); // spilled, cap 4 -> grown
+        let cap = v.capacity();
+        v.extend(tracked(5..cap as u64));
+        assert_eq!(v.len(), cap);
+        g.dealloc_panics.set(true);
+        // Default `grow`: allocate new, copy, deallocate old (unwinds).
+        let r = quiet(|| v.push(Tracked::new(1000)));
+        g.dealloc_panics.set(false);
+        assert!(r.is_err());
+        // Whatever the vector did, it must hold its elements and be usable.
+        assert_eq!(values(&v), (0..cap as u64).collect::<Vec<_>>());
+        v.push(Tracked::new(1001));
+        v.shrink_to_fit();
+        assert_eq!(v.len(), cap + 1);
+    }
+    assert_eq!(live(), 0);
+    assert_eq!(g.live.get(), g.leaked.get() as isize);
+}
+
+#[test]
+fn deallocate_unwinding_inside_default_shrink_leaves_a_usable_vector() {
+    let g = Gate::default();
+    {
+        let mut v: StackVec<Tracked, 16, &Gate> = StackVec::new_in(&g);
+        v.extend(tracked(0..40));
+        v.truncate(10);
+        g.dealloc_panics.set(true);
+        let r = quiet(|| v.shrink_to_fit());
+        g.dealloc_panics.set(false);
+        assert!(r.is_err());
+        assert_eq!(values(&v), (0..10).collect::<Vec<_>>());
+        v.push(Tracked::new(10));
+        assert_eq!(values(&v), (0..11).collect::<Vec<_>>());
+    }
+    assert_eq!(live(), 0);
+    assert_eq!(g.live.get(), g.leaked.get() as isize);
+}
+
+#[test]
+fn deallocate_unwinding_in_into_boxed_slice_of_a_spilled_empty_vector() {
+    let g = Gate::default();
+    {
+        let mut v: StackVec<Tracked, 16, &Gate> = StackVec::new_in(&g);
+        v.extend(tracked(0..9));
+        v.clear();
+        g.dealloc_panics.set(true);
+        let r = quiet(|| drop(v.into_boxed_slice()));
+        g.dealloc_panics.set(false);
+        assert!(r.is_err());
+    }
+    assert_eq!(live(), 0);
+    assert_eq!(g.live.get(), g.leaked.get() as isize);
+}
+
+#[test]
+fn try_into_heap_exact_refused_returns_the_vector_untouched() {
+    let g = Gate::default();
+    {
+        let mut v: StackVec<Tracked, 128, &Gate> = StackVec::new_in(&g);
+        v.extend(tracked(0..5));
+        g.fail_from.set(1);
+        let (v, e) = v.try_into_heap_exact().unwrap_err();
+        assert!(matches!(e.kind(), TryReserveErrorKind::AllocError { .. }));
+        assert_eq!(values(&v), [0, 1, 2, 3, 4]);
+        assert!(!v.spilled());
+        g.fail_from.set(0);
+        let h = v.try_into_heap_exact().unwrap();
+        assert_eq!((h.len(), h.capacity()), (5, 5));
+    }
+    assert_eq!((live(), g.live.get()), (0, 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Size-capped allocators and lying hints: growth must fall back, never corrupt
+// ---------------------------------------------------------------------------------------------
+
+/// A splice whose hint cannot be reserved, on a vector that has already spilled: the result
+/// (18 `Tracked`, 288 bytes) fits a 300-byte cap, and `splice` must get there as `extend` does,
+/// not ask for the doubling (20 elements, 320 bytes) and abort.
+#[test]
+fn splice_with_unreservable_hint_in_a_capped_allocator_does_not_abort() {
+    let run = |use_splice: bool| {
+        let g = Gate::capped(300);
+        {
+            let mut v: StackVec<Tracked, 32, &Gate> = StackVec::with_capacity_in(10, &g);
+            v.extend(tracked(0..10));
+            let mut model: Vec<u64> = (0..10).collect();
+            let items = LyingIter {
+                inner: tracked(100..110),
+                hint: (1000, None),
+            };
+            if use_splice {
+                let removed: Vec<u64> = v.splice(2..4, items).map(|t| t.value).collect();
+                let rm: Vec<u64> = model.splice(2..4, 100..110).collect();
+                assert_eq!(removed, rm);
+            } else {
+                // Same final length (18) as the splice: 2 out, 10 in.
+                v.truncate(8);
+                model.truncate(8);
+                v.extend(items);
+                model.extend(100..110);
+            }
+            assert_eq!(values(&v), model);
+        }
+        assert_eq!((live(), g.live.get()), (0, 0));
+    };
+    run(false);
+    let ok = in_child(
+        "splice_with_unreservable_hint_in_a_capped_allocator_does_not_abort",
+        || run(true),
+    );
+    assert!(
+        ok,
+        "splice aborted the process where extend of the same items fits"
+    );
+}
+
+#[test]
+fn splice_growth_that_aborts_the_pattern_is_only_for_real_exhaustion() {
+    // The tail must survive any number of in-place growths done by `move_tail`.
+    for tail in [0usize, 1, 3, 7] {
+        for start in [0usize, 1, 4] {
+            for count in [0usize, 1, 2, 5, 9, 20] {
+                for hint in [
+                    (0, None),
+                    (1, Some(1)),
+                    (count, Some(count)),
+                    (usize::MAX, None),
+                ] {
+                    let mut v: StackVec<Tracked, 32> = StackVec::new();
+                    let n = start + 2 + tail;
+                    v.extend(tracked(0..n as u64));
+                    let mut model: Vec<u64> = (0..n as u64).collect();
+                    drop(v.splice(
+                        start..start + 2,
+                        LyingIter {
+                            inner: tracked(500..500 + count as u64),
+                            hint,
+                        },
+                    ));
+                    drop(model.splice(start..start + 2, 500..500 + count as u64));
+                    assert_eq!(
+                        values(&v),
+                        model,
+                        "tail {tail} start {start} count {count} hint {hint:?}"
+                    );
+                    drop(v);
+                    assert_eq!(live(), 0);
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Panics in user code on the splice and drain paths
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn splice_replacement_panicking_during_tail_moves_keeps_everything_once() {
+    for inline_n in [0usize, 1] {
+        for k in 1..12usize {
+            let mut v: StackVec<Tracked, 48> = StackVec::new();
+            v.extend(tracked(0..(4 + inline_n as u64 * 2)));
+            let len = v.len();
+            let mut made = 0usize;
+            let it = std::iter::from_fn(|| {
+                made += 1;
+                if made == k {
+                    std::panic::panic_any(common::Deliberate);
+                }
+                if made > 10 {
+                    None
+                } else {
+                    Some(Tracked::new(1000 + made as u64))
+                }
+            });
+            let r = quiet(|| drop(v.splice(1..2, it)));
+            let written = (k - 1).min(10);
+            assert_eq!(r.is_err(), k <= 11, "k {k}");
+            let mut model: Vec<u64> = vec![0];
+            model.extend((1..=written as u64).map(|i| 1000 + i));
+            model.extend(2..len as u64);
+            assert_eq!(values(&v), model, "k {k}");
+            drop(v);
+            assert_eq!(live(), 0, "k {k}");
+        }
+    }
+}
+
+#[test]
+fn splice_size_hint_panicking_keeps_everything_once() {
+    struct HintPanics<I> {
+        inner: I,
+        calls: usize,
+        at: usize,
+    }
+    impl<I: Iterator> Iterator for HintPanics<I> {
+        type Item = I::Item;
+        fn next(&mut self) -> Option<I::Item> {
+            self.calls += 1;
+            self.inner.next()
+        }
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            // Panics once `next` has been called `at` times.
+            if self.calls >= self.at {
+                std::panic::panic_any(common::Deliberate);
+            }
+            (0, None)
+        }
+    }
+    for at in 0..4usize {
+        let mut v: StackVec<Tracked, 32> = StackVec::new();
+        v.extend(tracked(0..6));
+        let it = HintPanics {
+            inner: tracked(100..110),
+            calls: 0,
+            at,
+        };
+        let r = quiet(|| drop(v.splice(2..3, it)));
+        assert!(r.is_err());
+        // Prefix, the replacements stored before the panic (at least the one that filled the
+        // gap), the tail; the item in hand when `size_hint` panicked was dropped.
+        let vals = values(&v);
+        let written = vals.len() - 5;
+        assert!(written >= 1, "at {at}");
+        let mut model = vec![0, 1];
+        model.extend(100..100 + written as u64);
+        model.extend([3, 4, 5]);
+        assert_eq!(vals, model, "at {at}");
+        drop(v);
+        assert_eq!(live(), 0);
+    }
+}
+
+#[test]
+fn forgotten_splice_and_drain_leave_a_usable_vector() {
+    for spilled in [false, true] {
+        let n = if spilled { 20 } else { 5 };
+        let mut v: StackVec<Tracked, 64> = StackVec::new();
+        v.extend(tracked(0..n));
+        let mut s = v.splice(1..3, tracked(100..110));
+        assert_eq!(s.next().map(|t| t.value), Some(1));
+        std::mem::forget(s);
+        // Leak-amplified: only the prefix is kept.
+        assert_eq!(values(&v), [0]);
+        v.extend(tracked(200..230));
+        v.shrink_to_fit();
+        v.insert(0, Tracked::new(7));
+        assert_eq!(v.len(), 32);
+        drop(v);
+        // The leaked elements stay alive; nothing is dropped twice.
+        assert!(live() > 0);
+    }
+}
+
+#[test]
+fn dedup_by_drop_panicking_keeps_the_unvisited_elements() {
+    for k in 1..6usize {
+        let mut v: StackVec<Tracked, 32> = StackVec::new();
+        for x in [1u64, 1, 1, 2, 2, 3, 3, 3, 4] {
+            v.push(Tracked::new(x));
+        }
+        panic_on_drop(k);
+        let r = quiet(|| v.dedup());
+        panic_on_drop(0);
+        assert!(r.is_err(), "k {k}");
+        // Dropping must still work and account for everything.
+        let vals = values(&v);
+        let mut sorted = vals.clone();
+        sorted.sort();
+        assert_eq!(vals, sorted, "order kept, k {k}");
+        drop(v);
+        assert_eq!(live(), 0, "k {k}");
+    }
+}
+
+#[test]
+fn extract_if_with_drop_panicking_on_extracted_items() {
+    for k in 1..5usize {
+        let mut v: StackVec<Tracked, 32> = StackVec::new();
+        v.extend(tracked(0..10));
+        panic_on_drop(k);
+        let r = quiet(|| {
+            for t in v.extract_if(2..9, |t| t.value % 2 == 0) {
+                drop(t);
+            }
+        });
+        panic_on_drop(0);
+        assert!(r.is_err());
+        let vals = values(&v);
+        // Odd ones in range kept, everything untested kept, order kept.
+        assert!(vals.windows(2).all(|w| w[0] < w[1]), "k {k}: {vals:?}");
+        assert!(vals.contains(&0) && vals.contains(&1) && vals.contains(&9));
+        drop(v);
+        assert_eq!(live(), 0, "k {k}");
+    }
+}
+
+#[test]
+fn clone_panicking_into_inline_vec_and_spilled_clone_in() {
+    for k in 1..6usize {
+        let mut v: InlineVec<Tracked, 128> = InlineVec::new();
+        v.extend(tracked(0..6));
+        panic_on_clone(k);
+        let r = quiet(|| v.clone());
+        panic_on_clone(0);
+        assert!(r.is_err());
+        assert_eq!(live(), 6);
+        let g = Gate::default();
+        panic_on_clone(k);
+        let r = quiet(|| {
+            let w: StackVec<Tracked, 128, &Gate> = v.clone_in(&g);
+            w
+        });
+        panic_on_clone(0);
+        assert!(r.is_err());
+        assert_eq!((live(), g.live.get()), (6, 0));
+        // extend_from_within, inline and spilled.
+        panic_on_clone(k);
+        let r = quiet(|| v.extend_from_within(..2));
+        panic_on_clone(0);
+        assert_eq!(r.is_err(), k <= 2);
+        assert_eq!(v.len(), 6 + (k - 1).min(2));
+        drop(v);
+        assert_eq!(live(), 0);
+        let mut s: StackVec<Tracked, 16> = StackVec::new();
+        s.extend(tracked(0..6));
+        panic_on_clone(k);
+        let r = quiet(|| s.extend_from_within(1..5));
+        panic_on_clone(0);
+        assert_eq!(r.is_err(), k <= 4);
+        assert_eq!(s.len(), 6 + (k - 1).min(4));
+        drop(s);
+        assert_eq!(live(), 0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Zero-sized types, over-aligned, through every iterator
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn over_aligned_zst_through_drain_splice_extract_retain_dedup_into_iter() {
+    let base = z_drops();
+    let mut v: StackVec<Z16, 0> = StackVec::new();
+    v.extend(std::iter::repeat_n(Z16, 10));
+    assert_eq!(v.as_ptr() as usize % 16, 0);
+    // Drain 3 (yield 1, drop 2).
+    let mut d = v.drain(2..5);
+    let one = d.next().unwrap();
+    drop(d);
+    drop(one);
+    assert_eq!(v.len(), 7);
+    assert_eq!(z_drops() - base, 3);
+    // Splice 2 out, 4 in.
+    drop(v.splice(1..3, std::iter::repeat_n(Z16, 4)));
+    assert_eq!(v.len(), 9);
+    assert_eq!(z_drops() - base, 5);
+    // Splice with no tail.
+    drop(v.splice(8.., std::iter::repeat_n(Z16, 3)));
+    assert_eq!((v.len(), z_drops() - base), (11, 6));
+    // extract_if every other one in 2..8.
+    let mut flip = false;
+    let out: Vec<Z16> = v
+        .extract_if(2..8, |z| {
+            assert_eq!(z as *mut Z16 as usize % 16, 0);
+            flip = !flip;
+            flip
+        })
+        .collect();
+    assert_eq!((out.len(), v.len()), (3, 8));
+    drop(out);
+    assert_eq!(z_drops() - base, 9);
+    let mut n = 0;
+    v.retain(|_| {
+        n += 1;
+        n % 4 != 0
+    });
+    assert_eq!((v.len(), z_drops() - base), (6, 11));
+    v.dedup();
+    assert_eq!((v.len(), z_drops() - base), (1, 16));
+    v.extend(std::iter::repeat_n(Z16, 5));
+    let mut it = v.into_iter();
+    it.next();
+    it.next_back();
+    assert_eq!(z_drops() - base, 18);
+    let c = it.clone();
+    assert_eq!(c.as_slice().len(), 4);
+    assert_eq!(c.as_slice().as_ptr() as usize % 16, 0);
+    drop(it);
+    drop(c);
+    assert_eq!(z_drops() - base, 26);
+}
+
+#[test]
+fn zst_at_usize_max_drain_splice_and_insert() {
+    let mut v: StackVec<(), 0> = StackVec::new();
+    // SAFETY: zero-sized elements need no initialization; capacity is usize::MAX.
+    unsafe { v.set_len(usize::MAX) };
+    assert!(v.is_full());
+    let r = quiet(|| v.insert(0, ()));
+    assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+    assert_eq!(v.len(), usize::MAX);
+    // Splice in one more than goes out: overflow, and the vector keeps its length.
+    let r = quiet(|| drop(v.splice(5..6, [(), ()])));
+    assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+    assert_eq!(v.len(), usize::MAX);
+    let r = quiet(|| drop(v.splice(usize::MAX - 1.., [(), ()])));
+    assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+    assert_eq!(v.len(), usize::MAX - 1 + 1);
+    let d = v.drain(10..usize::MAX - 10);
+    assert_eq!(d.len(), usize::MAX - 20);
+    drop(d);
+    assert_eq!(v.len(), 20);
+    assert_eq!(
+        v.try_reserve(usize::MAX).unwrap_err().kind(),
+        TryReserveErrorKind::CapacityOverflow
+    );
+    assert!(v.try_reserve(usize::MAX - 20).is_ok());
+    let mut w: InlineVec<(), 0> = InlineVec::new();
+    // SAFETY: as above.
+    unsafe { w.set_len(usize::MAX) };
+    assert!(w.try_push(()).is_err());
+    let r = quiet(|| w.push(()));
+    assert!(r.is_err());
+    assert_eq!(w.len(), usize::MAX);
+}
+
+// ---------------------------------------------------------------------------------------------
+// into_flattened, odd sizes, alignment above the buffer's
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn into_flattened_corners() {
+    // Spilled with spare capacity, then grow and shrink the flattened vector.
+    let mut v: StackVec<[Tracked; 3], 96> = StackVec::new(); // 2 arrays inline
+    for i in 0..5u64 {
+        v.push([
+            Tracked::new(3 * i),
+            Tracked::new(3 * i + 1),
+            Tracked::new(3 * i + 2),
+        ]);
+    }
+    assert!(v.spilled());
+    let cap = v.capacity();
+    let mut f: StackVec<Tracked, 96> = v.into_flattened(); // 6 inline
+    assert_eq!(f.capacity(), cap * 3);
+    assert_eq!(values(&f), (0..15).collect::<Vec<_>>());
+    f.extend(tracked(15..40));
+    f.truncate(4);
+    f.shrink_to_fit();
+    assert!(!f.spilled());
+    assert_eq!(values(&f), [0, 1, 2, 3]);
+    drop(f);
+    assert_eq!(live(), 0);
+    // Arrays of zero length of a non-zero-sized type: a zero-sized element.
+    let mut e: StackVec<[u64; 0], 8> = StackVec::new();
+    e.extend(std::iter::repeat_n([], 100));
+    let fe: StackVec<u64, 8> = e.into_flattened();
+    assert!(fe.is_empty());
+    assert_eq!(fe.capacity(), 1);
+    // Inline, exactly full.
+    let i: StackVec<[u16; 2], 8> = StackVec::from([[1, 2], [3, 4]]);
+    let fi: StackVec<u16, 8> = i.into_flattened();
+    assert_eq!((fi.as_slice(), fi.spilled()), (&[1, 2, 3, 4][..], false));
+    // NoHeap.
+    let n: InlineVec<[Three; 2], 12> = StackVec::from_iter_in(
+        [
+            [Three([1; 3]), Three([2; 3])],
+            [Three([3; 3]), Three([4; 3])],
+        ],
+        NoHeap,
+    );
+    let fnh: InlineVec<Three, 12> = n.into_flattened();
+    assert_eq!(fnh.len(), 4);
+    assert!(fnh.is_full());
+    // Spilled `From<Vec>` with a capacity below the inline one.
+    let src = vec![[7u8, 8]]; // capacity 1
+    let s: StackVec<[u8; 2], 32> = StackVec::from(src);
+    assert!(s.spilled());
+    let mut fs: StackVec<u8, 32> = s.into_flattened();
+    assert_eq!((fs.as_slice(), fs.capacity()), (&[7, 8][..], 2));
+    fs.push(9);
+    fs.shrink_to_fit();
+    assert_eq!((fs.as_slice(), fs.spilled()), (&[7, 8, 9][..], false));
+}
+
+#[test]
+fn alignment_above_the_inline_buffer_and_odd_budgets() {
+    // 40 bytes of 32-aligned 32-byte elements: one inline, and 8 bytes that are not a slot.
+    let mut v: StackVec<A32, 40> = StackVec::new();
+    assert_eq!(StackVec::<A32, 40>::INLINE_CAPACITY, 1);
+    for i in 0..20u8 {
+        v.push(A32(i));
+        assert_eq!(v.as_ptr() as usize % 32, 0);
+    }
+    v.truncate(1);
+    v.shrink_to_fit();
+    assert!(!v.spilled());
+    assert_eq!(v.as_ptr() as usize % 32, 0);
+    let w = v.clone();
+    assert_eq!(w.as_ptr() as usize % 32, 0);
+    let mut it = w.into_iter();
+    assert_eq!(it.as_mut_slice().as_ptr() as usize % 32, 0);
+    assert_eq!(it.next(), Some(A32(0)));
+    // 10 bytes of 3-byte elements: 3 inline.
+    let mut t: StackVec<Three, 10> = StackVec::new();
+    let mut m: Vec<Three> = Vec::new();
+    for i in 0..40u8 {
+        t.insert(t.len() / 2, Three([i; 3]));
+        m.insert(m.len() / 2, Three([i; 3]));
+        if i % 7 == 0 {
+            t.truncate(3);
+            m.truncate(3);
+            t.shrink_to_fit();
+            assert!(!t.spilled());
+        }
+        assert_eq!(t.as_slice(), m.as_slice());
+    }
+    let h = t.into_heap_exact();
+    assert_eq!(h, m);
+}
+
+#[test]
+fn append_and_split_off_across_budgets_and_allocators() {
+    let g = Gate::default();
+    for a_len in [0u64, 1, 3, 4, 5, 9] {
+        for b_len in [0u64, 1, 4, 5, 8] {
+            let mut a: StackVec<Tracked, 32, &Gate> = StackVec::new_in(&g);
+            a.extend(tracked(0..a_len));
+            let mut b: InlineVec<Tracked, 128> = InlineVec::new();
+            b.extend(tracked(100..100 + b_len));
+            a.append(&mut b);
+            assert!(b.is_empty());
+            let mut model: Vec<u64> = (0..a_len).collect();
+            model.extend(100..100 + b_len);
+            assert_eq!(values(&a), model);
+            for at in [0, a.len() / 2, a.len()] {
+                let mut c = a.clone();
+                let tail = c.split_off(at);
+                assert_eq!(values(&c), model[..at]);
+                assert_eq!(values(&tail), model[at..]);
+                assert_eq!(tail.spilled(), tail.len() > 2);
+            }
+            let r = quiet(|| a.split_off(a.len() + 1));
+            assert!(msg(&r.unwrap_err()).contains("should be <= len"));
+            drop(a);
+            assert_eq!((live(), g.live.get()), (0, 0));
+        }
+    }
+}
+
+#[test]
+fn capacity_overflow_messages_and_unchanged_vectors() {
+    let mut v: StackVec<u64> = StackVec::from([1, 2, 3]);
+    for add in [
+        usize::MAX,
+        usize::MAX - 2,
+        usize::MAX / 8,
+        isize::MAX as usize / 8 + 1,
+    ] {
+        assert_eq!(
+            v.try_reserve(add).unwrap_err().kind(),
+            TryReserveErrorKind::CapacityOverflow,
+            "add {add}"
+        );
+        assert_eq!(
+            v.try_reserve_exact(add).unwrap_err().kind(),
+            TryReserveErrorKind::CapacityOverflow
+        );
+        let r = quiet(|| v.reserve(add));
+        assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+        let r = quiet(|| v.reserve_exact(add));
+        assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+        assert_eq!(
+            (v.as_slice(), v.spilled(), v.capacity()),
+            (&[1, 2, 3][..], false, 4)
+        );
+    }
+    let r = quiet(|| StackVec::<u64>::with_capacity(usize::MAX / 4));
+    assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+    let r = quiet(|| v.resize(usize::MAX, 0));
+    assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+    assert_eq!(
+        v.try_resize(usize::MAX, 0).unwrap_err().kind(),
+        TryReserveErrorKind::CapacityOverflow
+    );
+    let r = quiet(|| v.insert(4, 0));
+    assert!(msg(&r.unwrap_err()).contains("insertion index (is 4) should be <= len (is 3)"));
+    let r = quiet(|| v.remove(3));
+    assert!(msg(&r.unwrap_err()).contains("removal index (is 3) should be < len (is 3)"));
+    let r = quiet(|| v.swap_remove(3));
+    assert!(msg(&r.unwrap_err()).contains("swap_remove index (is 3) should be < len (is 3)"));
+    assert_eq!(v, [1, 2, 3]);
+    // A spilled vector, same requests.
+    v.extend(0..10);
+    let (cap, data) = (v.capacity(), v.to_vec());
+    assert_eq!(
+        v.try_reserve(isize::MAX as usize).unwrap_err().kind(),
+        TryReserveErrorKind::CapacityOverflow
+    );
+    assert_eq!((v.capacity(), v.to_vec()), (cap, data));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Randomized differential runs against `Vec` on paths the proptest model does not take:
+// fixed-capacity vectors (NoHeap) and allocators with the trait's default grow/shrink.
+// ---------------------------------------------------------------------------------------------
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+/// One random step on `s` and `v`. For operations whose result would exceed `max` (the fixed
+/// capacity, or `usize::MAX`), `s` must panic with "capacity exceeded" and is then re-read into
+/// the model (what a failed operation keeps is checked by the targeted tests).
+fn step<const N: usize, A: Allocator + Clone>(
+    rng: &mut Rng,
+    s: &mut StackVec<Tracked, N, A>,
+    v: &mut Vec<u64>,
+    max: usize,
+) {
+    let len = v.len();
+    let op = rng.below(16);
+    let a = rng.below(len + 1);
+    let b = rng.below(len + 1);
+    let (lo, hi) = (a.min(b), a.max(b));
+    let k = rng.below(6) as u64;
+    let hint = match rng.below(4) {
+        0 => (0, None),
+        1 => (k as usize, Some(k as usize)),
+        2 => (usize::MAX, None),
+        _ => (k as usize * 3 + 1, Some(1)),
+    };
+    let base = rng.next() % 1000;
+    let items = move || LyingIter {
+        inner: tracked(base..base + k),
+        hint,
+    };
+    let new_len = match op {
+        0 | 1 => len + 1,
+        2 => len + k as usize,
+        3 => len - (hi - lo) + k as usize,
+        4 => len + (hi - lo),
+        _ => 0,
+    };
+    if new_len > max && op <= 4 {
+        let r = quiet(|| match op {
+            0 => s.push(Tracked::new(base)),
+            1 => s.insert(a, Tracked::new(base)),
+            2 => s.extend(items()),
+            3 => drop(s.splice(lo..hi, items())),
+            _ => s.extend_from_within(lo..hi),
+        });
+        assert_eq!(msg(&r.unwrap_err()), "capacity exceeded", "op {op}");
+        *v = values(s);
+        return;
+    }
+    match op {
+        0 => {
+            s.push(Tracked::new(base));
+            v.push(base);
+        }
+        1 => {
+            s.insert(a, Tracked::new(base));
+            v.insert(a, base);
+        }
+        2 => {
+            s.extend(items());
+            v.extend(base..base + k);
+        }
+        3 => {
+            let mut sp = s.splice(lo..hi, items());
+            let mut vp = v.splice(lo..hi, base..base + k);
+            for _ in 0..rng.below(3) {
+                assert_eq!(sp.next().map(|t| t.value), vp.next());
+            }
+            if rng.below(2) == 0 {
+                assert_eq!(sp.next_back().map(|t| t.value), vp.next_back());
+            }
+        }
+        4 => {
+            s.extend_from_within(lo..hi);
+            v.extend_from_within(lo..hi);
+        }
+        5 => {
+            let mut d = s.drain(lo..hi);
+            let mut e = v.drain(lo..hi);
+            if rng.below(2) == 0 {
+                assert_eq!(d.next_back().map(|t| t.value), e.next_back());
+            }
+            assert_eq!(d.next().map(|t| t.value), e.next());
+        }
+        6 => {
+            let m = k + 2;
+            s.retain(|t| t.value % m != 0);
+            v.retain(|x| x % m != 0);
+        }
+        7 => {
+            s.dedup_by_key(|t| t.value / 300);
+            v.dedup_by_key(|x| *x / 300);
+        }
+        8 => {
+            s.truncate(a);
+            v.truncate(a);
+        }
+        9 => {
+            s.shrink_to(k as usize * 2);
+            if max == usize::MAX {
+                assert!(s.capacity() >= s.len());
+            }
+        }
+        10 => {
+            s.shrink_to_fit();
+        }
+        11 => {
+            let t = s.split_off(a);
+            let u = v.split_off(a);
+            assert_eq!(values(&t), u);
+            drop(t);
+            v.extend(u.iter().map(|_| 0).take(0));
+            // Put them back, through append.
+            let mut t2: StackVec<Tracked, 0> = u.iter().map(|&x| Tracked::new(x)).collect();
+            if s.len() + t2.len() <= max {
+                s.append(&mut t2);
+                v.extend(u);
+            }
+        }
+        12 => {
+            let m = k + 2;
+            let got: Vec<u64> = s
+                .extract_if(lo..hi, |t| t.value % m == 0)
+                .take(2)
+                .map(|t| t.value)
+                .collect();
+            let want: Vec<u64> = v.extract_if(lo..hi, |x| *x % m == 0).take(2).collect();
+            assert_eq!(got, want);
+        }
+        13 => {
+            let c = s.clone();
+            assert_eq!(values(&c), *v);
+            let mut it = c.into_iter();
+            it.next();
+            it.next_back();
+            let it2 = it.clone();
+            assert_eq!(it2.len(), it.len());
+        }
+        14 => {
+            if len > 0 {
+                assert_eq!(s.swap_remove(a % len).value, v.swap_remove(a % len));
+            }
+        }
+        _ => {
+            if len > 0 {
+                assert_eq!(s.remove(a % len).value, v.remove(a % len));
+            }
+        }
+    }
+    assert_eq!(values(s), *v, "op {op}");
+    assert!(s.len() <= s.capacity());
+}
+
+#[test]
+fn randomized_inline_vec_against_vec() {
+    for seed in 1..300u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut s: InlineVec<Tracked, 160> = InlineVec::new(); // 10 inline
+        let mut v: Vec<u64> = Vec::new();
+        for _ in 0..60 {
+            step(&mut rng, &mut s, &mut v, 10);
+            assert!(!s.spilled());
+        }
+        drop(s);
+        assert_eq!(live(), 0, "seed {seed}");
+    }
+}
+
+#[test]
+fn randomized_default_grow_allocator_against_vec() {
+    let g = Gate::default();
+    for seed in 1..300u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
+        {
+            let mut s: StackVec<Tracked, 48, &Gate> = StackVec::new_in(&g); // 3 inline
+            let mut v: Vec<u64> = Vec::new();
+            for _ in 0..80 {
+                step(&mut rng, &mut s, &mut v, usize::MAX);
+            }
+        }
+        assert_eq!((live(), g.live.get()), (0, 0), "seed {seed}");
+    }
+}
+
+#[test]
+fn dedup_with_panicking_eq_and_clone_from_with_panicking_clone() {
+    #[derive(Debug)]
+    struct Cmp(Tracked, u32);
+    impl PartialEq for Cmp {
+        fn eq(&self, other: &Self) -> bool {
+            if self.1 == 99 || other.1 == 99 {
+                std::panic::panic_any(common::Deliberate);
+            }
+            self.0.value == other.0.value
+        }
+    }
+    for bad in 1..7usize {
+        let mut v: StackVec<Cmp, 64> = StackVec::new();
+        for (i, x) in [1u64, 1, 2, 2, 3, 3, 4].into_iter().enumerate() {
+            v.push(Cmp(Tracked::new(x), if i == bad { 99 } else { 0 }));
+        }
+        let r = quiet(|| v.dedup());
+        assert!(r.is_err());
+        let vals: Vec<u64> = v.iter().map(|c| c.0.value).collect();
+        assert!(vals.windows(2).all(|w| w[0] <= w[1]), "bad {bad}: {vals:?}");
+        assert_eq!(vals.last(), Some(&4));
+        drop(v);
+        assert_eq!(live(), 0);
+    }
+    // clone_from (the default: clone, then assign) with a clone that panics.
+    let g = Gate::default();
+    {
+        let src: StackVec<Tracked, 32, &Gate> = StackVec::from_iter_in(tracked(0..9), &g);
+        let mut dst: StackVec<Tracked, 32, &Gate> = StackVec::from_iter_in(tracked(50..53), &g);
+        panic_on_clone(5);
+        let r = quiet(|| dst.clone_from(&src));
+        panic_on_clone(0);
+        assert!(r.is_err());
+        assert_eq!(values(&dst), [50, 51, 52]);
+        dst.clone_from(&src);
+        assert_eq!(values(&dst), (0..9).collect::<Vec<_>>());
+    }
+    assert_eq!((live(), g.live.get()), (0, 0));
+}
+
+#[test]
+fn into_iter_of_a_spilled_vector_with_panicking_drop_frees_its_buffer() {
+    let g = Gate::default();
+    for k in 1..5usize {
+        {
+            let v: StackVec<Tracked, 32, &Gate> = StackVec::from_iter_in(tracked(0..12), &g);
+            let mut it = v.into_iter();
+            it.next();
+            it.next_back();
+            it.as_mut_slice()[0].value = 77;
+            assert_eq!(it.as_slice()[0].value, 77);
+            panic_on_drop(k);
+            let r = quiet(|| drop(it));
+            panic_on_drop(0);
+            assert!(r.is_err());
+        }
+        assert_eq!((live(), g.live.get()), (0, 0), "k {k}");
+    }
 }
