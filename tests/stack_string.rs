@@ -4,11 +4,19 @@
 
 mod common;
 
+use std::alloc::Layout;
+use std::cell::Cell;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::mem::size_of;
+use std::ops::Bound;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::NonNull;
 
+use allocator_api2::alloc::{AllocError, Allocator, Global};
+use common::backing::TestBacking;
 use common::count_heap;
 use common::string_model::{run_all, StrOp};
 use proptest::prelude::*;
@@ -315,7 +323,7 @@ fn serde_round_trip() {
 #[test]
 fn write_into_a_string_that_cannot_grow_reports_it_full() {
     use std::fmt::Write;
-    let mut s = StackString::<4, NoHeap>::new_in(NoHeap);
+    let mut s = StackString::<4, NoHeap>::new();
     let (a, b) = ("ab", "cde"); // variables: the macro would join literals into one piece
     assert!(write!(s, "{a}{b}").is_err());
     assert_eq!(s, "ab", "what fit before the error is kept");
@@ -420,4 +428,837 @@ fn conversions_to_and_from_what_string_converts_to_and_from() {
         (ours.to_string(), format!("{ours:?}")),
         (std.to_string(), format!("{std:?}"))
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edge cases the model does not reach (adversarial review): extreme range bounds, NoHeap at
+// the limit, panicking allocators and closures, leaked drains, conversions, macros, serde
+// ---------------------------------------------------------------------------------------------
+
+fn msg(f: impl FnOnce()) -> String {
+    let e = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
+    e.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "<non-string payload>".into())
+}
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Silences this test thread's expected panics (other tests still report theirs).
+fn quiet() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info)
+            }
+        }))
+    });
+    QUIET.with(|q| q.set(true));
+}
+
+fn valid<const N: usize, A: Allocator>(s: &StackString<N, A>) {
+    assert!(
+        std::str::from_utf8(s.as_bytes()).is_ok(),
+        "invalid UTF-8: {:?}",
+        s.as_bytes()
+    );
+    assert!(s.len() <= s.capacity());
+}
+
+type B = (Bound<usize>, Bound<usize>);
+
+/// Ranges with extreme bounds, on a string with a multi-byte char.
+fn extreme_ranges(len: usize) -> Vec<B> {
+    use Bound::*;
+    let vals = [
+        0,
+        1,
+        2,
+        len.saturating_sub(1),
+        len,
+        len + 1,
+        usize::MAX - 1,
+        usize::MAX,
+    ];
+    let mut out = vec![];
+    for &a in &vals {
+        for &b in &vals {
+            out.push((Included(a), Excluded(b)));
+            out.push((Included(a), Included(b)));
+            out.push((Excluded(a), Excluded(b)));
+            out.push((Excluded(a), Included(b)));
+            out.push((Excluded(a), Unbounded));
+            out.push((Unbounded, Included(b)));
+        }
+    }
+    out
+}
+
+/// `drain` with any bounds panics exactly when, and as, `String::drain` panics, and leaves the
+/// same text.
+#[test]
+fn drain_extreme_bounds_like_string() {
+    quiet();
+    let text = "aé€😀z";
+    for r in extreme_ranges(text.len()) {
+        let mut s: StackString<4> = StackString::from(text);
+        let mut v = String::from(text);
+        let a = catch_unwind(AssertUnwindSafe(|| s.drain(r).collect::<String>()));
+        let b = catch_unwind(AssertUnwindSafe(|| v.drain(r).collect::<String>()));
+        match (a, b) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{r:?}"),
+            (Err(a), Err(b)) => {
+                let m = |e: &Box<dyn std::any::Any + Send>| {
+                    e.downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                };
+                assert_eq!(m(&a), m(&b), "{r:?}");
+            }
+            (a, b) => panic!(
+                "{r:?}: StackString ok={} String ok={}",
+                a.is_ok(),
+                b.is_ok()
+            ),
+        }
+        assert_eq!(s, v, "{r:?}");
+        valid(&s);
+    }
+}
+
+/// `replace_range` with any bounds panics exactly when `String::replace_range` panics, and
+/// leaves the same text.
+#[test]
+fn replace_range_extreme_bounds_like_string() {
+    quiet();
+    let text = "aé€😀z";
+    for r in extreme_ranges(text.len()) {
+        let mut s: StackString<4> = StackString::from(text);
+        let mut v = String::from(text);
+        let a = catch_unwind(AssertUnwindSafe(|| s.replace_range(r, "ß")));
+        let b = catch_unwind(AssertUnwindSafe(|| v.replace_range(r, "ß")));
+        assert_eq!(a.is_ok(), b.is_ok(), "{r:?}");
+        assert_eq!(s, v, "{r:?}");
+        valid(&s);
+    }
+}
+
+/// A `RangeBounds` that answers differently each time it is asked (rust-lang/rust#81138).
+struct Shifty {
+    calls: Cell<usize>,
+}
+impl std::ops::RangeBounds<usize> for Shifty {
+    fn start_bound(&self) -> Bound<&usize> {
+        self.calls.set(self.calls.get() + 1);
+        if self.calls.get() % 2 == 1 {
+            Bound::Included(&1)
+        } else {
+            Bound::Included(&2)
+        }
+    }
+    fn end_bound(&self) -> Bound<&usize> {
+        self.calls.set(self.calls.get() + 1);
+        if self.calls.get() % 2 == 1 {
+            Bound::Excluded(&1)
+        } else {
+            Bound::Excluded(&2)
+        }
+    }
+}
+
+#[test]
+fn shifty_range_bounds_cannot_split_a_char() {
+    quiet();
+    for first in 0..4 {
+        let mut s: StackString<4> = StackString::from("aéz");
+        let r = Shifty {
+            calls: Cell::new(first),
+        };
+        let _ = catch_unwind(AssertUnwindSafe(|| s.replace_range(r, "xyz")));
+        valid(&s);
+        let mut s: StackString<4> = StackString::from("aéz");
+        let r = Shifty {
+            calls: Cell::new(first),
+        };
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(s.drain(r))));
+        valid(&s);
+    }
+}
+
+/// `retain` whose closure panics at every possible call, over multi-byte text, inline and
+/// spilled: the result is what `String::retain` leaves.
+#[test]
+fn retain_panicking_at_every_step_matches_string() {
+    quiet();
+    let text = "aé€😀zß\u{10ffff}q";
+    let nchars = text.chars().count();
+    for k in 1..=nchars {
+        for keep_mask in 0u32..16 {
+            let f = |calls: &mut usize, c: char| {
+                *calls += 1;
+                if *calls == k {
+                    panic!("boom");
+                }
+                (keep_mask >> (c as u32 % 4)) & 1 == 1
+            };
+            let mut s: StackString<4> = StackString::from(text);
+            let mut v = String::from(text);
+            let (mut cs, mut cv) = (0, 0);
+            let _ = catch_unwind(AssertUnwindSafe(|| s.retain(|c| f(&mut cs, c))));
+            let _ = catch_unwind(AssertUnwindSafe(|| v.retain(|c| f(&mut cv, c))));
+            assert_eq!(s, v, "k={k} mask={keep_mask}");
+            valid(&s);
+        }
+    }
+}
+
+/// A leaked `Drain` (string or from a partially consumed iterator) leaves valid UTF-8 that can
+/// still be used.
+#[test]
+fn forgotten_drains_leave_usable_utf8() {
+    for start in [0, 1, 3, 6, 10] {
+        for end in [start, 10, 11] {
+            let text = "aé€😀z";
+            if !text.is_char_boundary(start) || !text.is_char_boundary(end) || end < start {
+                continue;
+            }
+            for taken in 0..3 {
+                let mut s: StackString<4> = StackString::from(text);
+                let mut d = s.drain(start..end);
+                for _ in 0..taken {
+                    d.next_back();
+                    d.next();
+                }
+                std::mem::forget(d);
+                valid(&s);
+                assert_eq!(s.as_str(), &text[..start]);
+                s.push_str("€");
+                s.insert(0, 'ß');
+                valid(&s);
+                s.shrink_to_fit();
+                valid(&s);
+            }
+        }
+    }
+}
+
+/// Around the inline limit: every length 0..=3N, multi-byte chars straddling the limit, the
+/// spill, the move back inline and `into_heap_exact`.
+#[test]
+fn spill_boundaries_with_straddling_chars() {
+    fn run<const N: usize>() {
+        for c in ['a', 'é', '€', '😀'] {
+            for prefix in 0..=N + 1 {
+                let mut s: StackString<N> = StackString::new();
+                let mut v = String::new();
+                for _ in 0..prefix {
+                    s.push('x');
+                    v.push('x');
+                }
+                s.push(c);
+                v.push(c);
+                assert_eq!(s, v);
+                assert_eq!(s.spilled(), v.len() > N);
+                s.insert(prefix, c);
+                v.insert(prefix, c);
+                assert_eq!(s, v);
+                assert_eq!(s.pop(), v.pop());
+                s.shrink_to_fit();
+                assert_eq!(s.spilled(), v.len() > N);
+                assert_eq!(s, v);
+                let t = s.split_off(prefix);
+                let u = v.split_off(prefix);
+                assert_eq!((s.as_str(), t.as_str()), (v.as_str(), u.as_str()));
+                let h = t.clone().into_heap_exact();
+                assert_eq!(h, u);
+                let b: Box<str> = t.into_boxed_str();
+                assert_eq!(&*b, u);
+                valid(&s);
+            }
+        }
+    }
+    run::<0>();
+    run::<1>();
+    run::<3>();
+    run::<4>();
+    run::<5>();
+    run::<32>();
+}
+
+/// A full `NoHeap` string: every growing method panics with "capacity exceeded" and leaves the
+/// text unchanged; `write!` reports an error without splitting a char.
+#[test]
+fn no_heap_full_never_truncates_or_splits() {
+    quiet();
+    let mut s = StackString::<5, NoHeap>::new();
+    s.push_str("ab€"); // 5 bytes: full
+    let before = s.as_str().to_string();
+    assert_eq!(msg(|| s.push('x')), "capacity exceeded");
+    assert_eq!(msg(|| s.push('é')), "capacity exceeded");
+    assert_eq!(msg(|| s.push_str("y")), "capacity exceeded");
+    assert_eq!(msg(|| s.insert(0, 'y')), "capacity exceeded");
+    assert_eq!(msg(|| s.insert_str(2, "y")), "capacity exceeded");
+    assert_eq!(msg(|| s.replace_range(0..1, "yy")), "capacity exceeded");
+    assert_eq!(msg(|| s.extend(['q'])), "capacity exceeded");
+    assert_eq!(msg(|| s.reserve(1)), "capacity exceeded");
+    assert_eq!(s, before);
+    valid(&s);
+    // Shrinking replacements still work.
+    s.replace_range(2..5, "é");
+    assert_eq!(s, "abé");
+    let (euro, x) = ('€', 'x'); // variables: literal arguments are joined into the format string
+    assert!(write!(s, "{euro}").is_err());
+    assert_eq!(s, "abé");
+    assert!(write!(s, "{x}").is_ok());
+    assert_eq!(s, "abéx");
+    valid(&s);
+
+    // One byte short for a 4-byte char.
+    let mut t = StackString::<4, NoHeap>::new();
+    t.push('a');
+    assert!(t.write_char('😀').is_err());
+    assert!(write!(t, "{:>4}", "b").is_err());
+    valid(&t);
+    assert_eq!(t, "a   "); // padding fitted, the piece did not
+}
+
+#[test]
+fn no_heap_macros_and_constructors() {
+    quiet();
+    let n = 1234;
+    let ok = StackString::<4, NoHeap>::format_in(format_args!("{n}"), NoHeap);
+    assert_eq!(ok, "1234");
+    assert_eq!(
+        msg(|| drop(StackString::<4, NoHeap>::format_in(
+            format_args!("{n}5"),
+            NoHeap
+        ))),
+        "capacity exceeded, or a formatting trait implementation returned an error"
+    );
+    assert_eq!(
+        msg(|| drop(StackString::<4, NoHeap>::format_in(
+            format_args!("12345"),
+            NoHeap
+        ))),
+        "capacity exceeded"
+    );
+    let c = StackString::<4, NoHeap>::concat_in(&["ab", "é"], NoHeap);
+    assert_eq!(c, "abé");
+    assert_eq!(
+        msg(|| drop(StackString::<4, NoHeap>::concat_in(&["ab", "€"], NoHeap))),
+        "capacity exceeded"
+    );
+    let fits = StackString::<6, NoHeap>::from_utf8_lossy_in(b"a\xffb", NoHeap);
+    assert_eq!(fits, "a\u{FFFD}b");
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_no_heap_at_the_limit() {
+    // Exactly N bytes, multi-byte.
+    let s: StackString<5, NoHeap> = serde_json::from_str(r#""ab€""#).unwrap();
+    assert_eq!(s, "ab€");
+    // One byte over, the last char multi-byte: error, no partial text.
+    let e = serde_json::from_str::<StackString<4, NoHeap>>(r#""ab€""#).unwrap_err();
+    assert!(e.to_string().starts_with("capacity exceeded"), "{e}");
+    // Escaped input goes through visit_str with an owned buffer.
+    let s: StackString<4, NoHeap> = serde_json::from_str(r#""\u00e9\u00e9""#).unwrap();
+    assert_eq!(s, "éé");
+    let e = serde_json::from_str::<StackString<3, NoHeap>>(r#""\u00e9\u00e9""#).unwrap_err();
+    assert!(e.to_string().starts_with("capacity exceeded"), "{e}");
+    // Bytes that are not UTF-8.
+    let e = serde_json::from_slice::<StackString>(b"\"\xff\"").unwrap_err();
+    let f = serde_json::from_slice::<String>(b"\"\xff\"").unwrap_err();
+    assert_eq!(e.to_string(), f.to_string());
+}
+
+/// An allocator that refuses from the n-th allocation, through `serde`: an error, not an abort.
+#[cfg(feature = "serde")]
+#[test]
+fn serde_failing_allocator_is_an_error() {
+    #[derive(Default, Clone, Copy)]
+    struct Refuse;
+    // SAFETY: never hands out a block.
+    unsafe impl Allocator for Refuse {
+        fn allocate(&self, _: Layout) -> Result<NonNull<[u8]>, AllocError> {
+            Err(AllocError)
+        }
+        unsafe fn deallocate(&self, _: NonNull<u8>, _: Layout) {
+            unreachable!()
+        }
+    }
+    let ok: StackString<8, Refuse> = serde_json::from_str(r#""12345678""#).unwrap();
+    assert_eq!(ok, "12345678");
+    let e = serde_json::from_str::<StackString<8, Refuse>>(r#""123456789""#).unwrap_err();
+    assert!(
+        e.to_string().contains("memory allocation of 9 bytes"),
+        "{e}"
+    );
+}
+
+/// An allocator whose `deallocate` panics: the string is never left pointing at a block it was
+/// asked to free, so nothing is freed twice.
+#[derive(Clone)]
+struct PanickyDealloc<'a> {
+    inner: &'a TestBacking,
+    panics: &'a Cell<bool>,
+}
+// SAFETY: forwards to a TestBacking, which checks for double frees.
+unsafe impl Allocator for PanickyDealloc<'_> {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        self.inner.allocate(layout)
+    }
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: forwarded.
+        unsafe { self.inner.deallocate(ptr, layout) };
+        if self.panics.get() {
+            panic!("deallocate panicked");
+        }
+    }
+}
+
+#[test]
+fn panicking_deallocate_frees_once() {
+    quiet();
+    let backing = TestBacking::new();
+    let panics = Cell::new(false);
+    let a = PanickyDealloc {
+        inner: &backing,
+        panics: &panics,
+    };
+    {
+        let mut s: StackString<8, PanickyDealloc> = StackString::new_in(a.clone());
+        s.push_str("0123456789€");
+        s.truncate(3);
+        panics.set(true);
+        assert_eq!(msg(|| s.shrink_to_fit()), "deallocate panicked");
+        valid(&s);
+        assert_eq!(s, "012");
+        panics.set(false);
+        s.push_str("more than eight bytes");
+        panics.set(true);
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            let mut s = s;
+            s.clear();
+            drop(s);
+        }));
+        assert!(r.is_err());
+        panics.set(false);
+    }
+    assert_eq!(backing.live_blocks(), 0);
+}
+
+/// Panicking iterators mid-extend leave what was pushed, valid.
+#[test]
+fn extend_with_panicking_iterators() {
+    quiet();
+    for n in 0..12 {
+        let mut s: StackString<4> = StackString::from("é");
+        let it = "a€😀bcdefghijkl".chars().enumerate().map(|(i, c)| {
+            if i == n {
+                panic!("iter");
+            }
+            c
+        });
+        let _ = catch_unwind(AssertUnwindSafe(|| s.extend(it)));
+        valid(&s);
+        let mut s: StackString<4> = StackString::from("é");
+        let it = ["a", "€", "😀", "bcdefg", "h"]
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == n {
+                    panic!("iter");
+                }
+                c
+            });
+        let _ = catch_unwind(AssertUnwindSafe(|| s.extend(it)));
+        valid(&s);
+    }
+}
+
+/// Hash, Eq, Ord agree with `str` across budgets, spilled or not.
+#[test]
+fn hash_eq_ord_agree_with_str() {
+    let h = |x: &dyn Fn(&mut DefaultHasher)| {
+        let mut s = DefaultHasher::new();
+        x(&mut s);
+        s.finish()
+    };
+    let words = [
+        "",
+        "a",
+        "ab",
+        "é",
+        "\u{7f}",
+        "\u{80}",
+        "😀",
+        "a longer text over the budget",
+    ];
+    for a in words {
+        for b in words {
+            let sa: StackString<2> = StackString::from(a);
+            let sb: StackString<2> = StackString::from(b);
+            assert_eq!(sa.cmp(&sb), a.cmp(b));
+            assert_eq!(sa.partial_cmp(&sb), a.partial_cmp(b));
+            assert_eq!(sa == sb, a == b);
+        }
+        let s: StackString<2> = StackString::from(a);
+        assert_eq!(h(&|st| s.hash(st)), h(&|st| a.hash(st)));
+        let b: &str = std::borrow::Borrow::borrow(&s);
+        assert_eq!(b, a);
+    }
+}
+
+/// Conversions out of a spilled string with spare capacity, and of an empty one.
+#[test]
+fn conversions_with_spare_capacity_and_empty() {
+    use std::borrow::Cow;
+    use std::rc::Rc;
+    use std::sync::Arc;
+    for text in [
+        "",
+        "é",
+        "exactly thirty-two bytes long!!!",
+        "more than thirty-two bytes of text",
+    ] {
+        let mut s: StackString = StackString::with_capacity(100);
+        s.push_str(text);
+        let b: Box<str> = s.clone().into();
+        assert_eq!(&*b, text);
+        let st: String = s.clone().into();
+        assert_eq!(st, text);
+        let v: Vec<u8> = s.clone().into();
+        assert_eq!(v, text.as_bytes());
+        let r: Rc<str> = s.clone().into();
+        assert_eq!(&*r, text);
+        let a: Arc<str> = s.clone().into();
+        assert_eq!(&*a, text);
+        let e: Box<dyn std::error::Error> = s.clone().into();
+        assert_eq!(e.to_string(), text);
+        let back: StackString<4> = StackString::from(Box::<str>::from(text));
+        assert_eq!(back, text);
+        let back: StackString<4> = StackString::from(Cow::Borrowed(text));
+        assert_eq!(back, text);
+        let back: StackString<4> = StackString::from(String::with_capacity(3) + text);
+        assert_eq!(back, text);
+        let mut back = back;
+        back.shrink_to_fit();
+        back.push('x');
+        valid(&back);
+    }
+}
+
+#[test]
+fn macros_evaluate_each_argument_once_and_in_order() {
+    let mut calls = Vec::new();
+    let mut part = |x: &'static str| {
+        calls.push(x);
+        x
+    };
+    let s = stack_concat!(part("a"), part("é"), part("c"));
+    assert_eq!(s, "aéc");
+    assert_eq!(calls, ["a", "é", "c"]);
+    let s = stack_concat!();
+    assert_eq!(s, "");
+    let x = "é".repeat(20);
+    let f = stack_format!("{x}{x}");
+    assert_eq!(f, format!("{x}{x}"));
+    let g = stack_format!(in Global; "{x}");
+    assert_eq!(g, x);
+    let bytes = StackVec::<u8, 8>::from(*b"\xe2\x82");
+    assert!(StackString::from_utf8(bytes).is_err());
+}
+
+/// Differential model of a string that cannot grow (`NoHeap`) against `String`: every step
+/// either does what `String` does (when the result fits `N`), or panics with "capacity
+/// exceeded" (`write!`: returns an error), leaving valid UTF-8 and, for the steps that edit in
+/// one piece, the text unchanged. Bad indices panic as `String` does.
+mod no_heap_model {
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    pub enum Op {
+        Push(char),
+        PushStr(String),
+        TryPush(char),
+        TryPushStr(String),
+        Insert(usize, char),
+        InsertStr(usize, String),
+        Replace(usize, usize, String),
+        Write(String, usize),
+        Extend(String),
+        Pop,
+        Remove(usize),
+        Truncate(usize),
+        Drain(usize, usize),
+        Retain(u32),
+        SplitOff(usize),
+        Clone,
+        Lossy(Vec<u8>),
+        Concat(Vec<String>),
+        Format(String, i32),
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        "[aé€😀]{0,5}"
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let c = prop_oneof![Just('a'), Just('é'), Just('€'), Just('😀')];
+        let i = 0usize..20;
+        prop_oneof![
+            c.clone().prop_map(Op::Push),
+            text().prop_map(Op::PushStr),
+            c.clone().prop_map(Op::TryPush),
+            text().prop_map(Op::TryPushStr),
+            (i.clone(), c).prop_map(|(i, c)| Op::Insert(i, c)),
+            (i.clone(), text()).prop_map(|(i, t)| Op::InsertStr(i, t)),
+            (i.clone(), i.clone(), text()).prop_map(|(a, b, t)| Op::Replace(a, b, t)),
+            (text(), 0usize..8).prop_map(|(t, w)| Op::Write(t, w)),
+            text().prop_map(Op::Extend),
+            Just(Op::Pop),
+            i.clone().prop_map(Op::Remove),
+            i.clone().prop_map(Op::Truncate),
+            (i.clone(), i.clone()).prop_map(|(a, b)| Op::Drain(a, b)),
+            any::<u32>().prop_map(Op::Retain),
+            i.clone().prop_map(Op::SplitOff),
+            Just(Op::Clone),
+            proptest::collection::vec(any::<u8>(), 0..8).prop_map(Op::Lossy),
+            proptest::collection::vec(text(), 0..3).prop_map(Op::Concat),
+            (text(), any::<i32>()).prop_map(|(t, n)| Op::Format(t, n)),
+        ]
+    }
+
+    fn payload(e: Box<dyn std::any::Any + Send>) -> String {
+        e.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    }
+
+    pub fn run<const N: usize>(ops: &[Op]) {
+        quiet();
+        let mut s = StackString::<N, NoHeap>::new();
+        let mut v = String::new();
+        for op in ops {
+            let before = s.as_str().to_string();
+            let mut v2 = v.clone();
+            // What String does.
+            let std_result = catch_unwind(AssertUnwindSafe(|| -> Option<String> {
+                match op {
+                    Op::Push(c) | Op::TryPush(c) => v2.push(*c),
+                    Op::PushStr(t) | Op::TryPushStr(t) => v2.push_str(t),
+                    Op::Insert(i, c) => v2.insert(*i, *c),
+                    Op::InsertStr(i, t) => v2.insert_str(*i, t),
+                    Op::Replace(a, b, t) => v2.replace_range(*a..*b, t),
+                    Op::Write(t, w) => write!(v2, "{t:>w$}").unwrap(),
+                    Op::Extend(t) => v2.push_str(t),
+                    Op::Pop => return v2.pop().map(String::from),
+                    Op::Remove(i) => return Some(v2.remove(*i).to_string()),
+                    Op::Truncate(i) => v2.truncate(*i),
+                    Op::Drain(a, b) => return Some(v2.drain(*a..*b).collect()),
+                    Op::Retain(m) => v2.retain(|c| (c as u32 ^ m) % 3 != 0),
+                    Op::SplitOff(i) => return Some(v2.split_off(*i)),
+                    Op::Clone => return Some(v2.clone()),
+                    Op::Lossy(b) => v2 = String::from_utf8_lossy(b).into_owned(),
+                    Op::Concat(p) => v2 = p.concat(),
+                    Op::Format(t, n) => v2 = format!("{n}{t}"),
+                }
+                None
+            }));
+            let mut s2 = catch_unwind(AssertUnwindSafe(|| {
+                let mut c = StackString::<N, NoHeap>::new();
+                c.push_str(&before);
+                c
+            }))
+            .unwrap();
+            let mine = catch_unwind(AssertUnwindSafe(|| -> Result<Option<String>, ()> {
+                match op {
+                    Op::Push(c) => s2.push(*c),
+                    Op::PushStr(t) => s2.push_str(t),
+                    Op::TryPush(c) => {
+                        if s2.try_push(*c).is_err() {
+                            return Err(());
+                        }
+                    }
+                    Op::TryPushStr(t) => {
+                        if s2.try_push_str(t).is_err() {
+                            return Err(());
+                        }
+                    }
+                    Op::Insert(i, c) => s2.insert(*i, *c),
+                    Op::InsertStr(i, t) => s2.insert_str(*i, t),
+                    Op::Replace(a, b, t) => s2.replace_range(*a..*b, t),
+                    Op::Write(t, w) => {
+                        if write!(s2, "{t:>w$}").is_err() {
+                            return Err(());
+                        }
+                    }
+                    Op::Extend(t) => s2.extend(t.chars()),
+                    Op::Pop => return Ok(s2.pop().map(String::from)),
+                    Op::Remove(i) => return Ok(Some(s2.remove(*i).to_string())),
+                    Op::Truncate(i) => s2.truncate(*i),
+                    Op::Drain(a, b) => return Ok(Some(s2.drain(*a..*b).collect())),
+                    Op::Retain(m) => s2.retain(|c| (c as u32 ^ m) % 3 != 0),
+                    Op::SplitOff(i) => return Ok(Some(s2.split_off(*i).to_string())),
+                    Op::Clone => return Ok(Some(s2.clone().to_string())),
+                    Op::Lossy(b) => s2 = StackString::from_utf8_lossy_in(b, NoHeap),
+                    Op::Concat(p) => {
+                        let r: Vec<&str> = p.iter().map(String::as_str).collect();
+                        s2 = StackString::concat_in(&r, NoHeap)
+                    }
+                    Op::Format(t, n) => s2 = StackString::format_in(format_args!("{n}{t}"), NoHeap),
+                }
+                Ok(None)
+            }));
+            valid(&s2);
+            match (std_result, mine) {
+                (Ok(a), Ok(Ok(b))) => {
+                    assert!(v2.len() <= N, "{op:?}: fit check missed, {:?}", s2);
+                    assert_eq!(a, b, "{op:?}");
+                    assert_eq!(s2.as_str(), v2, "{op:?}");
+                    s = s2;
+                    v = v2;
+                }
+                (Ok(_), Ok(Err(()))) => {
+                    // Reported full: String's result must not fit. `write!` keeps a prefix of
+                    // String's; the `try_` appends change nothing.
+                    assert!(
+                        v2.len() > N,
+                        "{op:?}: reported full but {} fits {N}",
+                        v2.len()
+                    );
+                    assert!(v2.starts_with(s2.as_str()), "{op:?}: {s2:?} vs {v2:?}");
+                    if matches!(op, Op::TryPush(_) | Op::TryPushStr(_)) {
+                        assert_eq!(s2.as_str(), before, "{op:?}: changed by a failed append");
+                    }
+                }
+                (Ok(_), Err(e)) => {
+                    let m = payload(e);
+                    assert!(
+                        m.starts_with("capacity exceeded"),
+                        "{op:?}: panicked with {m:?} though String succeeded"
+                    );
+                    assert!(
+                        v2.len() > N,
+                        "{op:?}: panicked though {} fits {N}",
+                        v2.len()
+                    );
+                    if matches!(
+                        op,
+                        Op::Push(_)
+                            | Op::PushStr(_)
+                            | Op::Insert(..)
+                            | Op::InsertStr(..)
+                            | Op::Replace(..)
+                    ) {
+                        assert_eq!(s2.as_str(), before, "{op:?}: changed by a failed edit");
+                    }
+                }
+                (Err(a), Err(b)) => assert_eq!(payload(a), payload(b), "{op:?}"),
+                (Err(a), Ok(_)) => panic!(
+                    "{op:?}: String panicked ({}), StackString did not",
+                    payload(a)
+                ),
+            }
+            assert_eq!(s.as_str(), v);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn no_heap_model_3(ops in proptest::collection::vec(op(), 1..40)) { run::<3>(&ops) }
+        #[test]
+        fn no_heap_model_7(ops in proptest::collection::vec(op(), 1..40)) { run::<7>(&ops) }
+        #[test]
+        fn no_heap_model_16(ops in proptest::collection::vec(op(), 1..40)) { run::<16>(&ops) }
+    }
+}
+
+/// An allocator whose `allocate` panics (rather than failing) after `budget` grants: every
+/// growing method unwinds with the string valid UTF-8, unchanged where the edit is in one
+/// piece, and nothing leaked or freed twice.
+#[derive(Clone)]
+struct PanickyAlloc<'a> {
+    inner: &'a TestBacking,
+    budget: &'a Cell<usize>,
+}
+// SAFETY: forwards to a TestBacking.
+unsafe impl Allocator for PanickyAlloc<'_> {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        if self.budget.get() == 0 {
+            panic!("allocate panicked");
+        }
+        self.budget.set(self.budget.get() - 1);
+        self.inner.allocate(layout)
+    }
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: forwarded.
+        unsafe { self.inner.deallocate(ptr, layout) }
+    }
+}
+
+#[test]
+fn panicking_allocate_leaves_valid_text_and_no_leak() {
+    quiet();
+    let backing = TestBacking::new();
+    for budget in 0..3 {
+        let b = Cell::new(usize::MAX);
+        let a = PanickyAlloc {
+            inner: &backing,
+            budget: &b,
+        };
+        type S<'x> = StackString<4, PanickyAlloc<'x>>;
+        type Op<'x> = (&'static str, Box<dyn Fn(&mut S<'x>)>);
+        let ops: Vec<Op<'_>> = vec![
+            ("push_str", Box::new(|s| s.push_str("€€€€€€€€€€€€€€€€€€€€"))),
+            ("push", Box::new(|s| (0..40).for_each(|_| s.push('😀')))),
+            (
+                "insert_str",
+                Box::new(|s| s.insert_str(1, "€€€€€€€€€€€€€€€€€€€€")),
+            ),
+            (
+                "replace_range",
+                Box::new(|s| s.replace_range(1..3, "€€€€€€€€€€€€€€€€€€€")),
+            ),
+            ("extend", Box::new(|s| s.extend("😀é€a".repeat(20).chars()))),
+            (
+                "write",
+                Box::new(|s| {
+                    let _ = write!(s, "{:>60}", "é");
+                }),
+            ),
+            ("split_off", Box::new(|s| drop(s.split_off(1)))),
+            ("clone", Box::new(|s| drop(s.clone()))),
+            ("shrink_to", Box::new(|s| s.shrink_to(6))),
+            ("reserve_exact", Box::new(|s| s.reserve_exact(100))),
+        ];
+        for (name, op) in &ops {
+            for start in ["aé", "aé€😀 long enough to spill"] {
+                b.set(usize::MAX);
+                let mut s: S<'_> = StackString::new_in(a.clone());
+                s.push_str(start);
+                s.reserve(1);
+                let before = s.as_str().to_string();
+                b.set(budget);
+                let r = catch_unwind(AssertUnwindSafe(|| op(&mut s)));
+                b.set(usize::MAX);
+                valid(&s);
+                if r.is_err() && !matches!(*name, "push" | "extend" | "write") {
+                    assert_eq!(s, before, "{name} from {start:?} with budget {budget}");
+                }
+                s.push_str("ok");
+                s.shrink_to_fit();
+                valid(&s);
+            }
+        }
+    }
+    assert_eq!(backing.live_blocks(), 0, "a block leaked");
 }
