@@ -86,6 +86,18 @@ use crate::region::{refuse, Region, RegionRef};
 
 /// The backing allocator of an [`Arena`] that names none: the global heap with the `alloc`
 /// feature, [`NoHeap`](crate::NoHeap) (which refuses every request) without.
+///
+/// # Examples
+/// ```
+/// use core::mem::MaybeUninit;
+/// use stackfirst::arena::{Arena, DefaultBacking};
+///
+/// let mut memory = [MaybeUninit::uninit(); 16];
+/// // `Arena<'_>` is `Arena<'_, DefaultBacking>`: over the heap, it grows past the 16 bytes.
+/// let backing = DefaultBacking::default();
+/// let mut arena: Arena<'_, DefaultBacking> = Arena::from_memory_in(&mut memory, backing);
+/// arena.frame(|f| assert_eq!(f.alloc_slice_copy(&[7u64; 8]).len(), 8));
+/// ```
 #[cfg(feature = "alloc")]
 pub type DefaultBacking = Global;
 /// The backing allocator of an [`Arena`] that names none: the global heap with the `alloc`

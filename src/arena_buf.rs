@@ -22,6 +22,18 @@ use crate::arena::Arena;
 /// let mut local = ArenaBuf::<64>::new();
 /// assert_eq!(local.arena().capacity(), 64);
 /// ```
+///
+/// The `Arena` borrows the buffer mutably until it is dropped (it frees its chunks then), so
+/// drop it before taking the buffer's arena again:
+/// ```
+/// use stackfirst::ArenaBuf;
+///
+/// let mut local = ArenaBuf::<64>::new();
+/// let mut first = local.arena();
+/// first.frame(|f| assert_eq!(*f.alloc(1u8), 1));
+/// drop(first);
+/// local.arena().frame(|f| assert_eq!(f.used(), 0));
+/// ```
 #[repr(C, align(16))] // the bytes first, aligned: no padding before the first allocation
 pub struct ArenaBuf<const BYTES: usize> {
     bytes: UnsafeCell<[MaybeUninit<u8>; BYTES]>,
@@ -40,6 +52,8 @@ impl<const BYTES: usize> ArenaBuf<BYTES> {
     /// use stackfirst::ArenaBuf;
     ///
     /// static BUF: ArenaBuf<4096> = ArenaBuf::new();
+    /// let mut arena = BUF.take().unwrap();
+    /// assert_eq!((arena.capacity(), arena.used()), (4096, 0));
     /// ```
     #[inline]
     #[must_use]

@@ -25,10 +25,13 @@ pub struct TryReserveError {
 ///
 /// # Examples
 /// ```
-/// use stackfirst::TryReserveErrorKind;
+/// use stackfirst::{InlineVec, StackVec, TryReserveErrorKind};
 ///
-/// let kind = TryReserveErrorKind::CapacityOverflow;
-/// assert!(matches!(kind, TryReserveErrorKind::CapacityOverflow));
+/// let mut fixed: InlineVec<u8, 2> = InlineVec::new();
+/// assert_eq!(fixed.try_reserve(3).unwrap_err().kind(), TryReserveErrorKind::CapacityExceeded);
+/// let mut growing: StackVec<u8> = StackVec::new();
+/// let kind = growing.try_reserve(usize::MAX).unwrap_err().kind();
+/// assert_eq!(kind, TryReserveErrorKind::CapacityOverflow);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

@@ -816,10 +816,9 @@ impl<'f> Frame<'f> {
     ///
     /// # Examples
     /// ```
-    /// use core::mem::MaybeUninit;
-    /// use stackfirst::Arena;
+    /// use stackfirst::ArenaBuf;
     ///
-    /// let mut memory = stackfirst::ArenaBuf::<64>::new();
+    /// let mut memory = ArenaBuf::<64>::new();
     /// memory.arena().frame(|f| {
     ///     let _x = f.alloc(0u32);
     ///     assert_eq!(f.remaining(), 60);
@@ -835,10 +834,9 @@ impl<'f> Frame<'f> {
     ///
     /// # Examples
     /// ```
-    /// use core::mem::MaybeUninit;
-    /// use stackfirst::Arena;
+    /// use stackfirst::ArenaBuf;
     ///
-    /// let mut memory = stackfirst::ArenaBuf::<64>::new();
+    /// let mut memory = ArenaBuf::<64>::new();
     /// memory.arena().frame(|f| assert_eq!(f.capacity(), 64));
     /// ```
     #[inline]

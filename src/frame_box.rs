@@ -1,6 +1,9 @@
 //! [`FrameBox`]: an owning pointer into an arena frame.
 
+use core::borrow::{Borrow, BorrowMut};
+use core::cmp::Ordering;
 use core::fmt;
+use core::hash::{Hash, Hasher};
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 use core::ops::{Deref, DerefMut};
@@ -134,6 +137,75 @@ impl<T: ?Sized + fmt::Display> fmt::Display for FrameBox<'_, T> {
 impl<T: ?Sized + PartialEq> PartialEq for FrameBox<'_, T> {
     fn eq(&self, other: &Self) -> bool {
         **self == **other
+    }
+}
+
+impl<T: ?Sized + Eq> Eq for FrameBox<'_, T> {}
+
+/// Compares the values, as `Box` does.
+///
+/// # Examples
+/// ```
+/// use stackfirst::ArenaBuf;
+///
+/// let mut memory = ArenaBuf::<64>::new();
+/// memory.arena().frame(|f| {
+///     let (a, b) = (f.alloc(1), f.alloc(2));
+///     assert!(a < b && a.max(b) == f.alloc(2));
+/// });
+/// ```
+impl<T: ?Sized + PartialOrd> PartialOrd for FrameBox<'_, T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        (**self).partial_cmp(&**other)
+    }
+}
+
+impl<T: ?Sized + Ord> Ord for FrameBox<'_, T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+/// Hashes the value, as `Box` does (with `Borrow`, a `FrameBox<[T]>` key is found by a `&[T]`).
+///
+/// # Examples
+/// ```
+/// use std::collections::HashSet;
+/// use stackfirst::ArenaBuf;
+///
+/// let mut memory = ArenaBuf::<64>::new();
+/// memory.arena().frame(|f| {
+///     let words: HashSet<_> = [&b"go"[..], b"rust"].map(|w| f.alloc_slice_clone(w)).into();
+///     assert!(words.contains(&b"rust"[..]));
+/// });
+/// ```
+impl<T: ?Sized + Hash> Hash for FrameBox<'_, T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (**self).hash(state)
+    }
+}
+
+impl<T: ?Sized> AsRef<T> for FrameBox<'_, T> {
+    fn as_ref(&self) -> &T {
+        self
+    }
+}
+
+impl<T: ?Sized> AsMut<T> for FrameBox<'_, T> {
+    fn as_mut(&mut self) -> &mut T {
+        self
+    }
+}
+
+impl<T: ?Sized> Borrow<T> for FrameBox<'_, T> {
+    fn borrow(&self) -> &T {
+        self
+    }
+}
+
+impl<T: ?Sized> BorrowMut<T> for FrameBox<'_, T> {
+    fn borrow_mut(&mut self) -> &mut T {
+        self
     }
 }
 

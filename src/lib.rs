@@ -33,7 +33,8 @@
 //! use stackfirst::StackVec;
 //!
 //! fn words(line: &str) -> StackVec<&str> {
-//!     // Two `&str` (16 bytes each on 64-bit targets, four on 32-bit) stay in the 32 inline bytes.
+//!     // Two `&str` (16 bytes each on 64-bit targets; four fit on 32-bit ones) stay in the 32
+//!     // inline bytes.
 //!     line.split_whitespace().collect()
 //! }
 //! let w = words("stack first");

@@ -8,7 +8,7 @@ mod error;
 mod format;
 mod traits;
 
-use core::ops::RangeBounds;
+use core::ops::{Range, RangeBounds};
 use core::{fmt, ptr, str};
 
 use allocator_api2::alloc::{Allocator, Global};
@@ -584,6 +584,30 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     pub fn insert_str(&mut self, idx: usize, string: &str) {
         assert!(self.is_char_boundary(idx));
         self.splice_bytes(idx, idx, string.as_bytes());
+    }
+
+    /// Appends a copy of the bytes in `src`, a range of this string (`String::extend_from_within`).
+    ///
+    /// # Panics
+    /// If the range is out of bounds or its ends are not on char boundaries, or on capacity
+    /// overflow ("capacity exceeded" when a string that cannot grow is full).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("ab€");
+    /// s.extend_from_within(1..);
+    /// assert_eq!(s, "ab€b€");
+    /// ```
+    #[track_caller]
+    pub fn extend_from_within<R: RangeBounds<usize>>(&mut self, src: R) {
+        let Range { start, end } = crate::range::resolve(src, self.len());
+        // std's messages, as `drain`'s.
+        assert!(self.is_char_boundary(start));
+        assert!(self.is_char_boundary(end));
+        // Whole chars of the string, appended: still UTF-8.
+        self.vec.extend_from_within(start..end);
     }
 
     /// Removes and returns the last char, or `None` if empty.

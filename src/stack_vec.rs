@@ -118,6 +118,11 @@ pub struct StackVec<T, const N: usize, A: Allocator> {
 /// `StackVec<T, { bytes_for::<T>(8) }>` for "8 elements inline". `N` counts bytes by design (Go's
 /// 32-byte budget is the default), so `StackVec<u32, 8>` holds two `u32`, not eight.
 ///
+/// The element type must be concrete: in code generic over `T`, `{ bytes_for::<T>(8) }` is
+/// refused by stable Rust (a const argument cannot depend on a generic parameter); take the
+/// budget as a `const N: usize` parameter of your own instead. A type larger than the budget
+/// has no inline room at all (`INLINE_CAPACITY` 0: every non-empty vector allocates).
+///
 /// # Panics
 /// On overflow (a compile-time error when used as a const argument).
 ///

@@ -52,6 +52,7 @@ fn op() -> impl Strategy<Value = StrOp> {
             .prop_map(|(a, b, k, j)| StrOp::Drain(a, b, k, j)),
         1 => (idx.clone(), idx.clone()).prop_map(|(a, b)| StrOp::DrainInclusive(a, b)),
         1 => idx.clone().prop_map(StrOp::SplitOff),
+        1 => (idx.clone(), idx.clone()).prop_map(|(a, b)| StrOp::ExtendFromWithin(a, b)),
         2 => (idx.clone(), idx.clone(), bytes()).prop_map(|(a, b, t)| StrOp::ReplaceRange(a, b, t)),
         1 => (0usize..70).prop_map(StrOp::Reserve),
         1 => (0usize..70).prop_map(StrOp::ReserveExact),

@@ -7,6 +7,10 @@
 //! stay unchanged. Text comes from arbitrary bytes (valid, multi-byte and invalid UTF-8 alike:
 //! the invalid ones go through `from_utf8` and `from_utf8_lossy`).
 
+// The model compares with `String::extend_from_within`, newer than the crate's MSRV; the
+// library itself does not use it.
+#![allow(clippy::incompatible_msrv)]
+
 use std::alloc::Layout;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -44,6 +48,8 @@ pub enum StrOp {
     /// Drain `a..=b`.
     DrainInclusive(usize, usize),
     SplitOff(usize),
+    /// `extend_from_within(a..b)`.
+    ExtendFromWithin(usize, usize),
     ReplaceRange(usize, usize, Vec<u8>),
     Reserve(usize),
     ReserveExact(usize),
@@ -313,6 +319,12 @@ pub fn run<const N: usize, A: ModelAlloc>(ops: &[StrOp], alloc: A) {
                     tail.to_string()
                 },
                 |v| v.split_off(idx(i)),
+            ),
+            StrOp::ExtendFromWithin(a, b) => same(
+                &mut s,
+                &mut v,
+                |s| s.extend_from_within(idx(a)..idx(b)),
+                |v| v.extend_from_within(idx(a)..idx(b)),
             ),
             StrOp::ReplaceRange(a, b, with) => {
                 let (a, b, t) = (idx(a), idx(b), text(&with));
