@@ -74,6 +74,15 @@ macro_rules! with_stack_vec_defaults {
         $(#[$m])*
         $vis struct $name<$($lt,)? T, const N: usize, A: Allocator> $body
     };
+    // The same for a type without an element type (`StackString`).
+    ($(#[$m:meta])* $vis:vis struct $name:ident<const N: usize, A: Allocator> $body:tt) => {
+        #[cfg(feature = "alloc")]
+        $(#[$m])*
+        $vis struct $name<const N: usize = 32, A: Allocator = allocator_api2::alloc::Global> $body
+        #[cfg(not(feature = "alloc"))]
+        $(#[$m])*
+        $vis struct $name<const N: usize, A: Allocator> $body
+    };
 }
 
 pub mod arena;
@@ -95,7 +104,6 @@ mod raw;
 mod region;
 #[cfg(feature = "spill-report")]
 pub mod spill_report;
-#[cfg(feature = "alloc")]
 pub mod stack_string;
 mod stack_vec;
 #[cfg(target_has_atomic = "ptr")]
@@ -115,10 +123,9 @@ pub use frame_box::FrameBox;
 pub use frame_guard::FrameGuard;
 #[cfg(feature = "alloc")]
 pub use into_heap::IntoHeap;
-pub use no_heap::{InlineVec, NoHeap};
+pub use no_heap::{InlineString, InlineVec, NoHeap};
 #[cfg(feature = "spill-report")]
 pub use spill_report::{spill_report, SiteStats, SpillReport};
-#[cfg(feature = "alloc")]
 pub use stack_string::StackString;
 pub use stack_vec::{bytes_for, Drain, ExtractIf, IntoIter, Splice, StackVec};
 #[cfg(target_has_atomic = "ptr")]

@@ -1,5 +1,6 @@
-//! [`NoHeap`], the allocator that never allocates, and [`InlineVec`], the fixed-capacity
-//! `StackVec` it makes (arrayvec's and heapless's job, without a second crate).
+//! [`NoHeap`], the allocator that never allocates, and [`InlineVec`] and [`InlineString`], the
+//! fixed-capacity `StackVec` and `StackString` it makes (arrayvec's and heapless's job, without
+//! a second crate).
 
 use core::alloc::Layout;
 use core::ptr::NonNull;
@@ -8,7 +9,7 @@ use allocator_api2::alloc::{AllocError, Allocator};
 
 use crate::error::TryReserveErrorKind;
 use crate::raw::is_allocator;
-use crate::StackVec;
+use crate::{StackString, StackVec};
 
 /// An allocator that refuses every request. A `StackVec<T, N, NoHeap>` (alias [`InlineVec`])
 /// never leaves its inline buffer: [`try_push`](StackVec::try_push) hands the value back when it
@@ -66,6 +67,24 @@ unsafe impl Allocator for NoHeap {
 /// assert_eq!(pair, ['a', 'b']);
 /// ```
 pub type InlineVec<T, const N: usize = 32> = StackVec<T, N, NoHeap>;
+
+/// A `StackString` that never allocates: `N` bytes of UTF-8 inline, and nothing else (arrayvec's
+/// `ArrayString`, heapless's `String`), without the `alloc` feature too. Appending past `N`
+/// bytes is an error through [`try_push_str`](StackString::try_push_str) and `write!`, and
+/// panics with "capacity exceeded" through [`push_str`](StackString::push_str).
+///
+/// # Examples
+/// ```
+/// use core::fmt::Write;
+/// use stackfirst::InlineString;
+///
+/// static EMPTY: InlineString<8> = InlineString::new();
+/// let mut line: InlineString<8> = InlineString::new();
+/// write!(line, "{}°C", 21).unwrap(); // 5 bytes
+/// assert!(line.try_push_str(" warm").is_err()); // would be 10: nothing appended
+/// assert_eq!((line.as_str(), EMPTY.len()), ("21°C", 0));
+/// ```
+pub type InlineString<const N: usize = 32> = StackString<N, NoHeap>;
 
 /// Whether `A` is [`NoHeap`], by value or by reference: a vector that can never grow, whose
 /// refusal is its fixed capacity. Folds to a constant for every `A`.

@@ -3,6 +3,8 @@
 //!
 //! Its iterators and error live in this module: [`Drain`] and [`FromUtf8Error`].
 
+#[cfg(feature = "alloc")]
+mod convert;
 mod drain;
 mod error;
 mod format;
@@ -11,7 +13,9 @@ mod traits;
 use core::ops::{Range, RangeBounds};
 use core::{fmt, ptr, str};
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
+#[cfg(feature = "alloc")]
+use allocator_api2::alloc::Global;
 
 pub use self::drain::Drain;
 pub use self::error::FromUtf8Error;
@@ -20,38 +24,40 @@ use crate::error::TryReserveError;
 use crate::no_heap::is_no_heap;
 use crate::StackVec;
 
-/// A UTF-8 string with an inline buffer of `N` bytes (32 by default, Go's `tmpStringBufSize`)
-/// that moves to a heap buffer from `A` when the text no longer fits: `String`'s API over a
-/// [`StackVec<u8, N, A>`](StackVec), whose storage, growth and spilling it uses unchanged.
-///
-/// * **Invariant**: the bytes are valid UTF-8. Every method keeps it; only the `unsafe` ones
-///   ([`from_utf8_unchecked`](Self::from_utf8_unchecked), [`as_mut_vec`](Self::as_mut_vec))
-///   hand that duty to the caller.
-/// * Size: that of `StackVec<u8, N, A>` (48 bytes on 64-bit targets, 40 on 32-bit ones, for the
-///   default budget and allocator).
-/// * Indices are byte offsets; one that is not on a char boundary panics as it does for `String`.
-/// * [`stack_format!`](crate::stack_format) and [`stack_concat!`](crate::stack_concat) build one
-///   with no allocation when the result fits; when it does not, `stack_concat!` allocates once
-///   (it adds up the lengths first) and `stack_format!` grows as `push_str` does (formatting
-///   does not know the length in advance). [`into_heap_exact`](Self::into_heap_exact) is the
-///   move to the heap, one exact allocation.
-///
-/// # Examples
-/// ```
-/// use stackfirst::StackString;
-///
-/// let mut s: StackString = StackString::new();
-/// s.push_str("user:");
-/// s.push_str("1234");
-/// assert_eq!(s, "user:1234");
-/// assert!(!s.spilled()); // 9 bytes: inline
-/// s.push_str(" logged in from 192.168.100.200");
-/// assert!(s.spilled()); // 40 bytes: one heap allocation
-/// let heap: String = s.into_heap_exact(); // already on the heap: handed over
-/// assert_eq!(heap.len(), 40);
-/// ```
-pub struct StackString<const N: usize = 32, A: Allocator = Global> {
-    vec: StackVec<u8, N, A>,
+with_stack_vec_defaults! {
+    /// A UTF-8 string with an inline buffer of `N` bytes (32 by default, Go's `tmpStringBufSize`)
+    /// that moves to a heap buffer from `A` when the text no longer fits: `String`'s API over a
+    /// [`StackVec<u8, N, A>`](StackVec), whose storage, growth and spilling it uses unchanged.
+    ///
+    /// * **Invariant**: the bytes are valid UTF-8. Every method keeps it; only the `unsafe` ones
+    ///   ([`from_utf8_unchecked`](Self::from_utf8_unchecked), [`as_mut_vec`](Self::as_mut_vec))
+    ///   hand that duty to the caller.
+    /// * Size: that of `StackVec<u8, N, A>` (48 bytes on 64-bit targets, 40 on 32-bit ones, for the
+    ///   default budget and allocator).
+    /// * Indices are byte offsets; one that is not on a char boundary panics as it does for `String`.
+    /// * [`stack_format!`](crate::stack_format) and [`stack_concat!`](crate::stack_concat) build one
+    ///   with no allocation when the result fits; when it does not, `stack_concat!` allocates once
+    ///   (it adds up the lengths first) and `stack_format!` grows as `push_str` does (formatting
+    ///   does not know the length in advance). [`into_heap_exact`](Self::into_heap_exact) is the
+    ///   move to the heap, one exact allocation.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::new();
+    /// s.push_str("user:");
+    /// s.push_str("1234");
+    /// assert_eq!(s, "user:1234");
+    /// assert!(!s.spilled()); // 9 bytes: inline
+    /// s.push_str(" logged in from 192.168.100.200");
+    /// assert!(s.spilled()); // 40 bytes: one heap allocation
+    /// let heap: String = s.into_heap_exact(); // already on the heap: handed over
+    /// assert_eq!(heap.len(), 40);
+    /// ```
+    pub struct StackString<const N: usize, A: Allocator> {
+        vec: StackVec<u8, N, A>,
+    }
 }
 
 impl<const N: usize, A: ConstAllocator> StackString<N, A> {
@@ -77,6 +83,7 @@ impl<const N: usize, A: ConstAllocator> StackString<N, A> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<const N: usize> StackString<N, Global> {
     /// An empty string with room for at least `capacity` bytes: inline when they fit the
     /// budget, else one heap allocation of exactly `capacity` bytes.

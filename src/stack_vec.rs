@@ -748,7 +748,6 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// [`extend_from_slice`](Self::extend_from_slice) of `Copy` elements (a string's bytes): one
     /// `copy_nonoverlapping`, where the clone loop becomes a `memcpy` behind a test for an empty
     /// slice (`push_str` of two parts 101 -> 96 instructions, benches/analysis.md).
-    #[cfg(feature = "alloc")]
     #[inline]
     #[track_caller]
     pub(crate) fn extend_from_copy_slice(&mut self, other: &[T])

@@ -9,7 +9,6 @@ impl<T: defmt::Format, const N: usize, A: Allocator> defmt::Format for StackVec<
     }
 }
 
-#[cfg(feature = "alloc")]
 /// Formats as the text.
 impl<const N: usize, A: Allocator> defmt::Format for crate::StackString<N, A> {
     fn format(&self, f: defmt::Formatter<'_>) {

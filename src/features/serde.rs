@@ -72,7 +72,6 @@ impl<'de, T: Deserialize<'de>, const N: usize, A: Allocator + Default> Deseriali
     }
 }
 
-#[cfg(feature = "alloc")]
 /// Serializes as a string, like `String`.
 ///
 /// # Examples
@@ -88,7 +87,6 @@ impl<const N: usize, A: Allocator> Serialize for crate::StackString<N, A> {
     }
 }
 
-#[cfg(feature = "alloc")]
 /// Deserializes a string (or UTF-8 bytes): inline when it fits. A string longer than it can
 /// hold (a fixed capacity, or what its allocator grants) is an error, not a panic.
 ///

@@ -27,7 +27,6 @@ impl<T: Zeroize, const N: usize, A: Allocator> Zeroize for StackVec<T, N, A> {
     }
 }
 
-#[cfg(feature = "alloc")]
 /// Zeroizes like the bytes' `StackVec` (the text, the spare capacity and any stale inline copy),
 /// leaving an empty string.
 ///

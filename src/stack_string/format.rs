@@ -3,11 +3,14 @@
 
 use core::fmt::{self, Write};
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
+#[cfg(feature = "alloc")]
+use allocator_api2::alloc::Global;
 
 use super::StackString;
 use crate::no_heap::is_no_heap;
 
+#[cfg(feature = "alloc")]
 impl StackString<32, Global> {
     /// `format!` into a `StackString`: no allocation when the text fits the 32 inline bytes.
     /// [`stack_format!`](crate::stack_format) calls this.

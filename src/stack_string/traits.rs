@@ -1,8 +1,5 @@
-use alloc::borrow::Cow;
-use alloc::boxed::Box;
-#[cfg(target_has_atomic = "ptr")]
-use alloc::sync::Arc;
-use alloc::{rc::Rc, string::String, vec::Vec};
+#[cfg(feature = "alloc")]
+use alloc::{borrow::Cow, string::String};
 use core::borrow::{Borrow, BorrowMut};
 use core::cmp::Ordering;
 use core::fmt;
@@ -10,7 +7,7 @@ use core::hash::{Hash, Hasher};
 use core::ops::{Add, AddAssign, Deref, DerefMut};
 use core::str::FromStr;
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
 
 use super::StackString;
 use crate::{StackVec, TryReserveError};
@@ -118,7 +115,9 @@ macro_rules! impl_str_eq {
         }
     )*};
 }
-impl_str_eq!(str, &str, String, Cow<'_, str>);
+impl_str_eq!(str, &str);
+#[cfg(feature = "alloc")]
+impl_str_eq!(String, Cow<'_, str>);
 
 impl<const N: usize, A: Allocator> AsRef<str> for StackString<N, A> {
     fn as_ref(&self) -> &str {
@@ -196,162 +195,12 @@ impl<const N: usize, A: Allocator + Default> From<&mut str> for StackString<N, A
     }
 }
 
-impl<const N: usize, A: Allocator + Default> From<&String> for StackString<N, A> {
-    #[track_caller]
-    fn from(s: &String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-
 impl<const N: usize, A: Allocator + Default> From<char> for StackString<N, A> {
     #[track_caller]
     fn from(c: char) -> Self {
         Self::from(&*c.encode_utf8(&mut [0; 4]))
     }
 }
-
-impl<const N: usize> From<String> for StackString<N, Global> {
-    /// Adopts the `String`'s heap buffer without copying (see `StackVec`'s `From<Vec<T>>`).
-    #[cfg_attr(feature = "spill-report", track_caller)]
-    fn from(s: String) -> Self {
-        // SAFETY: a `String`'s bytes are UTF-8.
-        unsafe { Self::from_utf8_unchecked(StackVec::from(s.into_bytes())) }
-    }
-}
-
-impl<const N: usize> From<StackString<N, Global>> for String {
-    /// [`StackString::into_heap_exact`]: one exact allocation if the text was inline.
-    #[track_caller]
-    fn from(s: StackString<N, Global>) -> Self {
-        s.into_heap_exact()
-    }
-}
-
-impl<const N: usize> From<StackString<N, Global>> for Box<str> {
-    /// [`StackString::into_boxed_str`].
-    #[track_caller]
-    fn from(s: StackString<N, Global>) -> Self {
-        s.into_boxed_str()
-    }
-}
-
-impl<const N: usize> From<StackString<N, Global>> for Vec<u8> {
-    /// The bytes, as [`into_bytes`](StackString::into_bytes) then `Vec::from`: the heap buffer
-    /// handed over, or one exact allocation if the text was inline.
-    ///
-    /// # Examples
-    /// ```
-    /// use stackfirst::StackString;
-    ///
-    /// let bytes: Vec<u8> = StackString::<32>::from("hi").into();
-    /// assert_eq!(bytes, b"hi");
-    /// ```
-    #[track_caller]
-    fn from(s: StackString<N, Global>) -> Self {
-        s.into_bytes().into()
-    }
-}
-
-impl<const N: usize, A: Allocator> From<&StackString<N, A>> for String {
-    /// Copies the text into a new `String`.
-    ///
-    /// # Examples
-    /// ```
-    /// use stackfirst::StackString;
-    ///
-    /// let s = StackString::<32>::from("hi");
-    /// assert_eq!(String::from(&s), "hi");
-    /// ```
-    fn from(s: &StackString<N, A>) -> Self {
-        String::from(s.as_str())
-    }
-}
-
-impl<const N: usize> From<Box<str>> for StackString<N, Global> {
-    /// Adopts the box's buffer without copying (as `From<String>`).
-    ///
-    /// # Examples
-    /// ```
-    /// use stackfirst::StackString;
-    ///
-    /// let s = StackString::<32>::from(Box::<str>::from("boxed"));
-    /// assert_eq!((s.as_str(), s.spilled()), ("boxed", true));
-    /// ```
-    #[cfg_attr(feature = "spill-report", track_caller)]
-    fn from(b: Box<str>) -> Self {
-        Self::from(b.into_string())
-    }
-}
-
-impl<const N: usize, A: Allocator + Default> From<Cow<'_, str>> for StackString<N, A> {
-    /// Copies the text in (inline when it fits, as `From<&str>`), borrowed or owned.
-    ///
-    /// # Examples
-    /// ```
-    /// use std::borrow::Cow;
-    /// use stackfirst::StackString;
-    ///
-    /// let s = StackString::<32>::from(Cow::from(String::from("owned")));
-    /// assert_eq!((s.as_str(), s.spilled()), ("owned", false));
-    /// ```
-    #[track_caller]
-    fn from(s: Cow<'_, str>) -> Self {
-        Self::from(&*s)
-    }
-}
-
-/// `From<StackString>` for a shared `str`: one allocation of exactly the text's length.
-macro_rules! into_shared_str {
-    ($(#[$cfg:meta])* $rc:ident in $module:ident) => {
-        $(#[$cfg])*
-        impl<const N: usize, A: Allocator> From<StackString<N, A>> for $rc<str> {
-            /// Copies the text into one allocation of exactly its length.
-            ///
-            /// # Examples
-            /// ```
-            /// use stackfirst::StackString;
-            #[doc = concat!("use std::", stringify!($module), "::", stringify!($rc), ";")]
-            ///
-            #[doc = concat!("let s: ", stringify!($rc), "<str> = StackString::<32>::from(\"shared\").into();")]
-            /// assert_eq!(&*s, "shared");
-            /// ```
-            fn from(s: StackString<N, A>) -> Self {
-                $rc::from(s.as_str())
-            }
-        }
-    };
-}
-
-into_shared_str!(Rc in rc);
-into_shared_str!(#[cfg(target_has_atomic = "ptr")] Arc in sync);
-
-/// `From<StackString>` for a boxed error, as `String` has (`Err(stack_format!(..).into())`).
-macro_rules! into_boxed_error {
-    ($($bounds:tt)*) => {
-        impl<'a, const N: usize, A: Allocator> From<StackString<N, A>>
-            for Box<dyn core::error::Error $($bounds)* + 'a>
-        {
-            /// The text as the error's message (`Display` and `Debug`), as `From<String>` does.
-            ///
-            /// # Examples
-            /// ```
-            /// use std::error::Error;
-            /// use stackfirst::stack_format;
-            ///
-            /// fn check(n: u32) -> Result<(), Box<dyn Error + Send + Sync>> {
-            ///     Err(stack_format!("{n} is odd").into())
-            /// }
-            /// assert_eq!(check(3).unwrap_err().to_string(), "3 is odd");
-            /// ```
-            fn from(s: StackString<N, A>) -> Self {
-                Self::from(String::from(s.as_str()))
-            }
-        }
-    };
-}
-
-into_boxed_error!();
-into_boxed_error!(+ Send + Sync);
 
 /// `str::parse`, which, unlike `From<&str>`, reports a text that does not fit a string that
 /// cannot grow ([`NoHeap`](crate::NoHeap)), or an allocation failure, as an error.
@@ -399,20 +248,6 @@ impl<'a, const N: usize, A: Allocator> Extend<&'a str> for StackString<N, A> {
     }
 }
 
-impl<const N: usize, A: Allocator> Extend<String> for StackString<N, A> {
-    #[track_caller]
-    fn extend<I: IntoIterator<Item = String>>(&mut self, iter: I) {
-        iter.into_iter().for_each(|s| self.push_str(&s));
-    }
-}
-
-impl<'a, const N: usize, A: Allocator> Extend<Cow<'a, str>> for StackString<N, A> {
-    #[track_caller]
-    fn extend<I: IntoIterator<Item = Cow<'a, str>>>(&mut self, iter: I) {
-        iter.into_iter().for_each(|s| self.push_str(&s));
-    }
-}
-
 /// `FromIterator` for every item `Extend` takes.
 macro_rules! impl_from_iter {
     ($($item:ty),*) => {$(
@@ -426,7 +261,9 @@ macro_rules! impl_from_iter {
         }
     )*};
 }
-impl_from_iter!(char, &'a char, &'a str, String, Cow<'a, str>);
+impl_from_iter!(char, &'a char, &'a str);
+#[cfg(feature = "alloc")]
+impl_from_iter!(String, Cow<'a, str>);
 
 impl<const N: usize, A: Allocator> Add<&str> for StackString<N, A> {
     type Output = Self;
