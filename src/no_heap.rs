@@ -56,6 +56,12 @@ unsafe impl Allocator for NoHeap {
 /// with `InlineVec::new()`, `Default`, `collect` or `stack_vec!`; size it in elements
 /// with [`bytes_for`](crate::bytes_for).
 ///
+/// It has `StackVec`'s layout, so it shares its code: two words beside the buffer (the length
+/// and the capacity word a spilled vector needs), and a buffer of at least one word (it shares
+/// its bytes with the heap pointer). For small buffers that is more than arrayvec's and
+/// heapless's (a length beside the buffer): `InlineVec<u8, 4>` is 24 bytes on 64-bit targets
+/// (without the `spill-report` feature, which adds a word).
+///
 /// # Examples
 /// ```
 /// use stackfirst::{bytes_for, stack_vec, InlineVec};

@@ -28,6 +28,8 @@ fn sizes_are_two_words_over_the_buffer() {
         assert_eq!(size_of::<StackVec<u8>>(), 48 + site);
         assert_eq!(size_of::<StackVec<u64, 0>>(), 24 + site); // Vec's size
         assert_eq!(size_of::<StackVec<u8, 64>>(), 80 + site);
+        // As documented on `InlineVec`: a buffer of at least one word, and two words beside it.
+        assert_eq!(size_of::<stackfirst::InlineVec<u8, 4>>(), 24 + site);
     }
     #[cfg(target_pointer_width = "32")]
     {
