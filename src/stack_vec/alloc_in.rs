@@ -21,10 +21,17 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v.iter().sum::<u64>(), 45);
     /// ```
     #[track_caller]
+    #[inline]
     pub fn from_iter_in<I: IntoIterator<Item = T>>(iter: I, alloc: A) -> Self {
+        let mut iter = iter.into_iter();
+        if iter.size_hint().0 > Self::INLINE_CAPACITY {
+            return Self::collect_spilled(iter, alloc);
+        }
         let mut v = Self::new_in(alloc);
-        v.extend(iter);
-        v
+        match v.fill_spare(&mut iter) {
+            None => v,
+            Some(item) => v.collect_growing(item, iter),
+        }
     }
 
     /// `vec![elem; n]` in an allocator, for [`stack_vec!`](crate::stack_vec).
