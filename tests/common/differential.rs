@@ -68,6 +68,9 @@ pub enum Op {
     IntoIterPartial(usize),
     SpareCapacityWrite(u8),
     FromIter(Vec<u8>),
+    /// `collect` from an iterator claiming `(lo, hi)`, whose `k`-th item panics (never if
+    /// `k` is 0): the in-line fill, the growth by value and the out-of-line large collect.
+    Collect(Vec<u8>, usize, Option<usize>, usize),
     /// `retain` whose closure panics on its `k`-th call (both vectors must agree afterwards).
     RetainPanicking(u8, usize),
     /// `extend` from an iterator that panics before its `k`-th item.
@@ -340,6 +343,30 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
             Op::FromIter(b) => {
                 s = mk(&b).into_iter().collect();
                 v = mk(&b);
+            }
+            Op::Collect(b, lo, hi, k) => {
+                let items = mk(&b);
+                let k = k % (items.len() + 2);
+                let lying = |items: Vec<T>| LyingIter {
+                    inner: items.into_iter().enumerate().map(move |(i, x)| {
+                        if i + 1 == k {
+                            std::panic::panic_any(Deliberate);
+                        }
+                        x
+                    }),
+                    hint: (lo % 64, hi.map(|h| h % 64)),
+                };
+                let rs = catch_unwind(AssertUnwindSafe(|| {
+                    lying(items.clone()).collect::<StackVec<T, N>>()
+                }));
+                let rv = catch_unwind(AssertUnwindSafe(|| lying(items).collect::<Vec<T>>()));
+                match (rs, rv) {
+                    (Ok(a), Ok(b)) => {
+                        check(&a, &b);
+                        (s, v) = (a, b);
+                    }
+                    (a, b) => assert!(a.is_err() && b.is_err(), "one collect panicked"),
+                }
             }
             Op::Splice(a, b, items, hint, k) => {
                 let (a, b) = (clamp(a, len), clamp(b, len));
