@@ -883,6 +883,18 @@ fn extend_with_panicking_iterators() {
     }
 }
 
+/// The right-hand side of `<` is inferred from the left, as for `String`.
+#[test]
+fn ordering_infers_the_right_hand_side() {
+    let a: StackString<8> = StackString::from("a");
+    let b = StackString::from("b"); // its budget and allocator come from the comparison
+    assert!(a < b);
+    assert_eq!(
+        a.partial_cmp(&"b".parse().unwrap()),
+        Some(std::cmp::Ordering::Less)
+    );
+}
+
 /// Hash, Eq, Ord agree with `str` across budgets, spilled or not.
 #[test]
 fn hash_eq_ord_agree_with_str() {

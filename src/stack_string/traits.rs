@@ -65,21 +65,9 @@ impl<const N: usize, A: Allocator> Hash for StackString<N, A> {
 
 impl<const N: usize, A: Allocator> Eq for StackString<N, A> {}
 
-/// By their text, across budgets and allocators (as `==` compares).
-///
-/// # Examples
-/// ```
-/// use stackfirst::StackString;
-///
-/// let short: StackString<8> = StackString::from("apple");
-/// let long: StackString = StackString::from("banana");
-/// assert!(short < long);
-/// ```
-impl<const N: usize, const M: usize, A: Allocator, B: Allocator> PartialOrd<StackString<M, B>>
-    for StackString<N, A>
-{
-    fn partial_cmp(&self, other: &StackString<M, B>) -> Option<Ordering> {
-        Some(self.as_str().cmp(other.as_str()))
+impl<const N: usize, A: Allocator> PartialOrd for StackString<N, A> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
     }
 }
 
