@@ -2124,3 +2124,168 @@ fn into_iter_of_a_spilled_vector_with_panicking_drop_frees_its_buffer() {
         assert_eq!((live(), g.live.get()), (0, 0), "k {k}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// collect: every length, lying hint and panic position, in line, at the spill and after it
+// ---------------------------------------------------------------------------------------------
+
+/// Yields `0..n` as Tracked, panicking when asked for item `panic_at` (if any).
+struct Src {
+    next: u64,
+    n: u64,
+    panic_at: Option<u64>,
+    hint: Option<(usize, Option<usize>)>,
+}
+
+impl Iterator for Src {
+    type Item = Tracked;
+    fn next(&mut self) -> Option<Tracked> {
+        if Some(self.next) == self.panic_at {
+            panic!("iterator panics at {}", self.next);
+        }
+        if self.next == self.n {
+            return None;
+        }
+        self.next += 1;
+        Some(Tracked::new(self.next - 1))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self.hint {
+            Some(h) => h,
+            None => {
+                let r = (self.n - self.next) as usize;
+                (r, Some(r))
+            }
+        }
+    }
+}
+
+fn hints(n: usize) -> Vec<Option<(usize, Option<usize>)>> {
+    vec![
+        None,
+        Some((0, None)),
+        Some((usize::MAX, None)),
+        Some((usize::MAX, Some(0))),
+        Some((100, Some(1))),
+        Some((n + 3, Some(n + 3))),
+        Some((n / 2, Some(n / 2))),
+        Some((1, Some(1))),
+        Some((3, None)),
+    ]
+}
+
+/// Every length, hint and panic position, against Vec's collect; exact drop accounting.
+fn collect_battery<const N: usize, A: Allocator + Clone>(alloc: A) {
+    for n in 0..12u64 {
+        for hint in hints(n as usize) {
+            // no panic: equal to Vec
+            let base = live();
+            {
+                let v: StackVec<Tracked, N, A> = StackVec::from_iter_in(
+                    Src {
+                        next: 0,
+                        n,
+                        panic_at: None,
+                        hint,
+                    },
+                    alloc.clone(),
+                );
+                let got: Vec<u64> = v.iter().map(|t| t.value).collect();
+                let want: Vec<u64> = (0..n).collect();
+                assert_eq!(got, want, "n={n} hint={hint:?}");
+                assert_eq!(live(), base + n as usize);
+            }
+            assert_eq!(live(), base, "leak n={n} hint={hint:?}");
+            for k in 0..=n {
+                let r = quiet(|| {
+                    StackVec::<Tracked, N, A>::from_iter_in(
+                        Src {
+                            next: 0,
+                            n,
+                            panic_at: Some(k),
+                            hint,
+                        },
+                        alloc.clone(),
+                    )
+                });
+                assert!(r.is_err());
+                assert_eq!(live(), base, "leak after panic at {k}, n={n} hint={hint:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn collect_global_every_panic_and_hint() {
+    collect_battery::<32, Global>(Global);
+    collect_battery::<0, Global>(Global);
+    collect_battery::<16, Global>(Global);
+    collect_battery::<100, Global>(Global);
+}
+
+#[test]
+fn collect_from_iter_trait_every_panic_and_hint() {
+    for n in 0..12u64 {
+        for hint in hints(n as usize) {
+            let base = live();
+            let v: StackVec<Tracked> = Src {
+                next: 0,
+                n,
+                panic_at: None,
+                hint,
+            }
+            .collect();
+            assert_eq!(v.len(), n as usize);
+            assert!(v.iter().map(|t| t.value).eq(0..n));
+            drop(v);
+            for k in 0..=n {
+                let r = quiet(|| {
+                    let _v: StackVec<Tracked> = Src {
+                        next: 0,
+                        n,
+                        panic_at: Some(k),
+                        hint,
+                    }
+                    .collect();
+                });
+                assert!(r.is_err());
+            }
+            assert_eq!(live(), base);
+        }
+    }
+}
+
+#[test]
+fn collect_inline_vec_every_hint() {
+    // InlineVec<Tracked, 64>: 4 slots. Collect up to 4 with lying hints: must succeed.
+    for n in 0..=4u64 {
+        for hint in hints(n as usize) {
+            let base = live();
+            let v: InlineVec<Tracked, 64> = Src {
+                next: 0,
+                n,
+                panic_at: None,
+                hint,
+            }
+            .collect();
+            assert!(v.iter().map(|t| t.value).eq(0..n), "n={n} hint={hint:?}");
+            drop(v);
+            assert_eq!(live(), base);
+        }
+    }
+    // 5 elements: capacity exceeded panic, nothing leaked
+    for hint in hints(5) {
+        let base = live();
+        let r = quiet(|| {
+            let _v: InlineVec<Tracked, 64> = Src {
+                next: 0,
+                n: 5,
+                panic_at: None,
+                hint,
+            }
+            .collect();
+        });
+        assert!(r.is_err());
+        assert_eq!(live(), base);
+    }
+}

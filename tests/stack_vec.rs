@@ -9,7 +9,10 @@ use std::mem::size_of;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use common::{count_heap, live, panic_on_clone, panic_on_drop, LyingIter, Pair, Tracked};
-use stackfirst::{bytes_for, stack_vec, Arena, InlineVec, NoHeap, StackVec, TryReserveErrorKind};
+use stackfirst::{
+    bytes_for, stack_vec, Arena, InlineString, InlineVec, NoHeap, StackString, StackVec,
+    TryReserveErrorKind,
+};
 
 #[global_allocator]
 static ALLOC: common::CountingAlloc = common::CountingAlloc;
@@ -1008,4 +1011,40 @@ fn room_up_to_the_capacity_never_allocates_in_any_state() {
         z.try_reserve(usize::MAX - 1).unwrap_err().kind(),
         TryReserveErrorKind::CapacityOverflow
     );
+}
+
+static S1: InlineVec<u16, 8> = InlineVec::new();
+const C1: StackVec<u64> = StackVec::new();
+static S2: InlineString<8> = InlineString::new();
+const C2: StackString = StackString::new();
+
+/// `new()` is generic over `ConstAllocator`: the ways of naming the type that worked when it was
+/// `Global`-only still infer it (a function generic over the allocator must now name it).
+#[test]
+fn new_inference_patterns() {
+    let v: StackVec<u64> = StackVec::new();
+    let w = StackVec::<u64>::new();
+    let x = StackVec::<u64, 16>::new();
+    let s: StackString = StackString::new();
+    let t = StackString::<8>::new();
+    let d: StackVec<u8> = Default::default();
+    let e: StackString<8> = Default::default();
+    let i: InlineVec<u8, 4> = InlineVec::new();
+    let j = InlineString::<4>::new();
+    assert!(v.is_empty() && w.is_empty() && x.is_empty() && s.is_empty() && t.is_empty());
+    assert!(d.is_empty() && e.is_empty() && i.is_empty() && j.is_empty());
+    assert!(S1.is_empty() && C1.is_empty() && S2.is_empty() && C2.is_empty());
+    fn takes(v: StackVec<u32, 8>) -> usize {
+        v.len()
+    }
+    assert_eq!(takes(StackVec::new()), 0);
+    struct Holder {
+        v: StackVec<u8>,
+        s: StackString,
+    }
+    let h = Holder {
+        v: StackVec::new(),
+        s: StackString::new(),
+    };
+    assert!(h.v.is_empty() && h.s.is_empty());
 }
