@@ -18,7 +18,7 @@ use stackfirst::allocator_api2::alloc::{AllocError, Allocator, Global};
 use stackfirst::{Arena, InlineVec, NoHeap, StackVec, TryReserveErrorKind};
 
 mod common;
-use common::{live, panic_on_clone, panic_on_drop, LyingIter, Tracked};
+use common::{live, panic_message, panic_on_clone, panic_on_drop, LyingIter, Tracked};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -123,16 +123,6 @@ impl<I: Iterator> Iterator for Lying<I> {
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.hint
-    }
-}
-
-fn msg(e: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = e.downcast_ref::<String>() {
-        s.clone()
-    } else if let Some(s) = e.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else {
-        "<non-string payload>".to_string()
     }
 }
 
@@ -1070,7 +1060,7 @@ fn inline_vec_every_growing_path_panics_capacity_exceeded_and_keeps_elements() {
         let mut v = fill();
         let r = quiet(|| f(&mut v));
         let err = r.expect_err(name);
-        assert_eq!(msg(&err), "capacity exceeded", "{name}");
+        assert_eq!(panic_message(&*err), "capacity exceeded", "{name}");
         assert!(!v.spilled(), "{name}");
         if name == "splice" {
             // The first replacement fills the gap, the second finds no room.
@@ -1206,7 +1196,7 @@ fn inline_vec_zero_capacity_and_budget_below_one_element() {
         let mut v: InlineVec<u64, 7> = InlineVec::new();
         v.push(1);
     });
-    assert_eq!(msg(&r.unwrap_err()), "capacity exceeded");
+    assert_eq!(panic_message(&*r.unwrap_err()), "capacity exceeded");
 }
 
 #[test]
@@ -1216,7 +1206,7 @@ fn inline_vec_leak_of_elements_panics_and_drops_them_once() {
     let r = quiet(|| {
         let _ = v.leak();
     });
-    assert_eq!(msg(&r.unwrap_err()), "capacity exceeded");
+    assert_eq!(panic_message(&*r.unwrap_err()), "capacity exceeded");
     assert_eq!(live(), 0);
 }
 
@@ -1659,14 +1649,14 @@ fn zst_at_usize_max_drain_splice_and_insert() {
     unsafe { v.set_len(usize::MAX) };
     assert!(v.is_full());
     let r = quiet(|| v.insert(0, ()));
-    assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+    assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
     assert_eq!(v.len(), usize::MAX);
     // Splice in one more than goes out: overflow, and the vector keeps its length.
     let r = quiet(|| drop(v.splice(5..6, [(), ()])));
-    assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+    assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
     assert_eq!(v.len(), usize::MAX);
     let r = quiet(|| drop(v.splice(usize::MAX - 1.., [(), ()])));
-    assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+    assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
     assert_eq!(v.len(), usize::MAX - 1 + 1);
     let d = v.drain(10..usize::MAX - 10);
     assert_eq!(d.len(), usize::MAX - 20);
@@ -1803,7 +1793,7 @@ fn append_and_split_off_across_budgets_and_allocators() {
                 assert_eq!(tail.spilled(), tail.len() > 2);
             }
             let r = quiet(|| a.split_off(a.len() + 1));
-            assert!(msg(&r.unwrap_err()).contains("should be <= len"));
+            assert!(panic_message(&*r.unwrap_err()).contains("should be <= len"));
             drop(a);
             assert_eq!((live(), g.live.get()), (0, 0));
         }
@@ -1829,28 +1819,32 @@ fn capacity_overflow_messages_and_unchanged_vectors() {
             TryReserveErrorKind::CapacityOverflow
         );
         let r = quiet(|| v.reserve(add));
-        assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+        assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
         let r = quiet(|| v.reserve_exact(add));
-        assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+        assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
         assert_eq!(
             (v.as_slice(), v.spilled(), v.capacity()),
             (&[1, 2, 3][..], false, 4)
         );
     }
     let r = quiet(|| StackVec::<u64>::with_capacity(usize::MAX / 4));
-    assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+    assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
     let r = quiet(|| v.resize(usize::MAX, 0));
-    assert_eq!(msg(&r.unwrap_err()), "capacity overflow");
+    assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
     assert_eq!(
         v.try_resize(usize::MAX, 0).unwrap_err().kind(),
         TryReserveErrorKind::CapacityOverflow
     );
     let r = quiet(|| v.insert(4, 0));
-    assert!(msg(&r.unwrap_err()).contains("insertion index (is 4) should be <= len (is 3)"));
+    assert!(
+        panic_message(&*r.unwrap_err()).contains("insertion index (is 4) should be <= len (is 3)")
+    );
     let r = quiet(|| v.remove(3));
-    assert!(msg(&r.unwrap_err()).contains("removal index (is 3) should be < len (is 3)"));
+    assert!(panic_message(&*r.unwrap_err()).contains("removal index (is 3) should be < len (is 3)"));
     let r = quiet(|| v.swap_remove(3));
-    assert!(msg(&r.unwrap_err()).contains("swap_remove index (is 3) should be < len (is 3)"));
+    assert!(
+        panic_message(&*r.unwrap_err()).contains("swap_remove index (is 3) should be < len (is 3)")
+    );
     assert_eq!(v, [1, 2, 3]);
     // A spilled vector, same requests.
     v.extend(0..10);
@@ -1925,7 +1919,11 @@ fn step<const N: usize, A: Allocator + Clone>(
             3 => drop(s.splice(lo..hi, items())),
             _ => s.extend_from_within(lo..hi),
         });
-        assert_eq!(msg(&r.unwrap_err()), "capacity exceeded", "op {op}");
+        assert_eq!(
+            panic_message(&*r.unwrap_err()),
+            "capacity exceeded",
+            "op {op}"
+        );
         *v = values(s);
         return;
     }

@@ -17,8 +17,8 @@ use std::ptr::NonNull;
 
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 use common::backing::TestBacking;
-use common::count_heap;
 use common::string_model::{run_all, StrOp};
+use common::{count_heap, panic_message, panic_of};
 use proptest::prelude::*;
 use stackfirst::{stack_concat, stack_format, NoHeap, StackString, StackVec};
 
@@ -258,49 +258,41 @@ fn drain_yields_chars_and_removes_on_drop() {
 
 #[test]
 fn bad_indices_panic_like_string() {
-    use std::panic::{catch_unwind, AssertUnwindSafe};
-    let msg = |f: &mut dyn FnMut()| {
-        let e = catch_unwind(AssertUnwindSafe(f)).unwrap_err();
-        e.downcast_ref::<String>()
-            .cloned()
-            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap()
-    };
     let mut a: StackString = StackString::from("é");
     let mut b = String::from("é");
-    assert_eq!(msg(&mut || a.insert(1, 'x')), msg(&mut || b.insert(1, 'x')));
-    assert_eq!(msg(&mut || a.truncate(1)), msg(&mut || b.truncate(1)));
+    assert_eq!(panic_of(|| a.insert(1, 'x')), panic_of(|| b.insert(1, 'x')));
+    assert_eq!(panic_of(|| a.truncate(1)), panic_of(|| b.truncate(1)));
     assert_eq!(
-        msg(&mut || {
+        panic_of(|| {
             a.remove(1);
         }),
-        msg(&mut || {
+        panic_of(|| {
             b.remove(1);
         })
     );
     assert_eq!(
-        msg(&mut || {
+        panic_of(|| {
             a.remove(2);
         }),
-        msg(&mut || {
+        panic_of(|| {
             b.remove(2);
         })
     );
     assert_eq!(
-        msg(&mut || drop(a.drain(1..))),
-        msg(&mut || drop(b.drain(1..)))
+        panic_of(|| drop(a.drain(1..))),
+        panic_of(|| drop(b.drain(1..)))
     );
     assert_eq!(
-        msg(&mut || drop(a.drain(..3))),
-        msg(&mut || drop(b.drain(..3)))
+        panic_of(|| drop(a.drain(..3))),
+        panic_of(|| drop(b.drain(..3)))
     );
     assert_eq!(
-        msg(&mut || a.replace_range(..1, "")),
-        msg(&mut || b.replace_range(..1, ""))
+        panic_of(|| a.replace_range(..1, "")),
+        panic_of(|| b.replace_range(..1, ""))
     );
     assert_eq!(
-        msg(&mut || drop(a.split_off(1))),
-        msg(&mut || drop(b.split_off(1)))
+        panic_of(|| drop(a.split_off(1))),
+        panic_of(|| drop(b.split_off(1)))
     );
     assert_eq!(a, b);
 }
@@ -436,14 +428,6 @@ fn conversions_to_and_from_what_string_converts_to_and_from() {
 // the limit, panicking allocators and closures, leaked drains, conversions, macros, serde
 // ---------------------------------------------------------------------------------------------
 
-fn msg(f: impl FnOnce()) -> String {
-    let e = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
-    e.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "<non-string payload>".into())
-}
-
 thread_local! {
     static QUIET: Cell<bool> = const { Cell::new(false) };
 }
@@ -514,12 +498,7 @@ fn drain_extreme_bounds_like_string() {
         match (a, b) {
             (Ok(a), Ok(b)) => assert_eq!(a, b, "{r:?}"),
             (Err(a), Err(b)) => {
-                let m = |e: &Box<dyn std::any::Any + Send>| {
-                    e.downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                };
-                assert_eq!(m(&a), m(&b), "{r:?}");
+                assert_eq!(panic_message(&*a), panic_message(&*b), "{r:?}");
             }
             (a, b) => panic!(
                 "{r:?}: StackString ok={} String ok={}",
@@ -699,14 +678,17 @@ fn no_heap_full_never_truncates_or_splits() {
     let mut s = StackString::<5, NoHeap>::new();
     s.push_str("ab€"); // 5 bytes: full
     let before = s.as_str().to_string();
-    assert_eq!(msg(|| s.push('x')), "capacity exceeded");
-    assert_eq!(msg(|| s.push('é')), "capacity exceeded");
-    assert_eq!(msg(|| s.push_str("y")), "capacity exceeded");
-    assert_eq!(msg(|| s.insert(0, 'y')), "capacity exceeded");
-    assert_eq!(msg(|| s.insert_str(2, "y")), "capacity exceeded");
-    assert_eq!(msg(|| s.replace_range(0..1, "yy")), "capacity exceeded");
-    assert_eq!(msg(|| s.extend(['q'])), "capacity exceeded");
-    assert_eq!(msg(|| s.reserve(1)), "capacity exceeded");
+    assert_eq!(panic_of(|| s.push('x')), "capacity exceeded");
+    assert_eq!(panic_of(|| s.push('é')), "capacity exceeded");
+    assert_eq!(panic_of(|| s.push_str("y")), "capacity exceeded");
+    assert_eq!(panic_of(|| s.insert(0, 'y')), "capacity exceeded");
+    assert_eq!(panic_of(|| s.insert_str(2, "y")), "capacity exceeded");
+    assert_eq!(
+        panic_of(|| s.replace_range(0..1, "yy")),
+        "capacity exceeded"
+    );
+    assert_eq!(panic_of(|| s.extend(['q'])), "capacity exceeded");
+    assert_eq!(panic_of(|| s.reserve(1)), "capacity exceeded");
     assert_eq!(s, before);
     valid(&s);
     // Shrinking replacements still work.
@@ -735,14 +717,14 @@ fn no_heap_macros_and_constructors() {
     let ok = StackString::<4, NoHeap>::format_in(format_args!("{n}"), NoHeap);
     assert_eq!(ok, "1234");
     assert_eq!(
-        msg(|| drop(StackString::<4, NoHeap>::format_in(
+        panic_of(|| drop(StackString::<4, NoHeap>::format_in(
             format_args!("{n}5"),
             NoHeap
         ))),
         "capacity exceeded, or a formatting trait implementation returned an error"
     );
     assert_eq!(
-        msg(|| drop(StackString::<4, NoHeap>::format_in(
+        panic_of(|| drop(StackString::<4, NoHeap>::format_in(
             format_args!("12345"),
             NoHeap
         ))),
@@ -751,7 +733,7 @@ fn no_heap_macros_and_constructors() {
     let c = StackString::<4, NoHeap>::concat_in(&["ab", "é"], NoHeap);
     assert_eq!(c, "abé");
     assert_eq!(
-        msg(|| drop(StackString::<4, NoHeap>::concat_in(&["ab", "€"], NoHeap))),
+        panic_of(|| drop(StackString::<4, NoHeap>::concat_in(&["ab", "€"], NoHeap))),
         "capacity exceeded"
     );
     let fits = StackString::<6, NoHeap>::from_utf8_lossy_in(b"a\xffb", NoHeap);
@@ -802,42 +784,51 @@ fn serde_failing_allocator_is_an_error() {
     );
 }
 
-/// An allocator whose `deallocate` panics: the string is never left pointing at a block it was
-/// asked to free, so nothing is freed twice.
+/// An allocator over a `TestBacking` (which checks for leaks and double frees) that panics on
+/// purpose: `allocate` once `grants` are used up (rather than failing), `deallocate` after
+/// freeing while `dealloc_panics` is set.
 #[derive(Clone)]
-struct PanickyDealloc<'a> {
+struct Panicky<'a> {
     inner: &'a TestBacking,
-    panics: &'a Cell<bool>,
+    grants: &'a Cell<usize>,
+    dealloc_panics: &'a Cell<bool>,
 }
-// SAFETY: forwards to a TestBacking, which checks for double frees.
-unsafe impl Allocator for PanickyDealloc<'_> {
+// SAFETY: forwards to a TestBacking; the panics happen before a block is handed out, or after
+// it is freed.
+unsafe impl Allocator for Panicky<'_> {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        if self.grants.get() == 0 {
+            panic!("allocate panicked");
+        }
+        self.grants.set(self.grants.get() - 1);
         self.inner.allocate(layout)
     }
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
         // SAFETY: forwarded.
         unsafe { self.inner.deallocate(ptr, layout) };
-        if self.panics.get() {
+        if self.dealloc_panics.get() {
             panic!("deallocate panicked");
         }
     }
 }
 
+/// The string is never left pointing at a block it asked to free, so nothing is freed twice.
 #[test]
 fn panicking_deallocate_frees_once() {
     quiet();
     let backing = TestBacking::new();
-    let panics = Cell::new(false);
-    let a = PanickyDealloc {
+    let (grants, panics) = (Cell::new(usize::MAX), Cell::new(false));
+    let a = Panicky {
         inner: &backing,
-        panics: &panics,
+        grants: &grants,
+        dealloc_panics: &panics,
     };
     {
-        let mut s: StackString<8, PanickyDealloc> = StackString::new_in(a.clone());
+        let mut s: StackString<8, Panicky> = StackString::new_in(a.clone());
         s.push_str("0123456789€");
         s.truncate(3);
         panics.set(true);
-        assert_eq!(msg(|| s.shrink_to_fit()), "deallocate panicked");
+        assert_eq!(panic_of(|| s.shrink_to_fit()), "deallocate panicked");
         valid(&s);
         assert_eq!(s, "012");
         panics.set(false);
@@ -1048,13 +1039,6 @@ mod no_heap_model {
         ]
     }
 
-    fn payload(e: Box<dyn std::any::Any + Send>) -> String {
-        e.downcast_ref::<String>()
-            .cloned()
-            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default()
-    }
-
     pub fn run<const N: usize>(ops: &[Op]) {
         quiet();
         let mut s = StackString::<N, NoHeap>::new();
@@ -1153,7 +1137,7 @@ mod no_heap_model {
                     }
                 }
                 (Ok(_), Err(e)) => {
-                    let m = payload(e);
+                    let m = panic_message(&*e);
                     assert!(
                         m.starts_with("capacity exceeded"),
                         "{op:?}: panicked with {m:?} though String succeeded"
@@ -1174,10 +1158,10 @@ mod no_heap_model {
                         assert_eq!(s2.as_str(), before, "{op:?}: changed by a failed edit");
                     }
                 }
-                (Err(a), Err(b)) => assert_eq!(payload(a), payload(b), "{op:?}"),
+                (Err(a), Err(b)) => assert_eq!(panic_message(&*a), panic_message(&*b), "{op:?}"),
                 (Err(a), Ok(_)) => panic!(
                     "{op:?}: String panicked ({}), StackString did not",
-                    payload(a)
+                    panic_message(&*a)
                 ),
             }
             assert_eq!(s.as_str(), v);
@@ -1195,40 +1179,21 @@ mod no_heap_model {
     }
 }
 
-/// An allocator whose `allocate` panics (rather than failing) after `budget` grants: every
-/// growing method unwinds with the string valid UTF-8, unchanged where the edit is in one
-/// piece, and nothing leaked or freed twice.
-#[derive(Clone)]
-struct PanickyAlloc<'a> {
-    inner: &'a TestBacking,
-    budget: &'a Cell<usize>,
-}
-// SAFETY: forwards to a TestBacking.
-unsafe impl Allocator for PanickyAlloc<'_> {
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        if self.budget.get() == 0 {
-            panic!("allocate panicked");
-        }
-        self.budget.set(self.budget.get() - 1);
-        self.inner.allocate(layout)
-    }
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        // SAFETY: forwarded.
-        unsafe { self.inner.deallocate(ptr, layout) }
-    }
-}
-
+/// `allocate` panicking (rather than failing) after `budget` grants: every growing method
+/// unwinds with the string valid UTF-8, unchanged where the edit is in one piece, and nothing
+/// leaked or freed twice.
 #[test]
 fn panicking_allocate_leaves_valid_text_and_no_leak() {
     quiet();
     let backing = TestBacking::new();
     for budget in 0..3 {
-        let b = Cell::new(usize::MAX);
-        let a = PanickyAlloc {
+        let (b, no_panic) = (Cell::new(usize::MAX), Cell::new(false));
+        let a = Panicky {
             inner: &backing,
-            budget: &b,
+            grants: &b,
+            dealloc_panics: &no_panic,
         };
-        type S<'x> = StackString<4, PanickyAlloc<'x>>;
+        type S<'x> = StackString<4, Panicky<'x>>;
         type Op<'x> = (&'static str, Box<dyn Fn(&mut S<'x>)>);
         let ops: Vec<Op<'_>> = vec![
             ("push_str", Box::new(|s| s.push_str("€€€€€€€€€€€€€€€€€€€€"))),

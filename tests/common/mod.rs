@@ -108,6 +108,27 @@ impl Tracked {
 /// other panic as a crash.
 pub struct Deliberate;
 
+/// The message a panic carries (`panic!` with a literal or with formatting), "deliberate" for
+/// [`Deliberate`], "?" for any other payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else if payload.is::<Deliberate>() {
+        "deliberate".into()
+    } else {
+        "?".into()
+    }
+}
+
+/// Runs `f`, which must panic, and returns the panic's message.
+pub fn panic_of(f: impl FnOnce()) -> String {
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("expected a panic");
+    panic_message(&*payload)
+}
+
 fn countdown(c: &'static std::thread::LocalKey<Cell<usize>>) -> bool {
     c.with(|c| match c.get() {
         0 => false,

@@ -23,7 +23,7 @@ use allocator_api2::alloc::{AllocError, Allocator, Global};
 use stackfirst::{Arena, Frame, StackString, StackVec};
 
 use super::differential::quiet_deliberate_panics;
-use super::Deliberate;
+use super::{panic_message, Deliberate};
 
 /// One step of the string model. Indices and sizes are reduced by [`run`], so any value (a
 /// proptest strategy's or a fuzzer's) is a valid step.
@@ -117,18 +117,6 @@ fn quiet_expected_panics() {
     });
 }
 
-fn message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else if payload.is::<Deliberate>() {
-        "deliberate".into()
-    } else {
-        "?".into()
-    }
-}
-
 /// Runs `f` on the StackString and `g` on the String: both return the same value, or both
 /// panic with the same message.
 fn same<S, V, R: PartialEq + std::fmt::Debug>(
@@ -143,15 +131,15 @@ fn same<S, V, R: PartialEq + std::fmt::Debug>(
     EXPECTING_PANIC.with(|e| e.set(false));
     match (a, b) {
         (Ok(a), Ok(b)) => assert_eq!(a, b),
-        (Err(a), Err(b)) => assert_eq!(message(&*a), message(&*b)),
+        (Err(a), Err(b)) => assert_eq!(panic_message(&*a), panic_message(&*b)),
         (a, b) => panic!(
             "StackString {}, String {}",
             a.map_or_else(
-                |p| format!("panicked: {}", message(&*p)),
+                |p| format!("panicked: {}", panic_message(&*p)),
                 |r| format!("{r:?}")
             ),
             b.map_or_else(
-                |p| format!("panicked: {}", message(&*p)),
+                |p| format!("panicked: {}", panic_message(&*p)),
                 |r| format!("{r:?}")
             ),
         ),
