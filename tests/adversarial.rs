@@ -15,10 +15,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 
 use stackfirst::allocator_api2::alloc::{AllocError, Allocator, Global};
-use stackfirst::{Arena, InlineVec, NoHeap, StackVec, TryReserveErrorKind};
+use stackfirst::{Arena, InlineVec, NoHeap, StackString, StackVec, TryReserveErrorKind};
 
 mod common;
-use common::{live, panic_message, panic_on_clone, panic_on_drop, LyingIter, Tracked};
+use common::{live, panic_message, panic_of, panic_on_clone, panic_on_drop, LyingIter, Tracked};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -2286,4 +2286,120 @@ fn collect_inline_vec_every_hint() {
         assert!(r.is_err());
         assert_eq!(live(), base);
     }
+}
+
+/// `collect` and `extend` of six values into an `InlineVec` of four, under every kind of hint:
+/// "capacity exceeded", the first four kept in order, each value dropped once (review 8).
+#[test]
+fn inline_vec_collect_and_extend_past_capacity_with_lying_hints() {
+    for hint in [
+        (0, None),
+        (3, Some(3)),
+        (4, Some(4)),
+        (5, None),
+        (usize::MAX, None),
+    ] {
+        let before = live();
+        let it = LyingIter {
+            inner: (0..6).map(Tracked::new),
+            hint,
+        };
+        let m = panic_of(|| {
+            let _v: InlineVec<Tracked, { 4 * 16 }> = it.collect();
+        });
+        assert_eq!(m, "capacity exceeded", "{hint:?}");
+        assert_eq!(live(), before, "{hint:?}");
+        // extend into a partly full one
+        let mut v: InlineVec<Tracked, { 4 * 16 }> = InlineVec::new();
+        v.push(Tracked::new(100));
+        let it = LyingIter {
+            inner: (0..6).map(Tracked::new),
+            hint,
+        };
+        let m = panic_of(|| v.extend(it));
+        assert_eq!(m, "capacity exceeded", "{hint:?}");
+        assert_eq!(v.len(), 4);
+        assert_eq!(v[0].value, 100);
+        assert_eq!(v[3].value, 2);
+        drop(v);
+        assert_eq!(live(), before, "{hint:?}");
+    }
+}
+
+/// `&NoHeap` behaves as `NoHeap` through every growing path of a vector and a string (review 8).
+#[test]
+fn borrowed_no_heap_vector_and_string_report_capacity_exceeded() {
+    let nh = NoHeap;
+    let mut v: StackVec<u32, 8, &NoHeap> = StackVec::new_in(&nh);
+    v.push(1);
+    v.push(2);
+    assert_eq!(
+        v.try_push(3).unwrap_err().error().kind(),
+        TryReserveErrorKind::CapacityExceeded
+    );
+    assert_eq!(panic_of(|| v.push(3)), "capacity exceeded");
+    assert_eq!(panic_of(|| v.insert(0, 3)), "capacity exceeded");
+    assert_eq!(panic_of(|| v.extend([3])), "capacity exceeded");
+    assert_eq!(v, [1, 2]);
+    assert_eq!(
+        v.try_reserve(1).unwrap_err().kind(),
+        TryReserveErrorKind::CapacityExceeded
+    );
+    let w: StackVec<u32, 8, &NoHeap> = StackVec::from_iter_in([7, 8], &nh);
+    assert_eq!(w, [7, 8]);
+    let m = panic_of(|| {
+        let _w: StackVec<u32, 8, &NoHeap> = StackVec::from_iter_in([7, 8, 9], &nh);
+    });
+    assert_eq!(m, "capacity exceeded");
+    let mut s: StackString<3, &NoHeap> = StackString::new_in(&nh);
+    assert!(std::fmt::Write::write_fmt(&mut s, format_args!("ab{}", 'é')).is_err());
+    assert_eq!(s, "ab");
+    let m = panic_of(|| {
+        let _ = StackString::<3, &NoHeap>::format_in(format_args!("{}", 1234), &nh);
+    });
+    assert!(m.starts_with("capacity exceeded"), "{m}");
+    let h: Vec<u32> = Vec::from(w);
+    assert_eq!(h, [7, 8]);
+}
+
+/// A `splice` that overflows an `InlineVec` keeps its tail element exactly once (review 8).
+#[test]
+fn inline_vec_splice_past_capacity_keeps_the_tail_once() {
+    let before = live();
+    let mut v: InlineVec<Tracked, { 4 * 16 }> = InlineVec::new();
+    v.extend((0..3).map(Tracked::new));
+    let m = panic_of(|| {
+        v.splice(1..2, (10..13).map(Tracked::new)).for_each(drop);
+    });
+    assert_eq!(m, "capacity exceeded");
+    assert!(v.len() <= 4);
+    let vals: Vec<u64> = v.iter().map(|t| t.value).collect();
+    // The tail element 2 must still be there exactly once.
+    assert_eq!(vals.iter().filter(|&&x| x == 2).count(), 1, "{vals:?}");
+    assert_eq!(vals[0], 0);
+    drop(v);
+    assert_eq!(live(), before);
+}
+
+/// `From<[T; M]>` and `stack_vec![x; n]` past an `InlineVec`'s capacity drop every value once
+/// (review 8).
+#[test]
+fn inline_vec_from_array_and_elem_past_capacity_drop_once() {
+    let before = live();
+    let m = panic_of(|| {
+        let _v: InlineVec<Tracked, 16> = InlineVec::from([Tracked::new(1), Tracked::new(2)]);
+    });
+    assert_eq!(m, "capacity exceeded");
+    assert_eq!(live(), before);
+    let m = panic_of(|| {
+        let _v: InlineVec<Tracked, 16> = stackfirst::stack_vec![Tracked::new(1); 2];
+    });
+    assert_eq!(m, "capacity exceeded");
+    assert_eq!(live(), before);
+    let v: InlineVec<Tracked, 32> = stackfirst::stack_vec![Tracked::new(1); 2];
+    assert_eq!(v.len(), 2);
+    let arr: [Tracked; 2] = v.try_into().ok().unwrap();
+    drop(arr);
+    assert_eq!(live(), before);
+    let _ = Global;
 }

@@ -975,3 +975,31 @@ fn sync_arena_is_an_allocator_for_vectors_on_several_threads() {
         "freeing the last block reclaims it"
     );
 }
+
+/// `FrameBox`'s `Hash` and `Ord` agree with `Box`'s, and it works as a set key (review 8).
+#[test]
+fn frame_box_traits_agree_with_box() {
+    use std::collections::hash_map::DefaultHasher;
+    use std::collections::HashSet;
+    use std::hash::{Hash, Hasher};
+    let mut mem = [core::mem::MaybeUninit::uninit(); 512];
+    let mut arena = stackfirst::Arena::from_memory(&mut mem);
+    arena.frame(|f| {
+        let a = f.alloc_slice_clone(&[1u32, 2, 3]);
+        let b: Box<[u32]> = Box::new([1, 2, 3]);
+        let h = |x: &dyn Fn(&mut DefaultHasher)| {
+            let mut s = DefaultHasher::new();
+            x(&mut s);
+            s.finish()
+        };
+        assert_eq!(h(&|s| a.hash(s)), h(&|s| b.hash(s)));
+        let c = f.alloc_slice_clone(&[1u32, 2, 4]);
+        assert!(a < c);
+        assert_eq!(a.cmp(&c), b.cmp(&Box::from([1u32, 2, 4])));
+        let mut set = HashSet::new();
+        set.insert(f.alloc(String::from("k")));
+        assert!(set.contains(&String::from("k")));
+        let sum: u32 = (&a).into_iter().sum();
+        assert_eq!(sum, 6);
+    });
+}

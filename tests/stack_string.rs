@@ -20,7 +20,10 @@ use common::backing::TestBacking;
 use common::string_model::{run_all, StrOp};
 use common::{count_heap, panic_message, panic_of};
 use proptest::prelude::*;
-use stackfirst::{stack_concat, stack_format, NoHeap, StackString, StackVec};
+use stackfirst::{
+    stack_concat, stack_format, InlineString, InlineVec, NoHeap, StackString, StackVec,
+    TryReserveErrorKind,
+};
 
 #[global_allocator]
 static ALLOC: common::CountingAlloc = common::CountingAlloc;
@@ -760,21 +763,23 @@ fn serde_no_heap_at_the_limit() {
     assert_eq!(e.to_string(), f.to_string());
 }
 
-/// An allocator that refuses from the n-th allocation, through `serde`: an error, not an abort.
+/// An allocator that never hands out a block.
+#[derive(Default, Clone, Copy)]
+struct Refuse;
+// SAFETY: never hands out a block, so `deallocate` is never called.
+unsafe impl Allocator for Refuse {
+    fn allocate(&self, _: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        Err(AllocError)
+    }
+    unsafe fn deallocate(&self, _: NonNull<u8>, _: Layout) {
+        unreachable!()
+    }
+}
+
+/// An allocator that that refuses, through `serde`: an error, not an abort.
 #[cfg(feature = "serde")]
 #[test]
 fn serde_failing_allocator_is_an_error() {
-    #[derive(Default, Clone, Copy)]
-    struct Refuse;
-    // SAFETY: never hands out a block.
-    unsafe impl Allocator for Refuse {
-        fn allocate(&self, _: Layout) -> Result<NonNull<[u8]>, AllocError> {
-            Err(AllocError)
-        }
-        unsafe fn deallocate(&self, _: NonNull<u8>, _: Layout) {
-            unreachable!()
-        }
-    }
     let ok: StackString<8, Refuse> = serde_json::from_str(r#""12345678""#).unwrap();
     assert_eq!(ok, "12345678");
     let e = serde_json::from_str::<StackString<8, Refuse>>(r#""123456789""#).unwrap_err();
@@ -1239,4 +1244,82 @@ fn panicking_allocate_leaves_valid_text_and_no_leak() {
         }
     }
     assert_eq!(backing.live_blocks(), 0, "a block leaked");
+}
+
+/// `try_push` of a multi-byte char with too little room, and `extend_from_within` to exactly
+/// the budget and past it, leave a `NoHeap` string unchanged (review 8).
+#[test]
+fn inline_string_boundaries_change_nothing_on_failure() {
+    let mut s: InlineString<4> = InlineString::new();
+    s.push_str("ab");
+    assert!(s.try_push('€').is_err());
+    assert_eq!(s, "ab");
+    s.try_push('é').unwrap();
+    assert_eq!(s, "abé");
+    assert!(s.try_push('x').is_err());
+    let mut t: InlineString<6> = InlineString::from("aé");
+    t.extend_from_within(1..);
+    assert_eq!(t, "aéé");
+    t.extend_from_within(..1);
+    assert_eq!(t, "aééa");
+    let m = panic_of(|| t.extend_from_within(1..3));
+    assert_eq!(m, "capacity exceeded");
+    assert_eq!(t, "aééa");
+}
+
+/// With an allocator that refuses (not `NoHeap`), `FromStr` reports `AllocError`, and
+/// `try_push_str`/`try_push` at the inline boundary are all or nothing (review 8).
+#[test]
+fn refusing_allocator_parse_and_try_push_are_all_or_nothing() {
+    let e = "12345".parse::<StackString<4, Refuse>>().unwrap_err();
+    assert!(matches!(e.kind(), TryReserveErrorKind::AllocError { .. }));
+    assert_eq!("1234".parse::<StackString<4, Refuse>>().unwrap(), "1234");
+    let mut s: StackString<4, Refuse> = StackString::new_in(Refuse);
+    s.push_str("ab");
+    assert!(s.try_push_str("cde").is_err());
+    assert_eq!(s, "ab");
+    assert!(s.try_push('€').is_err());
+    s.try_push_str("cd").unwrap();
+    assert_eq!(s, "abcd");
+    assert!(s.try_push_str("").is_ok());
+    assert!(write!(s, "").is_ok());
+}
+
+/// `extend_from_within` on a full spilled string: the growth moves the buffer before the range
+/// is read (lengths 0-39 of 1-4 byte chars, against `String`; review 8).
+#[test]
+fn extend_from_within_reads_the_source_after_growth_moves_it() {
+    for n in 0..40usize {
+        let text: String = "aé€😀".chars().cycle().take(n).collect();
+        let mut s: StackString<4> = StackString::from(text.as_str());
+        s.shrink_to_fit();
+        let mut t = text.clone();
+        let len = t.len();
+        s.extend_from_within(..len);
+        t.extend_from_within(..len);
+        assert_eq!(s.as_str(), t.as_str());
+        s.extend_from_within(1.min(len)..);
+        // std panics on a non-boundary; mirror only when it is one
+        if t.is_char_boundary(1.min(len)) {
+            t.extend_from_within(1.min(len)..);
+            assert_eq!(s.as_str(), t.as_str());
+        }
+    }
+}
+
+/// A zero-byte budget: `StackString<0>` spills on the first push, `StackString<0, NoHeap>`
+/// takes only empty text (review 8).
+#[test]
+fn zero_budget_strings() {
+    let mut s: StackString<0> = StackString::new();
+    s.push('a');
+    assert!(s.spilled());
+    let mut f: StackString<0, NoHeap> = StackString::new();
+    assert!(write!(f, "").is_ok());
+    assert!(write!(f, "a").is_err());
+    assert!(f.try_push('a').is_err());
+    assert_eq!("".parse::<InlineString<0>>().unwrap(), "");
+    assert_eq!(f.pop(), None);
+    let v: InlineVec<u8, 0> = "".bytes().collect();
+    assert!(v.is_empty());
 }

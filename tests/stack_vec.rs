@@ -407,6 +407,39 @@ fn io_write_appends() {
     write!(v, "{}", 42).unwrap();
     assert_eq!(v.as_slice(), b"hello 42");
     assert!(!v.spilled());
+    // Past the budget it grows, as `Vec<u8>` does.
+    let long = [7u8; 40];
+    assert_eq!(v.write(&long).unwrap(), 40);
+    assert!(v.spilled());
+    assert_eq!(v.len(), 48);
+}
+
+/// A vector that cannot grow reports a full buffer through `io::Result` (found by adversarial
+/// review: it panicked with "capacity exceeded"): `write` takes what fits, `write_all` and
+/// `write!` fail with `WriteZero` and keep what was written before.
+#[test]
+#[cfg(feature = "std")]
+fn io_write_into_a_full_inline_vec_is_an_error() {
+    use std::io::{ErrorKind, Write};
+    let mut v: InlineVec<u8, 4> = InlineVec::new();
+    assert_eq!(v.write(b"ab").unwrap(), 2);
+    assert_eq!(v.write(b"cdef").unwrap(), 2);
+    assert_eq!(v.as_slice(), b"abcd");
+    assert_eq!(v.write(b"g").unwrap(), 0);
+    assert_eq!(v.write(b"").unwrap(), 0);
+    v.write_all(b"").unwrap();
+    let err = v.write_all(b"g").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::WriteZero);
+    v.clear();
+    let n = 12345;
+    let err = write!(v, "{n}").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::WriteZero);
+    assert_eq!(v.as_slice(), b"1234");
+    // The same through a borrowed `&NoHeap`.
+    let no_heap = NoHeap;
+    let mut b: StackVec<u8, 2, &NoHeap> = StackVec::new_in(&no_heap);
+    assert_eq!(b.write(b"xyz").unwrap(), 2);
+    assert_eq!(b.as_slice(), b"xy");
 }
 
 #[test]

@@ -1,29 +1,47 @@
 use allocator_api2::alloc::Allocator;
 
+use crate::no_heap::is_no_heap;
 use crate::StackVec;
 
-/// Appends the bytes, like `Vec<u8>`'s `Write`: small outputs stay inline.
+/// Appends the bytes, like `Vec<u8>`'s `Write`: small outputs stay inline. A vector that cannot
+/// grow ([`NoHeap`](crate::NoHeap)) writes what fits and returns that count, as arrayvec's
+/// `ArrayVec<u8>` does, so `write_all` (and `write!`) on a full one fail with
+/// [`ErrorKind::WriteZero`](std::io::ErrorKind::WriteZero), keeping what was written before; the
+/// others grow, and abort on allocation failure as `Vec<u8>` does.
 ///
 /// # Examples
 /// ```
-/// use std::io::Write;
-/// use stackfirst::StackVec;
+/// use std::io::{ErrorKind, Write};
+/// use stackfirst::{InlineVec, StackVec};
 ///
 /// let mut buf: StackVec<u8> = StackVec::new();
 /// write!(buf, "{}-{}", 4, 2).unwrap();
 /// assert_eq!(buf, *b"4-2");
 /// assert!(!buf.spilled());
+///
+/// let mut fixed: InlineVec<u8, 4> = InlineVec::new();
+/// assert_eq!(fixed.write(b"abcdef").unwrap(), 4);
+/// assert_eq!(fixed.write_all(b"g").unwrap_err().kind(), ErrorKind::WriteZero);
+/// assert_eq!(fixed, *b"abcd");
 /// ```
 impl<const N: usize, A: Allocator> std::io::Write for StackVec<u8, N, A> {
     #[inline]
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.extend_from_slice(buf);
-        Ok(buf.len())
+        let n = if is_no_heap::<A>() {
+            buf.len().min(self.remaining_capacity())
+        } else {
+            buf.len()
+        };
+        self.extend_from_slice(&buf[..n]);
+        Ok(n)
     }
 
     #[inline]
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.extend_from_slice(buf);
+        let n = self.write(buf)?;
+        if n < buf.len() {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
         Ok(())
     }
 
