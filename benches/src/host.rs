@@ -18,6 +18,7 @@ pub fn indexed_cases() -> Vec<(Case, Option<usize>)> {
         .chain(bulk::u64s::cases())
         .chain(bulk::pairs::cases())
         .chain(minimal::U64)
+        .chain(minimal::ordered::cases())
         .chain(scale::cases())
         .chain(crate::strings::host_cases())
         .collect()

@@ -1,5 +1,6 @@
-//! The floors of issue 12's targets 2 and 3, measured rather than estimated: the least an
-//! inline-first vector that can grow does in an append loop, and in `extend_from_slice`.
+//! The floors of issue 12's targets 2, 3 and 5, measured rather than estimated: the least an
+//! inline-first vector that can grow does in an append loop, and in `extend_from_slice`; and
+//! (`ordered`) what a spilled push loop costs with either order of the inline and heap tests.
 //!
 //! `Minimal` keeps its elements inline until they fill the 32-byte budget and leaves for the
 //! heap in an out-of-line call that returns. Its push is what any growable push must be: one
@@ -244,3 +245,178 @@ pub const U32: [(Case, Option<usize>); 3] = [
     ),
     PAIRS,
 ];
+
+/// Target 5's floor (host only: it has at-scale rows).
+#[cfg(feature = "host")]
+pub mod ordered {
+    use super::*;
+
+    /// The push loop of a vector that has spilled, for each order of the two tests
+    /// a push that can store inline or on the heap makes. `Ordered` keeps a capacity word (0 while
+    /// inline) so that the heap store is in line; `SPILLED_FIRST` tests `len < cap` (the heap, one
+    /// compare, as `Vec`) before `len < N` (inline), else the other way round. Like `Minimal`, a
+    /// probe: it leaves the inline buffer only when it is full, so a spilled vector never has
+    /// `len < N` (both orders rely on it), and it has nothing but `push`.
+    ///
+    /// Invariant: `cap == 0` means inline, with the first `len <= N` inline slots initialized;
+    /// otherwise `ptr` holds a block of `Layout::array::<T>(cap)` from the global allocator with
+    /// `N <= len <= cap` initialized elements, and `cap > N`.
+    pub struct Ordered<T: Copy, const N: usize, const SPILLED_FIRST: bool> {
+        inline: [MaybeUninit<T>; N],
+        len: usize,
+        cap: usize,
+        ptr: MaybeUninit<*mut T>,
+    }
+
+    impl<T: Copy, const N: usize, const SPILLED_FIRST: bool> Ordered<T, N, SPILLED_FIRST> {
+        #[inline(always)]
+        fn new() -> Self {
+            Ordered {
+                inline: [MaybeUninit::uninit(); N],
+                len: 0,
+                cap: 0,
+                ptr: MaybeUninit::uninit(),
+            }
+        }
+
+        /// The heap store in line, after or before the inline store's test; growth out of line.
+        #[inline(always)]
+        fn push(&mut self, value: T) {
+            let len = self.len;
+            if SPILLED_FIRST {
+                if len < self.cap {
+                    self.store_heap(len, value);
+                } else if len < N {
+                    self.store_inline(len, value);
+                } else {
+                    self.len = self.push_grow(value);
+                }
+            } else if len < N {
+                self.store_inline(len, value);
+            } else if len < self.cap {
+                self.store_heap(len, value);
+            } else {
+                self.len = self.push_grow(value);
+            }
+        }
+
+        /// Appends at `len < N` while inline (never spilled then: the invariant).
+        #[inline(always)]
+        fn store_inline(&mut self, len: usize, value: T) {
+            self.inline[len].write(value);
+            self.len = len + 1;
+        }
+
+        /// Appends at `len < cap` while spilled.
+        #[inline(always)]
+        fn store_heap(&mut self, len: usize, value: T) {
+            // SAFETY: `len < cap` with `cap != 0`, so spilled (the invariant): slot `len` is in the
+            // block.
+            unsafe { self.ptr.assume_init().add(len).write(value) };
+            self.len = len + 1;
+        }
+
+        /// Spills (inline and full) or doubles (spilled and full), then appends; returns the new
+        /// length.
+        #[cold]
+        #[inline(never)]
+        fn push_grow(&mut self, value: T) -> usize {
+            let len = self.len;
+            let new_cap = 2 * len;
+            let layout = Layout::array::<T>(new_cap).expect("capacity overflow");
+            let block = if self.cap == 0 {
+                // SAFETY: `T` is not zero-sized in these cases, so `layout` is not empty.
+                let block = unsafe { alloc(layout) }.cast::<T>();
+                if !block.is_null() {
+                    // SAFETY: inline and full: the `N` inline elements are initialized, and the new
+                    // block holds `2 * N` of them.
+                    unsafe { ptr::copy_nonoverlapping(self.inline.as_ptr().cast(), block, N) };
+                }
+                block
+            } else {
+                // SAFETY: spilled and full (`len == cap`): `ptr` holds a block of this layout.
+                unsafe {
+                    let old = Layout::array::<T>(len).unwrap_unchecked();
+                    realloc(self.ptr.assume_init().cast(), old, layout.size()).cast::<T>()
+                }
+            };
+            if block.is_null() {
+                handle_alloc_error(layout);
+            }
+            self.ptr.write(block);
+            self.cap = new_cap;
+            // SAFETY: `len < new_cap`: slot `len` is in the block.
+            unsafe { block.add(len).write(value) };
+            len + 1
+        }
+
+        #[inline(always)]
+        fn as_slice(&self) -> &[T] {
+            let data = if self.cap == 0 {
+                self.inline.as_ptr().cast()
+            } else {
+                // SAFETY: spilled: `ptr` is initialized (the invariant).
+                unsafe { self.ptr.assume_init().cast_const() }
+            };
+            // SAFETY: `len` elements are initialized at `data` (the invariant).
+            unsafe { core::slice::from_raw_parts(data, self.len) }
+        }
+    }
+
+    impl<T: Copy, const N: usize, const SPILLED_FIRST: bool> Drop for Ordered<T, N, SPILLED_FIRST> {
+        #[inline(always)]
+        fn drop(&mut self) {
+            if self.cap != 0 {
+                // SAFETY: spilled, with a block of this layout (the invariant); the elements are
+                // `Copy`, nothing is dropped.
+                unsafe {
+                    dealloc(
+                        self.ptr.assume_init().cast(),
+                        Layout::array::<T>(self.cap).unwrap_unchecked(),
+                    )
+                }
+            }
+        }
+    }
+
+    /// The push loop over `Ordered` (u64, the 32-byte budget): the code of the `local` pattern and
+    /// of the at-scale `push loop` (benches/src/scale.rs).
+    #[inline(never)]
+    fn ordered_push_loop<const SPILLED_FIRST: bool>(_: &mut Ctx, n: usize) -> u64 {
+        let mut v = Ordered::<u64, 4, SPILLED_FIRST>::new();
+        for i in 0..n {
+            v.push(u64::make(i));
+        }
+        sum(v.as_slice())
+    }
+
+    /// The column names of the two orders.
+    pub const INLINE_FIRST: &str = "probe: inline first";
+    /// See [`INLINE_FIRST`].
+    pub const SPILLED_FIRST: &str = "probe: spilled first";
+
+    /// Each order's rows: the inline push loop (`local`, n = 3) and the push loop at scale.
+    pub fn cases() -> impl Iterator<Item = (Case, Option<usize>)> {
+        type Run = fn(&mut Ctx, usize) -> u64;
+        let orders: [(&str, Run); 2] = [
+            (INLINE_FIRST, ordered_push_loop::<false>),
+            (SPILLED_FIRST, ordered_push_loop::<true>),
+        ];
+        orders.into_iter().flat_map(|(imp, run)| {
+            let rows = [("local", 3)].into_iter().chain(
+                crate::scale::NS
+                    .into_iter()
+                    .map(|n| (crate::scale::PATTERNS[0], n)),
+            );
+            rows.map(move |(pattern, n)| {
+                let case = Case {
+                    imp,
+                    pattern,
+                    ty: "u64",
+                    run,
+                };
+                (case, Some(n))
+            })
+        })
+    }
+}
