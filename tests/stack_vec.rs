@@ -1081,3 +1081,30 @@ fn new_inference_patterns() {
     };
     assert!(h.v.is_empty() && h.s.is_empty());
 }
+
+/// `collect` of an iterator whose lower bound exceeds the inline capacity reserves the bound at
+/// once: one exact allocation for an iterator of known length, as `Vec` makes. A bound the
+/// allocator cannot give is only a hint: the vector grows as `extend` grows instead.
+#[test]
+fn collect_reserves_a_large_lower_bound_at_once() {
+    let (v, heap) = count_heap(|| (0..100u64).map(|x| x * 2).collect::<StackVec<u64>>());
+    assert_eq!((v.len(), v.capacity(), v[99]), (100, 100, 198));
+    assert_eq!((heap.allocs, heap.reallocs, heap.bytes), (1, 0, 800));
+
+    let mut buf = [std::mem::MaybeUninit::uninit(); 256];
+    let mut arena = Arena::from_memory(&mut buf);
+    arena.frame(|f| {
+        for hint in [
+            (1000, None),
+            (usize::MAX / 8, None),
+            (usize::MAX, Some(usize::MAX)),
+        ] {
+            let it = LyingIter {
+                inner: 0..10u64,
+                hint,
+            };
+            let v: StackVec<u64, 32, _> = StackVec::from_iter_in(it, &f);
+            assert_eq!(v.as_slice(), (0..10).collect::<Vec<_>>(), "{hint:?}");
+        }
+    });
+}

@@ -6,7 +6,10 @@ use allocator_api2::alloc::Allocator;
 use super::StackVec;
 
 impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
-    /// `collect` into a vector that spills into `alloc`.
+    /// `collect` into a vector that spills into `alloc`. An iterator whose lower size bound
+    /// exceeds the inline capacity gets that many slots at once (so one of known length costs
+    /// one exact allocation, as for `Vec`); the bound only sizes that first allocation, and one
+    /// that cannot be had is ignored.
     ///
     /// # Panics
     /// On capacity overflow; allocator failure aborts (as for `Vec`).

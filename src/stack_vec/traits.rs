@@ -251,14 +251,15 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     }
 
     /// `collect` of an iterator that says it will not fit inline: the vector is made here, so
-    /// the caller hands over no vector to copy.
+    /// the caller hands over no vector to copy, with room for the iterator's lower bound at
+    /// once, as `Vec` makes for an iterator of known length. A bound that cannot be had is only
+    /// a hint: the vector then grows as `extend` grows.
     #[inline(never)]
     #[track_caller]
-    pub(crate) fn collect_spilled<I: Iterator<Item = T>>(mut iter: I, alloc: A) -> Self {
+    pub(crate) fn collect_spilled<I: Iterator<Item = T>>(iter: I, alloc: A) -> Self {
         let mut v = Self::new_in(alloc);
-        if let Some(item) = iter.next() {
-            v.extend_growing(item, iter);
-        }
+        let _ = v.raw.try_reserve_exact(iter.size_hint().0);
+        v.extend(iter);
         v
     }
 
