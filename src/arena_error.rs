@@ -50,7 +50,9 @@ pub enum ArenaErrorKind {
     /// A new chunk would take the arena past its
     /// [allocation limit](crate::Arena::set_allocation_limit).
     LimitReached,
-    /// The backing allocator refused a new chunk (or the request is too large for any chunk).
+    /// The backing allocator refused a new chunk (or the request is too large for any chunk),
+    /// or the request came from inside the backing allocator while it was being asked for one
+    /// (an arena does not take a chunk in the middle of taking one).
     BackingFailed,
 }
 

@@ -178,14 +178,23 @@ impl<A: Allocator> Backed<A> {
         })
     }
 
-    /// `size` bytes from the backing allocator, aligned for a chunk.
+    /// `size` bytes from the backing allocator, aligned for a chunk. Growth is refused during
+    /// the call (the region's `in_backing`), also if it unwinds.
     fn allocate(&self, size: usize) -> Option<NonNull<u8>> {
+        struct Done<'a>(&'a Cell<bool>);
+        impl Drop for Done<'_> {
+            fn drop(&mut self) {
+                self.0.set(false);
+            }
+        }
         // SAFETY: callers pass a non-zero multiple of END_ALIGN (at least a footer), at most
         // `isize::MAX`. Saying it spares the allocator's zero-size test.
         let layout = unsafe {
             core::hint::assert_unchecked(size != 0);
             Layout::from_size_align_unchecked(size, END_ALIGN)
         };
+        self.region.in_backing.set(true);
+        let _done = Done(&self.region.in_backing);
         self.backing.allocate(layout).ok().map(NonNull::cast)
     }
 
@@ -258,6 +267,11 @@ unsafe fn grow<A: Allocator>(
     // was derived from a reference to the whole `Backed`.
     let this = unsafe { region.cast::<Backed<A>>().as_ref() };
     let r = &this.region;
+    if r.in_backing.get() {
+        // Asked from inside the backing allocator while it is asked for a chunk: the list and
+        // the headroom are being changed around that call (the region's invariants).
+        return fail(r, ArenaErrorKind::BackingFailed, layout, raise);
+    }
     let cur = r.cur.get() as usize;
     // The link to the chunks after the current one, the size to double for a new chunk, and
     // the bytes in use (which become the next chunk's `used_before`).

@@ -69,6 +69,9 @@ pub(crate) struct Mark {
 ///   `allocated` only stops further chunks.
 /// * `headroom` is the ceiling minus `allocated` (zero if that is negative): what the next
 ///   chunk may take, kept so that taking one is one compare.
+/// * `in_backing` is set while the backing allocator is being asked for a chunk, and the slow
+///   path refuses every request meanwhile: a backing allocator that allocates in this very
+///   arena must not take or enter a chunk while the list is changed around its call.
 pub(crate) struct Region {
     pub(crate) cur: Cell<*mut u8>,
     pub(crate) end: Cell<usize>,
@@ -81,6 +84,8 @@ pub(crate) struct Region {
     /// The limit as [`Arena::set_allocation_limit`](crate::Arena::set_allocation_limit) set it.
     pub(crate) limit: Cell<Option<usize>>,
     pub(crate) headroom: Cell<usize>,
+    /// See the invariants: growth is refused while this is set.
+    pub(crate) in_backing: Cell<bool>,
     /// Called through a pointer, so that frames need not know the backing allocator's type.
     pub(crate) grow: Grow,
     /// Why the last request that `grow` could not serve failed (the caller has the request).
@@ -144,6 +149,7 @@ impl Region {
             allocated: Cell::new(0),
             limit: Cell::new(None),
             headroom: Cell::new(isize::MAX as usize),
+            in_backing: Cell::new(false),
             grow,
             failure: Cell::new(ArenaErrorKind::Exhausted),
         }

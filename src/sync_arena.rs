@@ -269,20 +269,23 @@ impl<const BYTES: usize> SyncArena<BYTES> {
         }
     }
 
-    /// Resizes a block to `new`: in place if it is the most recent one (and aligned for
-    /// `new`), otherwise by copying the first `min(old, new)` bytes into a new block and
-    /// freeing the old one (which reclaims it only if it is the most recent). `None` when the
-    /// new block does not fit; the old one is untouched then.
+    /// Resizes a block to `new`. Where it is aligned for `new`, it stays in place if it is the
+    /// most recent one, or if it shrinks (reclaiming its tail only if it is the most recent);
+    /// otherwise the first `min(old, new)` bytes are copied into a new block and the old one is
+    /// freed (which reclaims it only if it is the most recent). `None` when the new block does
+    /// not fit; the old one is untouched then.
     ///
     /// # Safety
     /// `ptr` is a live block of this arena for `old`.
     unsafe fn resize(&self, ptr: NonNull<u8>, old: Layout, new: Layout) -> Option<NonNull<u8>> {
-        // SAFETY: the caller's contract; a zero-sized block has no place in the arena to resize.
-        if old.size() != 0
-            && ptr.as_ptr() as usize % new.align() == 0
-            && unsafe { self.resize_in_place(ptr, old.size(), new.size()) }
-        {
-            return Some(ptr);
+        if ptr.as_ptr() as usize % new.align() == 0 {
+            // SAFETY: the caller's contract; a zero-sized block has no place in the arena to
+            // resize.
+            let in_place =
+                old.size() != 0 && unsafe { self.resize_in_place(ptr, old.size(), new.size()) };
+            if in_place || new.size() <= old.size() {
+                return Some(ptr);
+            }
         }
         let fresh = self.try_alloc_layout(new).ok()?;
         // SAFETY: both blocks are live, distinct, and at least `min(old, new)` bytes long; the
@@ -425,15 +428,8 @@ unsafe impl<const BYTES: usize> Allocator for &SyncArena<BYTES> {
         old: Layout,
         new: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        if ptr.as_ptr() as usize % new.align() == 0 {
-            // Kept where it is; the tail is reclaimed if it is the most recent block.
-            if old.size() != 0 {
-                // SAFETY: the caller passes a live block of this arena for `old`.
-                unsafe { self.resize_in_place(ptr, old.size(), new.size()) };
-            }
-            return Ok(NonNull::slice_from_raw_parts(ptr, new.size()));
-        }
-        // SAFETY: as above.
+        // SAFETY: the caller passes a live block of this arena for `old`. (`resize` keeps an
+        // aligned block in place, so only an alignment change can fail.)
         unsafe { self.grow(ptr, old, new) }
     }
 }
