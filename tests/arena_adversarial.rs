@@ -81,19 +81,28 @@ fn static_frame(limit: Option<usize>) -> StaticFrame {
     }
 }
 
-/// Fails if the stashed block shares a byte with any of `blocks`.
-fn assert_stash_disjoint_from(blocks: &[&[u8]]) {
+/// Fills several more chunks, then fails if the block the backing allocator stashed shares a
+/// byte with any of them or was overwritten.
+fn fill_chunks_and_check_the_stash(f: &Frame<'_>) {
+    let others: Vec<&[u8]> = (0..40)
+        .map(|_| &*f.alloc_slice_fill_copy(100, 0x55u8))
+        .collect();
     STASH.with(|s| {
         let s = s.borrow();
         let Some(stash) = s.as_deref() else { return };
         let (a, b) = (stash.as_ptr() as usize, stash.as_ptr() as usize + stash.len());
-        for (i, x) in blocks.iter().enumerate() {
+        for (i, x) in others.iter().enumerate() {
             let (c, d) = (x.as_ptr() as usize, x.as_ptr() as usize + x.len());
             assert!(
                 b <= c || d <= a,
                 "live block {a:#x}..{b:#x} (allocated during the chunk request) overlaps block #{i} {c:#x}..{d:#x}, handed out later"
             );
         }
+        assert!(
+            stash.iter().all(|&b| b == 0xAA),
+            "the block allocated during the chunk request was overwritten: {:x?}",
+            &stash[..8]
+        );
     });
 }
 
@@ -106,21 +115,8 @@ fn a_backing_allocator_that_allocates_in_its_own_arena_keeps_blocks_disjoint() {
     let first = f.alloc_slice_fill_copy(100, 0x11u8);
     assert!(HOOK_RAN.with(Cell::get), "the hook ran");
     // Fill several more chunks.
-    let mut others = Vec::new();
-    for _ in 0..40 {
-        others.push(f.alloc_slice_fill_copy(100, 0x55u8));
-    }
+    fill_chunks_and_check_the_stash(f);
     assert!(first.iter().all(|&b| b == 0x11));
-    assert_stash_disjoint_from(&others.iter().map(|x| &**x).collect::<Vec<_>>());
-    STASH.with(|s| {
-        let s = s.borrow();
-        let Some(stash) = s.as_deref() else { return };
-        assert!(
-            stash.iter().all(|&b| b == 0xAA),
-            "the block allocated during the chunk request was overwritten: {:x?}",
-            &stash[..8]
-        );
-    });
 }
 
 #[test]
@@ -135,21 +131,8 @@ fn a_backing_allocator_that_allocates_in_its_own_arena_keeps_blocks_disjoint_pas
     // Outgrows the first chunk: the backing allocator allocates in the arena meanwhile.
     let second = f.alloc_slice_fill_copy(1000, 0x22u8);
     assert!(HOOK_RAN.with(Cell::get), "the hook ran");
-    let mut others = Vec::new();
-    for _ in 0..40 {
-        others.push(f.alloc_slice_fill_copy(100, 0x55u8));
-    }
+    fill_chunks_and_check_the_stash(f);
     assert!(first.iter().all(|&b| b == 0x11) && second.iter().all(|&b| b == 0x22));
-    assert_stash_disjoint_from(&others.iter().map(|x| &**x).collect::<Vec<_>>());
-    STASH.with(|s| {
-        let s = s.borrow();
-        let Some(stash) = s.as_deref() else { return };
-        assert!(
-            stash.iter().all(|&b| b == 0xAA),
-            "the block allocated during the chunk request was overwritten: {:x?}",
-            &stash[..8]
-        );
-    });
 }
 
 #[test]
