@@ -159,7 +159,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use common::backing::TestBacking;
 use common::{live, LyingIter, Tracked};
-use stackfirst::{InlineVec, StackVec, SyncArena};
+use stackfirst::{StackVec, SyncArena};
 
 /// Writes `.0` bytes of text, then panics.
 struct PanickingDisplay(usize);
@@ -434,7 +434,9 @@ fn collect_with_a_large_lying_lower_bound_into_frames_and_panicking_allocators()
 }
 
 #[test]
+#[cfg(feature = "std")]
 fn io_write_into_frame_backed_and_inline_vectors() {
+    use stackfirst::InlineVec;
     use std::io::Write;
     let mut mem = [MaybeUninit::uninit(); 256];
     Arena::from_memory(&mut mem).frame(|f| {
