@@ -18,7 +18,9 @@ use stackfirst::allocator_api2::alloc::{AllocError, Allocator, Global};
 use stackfirst::{Arena, InlineVec, NoHeap, StackString, StackVec, TryReserveErrorKind};
 
 mod common;
-use common::{live, panic_message, panic_of, panic_on_clone, panic_on_drop, LyingIter, Tracked};
+use common::{
+    live, panic_message, panic_of, panic_on_clone, panic_on_drop, LyingIter, Rng, Tracked,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -1861,23 +1863,6 @@ fn capacity_overflow_messages_and_unchanged_vectors() {
 // fixed-capacity vectors (NoHeap) and allocators with the trait's default grow/shrink.
 // ---------------------------------------------------------------------------------------------
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
-
 /// One random step on `s` and `v`. For operations whose result would exceed `max` (the fixed
 /// capacity, or `usize::MAX`), `s` must panic with "capacity exceeded" and is then re-read into
 /// the model (what a failed operation keeps is checked by the targeted tests).
@@ -2135,6 +2120,18 @@ struct Src {
     hint: Option<(usize, Option<usize>)>,
 }
 
+impl Src {
+    /// `n` values `0..n`; panics when about to yield `panic_at`; claims `hint` (or the truth).
+    fn new(n: u64, panic_at: Option<u64>, hint: Option<(usize, Option<usize>)>) -> Self {
+        Src {
+            next: 0,
+            n,
+            panic_at,
+            hint,
+        }
+    }
+}
+
 impl Iterator for Src {
     type Item = Tracked;
     fn next(&mut self) -> Option<Tracked> {
@@ -2179,15 +2176,8 @@ fn collect_battery<const N: usize, A: Allocator + Clone>(alloc: A) {
             // no panic: equal to Vec
             let base = live();
             {
-                let v: StackVec<Tracked, N, A> = StackVec::from_iter_in(
-                    Src {
-                        next: 0,
-                        n,
-                        panic_at: None,
-                        hint,
-                    },
-                    alloc.clone(),
-                );
+                let v: StackVec<Tracked, N, A> =
+                    StackVec::from_iter_in(Src::new(n, None, hint), alloc.clone());
                 let got: Vec<u64> = v.iter().map(|t| t.value).collect();
                 let want: Vec<u64> = (0..n).collect();
                 assert_eq!(got, want, "n={n} hint={hint:?}");
@@ -2197,12 +2187,7 @@ fn collect_battery<const N: usize, A: Allocator + Clone>(alloc: A) {
             for k in 0..=n {
                 let r = quiet(|| {
                     StackVec::<Tracked, N, A>::from_iter_in(
-                        Src {
-                            next: 0,
-                            n,
-                            panic_at: Some(k),
-                            hint,
-                        },
+                        Src::new(n, Some(k), hint),
                         alloc.clone(),
                     )
                 });
@@ -2226,25 +2211,13 @@ fn collect_from_iter_trait_every_panic_and_hint() {
     for n in 0..12u64 {
         for hint in hints(n as usize) {
             let base = live();
-            let v: StackVec<Tracked> = Src {
-                next: 0,
-                n,
-                panic_at: None,
-                hint,
-            }
-            .collect();
+            let v: StackVec<Tracked> = Src::new(n, None, hint).collect();
             assert_eq!(v.len(), n as usize);
             assert!(v.iter().map(|t| t.value).eq(0..n));
             drop(v);
             for k in 0..=n {
                 let r = quiet(|| {
-                    let _v: StackVec<Tracked> = Src {
-                        next: 0,
-                        n,
-                        panic_at: Some(k),
-                        hint,
-                    }
-                    .collect();
+                    let _v: StackVec<Tracked> = Src::new(n, Some(k), hint).collect();
                 });
                 assert!(r.is_err());
             }
@@ -2259,13 +2232,7 @@ fn collect_inline_vec_every_hint() {
     for n in 0..=4u64 {
         for hint in hints(n as usize) {
             let base = live();
-            let v: InlineVec<Tracked, 64> = Src {
-                next: 0,
-                n,
-                panic_at: None,
-                hint,
-            }
-            .collect();
+            let v: InlineVec<Tracked, 64> = Src::new(n, None, hint).collect();
             assert!(v.iter().map(|t| t.value).eq(0..n), "n={n} hint={hint:?}");
             drop(v);
             assert_eq!(live(), base);
@@ -2275,13 +2242,7 @@ fn collect_inline_vec_every_hint() {
     for hint in hints(5) {
         let base = live();
         let r = quiet(|| {
-            let _v: InlineVec<Tracked, 64> = Src {
-                next: 0,
-                n: 5,
-                panic_at: None,
-                hint,
-            }
-            .collect();
+            let _v: InlineVec<Tracked, 64> = Src::new(5, None, hint).collect();
         });
         assert!(r.is_err());
         assert_eq!(live(), base);

@@ -158,7 +158,7 @@ use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use common::backing::TestBacking;
-use common::{live, LyingIter, Tracked};
+use common::{live, LyingIter, Rng, Tracked};
 use stackfirst::{StackVec, SyncArena};
 
 /// Writes `.0` bytes of text, then panics.
@@ -514,19 +514,6 @@ fn sync_arena_global_realloc_shrinks_a_block_that_is_not_the_last_in_place() {
 
 // ---- a randomized walk: nested guards (some forgotten), refusing chunks, alignments to 4096 ----
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 struct Live {
     ptr: NonNull<u8>,
     layout: Layout,
@@ -564,10 +551,10 @@ fn walk<B: Allocator>(
         match rng.below(10) {
             0..=3 => {
                 let align = 1usize << rng.below(13);
-                let size = [0, 1, 7, 64, 300, 2000, 9000][rng.below(7) as usize];
+                let size = [0, 1, 7, 64, 300, 2000, 9000][rng.below(7)];
                 let layout = Layout::from_size_align(size, align).unwrap();
                 if rng.below(8) == 0 {
-                    backing.fail_next(1 + rng.below(2) as usize);
+                    backing.fail_next(1 + rng.below(2));
                 }
                 if let Ok(p) = (*f).allocate(layout) {
                     *fill = fill.wrapping_add(1).max(1);
@@ -588,9 +575,9 @@ fn walk<B: Allocator>(
                 let mine: Vec<usize> = (0..blocks.len())
                     .filter(|&i| blocks[i].level == level)
                     .collect();
-                if let Some(&i) = mine.get(rng.below(mine.len() as u64 + 1) as usize) {
+                if let Some(&i) = mine.get(rng.below(mine.len() + 1)) {
                     let b = &blocks[i];
-                    let new_size = rng.below(3000) as usize;
+                    let new_size = rng.below(3000);
                     let new_align = 1usize << rng.below(13);
                     let new = Layout::from_size_align(new_size, new_align).unwrap();
                     // SAFETY: a live block of this frame with this layout.
@@ -620,7 +607,7 @@ fn walk<B: Allocator>(
                 let mine: Vec<usize> = (0..blocks.len())
                     .filter(|&i| blocks[i].level == level)
                     .collect();
-                if let Some(&i) = mine.get(rng.below(mine.len() as u64 + 1) as usize) {
+                if let Some(&i) = mine.get(rng.below(mine.len() + 1)) {
                     let b = blocks.swap_remove(i);
                     // SAFETY: a live block of this frame, not used again.
                     unsafe { (*f).deallocate(b.ptr, b.layout) };

@@ -181,6 +181,27 @@ pub fn panic_on_drop(k: usize) {
     PANIC_ON_DROP.with(|c| c.set(k));
 }
 
+/// A xorshift generator for the randomized tests: reproducible from its seed (not zero).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// Below `n`, or 0 when `n` is 0.
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
 /// Yields `items` while claiming `hint` as its size.
 pub struct LyingIter<I> {
     pub inner: I,
