@@ -14,7 +14,9 @@ use crate::{StackString, StackVec};
 /// An allocator that refuses every request. A `StackVec<T, N, NoHeap>` (alias [`InlineVec`])
 /// never leaves its inline buffer: [`try_push`](StackVec::try_push) hands the value back when it
 /// is full, [`push`](StackVec::push) panics with "capacity exceeded", and no heap, not even the
-/// `alloc` crate, is needed.
+/// `alloc` crate, is needed. Borrowed (`&NoHeap`, `&&NoHeap`) it is the same; wrapped in a type
+/// of your own it is an allocator that fails: a full vector's `push` then reports an allocation
+/// failure (`handle_alloc_error`), as on out-of-memory.
 ///
 /// # Examples
 /// ```
@@ -92,11 +94,11 @@ pub type InlineVec<T, const N: usize = 32> = StackVec<T, N, NoHeap>;
 /// ```
 pub type InlineString<const N: usize = 32> = StackString<N, NoHeap>;
 
-/// Whether `A` is [`NoHeap`], by value or by reference: a vector that can never grow, whose
-/// refusal is its fixed capacity. Folds to a constant for every `A`.
+/// Whether `A` is [`NoHeap`], by value or borrowed: a vector that can never grow, whose refusal
+/// is its fixed capacity. Folds to a constant for every `A`.
 #[inline(always)]
 pub(crate) fn is_no_heap<A: Allocator>() -> bool {
-    is_allocator::<A, NoHeap>() || is_allocator::<A, &NoHeap>()
+    is_allocator::<A, NoHeap>()
 }
 
 /// The error of a spill that `alloc` refused: "capacity exceeded" for [`NoHeap`] (its refusal is

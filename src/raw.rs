@@ -642,17 +642,22 @@ unsafe fn spill_erased<A: Allocator>(
 /// Heap blocks up to this size grow by allocate, copy, free (see [`moves_small_blocks`]).
 const SMALL_BLOCK: usize = 1024;
 
-/// Whether `A` is `B`, for choosing a policy by allocator type. A name comparison because `A`
-/// need not be `'static` (no `TypeId`); `type_name` is a constant for each type, so it folds
-/// away at compile time. Two types share a name only across versions of this crate, and then
-/// they are the same allocator.
+/// Whether `A` is `B` or a reference to it (`&B`, `&&B`: generic code borrows the allocator it
+/// was given), for choosing a policy by allocator type. A name comparison because `A` need not
+/// be `'static` (no `TypeId`); `type_name` is a constant for each type, so it folds away at
+/// compile time. Two types share a name only across versions of their crate, and then they are
+/// the same allocator.
 #[inline(always)]
 pub(crate) fn is_allocator<A: Allocator, B: Allocator>() -> bool {
-    core::any::type_name::<A>() == core::any::type_name::<B>()
+    let (a, b) = (
+        core::any::type_name::<A>().as_bytes(),
+        core::any::type_name::<B>().as_bytes(),
+    );
+    a.ends_with(b) && a[..a.len() - b.len()].iter().all(|&c| c == b'&')
 }
 
 /// Whether growth of a small block should move it instead of calling `Allocator::grow`: true for
-/// the global allocator only. A `realloc` that grows a small block in place keeps it out of
+/// the global allocator (borrowed too) only. A `realloc` that grows a small block in place keeps it out of
 /// malloc's per-size caches (glibc's tcache holds blocks up to 1032 bytes), so the next vector
 /// of that size misses the cache: measured on the n = 16 rows, about 130 instructions per call
 /// (benches/analysis.md). Bump allocators (bumpalo, this crate's frames) must keep growing the

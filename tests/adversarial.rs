@@ -2287,11 +2287,18 @@ fn inline_vec_collect_and_extend_past_capacity_with_lying_hints() {
     }
 }
 
-/// `&NoHeap` behaves as `NoHeap` through every growing path of a vector and a string (review 8).
+/// `&NoHeap` and `&&NoHeap` (generic code borrowing the allocator it was given) behave as
+/// `NoHeap` through every growing path of a vector and a string (review 8).
 #[test]
 fn borrowed_no_heap_vector_and_string_report_capacity_exceeded() {
     let nh = NoHeap;
-    let mut v: StackVec<u32, 8, &NoHeap> = StackVec::new_in(&nh);
+    assert_eq!(Vec::from(fixed_through(&nh)), [7, 8]);
+    assert_eq!(Vec::from(fixed_through(&&nh)), [7, 8]);
+}
+
+/// Runs the growing paths on a full fixed vector and string; returns a vector of `[7, 8]`.
+fn fixed_through<A: Allocator + Copy>(nh: A) -> StackVec<u32, 8, A> {
+    let mut v: StackVec<u32, 8, A> = StackVec::new_in(nh);
     v.push(1);
     v.push(2);
     assert_eq!(
@@ -2306,21 +2313,20 @@ fn borrowed_no_heap_vector_and_string_report_capacity_exceeded() {
         v.try_reserve(1).unwrap_err().kind(),
         TryReserveErrorKind::CapacityExceeded
     );
-    let w: StackVec<u32, 8, &NoHeap> = StackVec::from_iter_in([7, 8], &nh);
+    let w: StackVec<u32, 8, A> = StackVec::from_iter_in([7, 8], nh);
     assert_eq!(w, [7, 8]);
     let m = panic_of(|| {
-        let _w: StackVec<u32, 8, &NoHeap> = StackVec::from_iter_in([7, 8, 9], &nh);
+        let _w: StackVec<u32, 8, A> = StackVec::from_iter_in([7, 8, 9], nh);
     });
     assert_eq!(m, "capacity exceeded");
-    let mut s: StackString<3, &NoHeap> = StackString::new_in(&nh);
+    let mut s: StackString<3, A> = StackString::new_in(nh);
     assert!(std::fmt::Write::write_fmt(&mut s, format_args!("ab{}", 'é')).is_err());
     assert_eq!(s, "ab");
     let m = panic_of(|| {
-        let _ = StackString::<3, &NoHeap>::format_in(format_args!("{}", 1234), &nh);
+        let _ = StackString::<3, A>::format_in(format_args!("{}", 1234), nh);
     });
     assert!(m.starts_with("capacity exceeded"), "{m}");
-    let h: Vec<u32> = Vec::from(w);
-    assert_eq!(h, [7, 8]);
+    w
 }
 
 /// A `splice` that overflows an `InlineVec` keeps its tail element exactly once (review 8).
