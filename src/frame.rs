@@ -720,10 +720,13 @@ impl<'f> Frame<'f> {
             buf: TipBuf::new(self),
             failed: None,
         };
-        if fmt::Write::write_fmt(&mut w, args).is_err() {
-            return Err(w
-                .failed
-                .expect("a formatting trait implementation returned an error unexpectedly"));
+        let written = fmt::Write::write_fmt(&mut w, args);
+        // A piece that did not fit is an error even if a `Display` swallowed it and went on.
+        if let Some(e) = w.failed {
+            return Err(e);
+        }
+        if written.is_err() {
+            panic!("a formatting trait implementation returned an error unexpectedly");
         }
         let bytes = FrameBox::leak(w.buf.finish());
         // SAFETY: only whole `str`s were written.

@@ -331,10 +331,45 @@ fn write_into_a_string_that_cannot_grow_reports_it_full() {
         StackString::<4, NoHeap>::format_in(format_args!("{n}"), NoHeap)
     })
     .unwrap_err();
+    assert_eq!(err.downcast_ref::<&str>(), Some(&"capacity exceeded"));
+}
+
+/// A `Display` that swallows the error of a piece that did not fit (and one that fails on its
+/// own): `format_in` into a string that cannot grow does not return the truncated text.
+#[test]
+fn format_in_a_string_that_cannot_grow_sees_a_swallowed_error() {
+    struct Swallows;
+    impl std::fmt::Display for Swallows {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let _ = f.write_str("too long for four bytes");
+            f.write_str("end")
+        }
+    }
+    struct Fails;
+    impl std::fmt::Display for Fails {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("ab")?;
+            Err(std::fmt::Error)
+        }
+    }
+    quiet();
     assert_eq!(
-        err.downcast_ref::<&str>(),
-        Some(&"capacity exceeded, or a formatting trait implementation returned an error")
+        panic_of(|| drop(StackString::<4, NoHeap>::format_in(
+            format_args!("{Swallows}"),
+            NoHeap
+        ))),
+        "capacity exceeded"
     );
+    assert_eq!(
+        panic_of(|| drop(StackString::<4, NoHeap>::format_in(
+            format_args!("{Fails}"),
+            NoHeap
+        ))),
+        "a formatting trait implementation returned an error"
+    );
+    // A string that grows writes every piece.
+    let s = StackString::<4>::format_in(format_args!("{Swallows}"), Global);
+    assert_eq!(s, "too long for four bytesend");
 }
 
 /// `&NoHeap` cannot grow either: full, not out of memory (which would abort the process).
@@ -724,7 +759,7 @@ fn no_heap_macros_and_constructors() {
             format_args!("{n}5"),
             NoHeap
         ))),
-        "capacity exceeded, or a formatting trait implementation returned an error"
+        "capacity exceeded"
     );
     assert_eq!(
         panic_of(|| drop(StackString::<4, NoHeap>::format_in(

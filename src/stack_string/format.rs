@@ -74,9 +74,21 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
         let mut s = Self::new_in(alloc);
         match args.as_str() {
             Some(literal) => s.push_str(literal),
+            None if is_no_heap::<A>() => {
+                // A piece that does not fit is an error the `Display` may swallow and return
+                // `Ok` (`let _ = write!(f, ..)`): the writer remembers it.
+                let mut w = Recording {
+                    s: &mut s,
+                    full: false,
+                };
+                let failed = w.write_fmt(args).is_err();
+                if w.full || failed {
+                    format_failed(w.full)
+                }
+            }
             None => {
                 if s.write_fmt(args).is_err() {
-                    format_failed::<A>()
+                    format_failed(false)
                 }
             }
         }
@@ -118,12 +130,26 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
 /// allocator test in line, `stack_format!` saved one more register per call).
 #[cold]
 #[track_caller]
-fn format_failed<A: Allocator>() -> ! {
-    // A string that cannot grow reports being full as an error too (`fmt::Write`).
-    if is_no_heap::<A>() {
-        panic!("capacity exceeded, or a formatting trait implementation returned an error");
+fn format_failed(full: bool) -> ! {
+    if full {
+        panic!("capacity exceeded");
     }
     panic!("a formatting trait implementation returned an error");
+}
+
+/// `fmt::Write` into a string that cannot grow, remembering whether a piece did not fit.
+struct Recording<'a, const N: usize, A: Allocator> {
+    s: &'a mut StackString<N, A>,
+    full: bool,
+}
+
+impl<const N: usize, A: Allocator> Write for Recording<'_, N, A> {
+    #[inline]
+    fn write_str(&mut self, piece: &str) -> fmt::Result {
+        let r = self.s.write_str(piece);
+        self.full |= r.is_err();
+        r
+    }
 }
 
 /// `format!` into a [`StackString`]: no allocation when the text fits its 32 inline bytes,
