@@ -344,7 +344,9 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// ([`spill_erased`], [`grow_erased`]), compiled once per allocator rather than once per `T`.
     ///
     /// Growth: `max(2 * capacity, len + additional, 8/4/1 by element size)` (amortized), or
-    /// exactly `len + additional` (`exact`). On error nothing changes.
+    /// exactly `len + additional` (`exact`, and after an amortized request is refused: a small
+    /// arena or a capped allocator may still have room for what is needed). On error nothing
+    /// changes.
     fn grow(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
         if Self::IS_ZST {
             // Capacity is already `usize::MAX`: asking for more is an overflow.
@@ -354,13 +356,24 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         let required = len
             .checked_add(additional)
             .ok_or(TryReserveErrorKind::CapacityOverflow)?;
-        let cap = if exact {
+        let mut cap = if exact {
             required
         } else {
             required
                 .max(self.capacity().saturating_mul(2))
                 .max(min_heap_capacity(mem::size_of::<T>()))
         };
+        loop {
+            match self.grow_to(cap) {
+                Err(_) if cap > required => cap = required,
+                result => return result,
+            }
+        }
+    }
+
+    /// [`grow`](Self::grow) to a capacity of `cap > len`.
+    #[inline(always)]
+    fn grow_to(&mut self, cap: usize) -> Result<(), TryReserveError> {
         let layout = Layout::array::<T>(cap).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
         let ptr = if self.spilled() {
             // SAFETY: spilled, so `heap` is the active field, allocated by `self.alloc` with
@@ -377,7 +390,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         } else {
             let src = self.as_mut_ptr_inline().cast();
             // SAFETY: the inline bytes hold `len` initialized elements, which fit the new layout.
-            unsafe { spill_erased(&self.alloc, src, len * mem::size_of::<T>(), layout) }
+            unsafe { spill_erased(&self.alloc, src, self.len() * mem::size_of::<T>(), layout) }
         };
         let ptr = ptr.ok_or_else(|| crate::no_heap::refused::<A>(layout))?;
         self.set_heap(Heap {
@@ -388,25 +401,14 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     /// Growth for an iterator that says at least `additional` more are coming. The hint may lie
-    /// or be unsatisfiable: then it grows amortized by one, and in a small arena by exactly one,
+    /// or be unsatisfiable: then it grows by one (amortized, or exactly one in a small arena),
     /// so a hint can neither corrupt the vector nor abort where one more element would fit.
     #[cold]
     #[inline(never)]
     #[track_caller]
     pub(crate) fn reserve_hinted(&mut self, additional: usize) {
-        // One call site of `grow` (it is inlined here), tried three ways.
-        let mut result = Ok(());
-        for (additional, exact) in [(additional, false), (1, false), (1, true)] {
-            if self.spare() >= additional {
-                return;
-            }
-            result = self.grow(additional, exact);
-            if result.is_ok() {
-                return;
-            }
-        }
-        if let Err(e) = result {
-            e.raise()
+        if self.try_reserve(additional).is_err() {
+            self.reserve(1);
         }
     }
 

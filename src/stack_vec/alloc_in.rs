@@ -103,6 +103,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
             self.set_len(0);
             v.set_len(len);
         }
+        // Freed here, while `v` is a local: if `deallocate` unwinds, `v` is dropped. A value on
+        // its way out of the function would be leaked (rust-lang/rust#47949).
+        drop(self);
         v
     }
 }

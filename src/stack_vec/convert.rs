@@ -87,10 +87,13 @@ impl<T, const N: usize, A: Allocator, const M: usize> TryFrom<StackVec<T, N, A>>
         }
         // SAFETY: exactly `M` initialized elements; the length drops to zero first, so they
         // move out once and the vector (freeing only its buffer) is dropped after.
-        unsafe {
+        let array = unsafe {
             vec.set_len(0);
-            Ok(vec.as_ptr().cast::<[T; M]>().read())
-        }
+            vec.as_ptr().cast::<[T; M]>().read()
+        };
+        // Freed while `array` is a local, which an unwinding `deallocate` drops (see `move_in`).
+        drop(vec);
+        Ok(array)
     }
 }
 
@@ -232,11 +235,14 @@ macro_rules! into_shared_slice {
                 let dst = $rc::get_mut(&mut shared).expect("a new allocation is unique");
                 // SAFETY: `dst` holds `len` slots; the elements move there and leave the vector
                 // by its length, so the vector (freeing only its buffer) drops none of them.
-                unsafe {
+                let shared = unsafe {
                     core::ptr::copy_nonoverlapping(vec.as_ptr(), dst.as_mut_ptr().cast::<T>(), len);
                     vec.set_len(0);
                     shared.assume_init()
-                }
+                };
+                // Freed while `shared` is a local (see `move_in`).
+                drop(vec);
+                shared
             }
         }
     };
