@@ -339,15 +339,53 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         self.grow_one();
     }
 
-    /// Spills or grows so that `additional` more elements fit. The capacity arithmetic is here,
-    /// where `T`'s size and alignment are constants; the allocation itself is type-erased
-    /// ([`spill_erased`], [`grow_erased`]), compiled once per allocator rather than once per `T`.
+    /// Spills or grows so that `additional` more elements fit: amortized, or exactly (`exact`).
+    /// An allocator that refuses the amortized block (a small arena, a capped allocator) may
+    /// still have room for what is needed: then that is asked for, out of line, so the path
+    /// that succeeds is unchanged. On error nothing changes.
+    #[inline(always)]
+    fn grow(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
+        match self.grow_once(additional, exact) {
+            // `NoHeap` refuses every request.
+            Err(refused) if !exact && !is_no_heap::<A>() => {
+                self.grow_exact_after_refusal(additional, refused)
+            }
+            result => result,
+        }
+    }
+
+    /// [`grow`](Self::grow)'s second request, for exactly `additional` more, if that is less
+    /// than the `refused` one.
+    #[cold]
+    #[inline(never)]
+    fn grow_exact_after_refusal(
+        &mut self,
+        additional: usize,
+        refused: TryReserveError,
+    ) -> Result<(), TryReserveError> {
+        match self.len().checked_add(additional) {
+            Some(required) if required < self.amortized(required) => {
+                self.grow_once(additional, true)
+            }
+            _ => Err(refused),
+        }
+    }
+
+    /// The capacity of an amortized growth to hold `required` elements.
+    #[inline(always)]
+    fn amortized(&self, required: usize) -> usize {
+        required
+            .max(self.capacity().saturating_mul(2))
+            .max(min_heap_capacity(mem::size_of::<T>()))
+    }
+
+    /// One request of [`grow`](Self::grow). The capacity arithmetic is here, where `T`'s size
+    /// and alignment are constants; the allocation itself is type-erased ([`spill_erased`],
+    /// [`grow_erased`]), compiled once per allocator rather than once per `T`.
     ///
     /// Growth: `max(2 * capacity, len + additional, 8/4/1 by element size)` (amortized), or
-    /// exactly `len + additional` (`exact`, and after an amortized request is refused: a small
-    /// arena or a capped allocator may still have room for what is needed). On error nothing
-    /// changes.
-    fn grow(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
+    /// exactly `len + additional` (`exact`). On error nothing changes.
+    fn grow_once(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
         if Self::IS_ZST {
             // Capacity is already `usize::MAX`: asking for more is an overflow.
             return Err(TryReserveErrorKind::CapacityOverflow.into());
@@ -356,24 +394,11 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         let required = len
             .checked_add(additional)
             .ok_or(TryReserveErrorKind::CapacityOverflow)?;
-        let mut cap = if exact {
+        let cap = if exact {
             required
         } else {
-            required
-                .max(self.capacity().saturating_mul(2))
-                .max(min_heap_capacity(mem::size_of::<T>()))
+            self.amortized(required)
         };
-        loop {
-            match self.grow_to(cap) {
-                Err(_) if cap > required => cap = required,
-                result => return result,
-            }
-        }
-    }
-
-    /// [`grow`](Self::grow) to a capacity of `cap > len`.
-    #[inline(always)]
-    fn grow_to(&mut self, cap: usize) -> Result<(), TryReserveError> {
         let layout = Layout::array::<T>(cap).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
         let ptr = if self.spilled() {
             // SAFETY: spilled, so `heap` is the active field, allocated by `self.alloc` with
@@ -390,7 +415,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         } else {
             let src = self.as_mut_ptr_inline().cast();
             // SAFETY: the inline bytes hold `len` initialized elements, which fit the new layout.
-            unsafe { spill_erased(&self.alloc, src, self.len() * mem::size_of::<T>(), layout) }
+            unsafe { spill_erased(&self.alloc, src, len * mem::size_of::<T>(), layout) }
         };
         let ptr = ptr.ok_or_else(|| crate::no_heap::refused::<A>(layout))?;
         self.set_heap(Heap {
@@ -407,8 +432,19 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[inline(never)]
     #[track_caller]
     pub(crate) fn reserve_hinted(&mut self, additional: usize) {
-        if self.try_reserve(additional).is_err() {
-            self.reserve(1);
+        // One call site of `grow` (it is inlined here), tried two ways.
+        let mut result = Ok(());
+        for additional in [additional, 1] {
+            if self.spare() >= additional {
+                return;
+            }
+            result = self.grow(additional, false);
+            if result.is_ok() {
+                return;
+            }
+        }
+        if let Err(e) = result {
+            e.raise()
         }
     }
 
