@@ -14,8 +14,9 @@
 //! [`stack_format!`](crate::stack_format) and [`stack_concat!`](crate::stack_concat) are
 //! `#[track_caller]` too, so the site is the user's line.
 //!
-//! A vector's length is taken when it is dropped or converted; a spilled vector counts as needing
-//! at least one element more than its inline capacity (it needed that much at its peak).
+//! A vector's length is taken when it is dropped or converted; a vector that spilled (even if it
+//! moved back inline since, through `shrink_to_fit`) counts as needing at least one element more
+//! than its inline capacity (it needed that much at its peak).
 //!
 //! The registry is a fixed-capacity, lock-free table in a `static` (thread-safe with or without
 //! `std`): [`SITES`] call sites (256 with `std`, 32 without: about 6 KiB on a 32-bit target).
@@ -39,7 +40,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 use core::panic::Location;
-use core::ptr;
+use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use crate::stack_vec::Exit;
@@ -129,16 +130,52 @@ fn slot(site: &'static Location<'static>) -> Option<&'static Slot> {
     None
 }
 
-/// Counts one vector of `site` that leaves with `len` elements (`spilled` if it had spilled).
+/// A vector's call site, and whether the vector spilled and then moved back inline (bit 0 of
+/// the pointer, free because a `Location` is at least 4-byte aligned): at its exit it counts as
+/// having spilled.
+#[derive(Clone, Copy)]
+pub(crate) struct Site(NonNull<Location<'static>>);
+
+// SAFETY: a pointer to an immutable `'static` `Location` (which is `Send` and `Sync`) and a bit.
+unsafe impl Send for Site {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Site {}
+
+impl Site {
+    #[inline]
+    pub(crate) const fn new(location: &'static Location<'static>) -> Self {
+        let ptr = location as *const Location<'static> as *mut Location<'static>;
+        // SAFETY: from a reference, so not null.
+        Self(unsafe { NonNull::new_unchecked(ptr) })
+    }
+
+    fn location(self) -> &'static Location<'static> {
+        // SAFETY: with bit 0 cleared this is the pointer `new` made from a `'static` reference.
+        unsafe { &*self.0.as_ptr().map_addr(|addr| addr & !1) }
+    }
+
+    fn moved_back(self) -> bool {
+        self.0.as_ptr().addr() & 1 != 0
+    }
+
+    /// Notes that the vector spilled and has moved back inline.
+    pub(crate) fn mark_moved_back(&mut self) {
+        self.0 = self.0.map_addr(|addr| addr | 1);
+    }
+}
+
+/// Counts one vector of `site` that leaves with `len` elements (`spilled` if it is spilled, or
+/// spilled and moved back inline).
 pub(crate) fn record(
-    site: &'static Location<'static>,
+    site: Site,
     elem_size: usize,
     inline_capacity: usize,
     len: usize,
     spilled: bool,
     exit: Exit,
 ) {
-    let Some(slot) = slot(site) else {
+    let spilled = spilled || site.moved_back();
+    let Some(slot) = slot(site.location()) else {
         UNTRACKED.fetch_add(1, Ordering::Relaxed);
         return;
     };

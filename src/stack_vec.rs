@@ -112,7 +112,7 @@ pub struct StackVec<T, const N: usize, A: Allocator> {
     pub(crate) raw: RawStackVec<T, N, A>,
     /// Where the vector was created, for the spill report.
     #[cfg(feature = "spill-report")]
-    site: &'static core::panic::Location<'static>,
+    site: crate::spill_report::Site,
 }
 }
 
@@ -251,7 +251,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         Self {
             raw,
             #[cfg(feature = "spill-report")]
-            site: core::panic::Location::caller(),
+            site: crate::spill_report::Site::new(core::panic::Location::caller()),
         }
     }
 
@@ -1199,7 +1199,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[track_caller]
     pub fn shrink_to_fit(&mut self) {
-        self.raw.shrink_to(0, true)
+        self.shrink_to(0)
     }
 
     /// Shrinks the capacity to `max(len, min_capacity)`, moving back inline when that fits.
@@ -1215,7 +1215,13 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[track_caller]
     pub fn shrink_to(&mut self, min_capacity: usize) {
-        self.raw.shrink_to(min_capacity, true)
+        #[cfg(feature = "spill-report")]
+        let spilled = self.spilled();
+        self.raw.shrink_to(min_capacity, true);
+        #[cfg(feature = "spill-report")]
+        if spilled && !self.spilled() {
+            self.site.mark_moved_back();
+        }
     }
 
     /// The unused capacity, for writing elements before [`set_len`](Self::set_len).

@@ -7,7 +7,8 @@ use crate::StackVec;
 /// capacity), so no copy of the data stays behind in the spare capacity.
 ///
 /// A vector that spilled left a copy of its inline elements in the inline bytes: this wipes them
-/// too. Heap buffers already freed by growth are out of reach: reserve up front for secrets.
+/// too. Heap buffers already freed (by growth, or by `shrink_to_fit` back inline) and bytes past
+/// a block that the allocator shrank in place are out of reach: reserve up front for secrets.
 ///
 /// # Examples
 /// ```

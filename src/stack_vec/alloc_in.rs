@@ -93,19 +93,20 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(kept, ["0", "1", "2"]);
     /// ```
     #[track_caller]
-    pub fn move_in<B: Allocator>(mut self, alloc: B) -> StackVec<T, N, B> {
+    pub fn move_in<B: Allocator>(self, alloc: B) -> StackVec<T, N, B> {
         let len = self.len();
         let mut v = StackVec::with_capacity_in(len, alloc);
+        let mut raw = self.into_raw(super::Exit::Converted);
         // SAFETY: `v` has room for `len`; the elements move (the vectors are distinct) and leave
-        // `self` by its length, which is zero before anything else can observe it.
+        // `raw` by its length, which is zero before anything else can observe it.
         unsafe {
-            core::ptr::copy_nonoverlapping(self.as_ptr(), v.as_mut_ptr(), len);
-            self.set_len(0);
+            core::ptr::copy_nonoverlapping(raw.as_ptr(), v.as_mut_ptr(), len);
+            raw.set_len(0);
             v.set_len(len);
         }
         // Freed here, while `v` is a local: if `deallocate` unwinds, `v` is dropped. A value on
         // its way out of the function would be leaked (rust-lang/rust#47949).
-        drop(self);
+        drop(raw);
         v
     }
 }

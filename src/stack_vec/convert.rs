@@ -81,18 +81,19 @@ impl<T, const N: usize, A: Allocator, const M: usize> TryFrom<StackVec<T, N, A>>
     /// let back = <[u8; 3]>::try_from(w).unwrap_err();
     /// assert_eq!(back, [1, 2]);
     /// ```
-    fn try_from(mut vec: StackVec<T, N, A>) -> Result<Self, Self::Error> {
+    fn try_from(vec: StackVec<T, N, A>) -> Result<Self, Self::Error> {
         if vec.len() != M {
             return Err(vec);
         }
+        let mut raw = vec.into_raw(super::Exit::Converted);
         // SAFETY: exactly `M` initialized elements; the length drops to zero first, so they
-        // move out once and the vector (freeing only its buffer) is dropped after.
+        // move out once and the storage (freeing only its buffer) is dropped after.
         let array = unsafe {
-            vec.set_len(0);
-            vec.as_ptr().cast::<[T; M]>().read()
+            raw.set_len(0);
+            raw.as_ptr().cast::<[T; M]>().read()
         };
         // Freed while `array` is a local, which an unwinding `deallocate` drops (see `move_in`).
-        drop(vec);
+        drop(raw);
         Ok(array)
     }
 }
@@ -229,19 +230,20 @@ macro_rules! into_shared_slice {
             /// assert_eq!(&*s, &[1, 2]);
             /// ```
             #[track_caller]
-            fn from(mut vec: StackVec<T, N, A>) -> Self {
+            fn from(vec: StackVec<T, N, A>) -> Self {
                 let len = vec.len();
                 let mut shared = $rc::<[T]>::new_uninit_slice(len);
                 let dst = $rc::get_mut(&mut shared).expect("a new allocation is unique");
-                // SAFETY: `dst` holds `len` slots; the elements move there and leave the vector
-                // by its length, so the vector (freeing only its buffer) drops none of them.
+                let mut raw = vec.into_raw(super::Exit::Converted);
+                // SAFETY: `dst` holds `len` slots; the elements move there and leave the storage
+                // by its length, so the storage (freeing only its buffer) drops none of them.
                 let shared = unsafe {
-                    core::ptr::copy_nonoverlapping(vec.as_ptr(), dst.as_mut_ptr().cast::<T>(), len);
-                    vec.set_len(0);
+                    core::ptr::copy_nonoverlapping(raw.as_ptr(), dst.as_mut_ptr().cast::<T>(), len);
+                    raw.set_len(0);
                     shared.assume_init()
                 };
                 // Freed while `shared` is a local (see `move_in`).
-                drop(vec);
+                drop(raw);
                 shared
             }
         }

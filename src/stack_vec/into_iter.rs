@@ -136,6 +136,7 @@ impl<T, const N: usize, A: Allocator> ExactSizeIterator for IntoIter<T, N, A> {}
 impl<T, const N: usize, A: Allocator> FusedIterator for IntoIter<T, N, A> {}
 
 impl<T: Clone, const N: usize, A: Allocator + Clone> Clone for IntoIter<T, N, A> {
+    #[cfg_attr(feature = "spill-report", track_caller)]
     fn clone(&self) -> Self {
         let mut v = StackVec::with_capacity_in(self.back - self.front, self.raw.alloc.clone());
         v.extend_from_slice(self.as_slice());
