@@ -343,63 +343,62 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// An allocator that refuses the amortized block (a small arena, a capped allocator) may
     /// still have room for what is needed: then that is asked for, out of line, so the path
     /// that succeeds is unchanged. On error nothing changes.
-    #[inline(always)]
     fn grow(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
-        match self.grow_once(additional, exact) {
-            // `NoHeap` refuses every request.
-            Err(refused) if !exact && !is_no_heap::<A>() => {
-                self.grow_exact_after_refusal(additional, refused)
-            }
-            result => result,
+        // `NoHeap` refuses every request.
+        if exact || is_no_heap::<A>() {
+            return self.grow_once(additional, exact);
         }
+        if self.grow_once(additional, false).is_ok() {
+            return Ok(());
+        }
+        self.grow_exact_after_refusal(additional)
     }
 
     /// [`grow`](Self::grow)'s second request, for exactly `additional` more, if that is less
-    /// than the `refused` one.
+    /// than the refused amortized one; otherwise that one's error.
     #[cold]
     #[inline(never)]
-    fn grow_exact_after_refusal(
-        &mut self,
-        additional: usize,
-        refused: TryReserveError,
-    ) -> Result<(), TryReserveError> {
-        match self.len().checked_add(additional) {
-            Some(required) if required < self.amortized(required) => {
-                self.grow_once(additional, true)
-            }
-            _ => Err(refused),
+    fn grow_exact_after_refusal(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        // The refused request again: an error here is the one it met.
+        let (cap, layout) = self.request(additional, false)?;
+        if cap > self.len() + additional {
+            return self.grow_once(additional, true);
         }
+        Err(crate::no_heap::refused::<A>(layout).into())
     }
 
-    /// The capacity of an amortized growth to hold `required` elements.
+    /// The capacity and layout of a growth by `additional`: amortized,
+    /// `max(2 * capacity, len + additional, 8/4/1 by element size)`, or exactly
+    /// `len + additional` (`exact`). The arithmetic is here, where `T`'s size and alignment are
+    /// constants.
     #[inline(always)]
-    fn amortized(&self, required: usize) -> usize {
-        required
-            .max(self.capacity().saturating_mul(2))
-            .max(min_heap_capacity(mem::size_of::<T>()))
-    }
-
-    /// One request of [`grow`](Self::grow). The capacity arithmetic is here, where `T`'s size
-    /// and alignment are constants; the allocation itself is type-erased ([`spill_erased`],
-    /// [`grow_erased`]), compiled once per allocator rather than once per `T`.
-    ///
-    /// Growth: `max(2 * capacity, len + additional, 8/4/1 by element size)` (amortized), or
-    /// exactly `len + additional` (`exact`). On error nothing changes.
-    fn grow_once(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
+    fn request(&self, additional: usize, exact: bool) -> Result<(usize, Layout), TryReserveError> {
         if Self::IS_ZST {
             // Capacity is already `usize::MAX`: asking for more is an overflow.
             return Err(TryReserveErrorKind::CapacityOverflow.into());
         }
-        let len = self.len();
-        let required = len
+        let required = self
+            .len()
             .checked_add(additional)
             .ok_or(TryReserveErrorKind::CapacityOverflow)?;
         let cap = if exact {
             required
         } else {
-            self.amortized(required)
+            required
+                .max(self.capacity().saturating_mul(2))
+                .max(min_heap_capacity(mem::size_of::<T>()))
         };
         let layout = Layout::array::<T>(cap).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
+        Ok((cap, layout))
+    }
+
+    /// One request of [`grow`](Self::grow). The allocation is type-erased ([`spill_erased`],
+    /// [`grow_erased`]), compiled once per allocator rather than once per `T`. On error nothing
+    /// changes.
+    #[inline(always)]
+    fn grow_once(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
+        let (cap, layout) = self.request(additional, exact)?;
+        let len = self.len();
         let ptr = if self.spilled() {
             // SAFETY: spilled, so `heap` is the active field, allocated by `self.alloc` with
             // this layout (invariant 1); the new layout is larger, with the same alignment.
