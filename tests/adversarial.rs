@@ -11,7 +11,6 @@
 use std::alloc::Layout;
 use std::cell::Cell;
 use std::mem::MaybeUninit;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 
 use stackfirst::allocator_api2::alloc::{AllocError, Allocator, Global};
@@ -19,20 +18,13 @@ use stackfirst::{Arena, InlineVec, NoHeap, StackString, StackVec, TryReserveErro
 
 mod common;
 use common::{
-    live, panic_message, panic_of, panic_on_clone, panic_on_drop, LyingIter, Rng, Tracked,
+    caught, live, panic_message, panic_of, panic_on_clone, panic_on_drop, values, LyingIter, Rng,
+    Tracked,
 };
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-fn values<const N: usize, A: Allocator>(v: &StackVec<Tracked, N, A>) -> Vec<u64> {
-    v.iter().map(|e| e.value).collect()
-}
-
-fn quiet<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
-    catch_unwind(AssertUnwindSafe(f))
-}
 
 /// An allocator over the global heap that counts its live blocks and can fail or panic on the
 /// k-th call of each method (counted from 1; 0 = never).
@@ -190,7 +182,7 @@ fn zst_counts_to_usize_max_then_push_panics_with_capacity_overflow() {
     unsafe { v.set_len(usize::MAX) };
     assert_eq!(v.len(), usize::MAX);
     assert!(!v.spilled());
-    let err = quiet(|| v.push(())).unwrap_err();
+    let err = caught(|| v.push(())).unwrap_err();
     assert_eq!(err.downcast_ref::<&str>(), Some(&"capacity overflow"));
     assert_eq!(v.len(), usize::MAX);
     assert!(v.try_reserve(1).is_err());
@@ -329,9 +321,9 @@ fn capacity_overflow_is_an_error_and_changes_nothing() {
         );
         assert_eq!((v.as_slice(), v.spilled()), (&[1, 2, 3][..], false));
     }
-    let err = quiet(|| StackVec::<u64>::with_capacity(usize::MAX / 8 + 1)).unwrap_err();
+    let err = caught(|| StackVec::<u64>::with_capacity(usize::MAX / 8 + 1)).unwrap_err();
     assert_eq!(err.downcast_ref::<&str>(), Some(&"capacity overflow"));
-    let err = quiet(|| v.reserve(usize::MAX)).unwrap_err();
+    let err = caught(|| v.reserve(usize::MAX)).unwrap_err();
     assert_eq!(err.downcast_ref::<&str>(), Some(&"capacity overflow"));
     assert_eq!(v, [1, 2, 3]);
 }
@@ -516,7 +508,7 @@ fn zst_full_extend_with_lying_empty_iterator_is_a_no_op() {
     let mut v: StackVec<()> = StackVec::new();
     // SAFETY: zero-sized elements need no initialization.
     unsafe { v.set_len(usize::MAX) };
-    let r = quiet(|| {
+    let r = caught(|| {
         v.extend(Lying {
             items: core::iter::empty::<()>(),
             hint: (1, Some(1)),
@@ -545,7 +537,7 @@ fn iterator_panicking_midway_keeps_what_was_stored() {
     for stop in [0u64, 1, 3, 4, 5, 8, 9, 20] {
         for pre in [0u64, 3, 4, 10] {
             let mut v: StackVec<Tracked, 128> = (0..pre).map(Tracked::new).collect();
-            let r = quiet(|| {
+            let r = caught(|| {
                 v.extend((0..100u64).map(|i| {
                     if i == stop {
                         panic!("iterator panics on purpose");
@@ -568,16 +560,16 @@ fn clone_panicking_on_the_kth_call_drops_exactly_the_clones_made() {
         for k in 1..=n as usize {
             let v: StackVec<Tracked, 128> = (0..n).map(Tracked::new).collect();
             panic_on_clone(k);
-            assert!(quiet(|| v.clone()).is_err(), "n {n}, k {k}");
+            assert!(caught(|| v.clone()).is_err(), "n {n}, k {k}");
             assert_eq!(live(), n as usize, "n {n}, k {k}");
 
             let mut w: StackVec<Tracked, 128> = (0..2).map(Tracked::new).collect();
             panic_on_clone(k);
-            assert!(quiet(|| w.extend_from_slice(&v)).is_err());
+            assert!(caught(|| w.extend_from_slice(&v)).is_err());
             assert_eq!(w.len(), 2 + k - 1);
 
             panic_on_clone(k);
-            let r = quiet(|| w.resize(w.len() + n as usize + 1, Tracked::new(99)));
+            let r = caught(|| w.resize(w.len() + n as usize + 1, Tracked::new(99)));
             // `resize` clones `n` times and moves the value in last.
             assert!(r.is_err());
             assert_eq!(w.len(), 2 + (k - 1) * 2);
@@ -592,7 +584,7 @@ fn clone_panicking_on_the_kth_call_drops_exactly_the_clones_made() {
 fn resize_with_panicking_closure_keeps_the_values_made() {
     let mut v: StackVec<Tracked, 64> = StackVec::new();
     let mut n = 0;
-    let r = quiet(|| {
+    let r = caught(|| {
         v.resize_with(10, || {
             n += 1;
             if n == 7 {
@@ -614,27 +606,27 @@ fn drop_panicking_in_truncate_into_iter_drain_and_drop_drops_each_once() {
     for k in 1..=10 {
         let mut v = make();
         panic_on_drop(k);
-        assert!(quiet(|| v.truncate(0)).is_err());
+        assert!(caught(|| v.truncate(0)).is_err());
         assert_eq!(v.len(), 0);
         drop(v);
         assert_eq!(live(), 0, "truncate, k {k}");
 
         let v = make();
         panic_on_drop(k);
-        assert!(quiet(|| drop(v)).is_err());
+        assert!(caught(|| drop(v)).is_err());
         assert_eq!(live(), 0, "drop, k {k}");
 
         let mut it = make().into_iter();
         it.next();
         panic_on_drop(k);
-        let r = quiet(|| drop(it));
+        let r = caught(|| drop(it));
         assert_eq!(r.is_err(), k < 10, "into_iter, k {k}");
         panic_on_drop(0);
         assert_eq!(live(), 0, "into_iter, k {k}");
 
         let mut v = make();
         panic_on_drop(k);
-        let r = quiet(|| drop(v.drain(2..7)));
+        let r = caught(|| drop(v.drain(2..7)));
         assert_eq!(r.is_err(), k <= 5, "drain, k {k}");
         panic_on_drop(0);
         assert_eq!(values(&v), [0, 1, 7, 8, 9], "drain, k {k}");
@@ -680,7 +672,7 @@ fn panicking_allocate_grow_and_shrink_leave_a_consistent_vector() {
         {
             let mut v: StackVec<Tracked, 64, &Flaky> = StackVec::new_in(&alloc);
             let mut pushed = 0;
-            let r = quiet(|| {
+            let r = caught(|| {
                 for i in 0..100 {
                     v.push(Tracked::new(i));
                     pushed += 1;
@@ -696,11 +688,11 @@ fn panicking_allocate_grow_and_shrink_leave_a_consistent_vector() {
             assert!(cap >= 10);
             // Shrinking to 7 (more than the 4 inline) asks the allocator, which unwinds.
             alloc.panic_in_shrink.set(true);
-            assert!(quiet(|| v.shrink_to(7)).is_err());
+            assert!(caught(|| v.shrink_to(7)).is_err());
             alloc.panic_in_shrink.set(false);
             assert_eq!((v.len(), v.capacity()), (6, cap));
             alloc.panic_in_grow.set(true);
-            assert!(quiet(|| v.reserve(cap * 4)).is_err());
+            assert!(caught(|| v.reserve(cap * 4)).is_err());
             alloc.panic_in_grow.set(false);
             assert_eq!((v.len(), v.capacity()), (6, cap));
             v.shrink_to(7);
@@ -719,7 +711,7 @@ fn deallocate_unwinding_in_shrink_to_fit_leaves_an_inline_vector() {
         assert!(v.spilled());
         v.truncate(2);
         alloc.panic_in_dealloc.set(true);
-        assert!(quiet(|| v.shrink_to_fit()).is_err());
+        assert!(caught(|| v.shrink_to_fit()).is_err());
         alloc.panic_in_dealloc.set(false);
         // Documented: the block leaks, the vector is inline and whole.
         assert!(!v.spilled());
@@ -736,7 +728,7 @@ fn deallocate_unwinding_in_drop_drops_every_element_once() {
     let mut v: StackVec<Tracked, 64, &Flaky> = StackVec::new_in(&alloc);
     v.extend((0..9).map(Tracked::new));
     alloc.panic_in_dealloc.set(true);
-    assert!(quiet(|| drop(v)).is_err());
+    assert!(caught(|| drop(v)).is_err());
     alloc.panic_in_dealloc.set(false);
     assert_eq!(live(), 0);
 }
@@ -748,7 +740,7 @@ fn drop_panicking_still_frees_the_heap_buffer() {
         let mut v: StackVec<Tracked, 64, &Flaky> = StackVec::new_in(&alloc);
         v.extend((0..9).map(Tracked::new));
         panic_on_drop(3);
-        assert!(quiet(|| drop(v)).is_err());
+        assert!(caught(|| drop(v)).is_err());
     }
     assert_eq!((live(), alloc.live.get()), (0, 0));
 }
@@ -1060,7 +1052,7 @@ fn inline_vec_every_growing_path_panics_capacity_exceeded_and_keeps_elements() {
     ];
     for (name, f) in cases {
         let mut v = fill();
-        let r = quiet(|| f(&mut v));
+        let r = caught(|| f(&mut v));
         let err = r.expect_err(name);
         assert_eq!(panic_message(&*err), "capacity exceeded", "{name}");
         assert!(!v.spilled(), "{name}");
@@ -1194,7 +1186,7 @@ fn inline_vec_zero_capacity_and_budget_below_one_element() {
     let e: InlineVec<u64, 0> = InlineVec::new();
     let leaked: &mut [u64] = e.leak();
     assert!(leaked.is_empty());
-    let r = quiet(|| {
+    let r = caught(|| {
         let mut v: InlineVec<u64, 7> = InlineVec::new();
         v.push(1);
     });
@@ -1205,7 +1197,7 @@ fn inline_vec_zero_capacity_and_budget_below_one_element() {
 fn inline_vec_leak_of_elements_panics_and_drops_them_once() {
     let mut v: InlineVec<Tracked, 128> = InlineVec::new();
     v.extend(tracked(0..3));
-    let r = quiet(|| {
+    let r = caught(|| {
         let _ = v.leak();
     });
     assert_eq!(panic_message(&*r.unwrap_err()), "capacity exceeded");
@@ -1255,7 +1247,7 @@ fn deallocate_unwinding_inside_default_grow_leaves_a_usable_vector() {
         assert_eq!(v.len(), cap);
         g.dealloc_panics.set(true);
         // Default `grow`: allocate new, copy, deallocate old (unwinds).
-        let r = quiet(|| v.push(Tracked::new(1000)));
+        let r = caught(|| v.push(Tracked::new(1000)));
         g.dealloc_panics.set(false);
         assert!(r.is_err());
         // Whatever the vector did, it must hold its elements and be usable.
@@ -1276,7 +1268,7 @@ fn deallocate_unwinding_inside_default_shrink_leaves_a_usable_vector() {
         v.extend(tracked(0..40));
         v.truncate(10);
         g.dealloc_panics.set(true);
-        let r = quiet(|| v.shrink_to_fit());
+        let r = caught(|| v.shrink_to_fit());
         g.dealloc_panics.set(false);
         assert!(r.is_err());
         assert_eq!(values(&v), (0..10).collect::<Vec<_>>());
@@ -1295,7 +1287,7 @@ fn deallocate_unwinding_in_into_boxed_slice_of_a_spilled_empty_vector() {
         v.extend(tracked(0..9));
         v.clear();
         g.dealloc_panics.set(true);
-        let r = quiet(|| drop(v.into_boxed_slice()));
+        let r = caught(|| drop(v.into_boxed_slice()));
         g.dealloc_panics.set(false);
         assert!(r.is_err());
     }
@@ -1426,7 +1418,7 @@ fn splice_replacement_panicking_during_tail_moves_keeps_everything_once() {
                     Some(Tracked::new(1000 + made as u64))
                 }
             });
-            let r = quiet(|| drop(v.splice(1..2, it)));
+            let r = caught(|| drop(v.splice(1..2, it)));
             let written = (k - 1).min(10);
             assert_eq!(r.is_err(), k <= 11, "k {k}");
             let mut model: Vec<u64> = vec![0];
@@ -1468,7 +1460,7 @@ fn splice_size_hint_panicking_keeps_everything_once() {
             calls: 0,
             at,
         };
-        let r = quiet(|| drop(v.splice(2..3, it)));
+        let r = caught(|| drop(v.splice(2..3, it)));
         assert!(r.is_err());
         // Prefix, the replacements stored before the panic (at least the one that filled the
         // gap), the tail; the item in hand when `size_hint` panicked was dropped.
@@ -1513,7 +1505,7 @@ fn dedup_by_drop_panicking_keeps_the_unvisited_elements() {
             v.push(Tracked::new(x));
         }
         panic_on_drop(k);
-        let r = quiet(|| v.dedup());
+        let r = caught(|| v.dedup());
         panic_on_drop(0);
         assert!(r.is_err(), "k {k}");
         // Dropping must still work and account for everything.
@@ -1532,7 +1524,7 @@ fn extract_if_with_drop_panicking_on_extracted_items() {
         let mut v: StackVec<Tracked, 32> = StackVec::new();
         v.extend(tracked(0..10));
         panic_on_drop(k);
-        let r = quiet(|| {
+        let r = caught(|| {
             for t in v.extract_if(2..9, |t| t.value % 2 == 0) {
                 drop(t);
             }
@@ -1554,13 +1546,13 @@ fn clone_panicking_into_inline_vec_and_spilled_clone_in() {
         let mut v: InlineVec<Tracked, 128> = InlineVec::new();
         v.extend(tracked(0..6));
         panic_on_clone(k);
-        let r = quiet(|| v.clone());
+        let r = caught(|| v.clone());
         panic_on_clone(0);
         assert!(r.is_err());
         assert_eq!(live(), 6);
         let g = Gate::default();
         panic_on_clone(k);
-        let r = quiet(|| {
+        let r = caught(|| {
             let w: StackVec<Tracked, 128, &Gate> = v.clone_in(&g);
             w
         });
@@ -1569,7 +1561,7 @@ fn clone_panicking_into_inline_vec_and_spilled_clone_in() {
         assert_eq!((live(), g.live.get()), (6, 0));
         // extend_from_within, inline and spilled.
         panic_on_clone(k);
-        let r = quiet(|| v.extend_from_within(..2));
+        let r = caught(|| v.extend_from_within(..2));
         panic_on_clone(0);
         assert_eq!(r.is_err(), k <= 2);
         assert_eq!(v.len(), 6 + (k - 1).min(2));
@@ -1578,7 +1570,7 @@ fn clone_panicking_into_inline_vec_and_spilled_clone_in() {
         let mut s: StackVec<Tracked, 16> = StackVec::new();
         s.extend(tracked(0..6));
         panic_on_clone(k);
-        let r = quiet(|| s.extend_from_within(1..5));
+        let r = caught(|| s.extend_from_within(1..5));
         panic_on_clone(0);
         assert_eq!(r.is_err(), k <= 4);
         assert_eq!(s.len(), 6 + (k - 1).min(4));
@@ -1650,14 +1642,14 @@ fn zst_at_usize_max_drain_splice_and_insert() {
     // SAFETY: zero-sized elements need no initialization; capacity is usize::MAX.
     unsafe { v.set_len(usize::MAX) };
     assert!(v.is_full());
-    let r = quiet(|| v.insert(0, ()));
+    let r = caught(|| v.insert(0, ()));
     assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
     assert_eq!(v.len(), usize::MAX);
     // Splice in one more than goes out: overflow, and the vector keeps its length.
-    let r = quiet(|| drop(v.splice(5..6, [(), ()])));
+    let r = caught(|| drop(v.splice(5..6, [(), ()])));
     assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
     assert_eq!(v.len(), usize::MAX);
-    let r = quiet(|| drop(v.splice(usize::MAX - 1.., [(), ()])));
+    let r = caught(|| drop(v.splice(usize::MAX - 1.., [(), ()])));
     assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
     assert_eq!(v.len(), usize::MAX - 1 + 1);
     let d = v.drain(10..usize::MAX - 10);
@@ -1673,7 +1665,7 @@ fn zst_at_usize_max_drain_splice_and_insert() {
     // SAFETY: as above.
     unsafe { w.set_len(usize::MAX) };
     assert!(w.try_push(()).is_err());
-    let r = quiet(|| w.push(()));
+    let r = caught(|| w.push(()));
     assert!(r.is_err());
     assert_eq!(w.len(), usize::MAX);
 }
@@ -1794,7 +1786,7 @@ fn append_and_split_off_across_budgets_and_allocators() {
                 assert_eq!(values(&tail), model[at..]);
                 assert_eq!(tail.spilled(), tail.len() > 2);
             }
-            let r = quiet(|| a.split_off(a.len() + 1));
+            let r = caught(|| a.split_off(a.len() + 1));
             assert!(panic_message(&*r.unwrap_err()).contains("should be <= len"));
             drop(a);
             assert_eq!((live(), g.live.get()), (0, 0));
@@ -1820,30 +1812,30 @@ fn capacity_overflow_messages_and_unchanged_vectors() {
             v.try_reserve_exact(add).unwrap_err().kind(),
             TryReserveErrorKind::CapacityOverflow
         );
-        let r = quiet(|| v.reserve(add));
+        let r = caught(|| v.reserve(add));
         assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
-        let r = quiet(|| v.reserve_exact(add));
+        let r = caught(|| v.reserve_exact(add));
         assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
         assert_eq!(
             (v.as_slice(), v.spilled(), v.capacity()),
             (&[1, 2, 3][..], false, 4)
         );
     }
-    let r = quiet(|| StackVec::<u64>::with_capacity(usize::MAX / 4));
+    let r = caught(|| StackVec::<u64>::with_capacity(usize::MAX / 4));
     assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
-    let r = quiet(|| v.resize(usize::MAX, 0));
+    let r = caught(|| v.resize(usize::MAX, 0));
     assert_eq!(panic_message(&*r.unwrap_err()), "capacity overflow");
     assert_eq!(
         v.try_resize(usize::MAX, 0).unwrap_err().kind(),
         TryReserveErrorKind::CapacityOverflow
     );
-    let r = quiet(|| v.insert(4, 0));
+    let r = caught(|| v.insert(4, 0));
     assert!(
         panic_message(&*r.unwrap_err()).contains("insertion index (is 4) should be <= len (is 3)")
     );
-    let r = quiet(|| v.remove(3));
+    let r = caught(|| v.remove(3));
     assert!(panic_message(&*r.unwrap_err()).contains("removal index (is 3) should be < len (is 3)"));
-    let r = quiet(|| v.swap_remove(3));
+    let r = caught(|| v.swap_remove(3));
     assert!(
         panic_message(&*r.unwrap_err()).contains("swap_remove index (is 3) should be < len (is 3)")
     );
@@ -1897,7 +1889,7 @@ fn step<const N: usize, A: Allocator + Clone>(
         _ => 0,
     };
     if new_len > max && op <= 4 {
-        let r = quiet(|| match op {
+        let r = caught(|| match op {
             0 => s.push(Tracked::new(base)),
             1 => s.insert(a, Tracked::new(base)),
             2 => s.extend(items()),
@@ -2064,7 +2056,7 @@ fn dedup_with_panicking_eq_and_clone_from_with_panicking_clone() {
         for (i, x) in [1u64, 1, 2, 2, 3, 3, 4].into_iter().enumerate() {
             v.push(Cmp(Tracked::new(x), if i == bad { 99 } else { 0 }));
         }
-        let r = quiet(|| v.dedup());
+        let r = caught(|| v.dedup());
         assert!(r.is_err());
         let vals: Vec<u64> = v.iter().map(|c| c.0.value).collect();
         assert!(vals.windows(2).all(|w| w[0] <= w[1]), "bad {bad}: {vals:?}");
@@ -2078,7 +2070,7 @@ fn dedup_with_panicking_eq_and_clone_from_with_panicking_clone() {
         let src: StackVec<Tracked, 32, &Gate> = StackVec::from_iter_in(tracked(0..9), &g);
         let mut dst: StackVec<Tracked, 32, &Gate> = StackVec::from_iter_in(tracked(50..53), &g);
         panic_on_clone(5);
-        let r = quiet(|| dst.clone_from(&src));
+        let r = caught(|| dst.clone_from(&src));
         panic_on_clone(0);
         assert!(r.is_err());
         assert_eq!(values(&dst), [50, 51, 52]);
@@ -2100,7 +2092,7 @@ fn into_iter_of_a_spilled_vector_with_panicking_drop_frees_its_buffer() {
             it.as_mut_slice()[0].value = 77;
             assert_eq!(it.as_slice()[0].value, 77);
             panic_on_drop(k);
-            let r = quiet(|| drop(it));
+            let r = caught(|| drop(it));
             panic_on_drop(0);
             assert!(r.is_err());
         }
@@ -2185,7 +2177,7 @@ fn collect_battery<const N: usize, A: Allocator + Clone>(alloc: A) {
             }
             assert_eq!(live(), base, "leak n={n} hint={hint:?}");
             for k in 0..=n {
-                let r = quiet(|| {
+                let r = caught(|| {
                     StackVec::<Tracked, N, A>::from_iter_in(
                         Src::new(n, Some(k), hint),
                         alloc.clone(),
@@ -2216,7 +2208,7 @@ fn collect_from_iter_trait_every_panic_and_hint() {
             assert!(v.iter().map(|t| t.value).eq(0..n));
             drop(v);
             for k in 0..=n {
-                let r = quiet(|| {
+                let r = caught(|| {
                     let _v: StackVec<Tracked> = Src::new(n, Some(k), hint).collect();
                 });
                 assert!(r.is_err());
@@ -2241,7 +2233,7 @@ fn collect_inline_vec_every_hint() {
     // 5 elements: capacity exceeded panic, nothing leaked
     for hint in hints(5) {
         let base = live();
-        let r = quiet(|| {
+        let r = caught(|| {
             let _v: InlineVec<Tracked, 64> = Src::new(5, None, hint).collect();
         });
         assert!(r.is_err());

@@ -11,7 +11,6 @@
 use std::alloc::Layout;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 
 use stackfirst::allocator_api2::alloc::{AllocError, Allocator, Global};
@@ -20,19 +19,11 @@ use stackfirst::InlineVec;
 use stackfirst::{NoHeap, StackString, StackVec, SyncArena, TryReserveErrorKind};
 
 mod common;
-use common::{live, panic_on_drop, Rng, Tracked};
+use common::{caught, live, panic_on_drop, values, Rng, Tracked};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-fn quiet<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
-    catch_unwind(AssertUnwindSafe(f))
-}
-
-fn values<const N: usize, A: Allocator>(v: &StackVec<Tracked, N, A>) -> Vec<u64> {
-    v.iter().map(|t| t.value).collect()
-}
 
 /// An allocator over `Global` that remembers every live block with the layout it really
 /// allocated (it may hand out `slack` more bytes than asked, as the `Allocator` contract
@@ -310,7 +301,7 @@ fn serde_errors_and_panics_mid_sequence_drop_each_element_once() {
     assert_eq!(live(), 0);
     // A panicking element deserializer, inline and spilled.
     for input in ["[1,999]", "[1,2,3,4,5,999,7]"] {
-        let r = quiet(|| serde_json::from_str::<StackVec<De, 16>>(input));
+        let r = caught(|| serde_json::from_str::<StackVec<De, 16>>(input));
         assert!(r.is_err(), "{input}");
         assert_eq!(live(), 0, "{input}");
     }
@@ -700,7 +691,7 @@ fn conversions_drop_the_moved_elements_when_the_source_deallocate_unwinds() {
         v.extend((0..3).map(Tracked::new));
         assert!(v.spilled());
         a.panic_in_dealloc.set(true);
-        assert!(quiet(|| convert(v)).is_err(), "{name}");
+        assert!(caught(|| convert(v)).is_err(), "{name}");
         assert_eq!(a.live_blocks(), 0, "{name}: the source block is freed once");
         if live() != before {
             leaked.push((name, live() - before));
@@ -715,7 +706,7 @@ fn conversions_drop_the_moved_elements_when_the_source_deallocate_unwinds() {
 fn move_in_refused_drops_the_source_once() {
     let mut v: StackVec<Tracked, 16> = StackVec::new();
     v.extend((0..5).map(Tracked::new));
-    let r = quiet(|| v.move_in(NoHeap));
+    let r = caught(|| v.move_in(NoHeap));
     assert_eq!(common::panic_message(&*r.unwrap_err()), "capacity exceeded");
     assert_eq!(live(), 0);
 }
@@ -771,14 +762,14 @@ fn extend_from_within_and_pop_if_edges() {
     let mut z: StackVec<(), 0> = StackVec::new();
     // SAFETY: zero-sized values need no initialization.
     unsafe { z.set_len(usize::MAX - 3) };
-    let m = common::panic_message(&*quiet(|| z.extend_from_within(..4)).unwrap_err());
+    let m = common::panic_message(&*caught(|| z.extend_from_within(..4)).unwrap_err());
     assert_eq!(m, "capacity overflow");
     assert_eq!(z.len(), usize::MAX - 3);
     z.extend_from_within(..3);
     assert_eq!(z.len(), usize::MAX);
 
     let mut v: StackVec<Tracked, 16> = (0..3).map(Tracked::new).collect();
-    assert!(quiet(|| v.pop_if(|_| panic!("predicate panics"))).is_err());
+    assert!(caught(|| v.pop_if(|_| panic!("predicate panics"))).is_err());
     assert_eq!(values(&v), [0, 1, 2]);
     assert_eq!(v.pop_if(|t| t.value == 2).map(|t| t.value), Some(2));
     drop(v);
@@ -1265,7 +1256,7 @@ fn sync_arena_vectors_with_panicking_drops_on_several_threads() {
                     assert!(v.iter().map(|x| x.value).eq((0..round * 3).map(|i| i * t)));
                     if round % 7 == 3 {
                         panic_on_drop(2);
-                        assert!(quiet(move || drop(v)).is_err());
+                        assert!(caught(move || drop(v)).is_err());
                         panic_on_drop(0);
                     } else {
                         drop(v);

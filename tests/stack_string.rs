@@ -18,7 +18,7 @@ use std::ptr::NonNull;
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 use common::backing::TestBacking;
 use common::string_model::{run_all, StrOp};
-use common::{count_heap, panic_message, panic_of};
+use common::{count_heap, panic_message, panic_of, valid};
 use proptest::prelude::*;
 use stackfirst::{
     stack_concat, stack_format, InlineString, InlineVec, NoHeap, StackString, StackVec,
@@ -482,15 +482,6 @@ fn quiet() {
         }))
     });
     QUIET.with(|q| q.set(true));
-}
-
-fn valid<const N: usize, A: Allocator>(s: &StackString<N, A>) {
-    assert!(
-        std::str::from_utf8(s.as_bytes()).is_ok(),
-        "invalid UTF-8: {:?}",
-        s.as_bytes()
-    );
-    assert!(s.len() <= s.capacity());
 }
 
 type B = (Bound<usize>, Bound<usize>);

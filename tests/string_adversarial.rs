@@ -9,43 +9,11 @@
 #![allow(clippy::incompatible_msrv)]
 
 use std::cell::Cell;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use stackfirst::allocator_api2::alloc::Allocator;
 use stackfirst::{StackString, StackVec};
 
 mod common;
-use common::{live, panic_on_clone, panic_on_drop, Tracked};
-
-thread_local! {
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-}
-
-/// `catch_unwind`, with the expected panic kept quiet (the test's own failures still print).
-fn caught<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(Cell::get) {
-                previous(info)
-            }
-        }))
-    });
-    QUIET.with(|q| q.set(true));
-    let r = catch_unwind(AssertUnwindSafe(f));
-    QUIET.with(|q| q.set(false));
-    r
-}
-
-fn valid<const N: usize, A: Allocator>(s: &StackString<N, A>) {
-    assert!(
-        std::str::from_utf8(s.as_bytes()).is_ok(),
-        "invalid UTF-8: {:?}",
-        s.as_bytes()
-    );
-    assert!(s.len() <= s.capacity());
-}
+use common::{caught, live, panic_on_clone, panic_on_drop, valid, Tracked};
 
 // ---------------------------------------------------------------------------------------------
 // Vec-API methods against std `Vec`, with a panic injected at every possible point

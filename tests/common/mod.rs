@@ -11,6 +11,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 
+use stackfirst::allocator_api2::alloc::Allocator;
+use stackfirst::{StackString, StackVec};
+
 /// Counts this thread's allocations (tests run in parallel threads, each counts its own).
 pub struct CountingAlloc;
 
@@ -120,6 +123,42 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     } else {
         "?".into()
     }
+}
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `catch_unwind`, with this thread's expected panic kept quiet (other tests still print theirs).
+pub fn caught<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info)
+            }
+        }))
+    });
+    QUIET.with(|q| q.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    r
+}
+
+/// The values of a vector of [`Tracked`].
+pub fn values<const N: usize, A: Allocator>(v: &StackVec<Tracked, N, A>) -> Vec<u64> {
+    v.iter().map(|t| t.value).collect()
+}
+
+/// The string's bytes are UTF-8 and within its capacity.
+pub fn valid<const N: usize, A: Allocator>(s: &StackString<N, A>) {
+    assert!(
+        std::str::from_utf8(s.as_bytes()).is_ok(),
+        "invalid UTF-8: {:?}",
+        s.as_bytes()
+    );
+    assert!(s.len() <= s.capacity());
 }
 
 /// Runs `f`, which must panic, and returns the panic's message.
