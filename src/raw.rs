@@ -288,13 +288,24 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         self.limit - self.tag
     }
 
-    /// Makes room for `additional` more elements, growing amortized (doubling).
+    /// Makes room for `additional` more elements for the fallible API: amortized (doubling),
+    /// or, if the allocator refuses that, exactly `additional` more (a small arena or a capped
+    /// allocator may still have room for what is needed). The panicking methods grow as `Vec`'s
+    /// do, amortized only.
     #[inline]
     pub(crate) fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
         if self.spare() >= additional {
             return Ok(());
         }
-        self.grow(additional, false)
+        self.grow_fallible(additional)
+    }
+
+    /// [`try_reserve`](Self::try_reserve)'s growth, out of line: only the fallible API pays
+    /// for the second request.
+    #[cold]
+    #[inline(never)]
+    fn grow_fallible(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.grow_in_steps([(additional, false), (additional, true)])
     }
 
     /// Makes room for exactly `additional` more elements.
@@ -309,7 +320,10 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[inline]
     #[track_caller]
     pub(crate) fn reserve(&mut self, additional: usize) {
-        if let Err(e) = self.try_reserve(additional) {
+        if self.spare() >= additional {
+            return;
+        }
+        if let Err(e) = self.grow(additional, false) {
             e.raise()
         }
     }
@@ -339,46 +353,19 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         self.grow_one();
     }
 
-    /// Spills or grows so that `additional` more elements fit: amortized, or exactly (`exact`).
-    /// An allocator that refuses the amortized block (a small arena, a capped allocator) may
-    /// still have room for what is needed: then that is asked for, out of line, so the path
-    /// that succeeds is unchanged. On error nothing changes.
+    /// Spills or grows so that `additional` more elements fit. The capacity arithmetic is here,
+    /// where `T`'s size and alignment are constants; the allocation itself is type-erased
+    /// ([`spill_erased`], [`grow_erased`]), compiled once per allocator rather than once per `T`.
+    ///
+    /// Growth: `max(2 * capacity, len + additional, 8/4/1 by element size)` (amortized), or
+    /// exactly `len + additional` (`exact`). On error nothing changes.
     fn grow(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
-        // `NoHeap` refuses every request.
-        if exact || is_no_heap::<A>() {
-            return self.grow_once(additional, exact);
-        }
-        if self.grow_once(additional, false).is_ok() {
-            return Ok(());
-        }
-        self.grow_exact_after_refusal(additional)
-    }
-
-    /// [`grow`](Self::grow)'s second request, for exactly `additional` more, if that is less
-    /// than the refused amortized one; otherwise that one's error.
-    #[cold]
-    #[inline(never)]
-    fn grow_exact_after_refusal(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        // The refused request again: an error here is the one it met.
-        let (cap, layout) = self.request(additional, false)?;
-        if cap > self.len() + additional {
-            return self.grow_once(additional, true);
-        }
-        Err(crate::no_heap::refused::<A>(layout).into())
-    }
-
-    /// The capacity and layout of a growth by `additional`: amortized,
-    /// `max(2 * capacity, len + additional, 8/4/1 by element size)`, or exactly
-    /// `len + additional` (`exact`). The arithmetic is here, where `T`'s size and alignment are
-    /// constants.
-    #[inline(always)]
-    fn request(&self, additional: usize, exact: bool) -> Result<(usize, Layout), TryReserveError> {
         if Self::IS_ZST {
             // Capacity is already `usize::MAX`: asking for more is an overflow.
             return Err(TryReserveErrorKind::CapacityOverflow.into());
         }
-        let required = self
-            .len()
+        let len = self.len();
+        let required = len
             .checked_add(additional)
             .ok_or(TryReserveErrorKind::CapacityOverflow)?;
         let cap = if exact {
@@ -389,16 +376,6 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
                 .max(min_heap_capacity(mem::size_of::<T>()))
         };
         let layout = Layout::array::<T>(cap).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
-        Ok((cap, layout))
-    }
-
-    /// One request of [`grow`](Self::grow). The allocation is type-erased ([`spill_erased`],
-    /// [`grow_erased`]), compiled once per allocator rather than once per `T`. On error nothing
-    /// changes.
-    #[inline(always)]
-    fn grow_once(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
-        let (cap, layout) = self.request(additional, exact)?;
-        let len = self.len();
         let ptr = if self.spilled() {
             // SAFETY: spilled, so `heap` is the active field, allocated by `self.alloc` with
             // this layout (invariant 1); the new layout is larger, with the same alignment.
@@ -425,26 +402,35 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     /// Growth for an iterator that says at least `additional` more are coming. The hint may lie
-    /// or be unsatisfiable: then it grows by one (amortized, or exactly one in a small arena),
+    /// or be unsatisfiable: then it grows amortized by one, and in a small arena by exactly one,
     /// so a hint can neither corrupt the vector nor abort where one more element would fit.
     #[cold]
     #[inline(never)]
     #[track_caller]
     pub(crate) fn reserve_hinted(&mut self, additional: usize) {
-        // One call site of `grow` (it is inlined here), tried two ways.
-        let mut result = Ok(());
-        for additional in [additional, 1] {
-            if self.spare() >= additional {
-                return;
-            }
-            result = self.grow(additional, false);
-            if result.is_ok() {
-                return;
-            }
-        }
-        if let Err(e) = result {
+        if let Err(e) = self.grow_in_steps([(additional, false), (1, false), (1, true)]) {
             e.raise()
         }
+    }
+
+    /// Tries each `(additional, exact)` growth in turn until one has room: one call site of
+    /// `grow` (it is inlined here). The last error, if none succeeds.
+    #[inline(always)]
+    fn grow_in_steps<const K: usize>(
+        &mut self,
+        steps: [(usize, bool); K],
+    ) -> Result<(), TryReserveError> {
+        let mut result = Ok(());
+        for (additional, exact) in steps {
+            if self.spare() >= additional {
+                return Ok(());
+            }
+            result = self.grow(additional, exact);
+            if result.is_ok() {
+                return result;
+            }
+        }
+        result
     }
 
     /// Appends items of `iter` while they fit, with the length in a local written back once

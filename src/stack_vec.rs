@@ -56,8 +56,9 @@ with_stack_vec_defaults! {
 /// * Growth: inline, then the first spill allocates `max(2 * INLINE_CAPACITY, needed, 4)`
 ///   elements (8 for one-byte `T`, 1 for `T` over 1 KiB), then doubling. For `u64` with the
 ///   default budget: inline 4 -> heap 8 -> 16 -> 32 ... When the allocator refuses that (a
-///   small arena frame, a capped allocator), exactly what is needed is asked for instead, so a
-///   vector fails to grow only when that does not fit either.
+///   small arena frame, a capped allocator), the fallible methods (`try_push`, `try_reserve`,
+///   ...) and `extend`/`collect` ask for exactly what is needed instead, so they fail only when
+///   that does not fit either; the panicking methods grow as `Vec`'s do.
 /// * Size: the larger of `N` bytes and one word (the heap pointer shares the inline bytes), plus
 ///   a length word and a capacity word: `size_of::<StackVec<u64>>()` is 48 on 64-bit targets,
 ///   `size_of::<StackVec<u32>>()` is 40 on 32-bit ones, and with `N = 0` it is `Vec`'s size. A
