@@ -297,6 +297,10 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         if self.spare() >= additional {
             return Ok(());
         }
+        if is_no_heap::<A>() {
+            // It refuses every request: one is enough, and its growth stays in line.
+            return self.grow(additional, false);
+        }
         self.grow_fallible(additional)
     }
 
