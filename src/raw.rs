@@ -309,7 +309,14 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[cold]
     #[inline(never)]
     fn grow_fallible(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        self.grow_in_steps([(additional, false), (additional, true)])
+        let amortized = self.grow(additional, false);
+        match self.len().checked_add(additional) {
+            // Exactly what is needed is a smaller request only if doubling asked for more.
+            Some(required) if amortized.is_err() && self.amortized(required) > required => {
+                self.grow(additional, true)
+            }
+            _ => amortized,
+        }
     }
 
     /// Makes room for exactly `additional` more elements.
@@ -375,9 +382,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         let cap = if exact {
             required
         } else {
-            required
-                .max(self.capacity().saturating_mul(2))
-                .max(min_heap_capacity(mem::size_of::<T>()))
+            self.amortized(required)
         };
         let layout = Layout::array::<T>(cap).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
         let ptr = if self.spilled() {
@@ -403,6 +408,14 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             cap,
         });
         Ok(())
+    }
+
+    /// The capacity of an amortized growth to hold `required` elements.
+    #[inline(always)]
+    fn amortized(&self, required: usize) -> usize {
+        required
+            .max(self.capacity().saturating_mul(2))
+            .max(min_heap_capacity(mem::size_of::<T>()))
     }
 
     /// Growth for an iterator that says at least `additional` more are coming. The hint may lie
@@ -684,10 +697,10 @@ pub(crate) fn is_allocator<A: Allocator, B: Allocator>() -> bool {
 }
 
 /// Whether growth of a small block should move it instead of calling `Allocator::grow`: true for
-/// the global allocator (borrowed too) only. A `realloc` that grows a small block in place keeps it out of
-/// malloc's per-size caches (glibc's tcache holds blocks up to 1032 bytes), so the next vector
-/// of that size misses the cache: measured on the n = 16 rows, about 130 instructions per call
-/// (benches/analysis.md). Bump allocators (bumpalo, this crate's frames) must keep growing the
+/// the global allocator (borrowed too) only. A `realloc` that grows a small block in place keeps
+/// it out of malloc's per-size caches (glibc's tcache holds blocks up to 1032 bytes), so the next
+/// vector of that size misses the cache: measured on the n = 16 rows, about 130 instructions per
+/// call (benches/analysis.md). Bump allocators (bumpalo, this crate's frames) must keep growing the
 /// last block in place, so every other allocator keeps `grow`. A wrong answer could only change
 /// speed, never behaviour.
 #[inline(always)]

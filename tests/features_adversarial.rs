@@ -34,6 +34,8 @@ struct Watch {
     live: RefCell<HashMap<usize, Layout>>,
     slack: usize,
     refuse: Cell<bool>,
+    /// Requests refused while `refuse` was on.
+    refusals: Cell<usize>,
     panic_in_dealloc: Cell<bool>,
     check_zero: Cell<bool>,
     /// Blocks freed while `check_zero` was on that still held a non-zero byte.
@@ -60,6 +62,7 @@ impl Watch {
 unsafe impl Allocator for Watch {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         if self.refuse.get() {
+            self.refusals.set(self.refusals.get() + 1);
             return Err(AllocError);
         }
         let real = Layout::from_size_align(layout.size() + self.slack, layout.align()).unwrap();
@@ -922,6 +925,22 @@ fn try_methods_take_exactly_what_is_needed_when_doubling_is_refused() {
         refused.is_empty(),
         "refused growth by one that the allocator grants: {refused:?}"
     );
+}
+
+/// The fallible API's second request is made only when it is smaller: a reservation whose
+/// amortized capacity is exactly what is needed asks once, a full inline vector twice (8, then
+/// 5 elements).
+#[test]
+fn try_methods_ask_again_only_for_less() {
+    let w = Watch::default();
+    w.refuse.set(true);
+    let mut v: StackVec<u64, 32, &Watch> = StackVec::new_in(&w);
+    assert!(v.try_reserve(100).is_err());
+    assert_eq!(w.refusals.get(), 1);
+    v.extend([1, 2, 3, 4]);
+    assert!(v.try_push(5).is_err());
+    assert_eq!(w.refusals.get(), 3);
+    assert_eq!(v, [1, 2, 3, 4]);
 }
 
 // ---------------------------------------------------------------------------------------------
