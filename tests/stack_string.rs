@@ -18,7 +18,7 @@ use std::ptr::NonNull;
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 use common::backing::TestBacking;
 use common::string_model::{run_all, StrOp};
-use common::{count_heap, panic_message, panic_of, valid};
+use common::{count_heap, panic_message, panic_of, quiet, valid};
 use proptest::prelude::*;
 use stackfirst::{
     stack_concat, stack_format, InlineString, InlineVec, NoHeap, StackString, StackVec,
@@ -465,24 +465,6 @@ fn conversions_to_and_from_what_string_converts_to_and_from() {
 // Edge cases the model does not reach (adversarial review): extreme range bounds, NoHeap at
 // the limit, panicking allocators and closures, leaked drains, conversions, macros, serde
 // ---------------------------------------------------------------------------------------------
-
-thread_local! {
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Silences this test thread's expected panics (other tests still report theirs).
-fn quiet() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(Cell::get) {
-                previous(info)
-            }
-        }))
-    });
-    QUIET.with(|q| q.set(true));
-}
 
 type B = (Bound<usize>, Bound<usize>);
 

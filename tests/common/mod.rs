@@ -129,8 +129,8 @@ thread_local! {
     static QUIET: Cell<bool> = const { Cell::new(false) };
 }
 
-/// `catch_unwind`, with this thread's expected panic kept quiet (other tests still print theirs).
-pub fn caught<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
+/// Silences this test thread's panics from here on (other tests still report theirs).
+pub fn quiet() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
@@ -141,6 +141,11 @@ pub fn caught<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
         }))
     });
     QUIET.with(|q| q.set(true));
+}
+
+/// `catch_unwind`, with the expected panic kept quiet.
+pub fn caught<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
+    quiet();
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     QUIET.with(|q| q.set(false));
     r
