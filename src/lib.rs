@@ -56,6 +56,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Without `alloc` the heap items that the docs link to (`Global`, `into_heap_exact`, ...) do not
+// exist; the links are for the documented build (docs.rs: all features).
+#![cfg_attr(not(feature = "alloc"), allow(rustdoc::broken_intra_doc_links))]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
