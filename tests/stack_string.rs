@@ -18,7 +18,7 @@ use std::ptr::NonNull;
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 use common::backing::TestBacking;
 use common::string_model::{run_all, StrOp};
-use common::{count_heap, panic_message, panic_of, quiet, valid};
+use common::{count_heap, extreme_ranges, panic_message, panic_of, quiet, valid};
 use proptest::prelude::*;
 use stackfirst::{
     stack_concat, stack_format, InlineString, InlineVec, NoHeap, StackString, StackVec,
@@ -465,35 +465,6 @@ fn conversions_to_and_from_what_string_converts_to_and_from() {
 // Edge cases the model does not reach (adversarial review): extreme range bounds, NoHeap at
 // the limit, panicking allocators and closures, leaked drains, conversions, macros, serde
 // ---------------------------------------------------------------------------------------------
-
-type B = (Bound<usize>, Bound<usize>);
-
-/// Ranges with extreme bounds, on a string with a multi-byte char.
-fn extreme_ranges(len: usize) -> Vec<B> {
-    use Bound::*;
-    let vals = [
-        0,
-        1,
-        2,
-        len.saturating_sub(1),
-        len,
-        len + 1,
-        usize::MAX - 1,
-        usize::MAX,
-    ];
-    let mut out = vec![];
-    for &a in &vals {
-        for &b in &vals {
-            out.push((Included(a), Excluded(b)));
-            out.push((Included(a), Included(b)));
-            out.push((Excluded(a), Excluded(b)));
-            out.push((Excluded(a), Included(b)));
-            out.push((Excluded(a), Unbounded));
-            out.push((Unbounded, Included(b)));
-        }
-    }
-    out
-}
 
 /// `drain` with any bounds panics exactly when, and as, `String::drain` panics, and leaves the
 /// same text.

@@ -105,15 +105,17 @@ impl<I: Iterator, const N: usize, A: Allocator> Drop for Splice<'_, I, N, A> {
     fn drop(&mut self) {
         self.drain.by_ref().for_each(drop);
         let d = &mut self.drain;
+        // The drained range first, also without a tail: `extend` would reserve the iterator's
+        // lower bound before filling, which a lying `size_hint` makes an allocation.
+        if !fill(d, &mut self.replace_with) {
+            return;
+        }
         if d.tail_len == 0 {
-            // SAFETY: the range is drained and there is no tail, so the vector (whose length is
-            // the range's start) may grow freely; the `Drain` re-reads the length when dropped.
+            // SAFETY: the range is refilled and there is no tail, so the vector (whose length is
+            // the range's end) may grow freely; the `Drain` re-reads the length when dropped.
             let vec = unsafe { d.vec.as_mut() };
             vec.extend(self.replace_with.by_ref());
             d.p = vec.raw.as_mut_ptr();
-            return;
-        }
-        if !fill(d, &mut self.replace_with) {
             return;
         }
         let mut grown = 0;

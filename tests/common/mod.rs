@@ -10,6 +10,7 @@ pub mod string_model;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
+use std::ops::Bound;
 
 use stackfirst::allocator_api2::alloc::Allocator;
 use stackfirst::{StackString, StackVec};
@@ -343,4 +344,30 @@ impl Elem for Aligned {
     fn key(&self) -> u8 {
         self.0
     }
+}
+
+/// Every pair of extreme range bounds (included, excluded or unbounded at each end) for a
+/// sequence of `len`: 0, 1, 2, `len - 1`, `len`, `len + 1`, `usize::MAX - 1` and `usize::MAX`.
+pub fn extreme_ranges(len: usize) -> Vec<(Bound<usize>, Bound<usize>)> {
+    use Bound::{Excluded, Included, Unbounded};
+    let points = [
+        0,
+        1,
+        2,
+        len.saturating_sub(1),
+        len,
+        len + 1,
+        usize::MAX - 1,
+        usize::MAX,
+    ];
+    let ends = |i| [Included(i), Excluded(i), Unbounded];
+    let mut out = vec![];
+    for &a in &points {
+        for &b in &points {
+            for start in ends(a) {
+                out.extend(ends(b).map(|end| (start, end)));
+            }
+        }
+    }
+    out
 }
