@@ -23,6 +23,9 @@ use crate::tip_buf::{TipBuf, TipWriter};
 /// * `&Frame` is an [`Allocator`]: blocks come from the tip; freeing the last block reclaims
 ///   it; growing or shrinking the last block happens in place; growing any other block
 ///   allocates a new one and copies (the old bytes stay used until the frame ends).
+/// * Zero-sized values and layouts take no memory. An empty slice or string takes no bytes but
+///   may take the padding up to its element alignment (the slice methods do not test for an
+///   empty slice, which would cost every copy two instructions).
 ///
 /// A `Frame` is neither `Send` nor `Sync`: use [`SyncArena`](crate::SyncArena) across threads.
 ///
@@ -84,7 +87,7 @@ impl<'f> Frame<'f> {
     /// ```
     #[inline]
     pub fn try_alloc_layout(&self, layout: Layout) -> Result<NonNull<u8>, ArenaError> {
-        self.region.alloc::<Fallible>(layout)
+        self.region.alloc_layout::<Fallible>(layout)
     }
 
     /// [`try_alloc_layout`](Self::try_alloc_layout) that panics when the arena is exhausted.
@@ -107,7 +110,7 @@ impl<'f> Frame<'f> {
     #[must_use]
     #[track_caller]
     pub fn alloc_layout(&self, layout: Layout) -> NonNull<u8> {
-        never_fails(self.region.alloc::<Panics>(layout))
+        never_fails(self.region.alloc_layout::<Panics>(layout))
     }
 
     /// Moves `value` into the frame.
@@ -902,7 +905,7 @@ pub(crate) fn array_layout<T>(len: usize) -> Layout {
 unsafe impl Allocator for Frame<'_> {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        match self.region.alloc::<Fallible>(layout) {
+        match self.region.alloc_layout::<Fallible>(layout) {
             Ok(p) => Ok(NonNull::slice_from_raw_parts(p, layout.size())),
             Err(_) => Err(AllocError),
         }

@@ -329,6 +329,22 @@ impl<'a> RegionRef<'a> {
         self.take::<F, false>(layout, bump_dyn(r.cur.get() as usize, r.end.get(), layout))
     }
 
+    /// [`alloc`](Self::alloc) for a layout of the caller's, which may be zero-sized: such a
+    /// block takes no memory, not even the padding to its alignment, so the last block stays
+    /// the last (it still grows in place and is reclaimed when freed). Slices and strings skip
+    /// this test (two instructions per copy): an empty one may take its alignment's padding.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn alloc_layout<F: OnFailure>(
+        self,
+        layout: Layout,
+    ) -> Result<NonNull<u8>, F::Error> {
+        if layout.size() == 0 {
+            return Ok(dangling(layout));
+        }
+        self.alloc::<F>(layout)
+    }
+
     /// Takes the block `fit` found in the current chunk, or goes the slow way (`SIZED`: the
     /// layout's size is known not to be zero).
     #[inline(always)]

@@ -473,6 +473,7 @@ fn zst_over_aligned_iters() {
 #[test]
 fn zst_huge_len_into_iter_and_drain() {
     let mut v: StackVec<(), 8> = StackVec::new();
+    // SAFETY: zero-sized elements need no initialization, and any length is within capacity.
     unsafe { v.set_len(usize::MAX) };
     let mut d = v.drain(usize::MAX - 3..);
     assert_eq!(d.len(), 3);
@@ -750,6 +751,7 @@ fn splice_zst_lying_hints() {
         assert_eq!(v.len(), w.len());
     }
     let mut v: StackVec<(), 8> = StackVec::new();
+    // SAFETY: zero-sized elements need no initialization, and any length is within capacity.
     unsafe { v.set_len(usize::MAX - 1) };
     let r = msg_of(|| drop(v.splice(0..1, [(), (), ()])));
     assert_eq!(r.as_deref(), Some("capacity overflow"));

@@ -9,11 +9,13 @@
 #![allow(clippy::incompatible_msrv)]
 
 use std::cell::Cell;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 
-use stackfirst::{StackString, StackVec};
+use stackfirst::{InlineString, StackString, StackVec};
 
 mod common;
-use common::{caught, live, panic_on_clone, panic_on_drop, valid, Tracked};
+use common::{caught, live, panic_on_clone, panic_on_drop, valid, Rng, Tracked};
 
 // ---------------------------------------------------------------------------------------------
 // Vec-API methods against std `Vec`, with a panic injected at every possible point
@@ -543,5 +545,205 @@ mod report {
         let outer = site(outer_line).unwrap();
         assert_eq!((outer.created, outer.spilled, outer.max_len), (1, 1, 6));
         assert_eq!((inner.created, inner.spilled, inner.max_len), (6, 1, 5));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// StackString against String: equality, order and hash across budgets, edits at every kind of
+// index, conversions and collections
+// ---------------------------------------------------------------------------------------------
+
+fn hash_of<T: Hash + ?Sized>(t: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    t.hash(&mut h);
+    h.finish()
+}
+
+fn texts() -> Vec<String> {
+    vec![
+        String::new(),
+        "a".into(),
+        "ab".into(),
+        "é".into(),
+        "aé".into(),
+        "日本語".into(),
+        "🦀🦀x".into(),
+        "x".repeat(40),
+        "é".repeat(30),
+        "a\u{0}b".into(),
+        "\u{10FFFF}".into(),
+    ]
+}
+
+fn compare_budgets<const N: usize, const M: usize>() {
+    for a in texts() {
+        for b in texts() {
+            let sa: StackString<N> = StackString::from(a.as_str());
+            let sb: StackString<M> = StackString::from(b.as_str());
+            let sb_n: StackString<N> = StackString::from(b.as_str());
+            assert_eq!(sa == sb, a == b);
+            assert_eq!(sa.cmp(&sb_n), a.cmp(&b));
+            assert_eq!(sa.partial_cmp(&sb_n), a.partial_cmp(&b));
+            assert_eq!(hash_of(&sa), hash_of(&a));
+            assert_eq!(hash_of(&sb), hash_of(&b));
+            assert_eq!(sa == *b.as_str(), a == b);
+            assert_eq!(sa == b, a == b);
+        }
+    }
+}
+
+#[test]
+fn eq_ord_hash_agree_with_string_across_budgets() {
+    compare_budgets::<0, 32>();
+    compare_budgets::<1, 7>();
+    compare_budgets::<64, 3>();
+}
+
+fn edit_ops<const N: usize>() {
+    let mut rng = Rng(12345 + N as u64);
+    for _ in 0..3000 {
+        let base = &texts()[rng.below(texts().len())];
+        let mut s: StackString<N> = StackString::from(base.as_str());
+        let mut m = base.clone();
+        let idx = rng.below(m.len() + 2);
+        let ok = m.is_char_boundary(idx);
+        let ch = ['z', 'é', '日', '🦀'][rng.below(4)];
+        match rng.below(7) {
+            0 => {
+                let r =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.insert(idx, ch)));
+                assert_eq!(r.is_ok(), ok);
+                if ok {
+                    m.insert(idx, ch);
+                }
+            }
+            1 => {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    s.insert_str(idx, "é🦀")
+                }));
+                assert_eq!(r.is_ok(), ok);
+                if ok {
+                    m.insert_str(idx, "é🦀");
+                }
+            }
+            2 => {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.remove(idx)));
+                let ok = ok && idx < m.len();
+                assert_eq!(r.is_ok(), ok);
+                if ok {
+                    assert_eq!(r.unwrap(), m.remove(idx));
+                }
+            }
+            3 => {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.split_off(idx)));
+                assert_eq!(r.is_ok(), ok);
+                if ok {
+                    assert_eq!(r.unwrap(), m.split_off(idx));
+                }
+            }
+            4 => {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.truncate(idx)));
+                let ok = ok || idx > m.len();
+                assert_eq!(r.is_ok(), ok);
+                if ok {
+                    m.truncate(idx);
+                }
+            }
+            5 => {
+                let end = idx + rng.below(4);
+                let ok = ok && m.is_char_boundary(end);
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let mut d = s.drain(idx..end);
+                    let first = d.next();
+                    let last = d.next_back();
+                    (first, last, d.as_str().to_string())
+                }));
+                assert_eq!(r.is_ok(), ok);
+                if ok {
+                    let got = r.unwrap();
+                    let drained: String = m.drain(idx..end).collect();
+                    let mut d = drained.chars();
+                    let first = d.next();
+                    let last = d.next_back();
+                    assert_eq!(got, (first, last, d.as_str().to_string()));
+                }
+            }
+            _ => {
+                let k = rng.below(6);
+                let mut calls = 0;
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    s.retain(|c| {
+                        calls += 1;
+                        if calls == k {
+                            panic!("predicate");
+                        }
+                        c != 'é' && c != 'a'
+                    })
+                }));
+                let mut mcalls = 0;
+                let mr = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    m.retain(|c| {
+                        mcalls += 1;
+                        if mcalls == k {
+                            panic!("predicate");
+                        }
+                        c != 'é' && c != 'a'
+                    })
+                }));
+                assert_eq!(r.is_ok(), mr.is_ok());
+            }
+        }
+        common::valid(&s);
+        assert_eq!(s.as_str(), m.as_str());
+    }
+}
+
+#[test]
+fn edits_at_every_kind_of_index_match_string() {
+    common::quiet();
+    edit_ops::<0>();
+    edit_ops::<2>();
+    edit_ops::<5>();
+    edit_ops::<32>();
+}
+
+#[test]
+fn conversions_and_collections_match_string() {
+    let mut rng = Rng(777);
+    for _ in 0..2000 {
+        let n = rng.below(40);
+        let bytes: Vec<u8> = (0..n)
+            .map(|_| match rng.below(5) {
+                0 => 0xC3,
+                1 => 0xA9,
+                2 => 0xF0,
+                3 => 0x9F,
+                _ => b'a' + rng.below(26) as u8,
+            })
+            .collect();
+        let lossy: StackString<8> = StackString::from_utf8_lossy(&bytes);
+        assert_eq!(lossy.as_str(), String::from_utf8_lossy(&bytes));
+        let sv: StackVec<u8, 8> = StackVec::from(&bytes[..]);
+        match (StackString::from_utf8(sv), String::from_utf8(bytes.clone())) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(a), Err(b)) => {
+                assert_eq!(a.utf8_error(), b.utf8_error());
+                assert_eq!(a.as_bytes(), b.as_bytes());
+            }
+            (a, b) => panic!("{:?} vs {:?}", a.is_ok(), b.is_ok()),
+        }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let a: StackString<4> = text.parse().unwrap();
+        assert_eq!(a, text);
+        let b: StackString<4> = text.chars().collect();
+        assert_eq!(b, text);
+        let c: StackString<4> = text.split('a').collect();
+        assert_eq!(c, text.split('a').collect::<String>());
+        let mut d: StackString<4> = StackString::new();
+        d.extend(text.chars().rev());
+        d.extend(["x", "é"]);
+        assert_eq!(d, text.chars().rev().collect::<String>() + "xé");
+        let inline: Result<InlineString<8>, _> = text.parse();
+        assert_eq!(inline.is_ok(), text.len() <= 8);
     }
 }
