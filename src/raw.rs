@@ -369,7 +369,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// ([`spill_erased`], [`grow_erased`]), compiled once per allocator rather than once per `T`.
     ///
     /// Growth: `max(2 * capacity, len + additional, 8/4/1 by element size)` (amortized), or
-    /// exactly `len + additional` (`exact`). On error nothing changes.
+    /// exactly `len + additional` (`exact`; at least one more than the capacity). On error nothing
+    /// changes.
     fn grow(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
         if Self::IS_ZST {
             // Capacity is already `usize::MAX`: asking for more is an overflow.
@@ -379,15 +380,19 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         let required = len
             .checked_add(additional)
             .ok_or(TryReserveErrorKind::CapacityOverflow)?;
+        // Always more than the capacity (amortized growth at least doubles it, or takes the
+        // smallest heap capacity): the new layout is larger than the old, as `grow_erased`
+        // requires, and never zero-sized, as `spill_erased` requires, whatever the caller asks.
         let cap = if exact {
-            required
+            required.max(self.capacity() + 1)
         } else {
             self.amortized(required)
         };
         let layout = Layout::array::<T>(cap).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
         let ptr = if self.spilled() {
             // SAFETY: spilled, so `heap` is the active field, allocated by `self.alloc` with
-            // this layout (invariant 1); the new layout is larger, with the same alignment.
+            // this layout, not zero-sized (invariant 1); the new layout is larger (`cap` exceeds
+            // the capacity), with the same alignment.
             unsafe {
                 let heap = self.heap();
                 grow_erased(
@@ -399,7 +404,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             }
         } else {
             let src = self.as_mut_ptr_inline().cast();
-            // SAFETY: the inline bytes hold `len` initialized elements, which fit the new layout.
+            // SAFETY: the inline bytes hold `len` initialized elements, which fit the new layout,
+            // and that is not zero-sized: `T` is not, and `cap` exceeds the capacity.
             unsafe { spill_erased(&self.alloc, src, len * mem::size_of::<T>(), layout) }
         };
         let ptr = ptr.ok_or_else(|| crate::no_heap::refused::<A>(layout))?;
@@ -532,6 +538,9 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             None
         } else {
             let layout = Self::heap_layout(len);
+            // SAFETY: `len > 0` elements of a `T` that is not zero-sized. Said, it spares the
+            // allocator's zero-size test.
+            unsafe { core::hint::assert_unchecked(layout.size() != 0) };
             let ptr = match self.alloc.allocate(layout) {
                 Ok(p) => p.cast::<T>(),
                 Err(_) => TryReserveError::from(crate::no_heap::refused::<A>(layout)).raise(),
@@ -660,8 +669,8 @@ const fn min_heap_capacity(elem_size: usize) -> usize {
 /// Moves `bytes` of inline elements to a new heap block of `layout`: the spill.
 ///
 /// # Safety
-/// `src` is valid for reading `bytes <= layout.size()` bytes and is not inside the new block
-/// (it cannot be: the block is fresh).
+/// `layout` is not zero-sized, and `src` is valid for reading `bytes <= layout.size()` bytes
+/// and is not inside the new block (it cannot be: the block is fresh).
 #[inline(never)]
 unsafe fn spill_erased<A: Allocator>(
     alloc: &A,
@@ -669,6 +678,8 @@ unsafe fn spill_erased<A: Allocator>(
     bytes: usize,
     layout: Layout,
 ) -> Option<NonNull<u8>> {
+    // SAFETY: the caller's promise. Said, it spares the allocator's zero-size test.
+    unsafe { core::hint::assert_unchecked(layout.size() != 0) };
     let new = alloc.allocate(layout).ok()?.cast::<u8>();
     // `with_capacity` spills an empty buffer: skip the call to `memcpy`.
     if bytes != 0 {
@@ -717,8 +728,8 @@ fn moves_small_blocks<A: Allocator>() -> bool {
 /// allocator, by moving it (see [`moves_small_blocks`]).
 ///
 /// # Safety
-/// `ptr` was allocated by `alloc` with `old`; `new` is at least as large, with the same
-/// alignment.
+/// `ptr` was allocated by `alloc` with `old`, which is not zero-sized; `new` is at least as
+/// large, with the same alignment.
 #[inline(never)]
 unsafe fn grow_erased<A: Allocator>(
     alloc: &A,
@@ -726,6 +737,13 @@ unsafe fn grow_erased<A: Allocator>(
     old: Layout,
     new: Layout,
 ) -> Option<NonNull<u8>> {
+    // SAFETY: the caller's promise. Said, it spares the allocator's tests of a zero size and of
+    // a change of alignment.
+    unsafe {
+        core::hint::assert_unchecked(
+            old.size() != 0 && new.size() >= old.size() && new.align() == old.align(),
+        )
+    };
     if moves_small_blocks::<A>() && old.size() <= SMALL_BLOCK {
         let moved = alloc.allocate(new).ok()?.cast::<u8>();
         // SAFETY: `ptr` is readable for `old.size()` bytes (it was allocated with `old`; copying
