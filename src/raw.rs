@@ -271,10 +271,14 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
     }
 
-    /// The heap layout of `cap` elements. Only called with capacities that were allocated.
+    /// The heap layout of `cap` elements.
+    ///
+    /// # Safety
+    /// `Layout::array::<T>(cap)` is valid (`cap` was allocated, or is at most the inline
+    /// capacity).
     #[inline]
-    fn heap_layout(cap: usize) -> Layout {
-        // SAFETY: this capacity was allocated before, so its array layout was valid then.
+    unsafe fn heap_layout(cap: usize) -> Layout {
+        // SAFETY: the caller's promise.
         unsafe {
             Layout::from_size_align_unchecked(cap * mem::size_of::<T>(), mem::align_of::<T>())
         }
@@ -391,8 +395,9 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         let layout = Layout::array::<T>(cap).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
         let ptr = if self.spilled() {
             // SAFETY: spilled, so `heap` is the active field, allocated by `self.alloc` with
-            // this layout, not zero-sized (invariant 1); the new layout is larger (`cap` exceeds
-            // the capacity), with the same alignment.
+            // the layout of `heap.cap` (invariant 1), which is not zero-sized (`cap > 0`, and
+            // `T` is not zero-sized); the new layout is larger (`cap` exceeds the capacity),
+            // with the same alignment.
             unsafe {
                 let heap = self.heap();
                 grow_erased(
@@ -491,7 +496,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         if !to_inline && target >= heap.cap {
             return;
         }
-        let old_layout = Self::heap_layout(heap.cap);
+        // SAFETY: the heap buffer's capacity (invariant 1).
+        let old_layout = unsafe { Self::heap_layout(heap.cap) };
         if to_inline {
             // Back inline: copy the elements into the inline bytes (over the heap pointer, which
             // `heap` keeps) and become inline *before* calling the allocator, so that a
@@ -506,7 +512,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             unsafe { self.alloc.deallocate(heap.ptr.cast(), old_layout) };
             return;
         }
-        let new_layout = Self::heap_layout(target);
+        // SAFETY: `target < heap.cap`, which was allocated.
+        let new_layout = unsafe { Self::heap_layout(target) };
         // SAFETY: `heap.ptr` was allocated by `self.alloc` with `old_layout` (invariant 1); the
         // new layout has the same alignment and a smaller, non-zero size.
         match unsafe { self.alloc.shrink(heap.ptr.cast(), old_layout, new_layout) } {
@@ -537,7 +544,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         } else if len == 0 || Self::IS_ZST {
             None
         } else {
-            let layout = Self::heap_layout(len);
+            // SAFETY: `len <= INLINE_CAPACITY` elements fit a layout (the inline bytes).
+            let layout = unsafe { Self::heap_layout(len) };
             // SAFETY: `len > 0` elements of a `T` that is not zero-sized. Said, it spares the
             // allocator's zero-size test.
             unsafe { core::hint::assert_unchecked(layout.size() != 0) };
@@ -612,8 +620,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             // leave a vector that frees the block again.
             self.tag = 0;
             self.limit = Self::INLINE_CAPACITY;
-            // SAFETY: `heap.ptr` was allocated by `self.alloc` with this layout (invariant 1),
-            // and the vector no longer refers to it.
+            // SAFETY: `heap.ptr` was allocated by `self.alloc` with the layout of `heap.cap`
+            // (invariant 1), and the vector no longer refers to it.
             unsafe {
                 self.alloc
                     .deallocate(heap.ptr.cast(), Self::heap_layout(heap.cap))
