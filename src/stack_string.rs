@@ -1,7 +1,8 @@
 //! [`StackString`]: UTF-8 text over [`StackVec<u8>`](crate::StackVec), the string side of Go's
 //! 32-byte stack buffer (`tmpBuf` in the runtime's `concatstrings` and `slicebytetostring`).
 //!
-//! Its iterators and error live in this module: [`Drain`] and [`FromUtf8Error`].
+//! Its iterator and errors live in this module: [`Drain`], [`FromUtf8Error`] and
+//! [`FromUtf16Error`].
 
 #[cfg(feature = "alloc")]
 mod convert;
@@ -18,7 +19,7 @@ use allocator_api2::alloc::Allocator;
 use allocator_api2::alloc::Global;
 
 pub use self::drain::Drain;
-pub use self::error::FromUtf8Error;
+pub use self::error::{FromUtf16Error, FromUtf8Error};
 use crate::const_allocator::ConstAllocator;
 use crate::error::TryReserveError;
 use crate::no_heap::is_no_heap;
@@ -119,6 +120,41 @@ impl<const N: usize> StackString<N, Global> {
     #[must_use]
     pub fn from_utf8_lossy(v: &[u8]) -> Self {
         Self::from_utf8_lossy_in(v, Global)
+    }
+
+    /// Decodes UTF-16 code units (std's `String::from_utf16`): inline when the text fits.
+    ///
+    /// # Errors
+    /// [`FromUtf16Error`] if `v` holds an unpaired surrogate.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let units: Vec<u16> = "Grüße 🦀".encode_utf16().collect();
+    /// let s: StackString = StackString::from_utf16(&units).unwrap();
+    /// assert_eq!((s.as_str(), s.spilled()), ("Grüße 🦀", false));
+    /// assert!(StackString::<32>::from_utf16(&[0xDC00]).is_err());
+    /// ```
+    #[track_caller]
+    pub fn from_utf16(v: &[u16]) -> Result<Self, FromUtf16Error> {
+        Self::from_utf16_in(v, Global)
+    }
+
+    /// Decodes UTF-16 code units, replacing each unpaired surrogate with U+FFFD (std's
+    /// `String::from_utf16_lossy`).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let s: StackString = StackString::from_utf16_lossy(&[0x61, 0xD800, 0x62]);
+    /// assert_eq!(s, "a\u{FFFD}b");
+    /// ```
+    #[track_caller]
+    #[must_use]
+    pub fn from_utf16_lossy(v: &[u16]) -> Self {
+        Self::from_utf16_lossy_in(v, Global)
     }
 
     /// **The explicit `runtime.move2heap`** for text: std's `String`, with exactly one
@@ -286,6 +322,65 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
             }
         }
         s
+    }
+
+    /// [`from_utf16`](StackString::from_utf16) into a string of `alloc`.
+    ///
+    /// # Errors
+    /// [`FromUtf16Error`] if `v` holds an unpaired surrogate.
+    ///
+    /// # Panics
+    /// With "capacity exceeded" when `v` holds more code units than a string that cannot grow
+    /// ([`NoHeap`](crate::NoHeap)) holds bytes (the text takes at least a byte per code unit).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::{InlineString, NoHeap, StackString};
+    ///
+    /// let s: InlineString<8> = StackString::from_utf16_in(&[0x6F, 0x6B], NoHeap).unwrap();
+    /// assert_eq!(s, "ok");
+    /// ```
+    #[track_caller]
+    pub fn from_utf16_in(v: &[u16], alloc: A) -> Result<Self, FromUtf16Error> {
+        Self::decode_utf16_in(v, alloc, |_| Err(FromUtf16Error(())))
+    }
+
+    /// [`from_utf16_lossy`](StackString::from_utf16_lossy) into a string of `alloc`.
+    ///
+    /// # Panics
+    /// With "capacity exceeded" when the text (each unpaired surrogate replaced by the three
+    /// bytes of U+FFFD) does not fit a string that cannot grow ([`NoHeap`](crate::NoHeap)).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let s: StackString<32, _> = StackString::from_utf16_lossy_in(&[0xD834, 0x61], &bump);
+    /// assert_eq!(s, "\u{FFFD}a");
+    /// ```
+    #[track_caller]
+    pub fn from_utf16_lossy_in(v: &[u16], alloc: A) -> Self {
+        let Ok(s) = Self::decode_utf16_in(v, alloc, |_| {
+            Ok::<_, core::convert::Infallible>(char::REPLACEMENT_CHARACTER)
+        });
+        s
+    }
+
+    /// Decodes `v` into a string with room for `v.len()` bytes, as `String` reserves (the text
+    /// takes at least a byte per code unit); `unpaired` decides what an unpaired surrogate
+    /// becomes, or stops the decoding with its error.
+    #[track_caller]
+    fn decode_utf16_in<E>(
+        v: &[u16],
+        alloc: A,
+        unpaired: impl Fn(core::char::DecodeUtf16Error) -> Result<char, E>,
+    ) -> Result<Self, E> {
+        let mut s = Self::with_capacity_in(v.len(), alloc);
+        for c in char::decode_utf16(v.iter().copied()) {
+            s.push(c.or_else(&unpaired)?);
+        }
+        Ok(s)
     }
 
     /// Takes `vec` as the string's bytes without checking them.

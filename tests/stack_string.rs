@@ -193,6 +193,52 @@ fn from_utf8_reports_what_string_reports() {
     }
 }
 
+/// Code units biased toward surrogates (paired, unpaired, reversed) and multi-byte text.
+fn utf16_units() -> impl Strategy<Value = Vec<u16>> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just(0x61u16),
+            Just(0xE9),
+            Just(0x20AC),
+            Just(0xD83E),
+            Just(0xDD80),
+            0xD800u16..0xE000,
+            any::<u16>(),
+        ],
+        0..24,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+    /// `from_utf16` and `from_utf16_lossy` give `String`'s text and errors, inline whenever
+    /// the text fits the budget, and into a string that cannot grow exactly when it fits.
+    #[test]
+    fn from_utf16_agrees_with_string(units in utf16_units()) {
+        let std = String::from_utf16(&units);
+        let lossy = String::from_utf16_lossy(&units);
+        let ours: Result<StackString<8>, _> = StackString::from_utf16(&units);
+        match (&ours, &std) {
+            (Ok(a), Ok(b)) => {
+                prop_assert_eq!(a.as_str(), b.as_str());
+                prop_assert_eq!(a.spilled(), b.len() > 8);
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+            _ => prop_assert!(false, "{:?} against {:?}", ours, std),
+        }
+        let ours = StackString::<32>::from_utf16_lossy(&units);
+        prop_assert_eq!(ours.as_str(), lossy.as_str());
+        // The text takes at least a byte per code unit.
+        if lossy.len() <= 16 {
+            prop_assert_eq!(StackString::<16, NoHeap>::from_utf16_lossy_in(&units, NoHeap), lossy);
+        } else {
+            quiet();
+            let fixed = panic_of(|| drop(StackString::<16, NoHeap>::from_utf16_lossy_in(&units, NoHeap)));
+            prop_assert_eq!(fixed, "capacity exceeded");
+        }
+    }
+}
+
 #[test]
 fn traits_agree_with_str_and_string() {
     let s: StackString = "key".parse().unwrap();

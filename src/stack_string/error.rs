@@ -104,3 +104,25 @@ impl<const N: usize, A: Allocator> PartialEq for FromUtf8Error<N, A> {
 impl<const N: usize, A: Allocator> Eq for FromUtf8Error<N, A> {}
 
 impl<const N: usize, A: Allocator> core::error::Error for FromUtf8Error<N, A> {}
+
+/// The error of [`StackString::from_utf16`](super::StackString::from_utf16): the code units held
+/// an unpaired surrogate. Its message is `String::from_utf16`'s.
+///
+/// # Examples
+/// ```
+/// use stackfirst::StackString;
+///
+/// let err = StackString::<32>::from_utf16(&[0x61, 0xD800]).unwrap_err();
+/// let std_err = String::from_utf16(&[0x61, 0xD800]).unwrap_err();
+/// assert_eq!(err.to_string(), std_err.to_string());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FromUtf16Error(pub(super) ());
+
+impl fmt::Display for FromUtf16Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid utf-16: lone surrogate found")
+    }
+}
+
+impl core::error::Error for FromUtf16Error {}
