@@ -330,8 +330,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// [`FromUtf16Error`] if `v` holds an unpaired surrogate.
     ///
     /// # Panics
-    /// With "capacity exceeded" when `v` holds more code units than a string that cannot grow
-    /// ([`NoHeap`](crate::NoHeap)) holds bytes (the text takes at least a byte per code unit).
+    /// With "capacity exceeded" when the text does not fit a string that cannot grow
+    /// ([`NoHeap`](crate::NoHeap)); an unpaired surrogate is reported first, as an error.
     ///
     /// # Examples
     /// ```
@@ -376,6 +376,16 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
         alloc: A,
         unpaired: impl Fn(core::char::DecodeUtf16Error) -> Result<char, E>,
     ) -> Result<Self, E> {
+        if is_no_heap::<A>() {
+            // A string that cannot grow may run out of room before the decoding reaches an
+            // unpaired surrogate: a bad input is reported first, as `String` reports it. (For
+            // the lossy form nothing can fail, and the loop folds away.)
+            for c in char::decode_utf16(v.iter().copied()) {
+                if let Err(e) = c {
+                    unpaired(e)?;
+                }
+            }
+        }
         let mut s = Self::with_capacity_in(v.len(), alloc);
         for c in char::decode_utf16(v.iter().copied()) {
             s.push(c.or_else(&unpaired)?);

@@ -14,7 +14,7 @@ use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 
 use stackfirst::allocator_api2::alloc::{AllocError, Allocator, Global};
-use stackfirst::{Arena, InlineVec, NoHeap, StackString, StackVec, TryReserveErrorKind};
+use stackfirst::{Arena, ArenaBuf, InlineVec, NoHeap, StackString, StackVec, TryReserveErrorKind};
 
 mod common;
 use common::{
@@ -2361,4 +2361,327 @@ fn inline_vec_from_array_and_elem_past_capacity_drop_once() {
     drop(arr);
     assert_eq!(live(), before);
     let _ = Global;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random walks over every growth path against a `Vec` model: several element types (zero-sized,
+// over-aligned, odd-sized, owning) and allocators (the heap, bumpalo, frames, `NoHeap`, and one
+// that hands out larger blocks and refuses from its k-th call). A false `assert_unchecked` in
+// `src/raw.rs` aborts a debug build.
+// ---------------------------------------------------------------------------------------------
+
+/// Forwards to `Global`, returns blocks `extra` bytes larger than asked, and refuses every
+/// allocation or growth from call number `refuse_from` on.
+#[derive(Clone)]
+struct Quirky<'a> {
+    calls: &'a Cell<usize>,
+    refuse_from: usize,
+    extra: usize,
+}
+
+// SAFETY: every block comes from `Global` with its size grown by `extra`, and goes back to it
+// with that same layout (the caller's size plus `extra`); refusals happen before any block
+// changes hands.
+unsafe impl Allocator for Quirky<'_> {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        assert!(layout.size() != 0, "zero-sized allocate");
+        let k = self.calls.get();
+        self.calls.set(k + 1);
+        if k >= self.refuse_from {
+            return Err(AllocError);
+        }
+        let big = Layout::from_size_align(layout.size() + self.extra, layout.align()).unwrap();
+        let p = Global.allocate(big)?;
+        Ok(NonNull::slice_from_raw_parts(p.cast(), big.size()))
+    }
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        assert!(layout.size() != 0);
+        let big = Layout::from_size_align(layout.size() + self.extra, layout.align()).unwrap();
+        // SAFETY: the caller's block came from `Global` with `big` (see `allocate`).
+        unsafe { Global.deallocate(ptr, big) }
+    }
+    unsafe fn grow(
+        &self,
+        ptr: NonNull<u8>,
+        old: Layout,
+        new: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        assert!(old.size() != 0 && new.size() >= old.size() && new.align() == old.align());
+        let p = self.allocate(new)?;
+        // SAFETY: the old block holds `old.size()` bytes, the fresh one at least that many; the
+        // old block is the caller's, given back once.
+        unsafe {
+            core::ptr::copy_nonoverlapping(ptr.as_ptr(), p.cast::<u8>().as_ptr(), old.size());
+            self.deallocate(ptr, old);
+        }
+        Ok(p)
+    }
+    unsafe fn shrink(
+        &self,
+        ptr: NonNull<u8>,
+        old: Layout,
+        new: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        assert!(new.size() != 0 && new.size() <= old.size());
+        let unrefused = Quirky {
+            refuse_from: usize::MAX,
+            ..self.clone()
+        };
+        let p = unrefused.allocate(new)?;
+        // SAFETY: the old block holds at least `new.size()` bytes, and so does the fresh one;
+        // the old block is the caller's, given back once.
+        unsafe {
+            core::ptr::copy_nonoverlapping(ptr.as_ptr(), p.cast::<u8>().as_ptr(), new.size());
+            self.deallocate(ptr, old);
+        }
+        Ok(p)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+#[repr(align(64))]
+struct Al(u8);
+
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Z;
+
+trait Make: Clone + PartialEq + core::fmt::Debug {
+    fn make(i: u64) -> Self;
+}
+impl Make for u8 {
+    fn make(i: u64) -> Self {
+        i as u8
+    }
+}
+impl Make for u64 {
+    fn make(i: u64) -> Self {
+        i
+    }
+}
+impl Make for Al {
+    fn make(i: u64) -> Self {
+        Al(i as u8)
+    }
+}
+impl Make for Z {
+    fn make(_: u64) -> Self {
+        Z
+    }
+}
+impl Make for [u8; 3] {
+    fn make(i: u64) -> Self {
+        [i as u8; 3]
+    }
+}
+impl Make for String {
+    fn make(i: u64) -> Self {
+        i.to_string()
+    }
+}
+
+fn walk<T: Make, const N: usize, A: Allocator + Clone>(alloc: A, seed: u64, steps: usize) {
+    walk_in::<T, N, A>(alloc, seed, steps, false)
+}
+
+/// `fallible`: only the methods that report allocation failure (and shrinking, truncation).
+fn walk_in<T: Make, const N: usize, A: Allocator + Clone>(
+    alloc: A,
+    seed: u64,
+    steps: usize,
+    fallible: bool,
+) {
+    const SAFE: [usize; 9] = [4, 5, 6, 7, 13, 18, 19, 20, 21];
+    let mut rng = Rng(seed);
+    let mut v: StackVec<T, N, A> = StackVec::new_in(alloc.clone());
+    let mut m: Vec<T> = Vec::new();
+    for step in 0..steps {
+        let s = step as u64;
+        let op = if fallible {
+            SAFE[rng.below(SAFE.len())]
+        } else {
+            rng.below(22)
+        };
+        let r = caught(|| match op {
+            0 | 1 => {
+                v.push(T::make(s));
+                m.push(T::make(s));
+            }
+            2 => {
+                let n = rng.below(9);
+                v.reserve(n);
+                assert!(v.capacity() - v.len() >= n);
+            }
+            3 => {
+                let n = rng.below(9);
+                v.reserve_exact(n);
+                assert!(v.capacity() - v.len() >= n);
+            }
+            4 => {
+                let n = rng.below(9);
+                let _ = v.try_reserve(n);
+            }
+            5 => {
+                let n = rng.below(9);
+                let _ = v.try_reserve_exact(n);
+            }
+            6 => v.shrink_to(rng.below(12)),
+            7 => v.shrink_to_fit(),
+            8 => {
+                let i = rng.below(m.len() + 1);
+                v.insert(i, T::make(s));
+                m.insert(i, T::make(s));
+            }
+            9 => {
+                let n = rng.below(40);
+                v.resize(n, T::make(s));
+                m.resize(n, T::make(s));
+            }
+            10 => {
+                let k = rng.below(20);
+                v.extend((0..k as u64).map(T::make));
+                m.extend((0..k as u64).map(T::make));
+            }
+            11 => {
+                let k = rng.below(m.len() + 1);
+                let tail = v.split_off(k);
+                let mt = m.split_off(k);
+                assert_eq!(&tail[..], &mt[..]);
+                let mut tail = tail;
+                v.append(&mut tail);
+                m.extend(mt);
+            }
+            12 => {
+                let c = v.clone();
+                assert_eq!(&c[..], &m[..]);
+                v = c;
+            }
+            13 => {
+                let n = rng.below(m.len() + 1);
+                v.truncate(n);
+                m.truncate(n);
+            }
+            14 => {
+                let k = rng.below(6);
+                let mut w: StackVec<T, N, A> = StackVec::with_capacity_in(k, alloc.clone());
+                w.extend((0..k as u64).map(T::make));
+                v.append(&mut w);
+                m.extend((0..k as u64).map(T::make));
+            }
+            15 => {
+                let k = rng.below(6);
+                let it = LyingIter {
+                    inner: (0..k as u64).map(T::make),
+                    hint: (rng.below(3) * 7, None),
+                };
+                v.extend(it);
+                m.extend((0..k as u64).map(T::make));
+            }
+            16 => {
+                let a = rng.below(m.len() + 1);
+                let b = a + rng.below(m.len() - a + 1);
+                let k = rng.below(6);
+                let got: Vec<T> = v.splice(a..b, (0..k as u64).map(T::make)).collect();
+                let want: Vec<T> = m.splice(a..b, (0..k as u64).map(T::make)).collect();
+                assert_eq!(got, want);
+            }
+            17 => {
+                let k = rng.below(6);
+                let w: StackVec<T, N, A> = StackVec::with_capacity_in(k, alloc.clone());
+                drop(w);
+            }
+            18 => {
+                let _ = v.try_insert(rng.below(m.len() + 1), T::make(s)).map(|_| ());
+                // keep the model in sync by comparing later only when ok; rebuild
+                m = v.to_vec();
+            }
+            19 => {
+                let _ = v.try_extend_from_slice(&[T::make(s), T::make(s + 1)]);
+                m = v.to_vec();
+            }
+            20 => {
+                let n = rng.below(20);
+                let _ = v.try_resize(n, T::make(s));
+                m = v.to_vec();
+            }
+            _ => {
+                v.clear();
+                m.clear();
+            }
+        });
+        if r.is_err() {
+            m = v.to_vec();
+        }
+        assert_eq!(&v[..], &m[..], "step {step} op {op}");
+        assert!(v.len() <= v.capacity());
+    }
+}
+
+fn walk_fallible<A: Allocator + Clone>(a: A, seed: u64) {
+    walk_in::<u8, 0, A>(a.clone(), seed, 300, true);
+    walk_in::<u8, 5, A>(a.clone(), seed, 300, true);
+    walk_in::<u64, 32, A>(a.clone(), seed, 300, true);
+    walk_in::<Al, 64, A>(a.clone(), seed, 300, true);
+    walk_in::<Al, 0, A>(a.clone(), seed, 300, true);
+    walk_in::<[u8; 3], 8, A>(a.clone(), seed, 300, true);
+    walk_in::<String, 24, A>(a.clone(), seed, 300, true);
+}
+
+fn walk_all<A: Allocator + Clone>(a: A, seed: u64) {
+    walk::<u8, 0, A>(a.clone(), seed, 400);
+    walk::<u8, 5, A>(a.clone(), seed, 400);
+    walk::<u64, 32, A>(a.clone(), seed, 400);
+    walk::<u64, 7, A>(a.clone(), seed, 400);
+    walk::<Al, 64, A>(a.clone(), seed, 300);
+    walk::<Al, 0, A>(a.clone(), seed, 300);
+    walk::<Al, 100, A>(a.clone(), seed, 300);
+    walk::<Z, 0, A>(a.clone(), seed, 300);
+    walk::<[u8; 3], 8, A>(a.clone(), seed, 400);
+    walk::<String, 24, A>(a.clone(), seed, 300);
+}
+
+/// Every growth path keeps the `assert_unchecked` facts true with the global allocator.
+#[test]
+fn raw_random_walk_global() {
+    for seed in 1..6 {
+        walk_all(Global, seed);
+    }
+}
+
+/// With an allocator that returns larger blocks and refuses from the k-th call.
+#[test]
+fn raw_random_walk_quirky() {
+    for seed in 1..4 {
+        for refuse_from in [0, 1, 2, 3, 5, 8, 13, usize::MAX] {
+            let calls = Cell::new(0);
+            walk_fallible(
+                Quirky {
+                    calls: &calls,
+                    refuse_from,
+                    extra: 24,
+                },
+                seed,
+            );
+        }
+        let calls = Cell::new(0);
+        walk_all(
+            Quirky {
+                calls: &calls,
+                refuse_from: usize::MAX,
+                extra: 24,
+            },
+            seed,
+        );
+    }
+}
+
+/// On bumpalo and frames.
+#[test]
+fn raw_random_walk_bump_and_frames() {
+    let bump = bumpalo::Bump::new();
+    walk_all(&bump, 7);
+    let mut arena = Arena::new();
+    arena.frame(|f| walk_all(&f, 8));
+    let mut mem = Box::new(ArenaBuf::<4096>::new());
+    mem.arena().frame(|f| walk_fallible(&f, 9));
+    walk_all(NoHeap, 10);
 }

@@ -619,3 +619,84 @@ fn a_zero_sized_allocate_keeps_the_last_block_last() {
         assert_eq!(f.used(), 0, "the last block was not reclaimed");
     });
 }
+
+/// Zero-sized blocks of a frame (growing `Arena::new()` still at its empty position, then with
+/// chunks; a child frame; fixed memory) are dangling and aligned, take no memory, and passed
+/// back to `deallocate`, `grow`, `grow_zeroed` and `shrink` never free, resize in place or hand
+/// out memory of a live block.
+#[test]
+fn zero_sized_frame_blocks_round_trip_through_every_allocator_method() {
+    fn exercise(f: &Frame<'_>, live: &[u8], aligns: &[usize]) {
+        let live_range = live.as_ptr() as usize..live.as_ptr() as usize + live.len();
+        for &align in aligns {
+            let z = Layout::from_size_align(0, align).unwrap();
+            let used = f.used();
+            let p = f.allocate(z).unwrap().cast::<u8>();
+            assert_eq!(p.as_ptr() as usize % align, 0);
+            assert_eq!(f.used(), used);
+            // SAFETY: a block of `f` with layout `z`, freed once (so are the blocks below).
+            unsafe { f.deallocate(p, z) };
+            assert_eq!(f.used(), used);
+            let p = f.allocate(z).unwrap().cast::<u8>();
+            let big = Layout::from_size_align(24, align).unwrap();
+            // SAFETY: a block of `f` with layout `z`; `big` is larger, with the same alignment.
+            let g = unsafe { f.grow_zeroed(p, z, big) }.unwrap();
+            let g0 = g.cast::<u8>().as_ptr() as usize;
+            assert!(!live_range.contains(&g0) && !(g0..g0 + 24).contains(&live_range.start));
+            // SAFETY: `g` is a live block of 24 zeroed bytes.
+            assert!(unsafe { g.as_ref() }.iter().all(|&b| b == 0));
+            // SAFETY: as above.
+            unsafe { f.deallocate(g.cast(), big) };
+            let p = f.allocate(z).unwrap().cast::<u8>();
+            // SAFETY: a block of `f` with layout `z`; the new layout is no larger.
+            let s = unsafe { f.shrink(p, z, Layout::from_size_align(0, 64).unwrap()) }.unwrap();
+            assert_eq!(s.cast::<u8>().as_ptr() as usize % 64, 0);
+            let p = f.alloc_layout(z);
+            // SAFETY: a block of `f` with layout `z`; the new one is larger, same alignment.
+            let g = unsafe { f.grow(p, z, Layout::from_size_align(8, align).unwrap()) }.unwrap();
+            // SAFETY: `g` is a live block of 8 bytes.
+            unsafe { g.cast::<u8>().as_ptr().write_bytes(0xAB, 8) };
+            assert!(live.iter().all(|&b| b == 7));
+        }
+    }
+    let mut arena = Arena::new();
+    arena.frame(|mut f| {
+        const ALL: [usize; 5] = [1, 8, 16, 32, 4096];
+        exercise(&f, &[], &ALL);
+        let live = f.alloc_slice_fill_copy(40, 7u8);
+        exercise(&f, live, &ALL);
+        f.frame(|g| exercise(&g, live, &ALL));
+        assert!(live.iter().all(|&b| b == 7));
+    });
+    let mut mem = Box::new(ArenaBuf::<1024>::new());
+    mem.arena().frame(|mut f| {
+        let live = f.alloc_slice_fill_copy(40, 7u8);
+        f.frame(|g| exercise(&g, live, &[1, 8, 16, 32]));
+        assert!(live.iter().all(|&b| b == 7));
+    });
+}
+
+/// allocator_api2 `Vec` and `Box` of zero-sized (also over-aligned) types on frames.
+#[test]
+fn allocator_api2_zero_sized_on_frames() {
+    #[derive(Debug, PartialEq, Clone)]
+    #[repr(align(256))]
+    struct Big0;
+    let mut arena = Arena::new();
+    arena.frame(|f| {
+        let mut v: AVec<Big0, &Frame<'_>> = AVec::new_in(&f);
+        for _ in 0..100 {
+            v.push(Big0);
+        }
+        v.shrink_to_fit();
+        let b = v.into_boxed_slice();
+        assert_eq!(b.len(), 100);
+        let one = ABox::new_in(Big0, &f);
+        assert_eq!(&*one as *const Big0 as usize % 256, 0);
+        let unit = ABox::new_in((), &f);
+        drop((one, unit));
+        let bytes: AVec<u8, &Frame<'_>> = AVec::with_capacity_in(0, &f);
+        assert_eq!(f.used(), 0);
+        drop(bytes);
+    });
+}

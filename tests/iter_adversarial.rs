@@ -1077,3 +1077,37 @@ fn splice_of_the_end_that_does_not_grow_never_allocates() {
         );
     }
 }
+
+/// `Splice` against `Vec::splice` on every range of short vectors, with honest, larger and
+/// smaller hints and partial consumption, for bytes and zero-sized elements.
+#[test]
+fn splice_every_range_like_vec() {
+    for n in 0..7usize {
+        for a in 0..=n {
+            for b in a..=n {
+                for rep in 0..6u8 {
+                    for lo in [0usize, 1, rep as usize, 9, usize::MAX] {
+                        for take in 0..2 {
+                            let items = || LyingIter {
+                                inner: (50..50 + rep).collect::<Vec<u8>>().into_iter(),
+                                hint: (lo, None),
+                            };
+                            let mut v: StackVec<u8, 6> = (0..n as u8).collect();
+                            let mut w: Vec<u8> = (0..n as u8).collect();
+                            let mut s = v.splice(a..b, items());
+                            let mut t = w.splice(a..b, 50..50 + rep);
+                            for _ in 0..take {
+                                assert_eq!(s.next(), t.next());
+                            }
+                            assert_eq!(s.collect::<Vec<_>>(), t.collect::<Vec<_>>());
+                            assert_eq!(&v[..], &w[..]);
+                            let mut z: StackVec<(), 0> = core::iter::repeat_n((), n).collect();
+                            z.splice(a..b, items().map(|_| ()));
+                            assert_eq!(z.len(), w.len());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

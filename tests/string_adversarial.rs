@@ -12,7 +12,7 @@ use std::cell::Cell;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
-use stackfirst::{InlineString, StackString, StackVec};
+use stackfirst::{InlineString, NoHeap, StackString, StackVec};
 
 mod common;
 use common::{caught, live, panic_on_clone, panic_on_drop, valid, Rng, Tracked};
@@ -746,4 +746,86 @@ fn conversions_and_collections_match_string() {
         let inline: Result<InlineString<8>, _> = text.parse();
         assert_eq!(inline.is_ok(), text.len() <= 8);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// UTF-16 against String
+// ---------------------------------------------------------------------------------------------
+
+/// `from_utf16(_lossy)` against `String` on adversarial units, inline and spilled, and
+/// `from_utf16_lossy_in` into `NoHeap` strings of every small capacity.
+#[test]
+fn from_utf16_like_string() {
+    let pieces: [&[u16]; 9] = [
+        &[0xD800],
+        &[0xDC00],
+        &[0xDC00, 0xD800],
+        &[0xD83E, 0xDD80],
+        &[0x61],
+        &[0x20AC],
+        &[0xDBFF, 0xDFFF],
+        &[0xFFFF],
+        &[0xD800, 0xD800],
+    ];
+    let mut rng = Rng(5);
+    for _ in 0..3000 {
+        let mut units = Vec::new();
+        for _ in 0..rng.below(30) {
+            units.extend_from_slice(pieces[rng.below(pieces.len())]);
+        }
+        let std = String::from_utf16(&units);
+        let ours = StackString::<16>::from_utf16(&units);
+        match (&std, &ours) {
+            (Ok(a), Ok(b)) => assert_eq!(a.as_str(), b.as_str()),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            _ => panic!("{units:x?}: {std:?} vs {ours:?}"),
+        }
+        let lossy = String::from_utf16_lossy(&units);
+        assert_eq!(StackString::<4>::from_utf16_lossy(&units).as_str(), lossy);
+        let bump = bumpalo::Bump::new();
+        assert_eq!(
+            StackString::<0, _>::from_utf16_lossy_in(&units, &bump).as_str(),
+            lossy
+        );
+        macro_rules! caps {
+            ($($n:literal)*) => {$(
+                let r = caught(|| StackString::<$n, NoHeap>::from_utf16_lossy_in(&units, NoHeap));
+                match r {
+                    Ok(s) => assert_eq!(s.as_str(), lossy),
+                    Err(_) => assert!(lossy.len() > $n),
+                }
+            )*};
+        }
+        caps!(0 1 2 3 4 5 6 7 8 12 16);
+    }
+}
+
+/// `from_utf16_in` into a string that cannot grow reports an unpaired surrogate as
+/// `FromUtf16Error` (as `String::from_utf16` does) even where the valid text before it would
+/// not fit. Regression: the valid part ran out of room first and panicked.
+#[test]
+fn from_utf16_in_reports_a_lone_surrogate_instead_of_panicking_when_units_fit() {
+    // Three code units: '€' (3 UTF-8 bytes), '€', then a lone high surrogate.
+    let units = [0x20AC, 0x20AC, 0xD800];
+    assert!(String::from_utf16(&units).is_err());
+    for_each_capacity(&units);
+}
+
+fn for_each_capacity(units: &[u16]) {
+    macro_rules! at {
+        ($($n:literal)*) => {$(
+            assert!(units.len() <= $n);
+            let r = caught(|| InlineString::<$n>::from_utf16_in(units, NoHeap).map(|s| s.len()));
+            match r {
+                Ok(Err(e)) => assert_eq!(e.to_string(), String::from_utf16(units).unwrap_err().to_string()),
+                Ok(Ok(len)) => panic!("capacity {}: Ok({len}) for invalid UTF-16", $n),
+                Err(p) => panic!(
+                    "capacity {}: panicked ({}) instead of returning FromUtf16Error",
+                    $n,
+                    common::panic_message(&*p)
+                ),
+            }
+        )*};
+    }
+    at!(3 4 5);
 }
