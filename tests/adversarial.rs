@@ -2516,13 +2516,18 @@ fn walk_in<T: Make, const N: usize, A: Allocator + Clone>(
                 v.reserve_exact(n);
                 assert!(v.capacity() - v.len() >= n);
             }
-            4 => {
+            4 | 5 => {
                 let n = rng.below(9);
-                let _ = v.try_reserve(n);
-            }
-            5 => {
-                let n = rng.below(9);
-                let _ = v.try_reserve_exact(n);
+                let cap = v.capacity();
+                let r = if op == 4 {
+                    v.try_reserve(n)
+                } else {
+                    v.try_reserve_exact(n)
+                };
+                match r {
+                    Ok(()) => assert!(v.capacity() - v.len() >= n),
+                    Err(_) => assert_eq!(v.capacity(), cap, "a refused reservation changed it"),
+                }
             }
             6 => v.shrink_to(rng.below(12)),
             7 => v.shrink_to_fit(),
@@ -2589,19 +2594,25 @@ fn walk_in<T: Make, const N: usize, A: Allocator + Clone>(
                 let w: StackVec<T, N, A> = StackVec::with_capacity_in(k, alloc.clone());
                 drop(w);
             }
+            // A refusal leaves the vector as it was (the model is compared below).
             18 => {
-                let _ = v.try_insert(rng.below(m.len() + 1), T::make(s)).map(|_| ());
-                // keep the model in sync by comparing later only when ok; rebuild
-                m = v.to_vec();
+                let i = rng.below(m.len() + 1);
+                match v.try_insert(i, T::make(s)) {
+                    Ok(()) => m.insert(i, T::make(s)),
+                    Err(e) => assert_eq!(e.into_value(), T::make(s)),
+                }
             }
             19 => {
-                let _ = v.try_extend_from_slice(&[T::make(s), T::make(s + 1)]);
-                m = v.to_vec();
+                let more = [T::make(s), T::make(s + 1)];
+                if v.try_extend_from_slice(&more).is_ok() {
+                    m.extend_from_slice(&more);
+                }
             }
             20 => {
                 let n = rng.below(20);
-                let _ = v.try_resize(n, T::make(s));
-                m = v.to_vec();
+                if v.try_resize(n, T::make(s)).is_ok() {
+                    m.resize(n, T::make(s));
+                }
             }
             _ => {
                 v.clear();
