@@ -157,7 +157,7 @@ use std::fmt;
 use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use common::backing::TestBacking;
+use common::backing::{Shifted, TestBacking};
 use common::{live, LyingIter, Rng, Tracked};
 use stackfirst::{StackVec, SyncArena};
 
@@ -269,21 +269,42 @@ struct Page(u64);
 
 #[test]
 fn frame_allocator_grows_over_aligned_blocks_across_refusing_and_granting_chunks() {
-    let backing = TestBacking::new();
+    // Where in a page each chunk starts decides which blocks grow in place and so the chunk
+    // sizes: every placement, in steps of the chunks' alignment.
+    for shift in (0..4096).step_by(16) {
+        grow_over_aligned_blocks_across_refusing_chunks(TestBacking::over(Shifted(shift)));
+    }
+}
+
+fn grow_over_aligned_blocks_across_refusing_chunks(backing: TestBacking<Shifted>) {
     let mut arena = Arena::with_capacity_in(100, &backing);
     arena.frame(|f| {
         let mut v = stackfirst::allocator_api2::vec::Vec::<Page, _>::new_in(&f);
         let mut small: StackVec<u8, 3, _> = StackVec::new_in(&f);
         for i in 0..40u64 {
             if i % 9 == 4 {
-                backing.fail_next(1); // the next chunk is refused once, then granted smaller
+                backing.fail_next(1); // the next chunk is refused once
             }
+            // Refused for good only when the refused chunk was already the smallest that holds
+            // the block, which depends on where the backing put the chunks (page alignment):
+            // then nothing changed, and asking again is granted.
+            if v.try_reserve(1).is_err() {
+                v.try_reserve(1).expect("granted once the refusal is spent");
+            }
+            if small.try_reserve(1).is_err() {
+                small
+                    .try_reserve(1)
+                    .expect("granted once the refusal is spent");
+            }
+            assert!(v.iter().map(|p| p.0).eq(0..i) && small.iter().copied().eq(0..i as u8));
             v.push(Page(i));
             small.push(i as u8);
             assert_eq!(v.as_ptr() as usize % 4096, 0);
             assert!(v.iter().map(|p| p.0).eq(0..=i));
             assert!(small.iter().copied().eq(0..=i as u8));
         }
+        assert!(backing.refused() >= 1, "the refusals reached the backing");
+        backing.fail_next(0);
         v.shrink_to(3);
         assert!(v.iter().map(|p| p.0).eq(0..40));
         small.truncate(2);

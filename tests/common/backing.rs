@@ -1,7 +1,8 @@
 //! Backing allocators for arenas under test: one that counts and remembers every live block
 //! (so a test can ask "is this pointer inside a chunk?" and "did anything leak?"), and can be
 //! told to fail from the n-th allocation on. It takes its blocks from the system allocator, or
-//! from any other allocator it wraps (a bump allocator places chunks next to each other).
+//! from any other allocator it wraps (a bump allocator places chunks next to each other;
+//! `Shifted` at a chosen offset from a page boundary).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
@@ -36,6 +37,40 @@ unsafe impl Allocator for Heap {
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
         // SAFETY: allocated above with this layout (the caller's contract).
         unsafe { System.dealloc(ptr.as_ptr(), layout) }
+    }
+}
+
+/// `System` with every block placed `shift` bytes past a page boundary, so that a test can
+/// cover each placement of its chunks rather than whichever the heap happens to give.
+pub struct Shifted(pub usize);
+
+const PAGE: usize = 4096;
+
+impl Shifted {
+    fn outer(&self, layout: Layout) -> Layout {
+        assert!(
+            self.0 < PAGE && self.0 % layout.align() == 0,
+            "an aligned shift"
+        );
+        Layout::from_size_align(layout.size() + PAGE, PAGE).unwrap()
+    }
+}
+
+// SAFETY: each block lies inside a `System` block of its own, aligned as asked (a page
+// boundary plus a multiple of the alignment), and stays valid until deallocated here.
+unsafe impl Allocator for Shifted {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        // SAFETY: `outer` is at least a page in size.
+        let p = NonNull::new(unsafe { System.alloc(self.outer(layout)) }).ok_or(AllocError)?;
+        // SAFETY: `shift` is less than the page added to the size: inside the block.
+        let p = unsafe { p.add(self.0) };
+        Ok(NonNull::slice_from_raw_parts(p, layout.size()))
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: `allocate` gave out the outer block's start plus `shift`, with this layout
+        // (the caller's contract).
+        unsafe { System.dealloc(ptr.as_ptr().sub(self.0), self.outer(layout)) }
     }
 }
 
