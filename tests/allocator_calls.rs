@@ -13,10 +13,15 @@ use stackfirst::{Arena, StackVec};
 
 thread_local! {
     static UNWIND_ON_DEALLOCATE: Cell<bool> = const { Cell::new(false) };
+    static DEALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn deallocations() -> usize {
+    DEALLOCATIONS.with(Cell::get)
 }
 
 /// The global heap, except that `deallocate` unwinds (after freeing, so nothing leaks) while
-/// `UNWIND_ON_DEALLOCATE` is set.
+/// `UNWIND_ON_DEALLOCATE` is set. Counts this thread's deallocations.
 #[derive(Clone, Copy, Default)]
 struct UnwindingDeallocate;
 
@@ -28,6 +33,7 @@ unsafe impl Allocator for UnwindingDeallocate {
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
         // SAFETY: forwarded from the caller, who holds `Allocator::deallocate`'s contract.
         unsafe { Global.deallocate(ptr, layout) };
+        DEALLOCATIONS.with(|d| d.set(d.get() + 1));
         if UNWIND_ON_DEALLOCATE.with(|u| u.replace(false)) {
             panic!("deallocate unwinds");
         }
@@ -41,14 +47,22 @@ fn shrink_back_inline_with_a_deallocate_that_unwinds() {
     assert!(v.spilled());
     v.truncate(2);
     UNWIND_ON_DEALLOCATE.with(|u| u.set(true));
+    let before = deallocations();
     let unwound = catch_unwind(AssertUnwindSafe(|| v.shrink_to_fit()));
     assert!(unwound.is_err());
+    assert_eq!(deallocations(), before + 1);
     // The elements were moved inline before the allocator ran: the vector is inline, intact,
-    // and usable; dropping it must not free anything again (ASan and valgrind check that).
+    // and usable; dropping it must not free anything again.
     assert!(!v.spilled());
     assert_eq!(v, [10, 11]);
     v.push(12);
     assert_eq!(v, [10, 11, 12]);
+    drop(v);
+    assert_eq!(
+        deallocations(),
+        before + 1,
+        "the heap buffer was freed once"
+    );
 }
 
 #[test]
@@ -57,7 +71,9 @@ fn drop_with_a_deallocate_that_unwinds_frees_once() {
     v.extend((0..5).map(|i| i.to_string()));
     assert!(v.spilled());
     UNWIND_ON_DEALLOCATE.with(|u| u.set(true));
+    let before = deallocations();
     assert!(catch_unwind(AssertUnwindSafe(move || drop(v))).is_err());
+    assert_eq!(deallocations(), before + 1);
 }
 
 /// `extend` from an iterator with no useful hint, in a frame with room for 12 `u64` but not for
