@@ -596,6 +596,36 @@ fn shifty_range_bounds_cannot_split_a_char() {
         let _ = catch_unwind(AssertUnwindSafe(|| drop(s.drain(r))));
         valid(&s);
     }
+    // `Shifty`'s two bounds, read one after the other, form a range that panics (1..2 or 2..1
+    // in "aéz"), so they never reach a second read of the bounds (rust-lang/rust#81138). A
+    // range that is valid when first read and splits 'é' when read again does:
+    let r = ValidThenSplitting(Cell::new(0));
+    let mut s: StackString<4> = StackString::from("aéz");
+    s.replace_range(r, "xyz");
+    valid(&s);
+    assert_eq!(s, "axyzz");
+    let r = ValidThenSplitting(Cell::new(0));
+    let mut s: StackString<4> = StackString::from("aéz");
+    assert_eq!(s.drain(r).collect::<String>(), "é");
+    valid(&s);
+    assert_eq!(s, "az");
+}
+
+/// `1..3` (the 'é' of "aéz") the first time its start is asked, `2..3` (its second byte)
+/// afterwards.
+struct ValidThenSplitting(Cell<usize>);
+impl std::ops::RangeBounds<usize> for ValidThenSplitting {
+    fn start_bound(&self) -> Bound<&usize> {
+        self.0.set(self.0.get() + 1);
+        if self.0.get() == 1 {
+            Bound::Included(&1)
+        } else {
+            Bound::Included(&2)
+        }
+    }
+    fn end_bound(&self) -> Bound<&usize> {
+        Bound::Excluded(&3)
+    }
 }
 
 /// `retain` whose closure panics at every possible call, over multi-byte text, inline and
@@ -889,6 +919,10 @@ fn extend_with_panicking_iterators() {
         });
         let _ = catch_unwind(AssertUnwindSafe(|| s.extend(it)));
         valid(&s);
+        // What was pushed stays: what `String::extend` keeps from the same iterator.
+        let mut v = String::from("é");
+        v.extend("a€😀bcdefghijkl".chars().take(n));
+        assert_eq!(s, v, "chars, panic at {n}");
         let mut s: StackString<4> = StackString::from("é");
         let it = ["a", "€", "😀", "bcdefg", "h"]
             .into_iter()
@@ -901,6 +935,10 @@ fn extend_with_panicking_iterators() {
             });
         let _ = catch_unwind(AssertUnwindSafe(|| s.extend(it)));
         valid(&s);
+        // The same for `Extend<&str>`.
+        let mut v = String::from("é");
+        v.extend(["a", "€", "😀", "bcdefg", "h"].into_iter().take(n));
+        assert_eq!(s, v, "strs, panic at {n}");
     }
 }
 
