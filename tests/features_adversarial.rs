@@ -531,12 +531,22 @@ fn zeroize_strings_and_nested_vectors() {
     use zeroize::Zeroize;
     let a = Watch::default();
     let mut s: StackString<16, &Watch> = StackString::new_in(&a);
+    // SAFETY: only read (the bytes' vector, for its inline offset); the text stays UTF-8.
+    let off = inline_offset(unsafe { s.as_mut_vec() });
     s.push_str("hunter2-hunter2!"); // exactly 16: inline
     s.insert_str(0, "pw:"); // spills
     s.remove(3);
     s.truncate(5);
     s.zeroize();
     assert!(s.is_empty());
+    // The stale inline copy of the secret (its bytes past the heap pointer) is wiped too.
+    // SAFETY: as above.
+    let inline = inline_bytes(unsafe { s.as_mut_vec() }, off);
+    assert_eq!(
+        &inline[8..],
+        &[0; 8][..],
+        "stale inline bytes of the string"
+    );
     a.check_zero.set(true);
     drop(s);
     assert_eq!((a.checked_frees.get(), a.dirty_frees.get()), (1, 0));

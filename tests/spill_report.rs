@@ -109,6 +109,23 @@ fn the_table_is_sorted_by_spills_and_names_the_budgets() {
         .sites()
         .windows(2)
         .all(|w| w[0].spilled >= w[1].spilled));
+    // The table itself (the `Display` text) in the same order: its rows' spill counts.
+    let text = report.to_string();
+    let spills: Vec<usize> = text
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("collect() is") && !l.contains("were not tracked"))
+        .map(|row| {
+            let words: Vec<&str> = row.split_whitespace().collect();
+            let pct = words.iter().position(|w| w.ends_with("%)")).unwrap();
+            words[pct - 1].parse().unwrap()
+        })
+        .collect();
+    assert_eq!(spills.len(), report.sites().len(), "{text}");
+    assert!(
+        spills.windows(2).all(|w| w[0] >= w[1]),
+        "table not sorted by spills: {spills:?}\n{text}"
+    );
 }
 
 #[test]
