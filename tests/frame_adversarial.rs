@@ -205,6 +205,40 @@ fn frame_boxes_drop_exactly_once_through_panics_forget_and_exhaustion() {
     });
 }
 
+/// A frame box holding a vector that spills into the same frame, after the box's own block:
+/// the vector grows, takes another box's elements, and leaves both the box and the frame, each
+/// element dropped once and the child frame's memory all given back.
+#[test]
+fn frame_boxes_holding_vectors_that_spill_into_the_same_frame() {
+    let mut arena = Arena::new();
+    arena.frame(|mut f| {
+        f.frame(|g| {
+            let mut b: FrameBox<'_, StackVec<Tracked, 0, &Frame<'_>>> =
+                g.alloc(StackVec::new_in(&g));
+            b.extend((0..20).map(Tracked::new));
+            let mut c = g.alloc_with(|| {
+                let mut v: StackVec<Tracked, 0, &Frame<'_>> = StackVec::new_in(&g);
+                v.extend((100..105).map(Tracked::new));
+                v
+            });
+            c.append(&mut b);
+            assert!(b.is_empty());
+            b.extend((200..203).map(Tracked::new));
+            assert_eq!(live(), 28);
+            let all: Vec<u64> = FrameBox::into_inner(c)
+                .into_iter()
+                .map(|t| t.value)
+                .collect();
+            assert!(all.iter().copied().eq((100..105).chain(0..20)));
+            let heap: Vec<Tracked> = Vec::from(FrameBox::into_inner(b));
+            assert!(heap.iter().map(|t| t.value).eq(200..203));
+            drop(heap);
+            assert_eq!(live(), 0);
+        });
+        assert_eq!(f.used(), 0);
+    });
+}
+
 /// A value whose `Drop` pushes into a frame vector (reentrancy into the frame's allocator while
 /// another vector of the frame is being dropped or shrunk).
 struct PushOnDrop<'a, 'b, 'f> {
