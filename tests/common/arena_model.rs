@@ -98,6 +98,31 @@ impl<'a> Model<'a> {
         self.next_fill
     }
 
+    /// `used()` after a block of `size` bytes at `ptr`, where `before` is what it was: where the
+    /// model knows the bump pointer, it grows by exactly the block and its padding, from the
+    /// pointer in its chunk or from the start of the empty chunk (fresh or a spare) that the
+    /// block opened. (`verify` bounds it only loosely: the free tail of a chunk the arena left
+    /// counted as used would pass there.)
+    fn check_used(&self, f: &Frame<'_>, before: usize, ptr: NonNull<u8>, size: usize) {
+        let p = ptr.as_ptr() as usize;
+        let (Some((end, c)), Some(chunk)) = (self.tip, (self.chunk)(p, size)) else {
+            return;
+        };
+        if size == 0 {
+            return;
+        }
+        let grew_by = if chunk == c {
+            p + size - end
+        } else {
+            p + size - chunk
+        };
+        assert_eq!(
+            f.used(),
+            before + grew_by,
+            "used() after a block of {size} at {p:#x}"
+        );
+    }
+
     /// Records a block just allocated, at the bump pointer.
     fn push(&mut self, ptr: NonNull<u8>, layout: Layout, level: usize) {
         let fill = self.fill(ptr, layout.size());
@@ -171,25 +196,57 @@ fn run_frame(
             ArenaOp::Alloc(size, align) => {
                 let size = size % 96;
                 let layout = Layout::from_size_align(size, 1 << (align % 8)).unwrap();
-                if let Ok(p) = f.allocate(layout) {
-                    m.push(p.cast(), layout, level);
+                // A block the current chunk holds (padding is at most `align - 1`) must not be
+                // refused.
+                let fits = size + layout.align() - 1 <= f.remaining();
+                let used = f.used();
+                match f.allocate(layout) {
+                    Ok(p) => {
+                        m.check_used(f, used, p.cast(), size);
+                        m.push(p.cast(), layout, level)
+                    }
+                    Err(_) => assert!(
+                        !fits,
+                        "refused {layout:?} with {} bytes left",
+                        f.remaining()
+                    ),
                 }
             }
             ArenaOp::AllocSlice(len) => {
                 let len = len % 40;
                 let src: Vec<u8> = vec![0; len];
-                if let Ok(s) = f.try_alloc_slice_copy(&src) {
-                    let p = NonNull::new(s.as_mut_ptr()).unwrap();
-                    m.push(p, Layout::array::<u8>(len).unwrap(), level);
+                // As for `Alloc`: a slice that fits must not be refused.
+                let fits = len <= f.remaining();
+                let used = f.used();
+                match f.try_alloc_slice_copy(&src) {
+                    Ok(s) => {
+                        let p = NonNull::new(s.as_mut_ptr()).unwrap();
+                        m.check_used(f, used, p, len);
+                        m.push(p, Layout::array::<u8>(len).unwrap(), level);
+                    }
+                    Err(e) => assert!(
+                        !fits,
+                        "refused {len} bytes with {} left: {e}",
+                        f.remaining()
+                    ),
                 }
             }
             // Only up to 4 KiB: in a growing arena each chunk doubles the last, and filling
             // every one would grow the memory exponentially with the steps (a fuzzer's OOM).
             ArenaOp::AllocRest if f.remaining() <= 4096 => {
                 let layout = Layout::array::<u8>(f.remaining()).unwrap();
-                if let Ok(p) = f.allocate(layout) {
-                    m.push(p.cast(), layout, level);
-                }
+                // The rest of the chunk always fits, and ends where the chunk ends.
+                let used = f.used();
+                let p = f
+                    .allocate(layout)
+                    .expect("the rest of the current chunk was refused");
+                m.check_used(f, used, p.cast(), layout.size());
+                assert_eq!(
+                    f.remaining(),
+                    0,
+                    "the rest of the chunk did not end at its end"
+                );
+                m.push(p.cast(), layout, level);
             }
             ArenaOp::AllocRest => {}
             ArenaOp::Grow(i, extra) => {
@@ -200,15 +257,20 @@ fn run_frame(
                         Layout::from_size_align(b.layout.size() + extra, b.layout.align()).unwrap();
                     // `Frame`'s docs: the last block grows in place while its chunk has room.
                     let in_place = m.is_last(b) && f.remaining() >= extra;
+                    // Growing in place, or moving to room the current chunk has, must succeed.
+                    let fits = in_place || new.size() + new.align() - 1 <= f.remaining();
                     // SAFETY: a live block of this frame with this layout.
-                    if let Ok(p) = unsafe { f.grow(b.ptr, b.layout, new) } {
-                        let p = p.cast::<u8>();
-                        assert!(
-                            !in_place || p == b.ptr,
-                            "the last block did not grow in place"
-                        );
-                        m.resized(k, p, new);
-                        m.placed(p, new.size());
+                    match unsafe { f.grow(b.ptr, b.layout, new) } {
+                        Ok(p) => {
+                            let p = p.cast::<u8>();
+                            assert!(
+                                !in_place || p == b.ptr,
+                                "the last block did not grow in place"
+                            );
+                            m.resized(k, p, new);
+                            m.placed(p, new.size());
+                        }
+                        Err(_) => assert!(!fits, "a grow to {new:?} that fits was refused"),
                     }
                 }
             }
