@@ -8,7 +8,8 @@
 #
 #   bash benches/run.sh            measure everything, rewrite RESULTS.md and the chart
 #   bash benches/run.sh --check    measure, print, and fail if a StackVec or arena count rose
-#                                  more than 10% above the committed RESULTS.md (CI)
+#                                  above the committed RESULTS.md (instructions by more than
+#                                  10%, allocations per call at all) (CI)
 #   SKIP_GO=1 ...                  leave the Go columns out (printed as n/a with that reason)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -4,8 +4,9 @@
 # plugin, and writes no_std-example/RESULTS.md and README's Cortex-M4 table.
 #
 #   bash no_std-example/run.sh          build, run, measure, rewrite RESULTS.md
-#   bash no_std-example/run.sh --check  the same, but fail if a StackVec or arena count rose more
-#                                       than 10% above the committed RESULTS.md (CI)
+#   bash no_std-example/run.sh --check  the same, but fail if a StackVec or arena count rose
+#                                       above the committed RESULTS.md (instructions by more
+#                                       than 10%, allocations per call at all) (CI)
 set -euo pipefail
 cd "$(dirname "$0")"
 here=$PWD

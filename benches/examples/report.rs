@@ -8,7 +8,7 @@
 //!
 //! `report OUT_DIR [--platform cortex-m4] [--check]`: with `--check` the files go under
 //! `OUT_DIR` instead, and it exits 1 if a StackVec or arena instruction count rose more than 10%
-//! above the committed RESULTS.md.
+//! above the committed RESULTS.md, or its allocations per call rose at all.
 
 #[path = "report/strings.rs"]
 mod strings;
@@ -492,7 +492,8 @@ fn verdicts(t: &Table, platform: &Platform) -> String {
 }
 
 /// (pattern, type, n, column) -> instructions, from a RESULTS.md written by this tool.
-fn parse_results(md: &str) -> BTreeMap<(String, String, String, String), f64> {
+/// Every "allocations / instructions" cell of a RESULTS.md, keyed by row and column.
+fn parse_results(md: &str) -> BTreeMap<(String, String, String, String), (f64, f64)> {
     let mut map = BTreeMap::new();
     let mut header: Vec<String> = Vec::new();
     for line in md.lines().filter(|l| l.starts_with('|')) {
@@ -512,7 +513,8 @@ fn parse_results(md: &str) -> BTreeMap<(String, String, String, String), f64> {
             continue;
         }
         for (i, cell) in cells.iter().enumerate().skip(3) {
-            if let Some(instr) = cell.split(" / ").nth(1).and_then(|x| x.parse::<f64>().ok()) {
+            let mut parts = cell.split(" / ").map(|x| x.parse::<f64>().ok());
+            if let (Some(Some(allocs)), Some(Some(instr))) = (parts.next(), parts.next()) {
                 let pattern = PATTERNS
                     .iter()
                     .find(|(_, l)| *l == cells[0])
@@ -525,7 +527,7 @@ fn parse_results(md: &str) -> BTreeMap<(String, String, String, String), f64> {
                         cells[2].clone(),
                         column,
                     ),
-                    instr,
+                    (allocs, instr),
                 );
             }
         }
@@ -592,17 +594,22 @@ fn main() {
     }
     let new = parse_results(&md);
     let mut rises = Vec::new();
-    for (k, &before) in old.iter().filter(|(k, _)| GUARDED.contains(&k.3.as_str())) {
+    for (k, &(allocs, instr)) in old.iter().filter(|(k, _)| GUARDED.contains(&k.3.as_str())) {
         let row = format!("{} {} n={} [{}]", k.0, k.1, k.2, k.3);
         match new.get(k) {
-            Some(&now) if now > before * 1.10 => rises.push(format!("{row}: {before} -> {now}")),
+            Some(&(_, now)) if now > instr * 1.10 => {
+                rises.push(format!("{row}: {instr} -> {now} instructions"))
+            }
+            Some(&(now, _)) if now > allocs => {
+                rises.push(format!("{row}: {allocs} -> {now} allocations per call"))
+            }
             Some(_) => {}
             None => rises.push(format!("{row}: no longer measured")),
         }
     }
     if !rises.is_empty() {
         eprintln!(
-            "instruction counts rose more than 10% above {}:",
+            "counts rose above {} (instructions by more than 10%, or allocations):",
             committed_path.display()
         );
         for r in rises {
@@ -611,7 +618,7 @@ fn main() {
         std::process::exit(1);
     }
     eprintln!(
-        "checked {} guarded counts against {}: none rose more than 10%",
+        "checked {} guarded counts against {}: no instructions rose more than 10%, no allocations rose",
         old.len(),
         committed_path.display()
     );

@@ -126,8 +126,8 @@ mod tests {
     use super::*;
     use crate::{key, parse_results, Cell, NATIVE};
 
-    /// `--check` reads back what the report writes: the at-scale rows per element, the bulk
-    /// rows per call, and nothing from the ratio column.
+    /// `--check` reads back what the report writes: allocations, and instructions for the
+    /// at-scale rows per element and the bulk rows per call; nothing from the ratio column.
     #[test]
     fn the_check_parses_the_rows_it_guards() {
         let mut t = Table::new();
@@ -146,9 +146,9 @@ mod tests {
             let k = (pattern.into(), "u64".into(), n.into(), column.into());
             parsed.get(&k).copied()
         };
-        assert_eq!(at("push loop", "1000", "StackVec"), Some(17.85));
-        assert_eq!(at("push loop", "1000", "Vec"), Some(12.0));
-        assert_eq!(at("extend_from_slice", "3", "StackVec"), Some(99.0));
+        assert_eq!(at("push loop", "1000", "StackVec"), Some((1.0, 17.85)));
+        assert_eq!(at("push loop", "1000", "Vec"), Some((1.0, 12.0)));
+        assert_eq!(at("extend_from_slice", "3", "StackVec"), Some((1.0, 99.0)));
         assert_eq!(parsed.len(), 3, "{parsed:?}");
     }
 }
