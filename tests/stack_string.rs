@@ -141,6 +141,59 @@ fn allocations_follow_go() {
     assert_eq!((s.as_bytes(), s.capacity()), (&bytes[..], 39));
 }
 
+/// `From<&str>`, `parse` and `StackVec<u8>`'s `From<&str>` at the budget's edges: inline up to
+/// the budget, else one allocation of exactly the text's length, and "capacity exceeded" (or
+/// `CapacityExceeded`) past a budget that cannot grow.
+#[test]
+fn from_str_and_parse_at_the_budget_edges() {
+    for text in [
+        "",
+        "é",
+        "1234567",
+        "añ€xy",
+        "añ€xyz",
+        "a text past the 8-byte budget",
+    ] {
+        let spills = text.len() > 8;
+        let (allocs, bytes, cap) = if spills {
+            (1, text.len(), text.len())
+        } else {
+            (0, 0, 8)
+        };
+        let (s, heap) = count_heap(|| StackString::<8>::from(text));
+        assert_eq!((s.as_str(), s.spilled(), s.capacity()), (text, spills, cap));
+        assert_eq!((heap.allocs, heap.bytes, heap.reallocs), (allocs, bytes, 0));
+        let (p, heap) = count_heap(|| text.parse::<StackString<8>>().unwrap());
+        assert_eq!((p.as_str(), p.spilled(), p.capacity()), (text, spills, cap));
+        assert_eq!(heap.allocs, allocs);
+        let (v, heap) = count_heap(|| StackVec::<u8, 8>::from(text));
+        assert_eq!(
+            (&v[..], v.spilled(), v.capacity()),
+            (text.as_bytes(), spills, cap)
+        );
+        assert_eq!(heap.allocs, allocs);
+        let fixed = text.parse::<StackString<8, NoHeap>>();
+        if spills {
+            assert_eq!(
+                fixed.unwrap_err().kind(),
+                TryReserveErrorKind::CapacityExceeded
+            );
+            quiet();
+            assert_eq!(
+                panic_of(|| drop(InlineString::<8>::from(text))),
+                "capacity exceeded"
+            );
+            assert_eq!(
+                panic_of(|| drop(InlineVec::<u8, 8>::from(text))),
+                "capacity exceeded"
+            );
+        } else {
+            assert_eq!(fixed.unwrap(), text);
+            assert_eq!(InlineVec::<u8, 8>::from(text), text.as_bytes());
+        }
+    }
+}
+
 #[test]
 fn shrink_to_fit_moves_back_inline() {
     let mut s: StackString = StackString::from("a string that is longer than thirty-two bytes");
