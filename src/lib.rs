@@ -49,9 +49,9 @@
 //! * `std`: `std::io::Write` for `StackVec<u8, N, A>`.
 //! * `serde`, `zeroize`, `defmt`: the traits of those crates for `StackVec` and `StackString`.
 //! * `spill-report`: per-call-site spill statistics and the inline budget each site needs
-//!   (`stackfirst::spill_report()`); absent (no field, no instruction) when off. It adds a word
-//!   to every `StackVec` (56 bytes instead of 48 for `StackVec<u64>`): enable it in the final
-//!   binary, not in a library.
+//!   (`stackfirst::spill_report()`); absent (no field, no instruction) when off. It adds two
+//!   words to every `StackVec` (64 bytes instead of 48 for `StackVec<u64>`): enable it in the
+//!   final binary, not in a library.
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]

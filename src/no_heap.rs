@@ -62,7 +62,7 @@ unsafe impl Allocator for NoHeap {
 /// and the capacity word a spilled vector needs), and a buffer of at least one word (it shares
 /// its bytes with the heap pointer). For small buffers that is more than arrayvec's and
 /// heapless's (a length beside the buffer): `InlineVec<u8, 4>` is 24 bytes on 64-bit targets
-/// (without the `spill-report` feature, which adds a word).
+/// (without the `spill-report` feature, which adds two words).
 ///
 /// # Examples
 /// ```

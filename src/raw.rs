@@ -19,6 +19,11 @@
 //!    length of a non-zero-sized `T` never reaches the top bit.
 //!
 //! Dropping a `RawStackVec` drops its `len` elements and frees its heap buffer, if any.
+//!
+//! With the `spill-report` feature, `peak` is at least every length the vector had before it
+//! last got shorter (every shortening goes through `set_len`, which notes the length first; the
+//! report counts a vector before its storage is dropped), so `peak()` is the longest it has
+//! been.
 
 use core::alloc::Layout;
 use core::mem::{self, ManuallyDrop, MaybeUninit};
@@ -61,6 +66,8 @@ pub(crate) struct RawStackVec<T, const N: usize, A: Allocator> {
     data: Data<T, N>,
     tag: usize,
     limit: usize,
+    #[cfg(feature = "spill-report")]
+    peak: usize,
     pub(crate) alloc: A,
 }
 
@@ -90,6 +97,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             },
             tag: 0,
             limit: Self::INLINE_CAPACITY,
+            #[cfg(feature = "spill-report")]
+            peak: 0,
             alloc,
         }
     }
@@ -130,6 +139,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             data: Data { ptr },
             tag: len | SPILLED,
             limit: cap | SPILLED,
+            #[cfg(feature = "spill-report")]
+            peak: 0,
             alloc,
         }
     }
@@ -176,11 +187,22 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[inline]
     pub(crate) unsafe fn set_len(&mut self, len: usize) {
         debug_assert!(len <= self.capacity());
+        // The length may drop: the spill report counts the longest the vector has been.
+        #[cfg(feature = "spill-report")]
+        {
+            self.peak = self.peak.max(self.len());
+        }
         self.tag = if Self::IS_ZST {
             len
         } else {
             len | (self.tag & SPILLED)
         };
+    }
+
+    /// The longest the vector has been (the spill report's measure).
+    #[cfg(feature = "spill-report")]
+    pub(crate) fn peak(&self) -> usize {
+        self.peak.max(self.len())
     }
 
     #[inline]

@@ -14,9 +14,10 @@
 //! [`stack_format!`](crate::stack_format) and [`stack_concat!`](crate::stack_concat) are
 //! `#[track_caller]` too, so the site is the user's line.
 //!
-//! A vector's length is taken when it is dropped or converted; a vector that spilled (even if it
-//! moved back inline since, through `shrink_to_fit`) counts as needing at least one element more
-//! than its inline capacity (it needed that much at its peak).
+//! A vector counts with the longest it has been (its high-water mark, so a stack that grows to
+//! 7 elements and is popped empty before it is dropped needs 7), taken when it is dropped or
+//! converted; a vector that spilled (even if it moved back inline since, through
+//! `shrink_to_fit`) counts as needing at least one element more than its inline capacity.
 //!
 //! The registry is a fixed-capacity, lock-free table in a `static` (thread-safe with or without
 //! `std`): [`SITES`] call sites (256 with `std`, 32 without: about 6 KiB on a 32-bit target).
@@ -30,10 +31,10 @@
 //!
 //! # For the final binary, not for libraries
 //!
-//! The feature adds the site to every vector: one word, so `size_of::<StackVec<u64>>()` is 56
-//! instead of 48 on 64-bit targets, and every drop records. Turn it on in the application (or a
-//! test or profiling build) that wants the report; a library that enabled it would impose that on
-//! every user. With the feature off, none of this exists: no field, no drop hook, no instruction.
+//! The feature adds two words to every vector (the site and the high-water mark), so
+//! `size_of::<StackVec<u64>>()` is 64 instead of 48 on 64-bit targets; every shortening notes
+//! the length and every drop records. Turn it on in the application (or a test or profiling
+//! build) that wants the report; a library that enabled it would impose that on every user. With the feature off, none of this exists: no field, no drop hook, no instruction.
 //!
 //! [`stack_vec!`]: crate::stack_vec
 
@@ -164,7 +165,7 @@ impl Site {
     }
 }
 
-/// Counts one vector of `site` that leaves with `len` elements (`spilled` if it is spilled, or
+/// Counts one vector of `site` that held at most `len` elements (`spilled` if it is spilled, or
 /// spilled and moved back inline).
 pub(crate) fn record(
     site: Site,
@@ -235,10 +236,12 @@ pub struct SiteStats {
     pub created: usize,
     /// How many of them had spilled to the heap.
     pub spilled: usize,
-    /// The longest (a spilled vector counts as at least its inline capacity plus one).
+    /// The longest any of them has been (a spilled vector counts as at least its inline
+    /// capacity plus one).
     pub max_len: usize,
-    /// Lengths in powers of two: `lengths[0]` counts empty vectors, `lengths[k]` lengths in
-    /// `2^(k-1)..2^k`; the last bucket everything from `2^(BUCKETS - 2)` on.
+    /// Each vector's longest length, in powers of two: `lengths[0]` counts vectors that stayed
+    /// empty, `lengths[k]` those that reached `2^(k-1)..2^k`; the last bucket everything from
+    /// `2^(BUCKETS - 2)` on.
     pub lengths: [usize; BUCKETS],
     /// `into_heap_exact` calls that handed a spilled buffer over (no allocation).
     pub into_heap_identity: usize,

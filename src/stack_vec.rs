@@ -277,7 +277,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
             self.site,
             mem::size_of::<T>(),
             Self::INLINE_CAPACITY,
-            self.len(),
+            self.raw.peak(),
             self.spilled(),
             exit,
         );

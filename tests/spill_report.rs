@@ -46,6 +46,68 @@ fn counts_and_recommendations_for_known_lengths() {
     assert_eq!(s.budget_for(50), 24); // lengths 2..4: 3 u64
 }
 
+/// The record of the vector built and shortened on the macro's line: `(spilled, max_len)`.
+macro_rules! peak_of {
+    ($n:expr, |$v:ident| $shrink:expr) => {{
+        {
+            let mut $v: StackVec<u64> = StackVec::new();
+            $v.extend(0..$n);
+            $shrink;
+        }
+        let s = &sites_between(line!(), line!())[0];
+        assert_eq!(s.created, 1);
+        (s.spilled, s.max_len)
+    }};
+}
+
+/// A vector counts with the longest it has been, whatever shortened it before it was dropped
+/// (u64: 4 inline). Counted at the length at drop, a stack popped empty asked for no budget.
+#[test]
+fn vectors_count_with_their_high_water_mark() {
+    assert_eq!(peak_of!(3, |v| while v.pop().is_some() {}), (0, 3));
+    assert_eq!(peak_of!(9, |v| v.truncate(1)), (1, 9));
+    assert_eq!(peak_of!(4, |v| v.clear()), (0, 4));
+    assert_eq!(peak_of!(6, |v| v.drain(..).count()), (1, 6));
+    assert_eq!(peak_of!(3, |v| v.retain(|_| false)), (0, 3));
+    assert_eq!(peak_of!(3, |v| (v.remove(0), v.swap_remove(0))), (0, 3));
+    assert_eq!(peak_of!(4, |v| v.dedup_by_key(|_| 0)), (0, 4));
+    assert_eq!(peak_of!(5, |v| v.extract_if(.., |_| true).count()), (1, 5));
+    assert_eq!(peak_of!(7, |v| v.splice(1.., []).count()), (1, 7));
+    assert_eq!(
+        peak_of!(2, |v| v.append(&mut StackVec::<u64>::new())),
+        (0, 2)
+    );
+    assert_eq!(peak_of!(9, |v| v.shrink_to_fit()), (1, 9));
+    assert_eq!(peak_of!(9, |v| (v.truncate(2), v.shrink_to_fit())), (1, 9));
+    // Growing again after shortening: the longer of the two.
+    assert_eq!(peak_of!(3, |v| (v.truncate(1), v.push(7))), (0, 3));
+    assert_eq!(peak_of!(2, |v| (v.clear(), v.extend(0..3))), (0, 3));
+
+    // A depth-first stack that never holds more than 3, popped empty: its budget holds 3.
+    let first = line!();
+    for _ in 0..10 {
+        let mut stack: StackVec<u64> = stack_vec![0];
+        let mut visited = 0;
+        while let Some(depth) = stack.pop() {
+            visited += 1;
+            if depth < 2 {
+                stack.extend([depth + 1, depth + 1]);
+            }
+        }
+        assert_eq!(visited, 7);
+    }
+    let s = &sites_between(first, line!())[0];
+    assert_eq!((s.created, s.spilled, s.max_len), (10, 0, 3));
+    assert_eq!(s.budget_for(100), 3 * 8);
+
+    // The strings' bytes too.
+    let first = line!();
+    let mut s = stackfirst::StackString::<32>::from("twenty bytes of text");
+    s.clear();
+    drop(s);
+    assert_eq!(sites_between(first, line!())[0].max_len, 20);
+}
+
 #[test]
 fn into_heap_exact_identity_and_copy() {
     let first = line!();
