@@ -78,7 +78,7 @@ use allocator_api2::alloc::Allocator;
 #[cfg(feature = "alloc")]
 use allocator_api2::alloc::Global;
 
-use crate::arena_error::ArenaError;
+use crate::arena_error::{ArenaError, OrRaise};
 use crate::chunk::Backed;
 use crate::frame::Frame;
 use crate::frame_guard::FrameGuard;
@@ -257,7 +257,7 @@ impl<'m, A: Allocator> Arena<'m, A> {
     #[must_use]
     #[track_caller]
     pub fn with_capacity_in(bytes: usize, backing: A) -> Self {
-        Self::try_with_capacity_in(bytes, backing).unwrap_or_else(|e| e.raise())
+        Self::try_with_capacity_in(bytes, backing).or_raise()
     }
 
     /// A growing arena over `backing` whose first chunk holds at least `bytes`.

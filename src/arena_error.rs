@@ -116,10 +116,12 @@ impl ArenaError {
         self.remaining
     }
 
+    /// Panics with the error and the location of the call that failed (as documented above).
     #[cold]
     #[track_caller]
     pub(crate) fn raise(self) -> ! {
-        panic!("{self}")
+        let at = Location::caller();
+        panic!("{self} (at {at})")
     }
 
     /// Panics with the error and the location of the call that failed (for slow paths behind a
@@ -148,3 +150,20 @@ impl fmt::Display for ArenaError {
 }
 
 impl core::error::Error for ArenaError {}
+
+/// `unwrap` for the panicking allocation methods: [`ArenaError::raise`] at the caller's location.
+/// (Through `unwrap_or_else(|e| e.raise())` the location would be the closure's, in this crate.)
+pub(crate) trait OrRaise<T> {
+    fn or_raise(self) -> T;
+}
+
+impl<T> OrRaise<T> for Result<T, ArenaError> {
+    #[inline]
+    #[track_caller]
+    fn or_raise(self) -> T {
+        match self {
+            Ok(value) => value,
+            Err(e) => e.raise(),
+        }
+    }
+}

@@ -8,7 +8,7 @@ use core::ptr::{self, NonNull};
 
 use allocator_api2::alloc::{AllocError, Allocator};
 
-use crate::arena_error::ArenaError;
+use crate::arena_error::{ArenaError, OrRaise};
 use crate::frame_box::FrameBox;
 use crate::frame_guard::FrameGuard;
 use crate::region::{never_fails, Fallible, OnFailure, Panics, RegionRef};
@@ -335,8 +335,7 @@ impl<'f> Frame<'f> {
     #[must_use]
     #[track_caller]
     pub fn alloc_slice_clone<T: Clone>(&self, src: &[T]) -> FrameBox<'f, [T]> {
-        self.try_alloc_slice_clone(src)
-            .unwrap_or_else(|e| e.raise())
+        self.try_alloc_slice_clone(src).or_raise()
     }
 
     /// A slice of `len` elements, element `i` being `f(i)`.
@@ -399,8 +398,7 @@ impl<'f> Frame<'f> {
         len: usize,
         f: impl FnMut(usize) -> T,
     ) -> FrameBox<'f, [T]> {
-        self.try_alloc_slice_fill_with(len, f)
-            .unwrap_or_else(|e| e.raise())
+        self.try_alloc_slice_fill_with(len, f).or_raise()
     }
 
     /// Copies a string into the frame.
@@ -495,8 +493,7 @@ impl<'f> Frame<'f> {
     #[must_use]
     #[track_caller]
     pub fn alloc_slice_fill_copy<T: Copy>(&self, len: usize, value: T) -> &'f mut [T] {
-        self.try_alloc_slice_fill_copy(len, value)
-            .unwrap_or_else(|e| e.raise())
+        self.try_alloc_slice_fill_copy(len, value).or_raise()
     }
 
     /// Fills a slice of `len` clones of `value`.
@@ -540,8 +537,7 @@ impl<'f> Frame<'f> {
     #[must_use]
     #[track_caller]
     pub fn alloc_slice_fill_clone<T: Clone>(&self, len: usize, value: &T) -> FrameBox<'f, [T]> {
-        self.try_alloc_slice_fill_clone(len, value)
-            .unwrap_or_else(|e| e.raise())
+        self.try_alloc_slice_fill_clone(len, value).or_raise()
     }
 
     /// A slice of `len` default values.
@@ -580,8 +576,7 @@ impl<'f> Frame<'f> {
     #[must_use]
     #[track_caller]
     pub fn alloc_slice_fill_default<T: Default>(&self, len: usize) -> FrameBox<'f, [T]> {
-        self.try_alloc_slice_fill_default(len)
-            .unwrap_or_else(|e| e.raise())
+        self.try_alloc_slice_fill_default(len).or_raise()
     }
 
     /// Collects an iterator into a slice in the frame. The slice grows at the frame's tip (in
@@ -589,7 +584,8 @@ impl<'f> Frame<'f> {
     /// `size_hint` only sets the first capacity.
     ///
     /// # Errors
-    /// [`ArenaError`] when it does not fit; the elements collected so far are dropped.
+    /// [`ArenaError`] when it does not fit; the elements collected so far are dropped. It names
+    /// the iterator's lower bound when that was refused too, else the growth that failed.
     ///
     /// # Examples
     /// ```
@@ -599,7 +595,8 @@ impl<'f> Frame<'f> {
     /// memory.arena().frame(|f| {
     ///     let evens = f.try_alloc_iter((0..10u32).filter(|x| x % 2 == 0)).unwrap();
     ///     assert_eq!(&*evens, &[0, 2, 4, 6, 8]);
-    ///     assert!(f.try_alloc_iter(0..100u64).is_err());
+    ///     let e = f.try_alloc_iter(0..100u64).unwrap_err();
+    ///     assert_eq!(e.layout().size(), 800);
     /// });
     /// ```
     pub fn try_alloc_iter<T>(
@@ -609,9 +606,16 @@ impl<'f> Frame<'f> {
         let iter = iter.into_iter();
         let mut buf = TipBuf::new(self);
         // Only a first guess: a lower bound too large to fit is not an error.
-        let _ = buf.reserve(iter.size_hint().0);
+        let refused = buf.reserve(iter.size_hint().0).err();
         for x in iter {
-            buf.push(x)?;
+            if let Err(e) = buf.push(x) {
+                // Name the larger request: when the lower bound was refused too, that one (a
+                // push names only the step that failed, maybe a few bytes).
+                return Err(match refused {
+                    Some(first) if first.layout().size() > e.layout().size() => first,
+                    _ => e,
+                });
+            }
         }
         Ok(buf.finish())
     }
@@ -633,7 +637,7 @@ impl<'f> Frame<'f> {
     #[must_use]
     #[track_caller]
     pub fn alloc_iter<T>(&self, iter: impl IntoIterator<Item = T>) -> FrameBox<'f, [T]> {
-        self.try_alloc_iter(iter).unwrap_or_else(|e| e.raise())
+        self.try_alloc_iter(iter).or_raise()
     }
 
     /// Collects an exact-size iterator into a slice allocated once, at its reported length. An
@@ -695,8 +699,7 @@ impl<'f> Frame<'f> {
         I: IntoIterator<Item = T>,
         I::IntoIter: ExactSizeIterator,
     {
-        self.try_alloc_iter_exact(iter)
-            .unwrap_or_else(|e| e.raise())
+        self.try_alloc_iter_exact(iter).or_raise()
     }
 
     /// Formats into the frame (the arena's `format!`): the text grows at the frame's tip.
@@ -753,7 +756,7 @@ impl<'f> Frame<'f> {
     #[must_use]
     #[track_caller]
     pub fn alloc_fmt(&self, args: fmt::Arguments<'_>) -> &'f mut str {
-        self.try_alloc_fmt(args).unwrap_or_else(|e| e.raise())
+        self.try_alloc_fmt(args).or_raise()
     }
 
     /// Runs `f` in a child frame, reclaimed when it returns. The handle is mutably borrowed

@@ -8,7 +8,7 @@ use core::ptr::{self, NonNull};
 
 use allocator_api2::alloc::{AllocError, Allocator};
 
-use crate::arena_error::{ArenaError, ArenaErrorKind};
+use crate::arena_error::{ArenaError, ArenaErrorKind, OrRaise};
 use crate::bump::{dangling, fit};
 use crate::sync::{AtomicUsize, Ordering};
 
@@ -171,7 +171,7 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     #[must_use]
     #[track_caller]
     pub fn alloc_layout(&self, layout: Layout) -> NonNull<u8> {
-        self.try_alloc_layout(layout).unwrap_or_else(|e| e.raise())
+        self.try_alloc_layout(layout).or_raise()
     }
 
     /// Moves `value` into the arena. Its destructor never runs (like `Box::leak`): the arena
@@ -219,7 +219,7 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     #[track_caller]
     #[allow(clippy::mut_from_ref)] // each call returns a distinct block, like `Bump::alloc`
     pub fn alloc<T>(&self, value: T) -> &mut T {
-        self.try_alloc(value).unwrap_or_else(|e| e.raise())
+        self.try_alloc(value).or_raise()
     }
 
     /// Frees a block if it is the most recent one; otherwise it stays used until `reset`.

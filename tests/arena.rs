@@ -12,7 +12,7 @@ use common::arena_model::{
     run_bump_backed, run_frames, run_growing, sync_arena_until_exhaustion, ArenaOp,
 };
 use common::backing::TestBacking;
-use common::{count_heap, live, panic_on_clone, LyingIter, Tracked};
+use common::{caught, count_heap, live, panic_message, panic_on_clone, LyingIter, Tracked};
 use proptest::prelude::*;
 use stackfirst::{Arena, ArenaBuf, ArenaErrorKind, Frame, FrameBox, StackVec, SyncArena};
 
@@ -314,6 +314,54 @@ fn exhaustion_is_an_error_or_a_clear_panic() {
     );
     // The message names the call that failed.
     assert!(at.starts_with(&format!("{}:{line}:", file!())), "{msg}");
+}
+
+/// Every panicking allocation method names the caller's line in its message, as `ArenaError`
+/// documents (`... (at file:line:column)`: a panic's own location cannot be set from one passed
+/// along, so the message carries it).
+#[test]
+fn allocation_panics_name_the_callers_line() {
+    let mut mem = memory::<16>();
+    let (n, text, bytes) = (100, "x".repeat(100), [0u8; 100]);
+    let mut cases = Vec::new();
+    macro_rules! case {
+        ($call:expr) => {
+            cases.push((
+                line!(),
+                panic_message(&*caught(|| $call).expect_err("a panic")),
+            ))
+        };
+    }
+    Arena::from_memory(&mut mem).frame(|f| {
+        case!(f.alloc(bytes));
+        case!(f.alloc_with(|| bytes));
+        case!(f.alloc_layout(Layout::new::<[u8; 100]>()));
+        case!(f.alloc_slice_copy(&bytes));
+        case!(f.alloc_slice_clone(&bytes));
+        case!(f.alloc_slice_fill_with(n, |_| 0u8));
+        case!(f.alloc_str(&text));
+        case!(f.alloc_slice_fill_copy(n, 0u8));
+        case!(f.alloc_slice_fill_clone(n, &0u8));
+        case!(f.alloc_slice_fill_default::<u8>(n));
+        case!(f.alloc_iter(bytes)); // the iterator's lower bound, not the last step
+        case!(f.alloc_iter_exact(bytes));
+        case!(f.alloc_fmt(format_args!("{text}")));
+    });
+    let sync = SyncArena::<16>::new();
+    case!(sync.alloc(bytes));
+    case!(sync.alloc_layout(Layout::new::<[u8; 100]>()));
+    case!(Arena::with_capacity_in(100, common::backing::Refuse));
+    assert_eq!(cases.len(), 16);
+    for (line, message) in cases {
+        let what = message.split(" (at ").next().unwrap();
+        assert!(
+            what.starts_with("arena exhausted: requested 100 bytes (align 1)")
+                || what.starts_with("arena's backing allocator failed: requested 100 bytes"),
+            "{message}"
+        );
+        let call = format!("(at {}:{line}:", file!());
+        assert!(message.contains(&call), "{message}");
+    }
 }
 
 #[test]

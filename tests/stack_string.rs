@@ -16,7 +16,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 
 use allocator_api2::alloc::{AllocError, Allocator, Global};
-use common::backing::TestBacking;
+use common::backing::{Refuse, TestBacking};
 use common::string_model::{run_all, StrOp};
 use common::{count_heap, extreme_ranges, panic_message, panic_of, quiet, valid};
 use proptest::prelude::*;
@@ -869,19 +869,6 @@ fn serde_no_heap_at_the_limit() {
     let e = serde_json::from_slice::<StackString>(b"\"\xff\"").unwrap_err();
     let f = serde_json::from_slice::<String>(b"\"\xff\"").unwrap_err();
     assert_eq!(e.to_string(), f.to_string());
-}
-
-/// An allocator that never hands out a block.
-#[derive(Default, Clone, Copy)]
-struct Refuse;
-// SAFETY: never hands out a block, so `deallocate` is never called.
-unsafe impl Allocator for Refuse {
-    fn allocate(&self, _: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        Err(AllocError)
-    }
-    unsafe fn deallocate(&self, _: NonNull<u8>, _: Layout) {
-        unreachable!()
-    }
 }
 
 /// An allocator that that refuses, through `serde`: an error, not an abort.

@@ -113,10 +113,9 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     #[inline]
     #[track_caller]
     pub fn concat_in(parts: &[&str], alloc: A) -> Self {
-        let total = parts
-            .iter()
-            .try_fold(0usize, |n, p| n.checked_add(p.len()))
-            .unwrap_or_else(|| panic!("capacity overflow"));
+        let Some(total) = parts.iter().try_fold(0usize, |n, p| n.checked_add(p.len())) else {
+            panic!("capacity overflow")
+        };
         let mut s = Self::with_capacity_in(total, alloc);
         for part in parts {
             s.push_str(part); // never grows: the capacity holds `total` bytes

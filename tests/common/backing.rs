@@ -40,6 +40,20 @@ unsafe impl Allocator for Heap {
     }
 }
 
+/// An allocator that never hands out a block.
+#[derive(Default, Clone, Copy)]
+pub struct Refuse;
+
+// SAFETY: never hands out a block, so `deallocate` is never called.
+unsafe impl Allocator for Refuse {
+    fn allocate(&self, _: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        Err(AllocError)
+    }
+    unsafe fn deallocate(&self, _: NonNull<u8>, _: Layout) {
+        unreachable!()
+    }
+}
+
 /// `System` with every block placed `shift` bytes past a page boundary, so that a test can
 /// cover each placement of its chunks rather than whichever the heap happens to give.
 pub struct Shifted(pub usize);
