@@ -1096,7 +1096,10 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
 
 /// `write!` appends. A string that cannot grow ([`NoHeap`](crate::NoHeap)) returns [`fmt::Error`] for a piece
 /// that does not fit, keeping what was written before it (as `ArrayString` does); the others
-/// grow, and abort on allocation failure as `String` does.
+/// grow, and abort on allocation failure as `String` does. The pieces are `format_args!`'s: the
+/// literal text between arguments and each argument's output (the compiler may fold constant
+/// arguments into the text). For all or nothing, build with
+/// [`format_in`](StackString::format_in), which panics, or check the room first.
 ///
 /// # Examples
 /// ```
