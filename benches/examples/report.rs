@@ -222,18 +222,21 @@ fn load(out: &Path, target: &Path, notes: &mut Vec<String>, p: &Platform) -> (Ta
     (table, floor)
 }
 
-/// The firmware's run: one JSON line per measurement (instructions include the floor), the
-/// floor's among them.
+/// The firmwares' run: one JSON line per measurement (instructions include the floor), each
+/// firmware's floor before its cases; every case is net of its own firmware's floor.
 fn load_firmware(out: &Path, notes: &mut Vec<String>) -> (Table, i64) {
     let mut table = Table::new();
-    let mut floor = 0;
+    let mut floors: Vec<i64> = Vec::new();
     for v in json_lines(&out.join("instructions.jsonl")) {
         let imp = v["imp"].as_str().unwrap();
         let instructions = v["instructions"].as_i64().unwrap();
         if imp == "harness floor" {
-            floor = instructions;
+            floors.push(instructions);
             continue;
         }
+        let floor = *floors
+            .last()
+            .expect("a firmware's floor comes before its cases");
         let k = key(
             v["pattern"].as_str().unwrap(),
             v["ty"].as_str().unwrap(),
@@ -241,14 +244,14 @@ fn load_firmware(out: &Path, notes: &mut Vec<String>) -> (Table, i64) {
             imp,
         );
         let cell = table.entry(k).or_default();
-        cell.instructions = Some(instructions);
+        cell.instructions = Some(instructions - floor);
         cell.allocs = v["allocs"].as_f64();
     }
-    for cell in table.values_mut() {
-        cell.instructions = cell.instructions.map(|i| i - floor);
+    if floors.iter().any(|&f| f != floors[0]) {
+        notes.push(format!("the firmwares' harness floors differ: {floors:?}"));
     }
     notes.push("Go 1.24, Go 1.26: n/a, Go does not target thumbv7em-none-eabihf".into());
-    (table, floor)
+    (table, floors[0])
 }
 
 fn get(t: &Table, pattern: &str, ty: &str, n: &str, column: &str) -> Cell {

@@ -48,8 +48,11 @@ pub fn markdown(t: &Table, p: &Platform) -> String {
     let mut s = String::new();
     s += "\n## Bulk operations, inline\n\n";
     s += "Each operation builds a vector of `n` elements that fits StackVec's 32-byte budget \
-          (so only `Vec` allocates) from a static source read through `black_box`, then sums \
-          it, like the patterns above. arrayvec holds 16 elements. `–`: the container has no \
+          (so only `Vec` allocates), then sums it, like the patterns above: the slice rows read \
+          a static source through `black_box`, `(0..n).map(f)` computes its elements from the \
+          run-time `n`, `From<[T; n]>` copies a static array read through `black_box` (its `n` \
+          is the array's length), and `resize` fills with a value read through `black_box`. \
+          arrayvec holds 16 elements. `–`: the container has no \
           such API (arrayvec has no `From<[T; M]>` below its capacity and no `resize`; \
           smallvec 1.x has no `From<[T; M]>` below its inline size). `clone()` clones a vector \
           built before the measured call.\n\n";
