@@ -7,7 +7,10 @@ use core::mem::MaybeUninit;
 use crate::arena::Arena;
 
 /// Inline memory for an [`Arena`]: `const`-constructible, so it can be a `static` (or live in a
-/// linker section via `#[link_section]`), or a local.
+/// linker section via `#[link_section]`), or a local. Uninitialized, so a `static` one lands in
+/// `.bss`. Taking a `static` one's arena ([`take`](Self::take)) needs compare-and-swap
+/// (`target_has_atomic = "8"`): on a target without it (thumbv6m, the Cortex-M0) use
+/// [`arena`](Self::arena) on a buffer you own mutably.
 ///
 /// # Examples
 /// ```

@@ -39,7 +39,7 @@ use crate::tip_buf::{TipBuf, TipWriter};
 /// arena.frame(|f| {
 ///     let mut v: StackVec<u32, 32, _> = StackVec::new_in(&f);
 ///     v.extend(0..20); // spills into the frame
-///     let heap = v.into_heap_exact(); // still in the frame: an allocator_api2 Vec<u32, &Frame>
+///     let heap = v.into_heap_exact(); // (`alloc` feature) still in the frame: a Vec<u32, &Frame>
 ///     assert_eq!(heap.len(), 20);
 /// });
 /// ```

@@ -62,7 +62,14 @@ unsafe impl Allocator for NoHeap {
 /// and the capacity word a spilled vector needs), and a buffer of at least one word (it shares
 /// its bytes with the heap pointer). For small buffers that is more than arrayvec's and
 /// heapless's (a length beside the buffer): `InlineVec<u8, 4>` is 24 bytes on 64-bit targets
-/// (without the `spill-report` feature, which adds two words).
+/// (without the `spill-report` feature, which adds two words). Its capacity word is not zero, so
+/// an empty `static InlineVec` is initialized data (`.data`, in flash), where heapless's lands
+/// in `.bss`.
+///
+/// Filling it past its capacity is an error through the `try_` methods (`try_push`,
+/// `try_extend_from_slice`, `try_insert`, ...) and panics with "capacity exceeded" through the
+/// others, including `From<&[T]>` and the `TryFrom` that Rust derives from it (its error is
+/// `Infallible`).
 ///
 /// # Examples
 /// ```
@@ -78,8 +85,9 @@ pub type InlineVec<T, const N: usize = 32> = StackVec<T, N, NoHeap>;
 
 /// A `StackString` that never allocates: `N` bytes of UTF-8 inline, and nothing else (arrayvec's
 /// `ArrayString`, heapless's `String`), without the `alloc` feature too. Appending past `N`
-/// bytes is an error through [`try_push_str`](StackString::try_push_str) and `write!`, and
-/// panics with "capacity exceeded" through [`push_str`](StackString::push_str).
+/// bytes is an error through [`try_push_str`](StackString::try_push_str), `write!` and `parse`,
+/// and panics with "capacity exceeded" through [`push_str`](StackString::push_str) and
+/// `From<&str>` (and the `TryFrom` that Rust derives from it).
 ///
 /// # Examples
 /// ```

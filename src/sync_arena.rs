@@ -14,11 +14,15 @@ use crate::sync::{AtomicUsize, Ordering};
 
 /// A `Sync` bump arena over `BYTES` bytes of inline memory (a `static`, usually): one atomic bump
 /// pointer, advanced by compare-and-swap, so any thread or interrupt handler can allocate
-/// without a lock. Works wherever the target has pointer-sized compare-and-swap (thumbv7em,
-/// x86_64, ...).
+/// without a lock. Exists wherever the target has pointer-sized compare-and-swap (thumbv7em,
+/// x86_64, ...; not thumbv6m, the Cortex-M0).
 ///
 /// Memory comes back all at once with [`reset`](Self::reset), which needs `&mut self`: no
 /// allocation can be alive then. [`dealloc`](Self::dealloc) reclaims only the most recent block.
+/// So a `static` one, which no one can borrow mutably, suits blocks that live for the program
+/// or are freed last-in-first-out; for memory reclaimed per request, give each context an
+/// [`Arena`](crate::Arena) of its own (behind a critical section where an interrupt handler
+/// shares it) and allocate in its frames.
 ///
 /// # As a `#[global_allocator]`
 /// `SyncArena` implements [`GlobalAlloc`], giving a bump-only heap: allocation is a few
