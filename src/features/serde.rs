@@ -97,7 +97,7 @@ impl<const N: usize, A: Allocator> Serialize for crate::StackString<N, A> {
 /// let s: StackString = serde_json::from_str(r#""hello""#).unwrap();
 /// assert_eq!((s.as_str(), s.spilled()), ("hello", false));
 /// let long = serde_json::from_str::<StackString<4, NoHeap>>(r#""hello""#).unwrap_err();
-/// assert!(long.to_string().starts_with("capacity exceeded"));
+/// assert!(long.to_string().starts_with("capacity exceeded: 5 bytes, room for 4"));
 /// ```
 impl<'de, const N: usize, A: Allocator + Default> Deserialize<'de> for crate::StackString<N, A> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -112,7 +112,10 @@ impl<'de, const N: usize, A: Allocator + Default> Deserialize<'de> for crate::St
 
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 let mut s = crate::StackString::new_in(A::default());
-                s.try_reserve_exact(v.len()).map_err(E::custom)?;
+                let room = s.capacity();
+                s.try_reserve_exact(v.len()).map_err(|e| {
+                    E::custom(format_args!("{e}: {} bytes, room for {room}", v.len()))
+                })?;
                 s.push_str(v);
                 Ok(s)
             }

@@ -154,7 +154,8 @@ impl<const N: usize, A: Allocator> Write for Recording<'_, N, A> {
 /// `format!` into a [`StackString`]: no allocation when the text fits its 32 inline bytes,
 /// the usual growth when it does not.
 ///
-/// * `stack_format!("...", args)` gives a `StackString` (32 bytes, spilling to the heap);
+/// * `stack_format!("...", args)` gives a `StackString` (32 bytes, spilling to the heap: the
+///   `alloc` feature);
 /// * `stack_format!(in alloc; "...", args)` gives a `StackString<32, A>` that spills into
 ///   `alloc` (a `&Frame`, a `&bumpalo::Bump`, ...).
 ///
@@ -182,13 +183,14 @@ macro_rules! stack_format {
         $crate::StackString::<32, _>::format_in(::core::format_args!($($arg)*), $alloc)
     };
     ($($arg:tt)*) => {
-        <$crate::StackString>::format(::core::format_args!($($arg)*))
+        $crate::__on_global_heap!(format(::core::format_args!($($arg)*)))
     };
 }
 
 /// Concatenates string slices (anything that is `AsRef<str>`) as Go's `concatstrings` does:
 /// the total length first, then inline when it fits 32 bytes, else exactly one allocation of
-/// exactly that length. `stack_concat!(in alloc; a, b, ...)` spills into `alloc` instead.
+/// exactly that length (the `alloc` feature). `stack_concat!(in alloc; a, b, ...)` spills into
+/// `alloc` instead (with `NoHeap`, never allocating).
 ///
 /// # Examples
 /// ```
@@ -214,6 +216,32 @@ macro_rules! stack_concat {
         )
     };
     ($($part:expr),* $(,)?) => {
-        <$crate::StackString>::concat(&[$(::core::convert::AsRef::<str>::as_ref(&$part)),*])
+        $crate::__on_global_heap!(concat(&[$(::core::convert::AsRef::<str>::as_ref(&$part)),*]))
+    };
+}
+
+/// The arms of [`stack_format!`] and [`stack_concat!`] without `in alloc;`: a `StackString` of
+/// the global heap, which needs the `alloc` feature.
+#[doc(hidden)]
+#[cfg(feature = "alloc")]
+#[macro_export]
+macro_rules! __on_global_heap {
+    ($method:ident($($args:tt)*)) => {
+        <$crate::StackString>::$method($($args)*)
+    };
+}
+
+/// Without the `alloc` feature there is no global heap: a message that says so, where the
+/// compiler would only report `StackString`'s missing generic arguments.
+#[doc(hidden)]
+#[cfg(not(feature = "alloc"))]
+#[macro_export]
+macro_rules! __on_global_heap {
+    ($($t:tt)*) => {
+        ::core::compile_error!(
+            "without `in alloc;`, stack_format! and stack_concat! spill to the global heap, which \
+             needs stackfirst's `alloc` feature; for a string that never allocates write \
+             `stack_format!(in stackfirst::NoHeap; ...)`"
+        )
     };
 }
