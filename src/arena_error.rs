@@ -120,13 +120,14 @@ impl ArenaError {
     #[cold]
     #[track_caller]
     pub(crate) fn raise(self) -> ! {
-        let at = Location::caller();
-        panic!("{self} (at {at})")
+        self.raise_at(Location::caller())
     }
 
     /// Panics with the error and the location of the call that failed (for slow paths behind a
-    /// function pointer, where `#[track_caller]` cannot reach).
+    /// function pointer, where `#[track_caller]` cannot reach; `#[track_caller]` so that through
+    /// `raise` the panic's own location is the call's too).
     #[cold]
+    #[track_caller]
     pub(crate) fn raise_at(self, at: &Location<'_>) -> ! {
         panic!("{self} (at {at})")
     }
