@@ -7,9 +7,10 @@
 //! compare with the inline capacity, the store, and the length stored back (the growth call can
 //! read it). Nothing else: no capacity word, no spilled flag (its length alone tells inline from
 //! heap, so it can never shrink back or pop), and every push past the budget goes out of line.
-//! So it is a measuring probe, not a container, and the append loop of any vector that can grow
-//! costs at least what this one's does: against arrayvec it lacks only what growth forbids
-//! (a constant bound to unroll against, and a length kept in a register). It even gets its
+//! So it is a measuring probe, not a container, and the append loop of any vector that keeps its
+//! buffer inline (so that it can be moved and returned) and can grow costs at least what this
+//! one's does: against arrayvec it lacks only what growth forbids (a constant bound to unroll
+//! against, and a length kept in a register at no cost; benches/analysis.md). It even gets its
 //! growth call direct, being in its caller's codegen unit, where a generic vector's growth is
 //! often called through the GOT from a library crate (benches/analysis.md). Its
 //! `extend_from_slice` is likewise one compare of the room, the copy and one length store in

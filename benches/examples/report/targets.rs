@@ -101,14 +101,14 @@ fn floor_note(
     let (pattern, ty, n) = row;
     match get(t, pattern, ty, n, MINIMAL).instructions {
         Some(f) if f <= ours => format!(
-            "; the floor of any vector that can grow, measured on `{MINIMAL}` \
+            "; the floor of any vector that keeps its buffer inline and can grow, measured on `{MINIMAL}` \
              (benches/src/minimal.rs): {f}, {:.2}x {name}, so StackVec is {:.2}x the floor",
             f as f64 / theirs as f64,
             ours as f64 / f as f64
         ),
         Some(f) => format!(
-            "; below `{MINIMAL}` (benches/src/minimal.rs, {f}), so no vector that can grow is \
-             known to do better"
+            "; below `{MINIMAL}` (benches/src/minimal.rs, {f}), so no vector that keeps its \
+             buffer inline and can grow is known to do better"
         ),
         None => String::new(),
     }
@@ -444,8 +444,9 @@ mod tests {
         assert!(
             v.contains(
                 "clone() 16-byte struct n=2: StackVec 45, arrayvec 40 (1.12x; the floor of any \
-                 vector that can grow, measured on `minimal growable` (benches/src/minimal.rs): \
-                 44, 1.10x arrayvec, so StackVec is 1.02x the floor)"
+                 vector that keeps its buffer inline and can grow, measured on `minimal \
+                 growable` (benches/src/minimal.rs): 44, 1.10x arrayvec, so StackVec is 1.02x \
+                 the floor)"
             ),
             "{v}"
         );
