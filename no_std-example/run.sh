@@ -39,6 +39,12 @@ elf=$here/target/thumbv7em-none-eabihf/release/stackfirst-no-std-example
 cp "$elf" "$out/bulk-rows.elf"
 $cargo build -q --release
 gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$out/libinsn_count.so" qemu-plugin/insn_count.c
+# An empty `static InlineVec` must be zeroed memory (.bss), not initialized data in flash.
+section=$(nm -C "$elf" | awk '$3 ~ /::LOG$/ { print $2 }')
+case "$section" in
+  b | B) echo "a static Mutex<RefCell<InlineVec<u8, 256>>> is in .bss" ;;
+  *) echo "the static LOG should be in .bss, nm says '$section'"; exit 1 ;;
+esac
 
 echo "--- run under QEMU"
 measure() {

@@ -1,5 +1,7 @@
 //! [`ConstAllocator`]: the allocators that `new()` can name by itself.
 
+use core::marker::PhantomData;
+
 use allocator_api2::alloc::Allocator;
 
 /// An allocator with a single value known at compile time, such as the global heap
@@ -45,6 +47,21 @@ use allocator_api2::alloc::Allocator;
 pub trait ConstAllocator: Allocator {
     /// The allocator.
     const VALUE: Self;
+
+    /// `Some` for [`NoHeap`](crate::NoHeap) alone (the proof exists only when `Self` is
+    /// `NoHeap`, and its type cannot be named outside this crate): its vectors never spill, so
+    /// `new()` leaves their capacity word zero and an empty `static` is all zeros (`.bss`).
+    #[doc(hidden)]
+    const NO_HEAP: Option<Same<Self, crate::NoHeap>> = None;
+}
+
+/// A proof that `A` and `B` are one type: its only value is [`Same::PROOF`], which exists only
+/// for `Same<T, T>` (invariant in both, so subtyping cannot turn one into another).
+pub struct Same<A: ?Sized, B: ?Sized>(PhantomData<(*mut A, *mut B)>);
+
+impl<T: ?Sized> Same<T, T> {
+    /// The proof that `T` is `T`.
+    pub const PROOF: Self = Same(PhantomData);
 }
 
 #[cfg(feature = "alloc")]
@@ -54,4 +71,5 @@ impl ConstAllocator for allocator_api2::alloc::Global {
 
 impl ConstAllocator for crate::NoHeap {
     const VALUE: Self = crate::NoHeap;
+    const NO_HEAP: Option<Same<Self, crate::NoHeap>> = Some(Same::PROOF);
 }

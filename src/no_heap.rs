@@ -62,9 +62,9 @@ unsafe impl Allocator for NoHeap {
 /// and the capacity word a spilled vector needs), and a buffer of at least one word (it shares
 /// its bytes with the heap pointer). For small buffers that is more than arrayvec's and
 /// heapless's (a length beside the buffer): `InlineVec<u8, 4>` is 24 bytes on 64-bit targets
-/// (without the `spill-report` feature, which adds two words). Its capacity word is not zero, so
-/// an empty `static InlineVec` is initialized data (`.data`, in flash), where heapless's lands
-/// in `.bss`.
+/// (without the `spill-report` feature, which adds two words). `InlineVec::new()` leaves those
+/// words zero, so an empty `static InlineVec` is zeroed memory (`.bss`: RAM, but no flash), as
+/// heapless's is (with the spill report, its call-site word makes it initialized data).
 ///
 /// Filling it past its capacity is an error through the `try_` methods (`try_push`,
 /// `try_extend_from_slice`, `try_insert`, ...) and panics with "capacity exceeded" through the

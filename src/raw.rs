@@ -13,6 +13,9 @@
 //!    `INLINE_CAPACITY` (`N / size_of::<T>()`, or `usize::MAX` for zero-sized `T`, which never
 //!    allocate). So in both states `tag < limit` means "room for one more", and `tag >=
 //!    INLINE_CAPACITY && tag < limit` means "spilled, with room": push needs no flag test.
+//!    The one exception: with [`NoHeap`](crate::NoHeap), which never spills, `limit` may also be
+//!    0 (`new_const`: an empty `static` is then all zeros). Nothing reads `limit` for `NoHeap`
+//!    but `capacity`, which reads 0 as `INLINE_CAPACITY`.
 //! 3. The length is `tag` without its top bit (the whole `tag` for zero-sized `T`, so they can
 //!    count to `usize::MAX` like `Vec`). `len <= capacity`, and the first `len` slots of the
 //!    active buffer are initialized. A heap layout never exceeds `isize::MAX` bytes, so the
@@ -33,6 +36,7 @@ use allocator_api2::alloc::Allocator;
 
 use crate::error::{TryReserveError, TryReserveErrorKind};
 use crate::no_heap::is_no_heap;
+use crate::ConstAllocator;
 
 const SPILLED: usize = 1 << (usize::BITS - 1);
 
@@ -101,6 +105,21 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             peak: 0,
             alloc,
         }
+    }
+
+    /// An empty vector of the allocator's one value: [`new_in`](Self::new_in), with the
+    /// capacity word zero for [`NoHeap`](crate::NoHeap) (invariant 2), so that a `static` of it
+    /// is zeroed memory (`.bss`, no flash), as heapless's is.
+    #[inline]
+    pub(crate) const fn new_const() -> Self
+    where
+        A: ConstAllocator,
+    {
+        let mut raw = Self::new_in(A::VALUE);
+        if A::NO_HEAP.is_some() {
+            raw.limit = 0;
+        }
+        raw
     }
 
     /// Room for at least `capacity` elements: inline when they fit, else one heap block of
@@ -210,8 +229,12 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         if Self::IS_ZST {
             usize::MAX
         } else {
-            // Invariants 1 and 2: `limit` is the capacity, with the flag when spilled.
-            self.limit & !SPILLED
+            // Invariants 1 and 2: `limit` is the capacity, with the flag when spilled, or 0 for
+            // an inline `NoHeap` vector (a spilled capacity is never 0).
+            match self.limit & !SPILLED {
+                0 => Self::INLINE_CAPACITY,
+                cap => cap,
+            }
         }
     }
 
@@ -308,10 +331,14 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
 
     /// How many more elements fit without growing: `limit - tag`, which needs no masks because
     /// both words carry the spilled flag or neither does (invariants 1 and 2; for zero-sized `T`,
-    /// `usize::MAX - len`).
+    /// `usize::MAX - len`). A `NoHeap` vector is never spilled and its capacity is a constant.
     #[inline]
     pub(crate) fn spare(&self) -> usize {
-        self.limit - self.tag
+        if is_no_heap::<A>() {
+            Self::INLINE_CAPACITY - self.tag
+        } else {
+            self.limit - self.tag
+        }
     }
 
     /// Makes room for `additional` more elements for the fallible API: amortized (doubling),

@@ -80,7 +80,9 @@ impl<const N: usize, A: ConstAllocator> StackString<N, A> {
     #[cfg_attr(feature = "spill-report", track_caller)]
     #[must_use]
     pub const fn new() -> Self {
-        Self::new_in(A::VALUE)
+        Self {
+            vec: StackVec::new(),
+        }
     }
 }
 
@@ -1090,7 +1092,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// ever full (the test folds away for every other allocator).
     #[inline(always)]
     fn full_for(&self, bytes: usize) -> bool {
-        is_no_heap::<A>() && bytes > self.capacity() - self.len()
+        is_no_heap::<A>() && bytes > self.vec.remaining_capacity()
     }
 }
 

@@ -163,7 +163,7 @@ impl<T, const N: usize, A: ConstAllocator> StackVec<T, N, A> {
     #[cfg_attr(feature = "spill-report", track_caller)]
     #[must_use]
     pub const fn new() -> Self {
-        Self::new_in(A::VALUE)
+        Self::from_raw(RawStackVec::new_const())
     }
 }
 
@@ -531,7 +531,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         if index > len {
             panic!("insertion index (is {index}) should be <= len (is {len})");
         }
-        if len == self.capacity() {
+        if self.raw.spare() == 0 {
             self.raw.grow_one();
         }
         let p = self.raw.as_mut_ptr();
@@ -1240,10 +1240,11 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     pub fn spare_capacity_mut(&mut self) -> &mut [MaybeUninit<T>] {
-        let (len, cap) = (self.len(), self.capacity());
+        let (len, spare) = (self.len(), self.raw.spare());
         let p = self.raw.as_mut_ptr();
-        // SAFETY: slots `len..cap` are inside the buffer; `MaybeUninit` needs no initialization.
-        unsafe { slice::from_raw_parts_mut(p.add(len).cast(), cap - len) }
+        // SAFETY: slots `len..len + spare` (`spare = capacity - len`) are inside the buffer;
+        // `MaybeUninit` needs no initialization.
+        unsafe { slice::from_raw_parts_mut(p.add(len).cast(), spare) }
     }
 
     /// Sets the length without dropping or initializing anything.

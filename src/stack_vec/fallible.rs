@@ -76,7 +76,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     #[inline]
     #[must_use]
     pub fn is_full(&self) -> bool {
-        self.len() == self.capacity()
+        self.raw.spare() == 0
     }
 
     /// How many more elements fit without spilling or growing: `capacity() - len()`.
@@ -91,7 +91,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     #[inline]
     #[must_use]
     pub fn remaining_capacity(&self) -> usize {
-        self.capacity() - self.len()
+        self.raw.spare()
     }
 
     /// Appends `value` if it fits the current capacity, never allocating; otherwise hands it

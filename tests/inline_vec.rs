@@ -1,0 +1,236 @@
+//! Differential property test of `InlineVec` (the `NoHeap` vector) against a `Vec` held to the
+//! same capacity. An operation that fits must do what `Vec`'s does; one that does not must fail
+//! as documented: the `try_` methods return an error and leave the vector unchanged, the others
+//! panic with "capacity exceeded" (`push`, `insert`, `extend_from_slice`, `resize` and `reserve`
+//! before changing anything; `extend` after appending what fits). Vectors made by `new()` (whose
+//! capacity word is zero: src/raw.rs, invariant 2), by `Default`, by `clone` and by `collect`
+//! run the same sequences, and every capacity query is checked after every step.
+
+mod common;
+
+use common::{caught, panic_message};
+use proptest::prelude::*;
+use stackfirst::{InlineString, InlineVec, TryReserveErrorKind};
+
+/// Six `u16`s.
+type V = InlineVec<u16, 12>;
+const CAP: usize = 6;
+
+#[derive(Clone, Debug)]
+enum Op {
+    Push(u16),
+    TryPush(u16),
+    Insert(usize, u16),
+    TryInsert(usize, u16),
+    Extend(Vec<u16>),
+    ExtendFromSlice(Vec<u16>),
+    TryExtendFromSlice(Vec<u16>),
+    Resize(usize, u16),
+    TryResize(usize, u16),
+    Reserve(usize),
+    TryReserve(usize),
+    Pop,
+    Remove(usize),
+    Truncate(usize),
+    Retain(u16),
+    Drain(usize, usize),
+    SplitOff(usize),
+    SpareWrite(u16),
+    ShrinkToFit,
+    Clear,
+    Clone,
+    Collect,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let items = proptest::collection::vec(any::<u16>(), 0..9);
+    prop_oneof![
+        3 => any::<u16>().prop_map(Op::Push),
+        2 => any::<u16>().prop_map(Op::TryPush),
+        1 => (0usize..8, any::<u16>()).prop_map(|(i, x)| Op::Insert(i, x)),
+        1 => (0usize..8, any::<u16>()).prop_map(|(i, x)| Op::TryInsert(i, x)),
+        1 => items.clone().prop_map(Op::Extend),
+        1 => items.clone().prop_map(Op::ExtendFromSlice),
+        1 => items.prop_map(Op::TryExtendFromSlice),
+        1 => (0usize..9, any::<u16>()).prop_map(|(n, x)| Op::Resize(n, x)),
+        1 => (0usize..9, any::<u16>()).prop_map(|(n, x)| Op::TryResize(n, x)),
+        1 => (0usize..9).prop_map(Op::Reserve),
+        1 => (0usize..9).prop_map(Op::TryReserve),
+        2 => Just(Op::Pop),
+        1 => (0usize..8).prop_map(Op::Remove),
+        1 => (0usize..8).prop_map(Op::Truncate),
+        1 => (1u16..4).prop_map(Op::Retain),
+        1 => (0usize..8, 0usize..8).prop_map(|(a, b)| Op::Drain(a, b)),
+        1 => (0usize..8).prop_map(Op::SplitOff),
+        1 => any::<u16>().prop_map(Op::SpareWrite),
+        1 => Just(Op::ShrinkToFit),
+        1 => Just(Op::Clear),
+        1 => Just(Op::Clone),
+        1 => Just(Op::Collect),
+    ]
+}
+
+/// Runs `f`, which must panic with "capacity exceeded".
+fn exceeds(f: impl FnOnce()) {
+    let payload = caught(f).expect_err("expected a panic");
+    assert_eq!(panic_message(&*payload), "capacity exceeded");
+}
+
+fn check(v: &V, model: &[u16]) {
+    assert_eq!(v.as_slice(), model);
+    assert_eq!(v.capacity(), CAP);
+    assert_eq!(v.remaining_capacity(), CAP - model.len());
+    assert_eq!(v.is_full(), model.len() == CAP);
+    assert!(!v.spilled());
+}
+
+fn run(mut v: V, ops: &[Op]) {
+    let mut m: Vec<u16> = v.to_vec();
+    check(&v, &m);
+    for op in ops {
+        let len = m.len();
+        match op.clone() {
+            Op::Push(x) if len < CAP => {
+                v.push(x);
+                m.push(x);
+            }
+            Op::Push(x) => exceeds(|| v.push(x)),
+            Op::TryPush(x) => match v.try_push(x) {
+                Ok(()) => m.push(x),
+                Err(e) => assert_eq!((len, e.into_value()), (CAP, x)),
+            },
+            Op::Insert(i, x) => {
+                let i = i.min(len);
+                if len < CAP {
+                    v.insert(i, x);
+                    m.insert(i, x);
+                } else {
+                    exceeds(|| v.insert(i, x));
+                }
+            }
+            Op::TryInsert(i, x) => {
+                let i = i.min(len);
+                match v.try_insert(i, x) {
+                    Ok(()) => m.insert(i, x),
+                    Err(e) => assert_eq!((len, e.into_value()), (CAP, x)),
+                }
+            }
+            Op::Extend(items) if len + items.len() <= CAP => {
+                v.extend(items.iter().copied());
+                m.extend(&items);
+            }
+            Op::Extend(items) => {
+                exceeds(|| v.extend(items.iter().copied()));
+                m.extend(&items[..CAP - len]);
+            }
+            Op::ExtendFromSlice(items) if len + items.len() <= CAP => {
+                v.extend_from_slice(&items);
+                m.extend(&items);
+            }
+            Op::ExtendFromSlice(items) => exceeds(|| v.extend_from_slice(&items)),
+            Op::TryExtendFromSlice(items) => match v.try_extend_from_slice(&items) {
+                Ok(()) => m.extend(&items),
+                Err(e) => {
+                    assert!(len + items.len() > CAP);
+                    assert_eq!(e.kind(), TryReserveErrorKind::CapacityExceeded);
+                }
+            },
+            Op::Resize(n, x) if n <= CAP => {
+                v.resize(n, x);
+                m.resize(n, x);
+            }
+            Op::Resize(n, x) => exceeds(|| v.resize(n, x)),
+            Op::TryResize(n, x) => match v.try_resize(n, x) {
+                Ok(()) => m.resize(n, x),
+                Err(e) => {
+                    assert!(n > CAP);
+                    assert_eq!(e.kind(), TryReserveErrorKind::CapacityExceeded);
+                }
+            },
+            Op::Reserve(n) if len + n <= CAP => v.reserve(n),
+            Op::Reserve(n) => exceeds(|| v.reserve(n)),
+            Op::TryReserve(n) => assert_eq!(v.try_reserve(n).is_ok(), len + n <= CAP),
+            Op::Pop => assert_eq!(v.pop(), m.pop()),
+            Op::Remove(i) if i < len => assert_eq!(v.remove(i), m.remove(i)),
+            Op::Remove(_) => {}
+            Op::Truncate(n) => {
+                v.truncate(n);
+                m.truncate(n);
+            }
+            Op::Retain(k) => {
+                v.retain(|x| x % k == 0);
+                m.retain(|x| x % k == 0);
+            }
+            Op::Drain(a, b) => {
+                let (a, b) = (a.min(len), b.min(len));
+                let (a, b) = (a.min(b), a.max(b));
+                assert!(v.drain(a..b).eq(m.drain(a..b)));
+            }
+            Op::SplitOff(at) if at <= len => {
+                let tail = v.split_off(at);
+                assert_eq!(tail.as_slice(), m.split_off(at));
+                check(&tail, tail.as_slice());
+            }
+            Op::SplitOff(_) => {}
+            Op::SpareWrite(x) => {
+                let spare = v.spare_capacity_mut();
+                assert_eq!(spare.len(), CAP - len);
+                if let Some(slot) = spare.first_mut() {
+                    slot.write(x);
+                    // SAFETY: slot `len` is inside the capacity and was just initialized.
+                    unsafe { v.set_len(len + 1) };
+                    m.push(x);
+                }
+            }
+            Op::ShrinkToFit => v.shrink_to_fit(),
+            Op::Clear => {
+                v.clear();
+                m.clear();
+            }
+            Op::Clone => v = v.clone(),
+            Op::Collect => v = v.iter().copied().collect(),
+        }
+        check(&v, &m);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn made_by_new(ops in proptest::collection::vec(op(), 1..60)) {
+        run(V::new(), &ops);
+    }
+
+    #[test]
+    fn made_by_default(ops in proptest::collection::vec(op(), 1..60)) {
+        run(V::default(), &ops);
+    }
+
+    #[test]
+    fn made_by_a_static(ops in proptest::collection::vec(op(), 1..60)) {
+        static EMPTY: V = V::new();
+        run(EMPTY.clone(), &ops);
+    }
+
+    #[test]
+    fn made_by_collect(start in proptest::collection::vec(any::<u16>(), 0..=CAP),
+                       ops in proptest::collection::vec(op(), 1..60)) {
+        run(start.iter().copied().collect(), &ops);
+    }
+}
+
+/// `InlineString::new()` shares the vector's zero capacity word: its capacity, its room and its
+/// refusals are those of its budget.
+#[test]
+fn inline_string_new_knows_its_capacity() {
+    const EMPTY: InlineString<8> = InlineString::new();
+    let mut s = EMPTY;
+    assert_eq!((s.capacity(), s.len()), (8, 0));
+    s.push_str("1234567");
+    assert!(s.try_push_str("89").is_err());
+    assert_eq!(s.as_str(), "1234567");
+    s.push('8');
+    assert!(s.try_push('9').is_err());
+    assert_eq!((s.as_str(), s.capacity()), ("12345678", 8));
+}
