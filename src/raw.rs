@@ -25,8 +25,9 @@
 //!
 //! With the `spill-report` feature, `peak` is at least every length the vector had before it
 //! last got shorter (every shortening goes through `set_len`, which notes the length first; the
-//! report counts a vector before its storage is dropped), so `peak()` is the longest it has
-//! been.
+//! report counts a vector before its storage is dropped) and every length a heap allocation was
+//! made to hold (`with_capacity`, `reserve`: a vector can spill before it is that long), so
+//! `peak()` is the most the vector has had to hold.
 
 use core::alloc::Layout;
 use core::mem::{self, ManuallyDrop, MaybeUninit};
@@ -138,7 +139,15 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         // SAFETY: `T` is not zero-sized (its inline capacity would be `usize::MAX`), and `ptr`
         // is a fresh block of `alloc` with `Layout::array::<T>(capacity)`, `capacity > 0`,
         // holding no elements.
-        Ok(unsafe { Self::from_heap_parts(ptr.cast(), 0, capacity, alloc) })
+        let raw = unsafe { Self::from_heap_parts(ptr.cast(), 0, capacity, alloc) };
+        // It spilled to hold `capacity`.
+        #[cfg(feature = "spill-report")]
+        let raw = {
+            let mut raw = raw;
+            raw.peak = capacity;
+            raw
+        };
+        Ok(raw)
     }
 
     /// Takes over a heap buffer.
@@ -218,7 +227,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         };
     }
 
-    /// The longest the vector has been (the spill report's measure).
+    /// The most the vector has had to hold (the spill report's measure).
     #[cfg(feature = "spill-report")]
     pub(crate) fn peak(&self) -> usize {
         self.peak.max(self.len())
@@ -467,6 +476,11 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             ptr: ptr.cast(),
             cap,
         });
+        // What the vector was asked to hold, not the amortized capacity.
+        #[cfg(feature = "spill-report")]
+        {
+            self.peak = self.peak.max(required);
+        }
         Ok(())
     }
 

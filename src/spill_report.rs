@@ -14,10 +14,12 @@
 //! [`stack_format!`](crate::stack_format) and [`stack_concat!`](crate::stack_concat) are
 //! `#[track_caller]` too, so the site is the user's line.
 //!
-//! A vector counts with the longest it has been (its high-water mark, so a stack that grows to
-//! 7 elements and is popped empty before it is dropped needs 7), taken when it is dropped or
-//! converted; a vector that spilled (even if it moved back inline since, through
-//! `shrink_to_fit`) counts as needing at least one element more than its inline capacity.
+//! A vector counts with the most it has had to hold, taken when it is dropped or converted: its
+//! longest length (its high-water mark, so a stack that grows to 7 elements and is popped empty
+//! before it is dropped needs 7), or the length a heap allocation was made for
+//! (`with_capacity(16)` needs 16 even if 2 are pushed). A vector that spilled (even if it moved
+//! back inline since, through `shrink_to_fit`) counts as needing at least one element more than
+//! its inline capacity.
 //!
 //! The registry is a fixed-capacity, lock-free table in a `static` (thread-safe with or without
 //! `std`): [`SITES`] call sites (256 with `std`, 32 without: about 6 KiB on a 32-bit target).
@@ -25,9 +27,12 @@
 //!
 //! `Iterator::collect` is not `#[track_caller]` in `core`, so vectors built by `collect()` are
 //! all attributed to `collect`'s one location in `core`: the table shows them together as one
-//! `collect()` row ([`SiteStats::is_collect`]); call `StackVec::from_iter(iter)` (or
+//! `collect()` row ([`SiteStats::is_collect`]; `partition`, `unzip` and collecting into an
+//! `Option` or `Result` land there too); call `StackVec::from_iter(iter)` (or
 //! [`from_iter_in`](crate::StackVec::from_iter_in), or a constructor and `extend`) where the site
-//! matters.
+//! matters. Likewise a vector that `core` makes for you elsewhere (`mem::take` through
+//! `Default`, `Option::clone` through `Clone`) is counted at that line of `core`, a row of its
+//! own.
 //!
 //! # For the final binary, not for libraries
 //!
@@ -236,11 +241,12 @@ pub struct SiteStats {
     pub created: usize,
     /// How many of them had spilled to the heap.
     pub spilled: usize,
-    /// The longest any of them has been (a spilled vector counts as at least its inline
-    /// capacity plus one).
+    /// The most any of them had to hold: its longest length, or the length a heap allocation
+    /// was made for (a spilled vector counts as at least its inline capacity plus one; see the
+    /// [module docs](self)).
     pub max_len: usize,
-    /// Each vector's longest length, in powers of two: `lengths[0]` counts vectors that stayed
-    /// empty, `lengths[k]` those that reached `2^(k-1)..2^k`; the last bucket everything from
+    /// What each vector had to hold (as for `max_len`), in powers of two: `lengths[0]` counts
+    /// vectors that stayed empty, `lengths[k]` those that reached `2^(k-1)..2^k`; the last bucket everything from
     /// `2^(BUCKETS - 2)` on.
     pub lengths: [usize; BUCKETS],
     /// `into_heap_exact` calls that handed a spilled buffer over (no allocation).
@@ -267,11 +273,13 @@ impl SiteStats {
     #[must_use]
     pub fn is_collect(&self) -> bool {
         let f = self.file;
-        // `core/src/...` (remapped) or `/rustc/<hash>/library/core/src/...`, either separator.
-        f.starts_with("core/src/")
-            || f.starts_with("core\\src\\")
-            || f.contains("/core/src/")
-            || f.contains("\\core\\src\\")
+        // `core/src/iter/...` (remapped) or `/rustc/<hash>/library/core/src/iter/...`, either
+        // separator: `collect`, and the `Option`/`Result` collecting, `partition` and `unzip`
+        // built on it. Other lines of `core` (`mem::take`) are rows of their own.
+        f.starts_with("core/src/iter/")
+            || f.starts_with("core\\src\\iter\\")
+            || f.contains("/core/src/iter/")
+            || f.contains("\\core\\src\\iter\\")
     }
 
     /// The inline budget in bytes (a multiple of the word size) that would have kept at least
@@ -312,7 +320,12 @@ impl SiteStats {
         for (k, &count) in self.lengths.iter().enumerate() {
             seen = seen.saturating_add(count);
             if seen >= need {
-                len = if k == 0 { 0 } else { (1usize << k) - 1 };
+                // The last bucket has no upper bound of its own.
+                len = match k {
+                    0 => 0,
+                    k if k == BUCKETS - 1 => self.max_len,
+                    k => (1usize << k) - 1,
+                };
                 break;
             }
         }

@@ -1216,9 +1216,15 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[track_caller]
     pub fn shrink_to(&mut self, min_capacity: usize) {
+        self.shrink_storage(min_capacity, true);
+    }
+
+    /// The storage's `shrink_to`, telling the spill report when a spilled vector moves back
+    /// inline (an empty one always does).
+    fn shrink_storage(&mut self, min_capacity: usize, allow_inline: bool) {
         #[cfg(feature = "spill-report")]
         let spilled = self.spilled();
-        self.raw.shrink_to(min_capacity, true);
+        self.raw.shrink_to(min_capacity, allow_inline);
         #[cfg(feature = "spill-report")]
         if spilled && !self.spilled() {
             self.site.mark_moved_back();
@@ -1342,7 +1348,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     where
         A: IntoHeap,
     {
-        self.raw.shrink_to(0, false);
+        self.shrink_storage(0, false);
         A::vec_into_boxed_slice(self.into_heap_exact())
     }
 

@@ -1,0 +1,126 @@
+//! What the spill report counts a vector as needing, and the budget it advises from that, in
+//! the cases where a vector's length is not the whole story: a spill caused by a requested
+//! capacity, a spilled vector that moves back inline on its way out, vectors that `core` builds,
+//! and lengths past the last bucket. (A test binary of its own: without `std` the report tracks
+//! 32 call sites, and tests/spill_report.rs uses most of them.)
+#![cfg(feature = "spill-report")]
+
+use stackfirst::{spill_report, SiteStats, StackVec};
+
+/// The records of this file's call sites on lines `first..=last`, in line order.
+fn sites_between(first: u32, last: u32) -> Vec<SiteStats> {
+    let report = spill_report();
+    let mut found: Vec<SiteStats> = report
+        .sites()
+        .iter()
+        .filter(|s| s.file.ends_with("spill_advice.rs") && (first..=last).contains(&s.line))
+        .cloned()
+        .collect();
+    found.sort_by_key(|s| s.line);
+    assert!(
+        !found.is_empty(),
+        "no record on lines {first}..={last}:\n{report}"
+    );
+    found
+}
+
+/// A spilled vector that `into_boxed_slice` (or `into_boxed_str`) moves back inline on the way
+/// out, because it was emptied, still counts as spilled (found by review: it counted as never
+/// spilled, and a `with_capacity(100)` one as needing nothing).
+#[test]
+fn an_emptied_spilled_vector_boxed_counts_as_spilled() {
+    let first = line!();
+    let mut v: StackVec<u64> = StackVec::new();
+    v.extend(0..10);
+    v.clear();
+    assert!(v.into_boxed_slice().is_empty());
+    let w: StackVec<u64> = StackVec::with_capacity(100);
+    drop(w.into_boxed_slice());
+    let mut s = stackfirst::StackString::<32>::from("a string longer than thirty-two bytes");
+    s.clear();
+    drop(s.into_boxed_str());
+    let found = sites_between(first, line!());
+    let got: Vec<_> = found
+        .iter()
+        .map(|s| (s.created, s.spilled, s.max_len))
+        .collect();
+    assert_eq!(got, [(1, 1, 10), (1, 1, 100), (1, 1, 37)], "{found:?}");
+}
+
+/// Only what `core`'s iterator code builds shares the `collect()` row: vectors that `core`
+/// makes through `Default` (`mem::take`) or `Clone` (`Option::clone`) are rows of their own
+/// (found by review: every line of `core` was labelled `collect()`), and `clone_from` makes
+/// no vector at all.
+#[test]
+fn only_iterator_code_is_labelled_collect() {
+    let mut kept: StackVec<u64> = StackVec::new();
+    kept.extend(0..9);
+    let taken = std::mem::take(&mut kept); // `kept` is now a `Default::default()` of `core`'s
+    drop((taken, kept));
+    drop(Some(StackVec::<u16>::from([1, 2])).clone());
+    let collected: StackVec<u8> = (0..3).collect();
+    let (evens, odds): (StackVec<u8>, StackVec<u8>) = (0..9).partition(|x| x % 2 == 0);
+    drop((collected, evens, odds));
+    let report = spill_report();
+    let core_rows: Vec<&SiteStats> = report
+        .sites()
+        .iter()
+        .filter(|s| s.file.contains("core/src/") || s.file.contains("core\\src\\"))
+        .collect();
+    assert!(
+        core_rows.iter().any(|s| s.file.contains("mem"))
+            && core_rows.iter().any(|s| s.file.contains("option")),
+        "{report}"
+    );
+    for s in &core_rows {
+        assert_eq!(
+            s.is_collect(),
+            s.file.contains("iter"),
+            "{}:{}",
+            s.file,
+            s.line
+        );
+    }
+    assert!(core_rows.iter().any(|s| s.is_collect()), "{report}");
+}
+
+/// A vector that spilled because it was asked for room (`with_capacity`, `reserve`), not
+/// because of its length, needs that room inline: the advised budget must keep it there
+/// (found by review: it was advised 40 bytes, with which `with_capacity(16)` still spills).
+#[test]
+fn a_requested_capacity_is_what_the_budget_must_hold() {
+    let first = line!();
+    for _ in 0..10 {
+        let mut v: StackVec<u64> = StackVec::with_capacity(16);
+        v.extend([1, 2]);
+        let mut w: StackVec<u64> = StackVec::new();
+        w.push(1);
+        w.reserve(11); // room for 12: spills
+    }
+    let found = sites_between(first, line!());
+    let got: Vec<_> = found
+        .iter()
+        .map(|s| (s.created, s.spilled, s.max_len, s.budget_for(100)))
+        .collect();
+    // 16 and 12 u64, and the vectors of those budgets keep the calls inline.
+    assert_eq!(got, [(10, 10, 16, 128), (10, 10, 12, 96)], "{found:?}");
+    let mut kept: StackVec<u64, 96> = StackVec::new();
+    kept.push(1);
+    kept.reserve(11);
+    assert!(!StackVec::<u64, 128>::with_capacity(16).spilled() && !kept.spilled());
+}
+
+/// The last length bucket has no upper bound of its own: a site whose vectors are longer than
+/// 2^15 is advised their longest length (found by review: it was advised 2^16 bytes for
+/// vectors of 100,000).
+#[test]
+fn the_budget_covers_vectors_past_the_last_bucket() {
+    let first = line!();
+    for _ in 0..3 {
+        let v: StackVec<u8> = StackVec::from_iter((0..100_000u32).map(|i| i as u8));
+        assert_eq!(v.len(), 100_000);
+    }
+    let s = &sites_between(first, line!())[0];
+    assert_eq!((s.created, s.max_len), (3, 100_000), "{s:?}");
+    assert_eq!(s.budget_for(100), 100_000);
+}
