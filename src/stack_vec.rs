@@ -411,10 +411,14 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// A pointer to the first element (or to where it would go).
     ///
     /// Like `Vec`'s, `as_ptr` and [`as_mut_ptr`](Self::as_mut_ptr) do not create a reference to
-    /// the elements, so calling them does not invalidate pointers obtained earlier: several raw
-    /// pointers from them may be used in turn. What invalidates such pointers is what changes
-    /// the buffer: growing, shrinking, spilling, moving back inline, and — while the vector is
-    /// inline, where the pointer points into the vector itself — moving the vector.
+    /// the elements. Once the vector has spilled, its elements are in the heap block, not in
+    /// the vector, so, as with `Vec`, calling them does not invalidate pointers obtained
+    /// earlier: several raw pointers from them may be used in turn. While it is inline, the
+    /// elements are inside the vector, and every borrow of the vector (these calls included)
+    /// borrows them too: under Rust's aliasing rules a later call invalidates the pointers an
+    /// earlier one returned, so take one pointer and derive the others from it (`p.add(i)`). In
+    /// both states, what changes the buffer invalidates every such pointer: growing, shrinking,
+    /// spilling, moving back inline, and, while inline, moving the vector.
     ///
     /// # Examples
     /// ```
