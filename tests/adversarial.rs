@@ -2077,16 +2077,23 @@ fn dedup_with_panicking_eq_and_clone_from_with_panicking_clone() {
         drop(v);
         assert_eq!(live(), 0);
     }
-    // clone_from (the default: clone, then assign) with a clone that panics.
+    // clone_from (`Vec`'s algorithm: the common prefix cloned in place, then the rest appended)
+    // with a clone that panics: what is left is what `Vec` leaves, every value accounted for.
     let g = Gate::default();
     {
         let src: StackVec<Tracked, 32, &Gate> = StackVec::from_iter_in(tracked(0..9), &g);
         let mut dst: StackVec<Tracked, 32, &Gate> = StackVec::from_iter_in(tracked(50..53), &g);
+        let model_src: Vec<Tracked> = tracked(0..9).collect();
+        let mut model: Vec<Tracked> = tracked(50..53).collect();
         panic_on_clone(5);
         let r = caught(|| dst.clone_from(&src));
+        panic_on_clone(5);
+        let m = caught(|| model.clone_from(&model_src));
         panic_on_clone(0);
-        assert!(r.is_err());
-        assert_eq!(values(&dst), [50, 51, 52]);
+        assert!(r.is_err() && m.is_err());
+        let model_values: Vec<u64> = model.iter().map(|t| t.value).collect();
+        assert_eq!(values(&dst), model_values);
+        assert_eq!(values(&dst), [0, 1, 2, 3]);
         dst.clone_from(&src);
         assert_eq!(values(&dst), (0..9).collect::<Vec<_>>());
     }

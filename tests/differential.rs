@@ -63,6 +63,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => any::<u8>().prop_map(Op::Convert),
         1 => small.prop_map(Op::Reallocate),
         1 => Just(Op::Flatten),
+        1 => (proptest::collection::vec(any::<u8>(), 0..24), 0usize..8)
+            .prop_map(|(b, k)| Op::CloneFrom(b, k)),
     ]
 }
 

@@ -1426,3 +1426,28 @@ fn zero_budget_strings() {
     let v: InlineVec<u8, 0> = "".bytes().collect();
     assert!(v.is_empty());
 }
+
+/// `clone_from` reuses the string's buffer, as `String`'s does: no allocation when the text
+/// fits, whether the buffer is inline or on the heap, and a growth only when it does not.
+#[test]
+fn clone_from_reuses_the_buffer() {
+    let long = StackString::<16>::from("longer than sixteen bytes");
+    let short = StackString::<16>::from("short");
+    let mut heap = StackString::<16>::with_capacity(64);
+    let ptr = heap.as_ptr();
+    let ((), h) = count_heap(|| heap.clone_from(&long));
+    assert_eq!(
+        (heap.as_str(), heap.as_ptr(), h.allocs),
+        (long.as_str(), ptr, 0)
+    );
+    heap.clone_from(&short);
+    assert_eq!((heap.as_str(), heap.capacity()), ("short", 64));
+    let mut inline = StackString::<16>::new();
+    let ((), h) = count_heap(|| inline.clone_from(&short));
+    assert_eq!(
+        (inline.as_str(), inline.spilled(), h.allocs),
+        ("short", false, 0)
+    );
+    let ((), h) = count_heap(|| inline.clone_from(&long));
+    assert_eq!((inline.as_str(), h.allocs), (long.as_str(), 1));
+}

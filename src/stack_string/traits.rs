@@ -35,6 +35,20 @@ impl<const N: usize, A: Allocator + Clone> Clone for StackString<N, A> {
             vec: self.vec.clone(),
         }
     }
+
+    /// As `String`'s: reuses this string's buffer (no allocation when `source` fits).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::with_capacity(100);
+    /// s.clone_from(&StackString::from("longer than the thirty-two inline bytes"));
+    /// assert_eq!(s.capacity(), 100);
+    /// ```
+    fn clone_from(&mut self, source: &Self) {
+        self.vec.clone_from(&source.vec);
+    }
 }
 
 impl<const N: usize, A: Allocator + Default> Default for StackString<N, A> {

@@ -88,6 +88,24 @@ impl<T: Clone, const N: usize, A: Allocator + Clone> Clone for StackVec<T, N, A>
         unsafe { v.extend_from_slice_unchecked(self) };
         v
     }
+
+    /// As `Vec`'s: reuses this vector's buffer (no allocation when `source` fits its capacity)
+    /// and keeps its allocator; the common prefix is cloned in place with `T::clone_from`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u64> = StackVec::with_capacity(64);
+    /// v.clone_from(&StackVec::from([1, 2, 3, 4, 5, 6]));
+    /// assert_eq!((v.as_slice(), v.capacity()), (&[1, 2, 3, 4, 5, 6][..], 64));
+    /// ```
+    fn clone_from(&mut self, source: &Self) {
+        self.truncate(source.len());
+        let (init, tail) = source.split_at(self.len());
+        self.clone_from_slice(init);
+        self.extend_from_slice(tail);
+    }
 }
 
 impl<T: Clone, const N: usize, A: Allocator + Clone> StackVec<T, N, A> {

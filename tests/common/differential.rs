@@ -14,7 +14,7 @@ use std::sync::Arc;
 use allocator_api2::alloc::Global;
 use stackfirst::StackVec;
 
-use super::{panic_on_drop, Deliberate, Elem, LyingIter};
+use super::{panic_on_clone, panic_on_drop, Deliberate, Elem, LyingIter};
 
 /// Keeps deliberate panics quiet (and, under libFuzzer, from being reported as crashes); every
 /// other panic goes to the hook that was there before.
@@ -96,6 +96,9 @@ pub enum Op {
     Reallocate(Vec<u8>),
     /// Pairs up the elements (dropping an odd last one) and flattens them again.
     Flatten,
+    /// `clone_from` a vector of these items whose `k`-th clone panics (never if `k` is 0; only
+    /// `Tracked` clones can): `Vec`'s algorithm, and the buffer kept when the items fit it.
+    CloneFrom(Vec<u8>, usize),
 }
 
 fn clamp(i: usize, len: usize) -> usize {
@@ -516,6 +519,19 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
                 let ps: StackVec<[T; 2], N> = pairs(&s).into_iter().collect();
                 s = ps.into_flattened();
                 v = pairs(&v).into_flattened();
+            }
+            Op::CloneFrom(b, k) => {
+                let source: StackVec<T, N> = mk(&b).into_iter().collect();
+                let (cap, buffer) = (s.capacity(), s.as_ptr());
+                panic_on_clone(k % 8);
+                let rs = catch_unwind(AssertUnwindSafe(|| s.clone_from(&source)));
+                panic_on_clone(k % 8);
+                let rv = catch_unwind(AssertUnwindSafe(|| v.clone_from(&mk(&b))));
+                panic_on_clone(0);
+                assert_eq!(rs.is_err(), rv.is_err());
+                if b.len() <= cap {
+                    assert_eq!((s.capacity(), s.as_ptr()), (cap, buffer));
+                }
             }
         }
         check(&s, &v);
