@@ -13,9 +13,10 @@
 //!    `INLINE_CAPACITY` (`N / size_of::<T>()`, or `usize::MAX` for zero-sized `T`, which never
 //!    allocate). So in both states `tag < limit` means "room for one more", and `tag >=
 //!    INLINE_CAPACITY && tag < limit` means "spilled, with room": push needs no flag test.
-//!    The one exception: with [`NoHeap`](crate::NoHeap), which never spills, `limit` may also be
-//!    0 (`new_const`: an empty `static` is then all zeros). Nothing reads `limit` for `NoHeap`
-//!    but `capacity`, which reads 0 as `INLINE_CAPACITY`.
+//!    The one exception: a [`NoHeap`](crate::NoHeap) vector made by `new_const` has `limit` 0
+//!    (an empty `static` is then all zeros). `capacity` and `spare` read a 0 `limit` as
+//!    `INLINE_CAPACITY` (for any other vector a 0 `limit` is its inline capacity anyway), and
+//!    `push` refuses a full `NoHeap` vector before it reads `limit`.
 //! 3. The length is `tag` without its top bit (the whole `tag` for zero-sized `T`, so they can
 //!    count to `usize::MAX` like `Vec`). `len <= capacity`, and the first `len` slots of the
 //!    active buffer are initialized. A heap layout never exceeds `isize::MAX` bytes, so the
@@ -340,14 +341,19 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
 
     /// How many more elements fit without growing: `limit - tag`, which needs no masks because
     /// both words carry the spilled flag or neither does (invariants 1 and 2; for zero-sized `T`,
-    /// `usize::MAX - len`). A `NoHeap` vector is never spilled and its capacity is a constant.
+    /// `usize::MAX - len`). A 0 `limit` is the inline capacity (invariant 2). The name test
+    /// only folds that test away for the other allocators; what makes it right is the 0, which
+    /// only `new_const` stores for `NoHeap` (a type named like it, from a crate named like this
+    /// one, passes the name test, but its vectors have a 0 `limit` only when their inline
+    /// capacity is 0).
     #[inline]
     pub(crate) fn spare(&self) -> usize {
-        if is_no_heap::<A>() {
-            Self::INLINE_CAPACITY - self.tag
+        let limit = if is_no_heap::<A>() && self.limit == 0 {
+            Self::INLINE_CAPACITY
         } else {
-            self.limit - self.tag
-        }
+            self.limit
+        };
+        limit - self.tag
     }
 
     /// Makes room for `additional` more elements for the fallible API: amortized (doubling),
@@ -767,8 +773,9 @@ const SMALL_BLOCK: usize = 1024;
 /// Whether `A` is `B` or a reference to it (`&B`, `&&B`: generic code borrows the allocator it
 /// was given), for choosing a policy by allocator type. A name comparison because `A` need not
 /// be `'static` (no `TypeId`); `type_name` is a constant for each type, so it folds away at
-/// compile time. Two types share a name only across versions of their crate, and then they are
-/// the same allocator.
+/// compile time. Two types share a name across versions of their crate, and a crate named like
+/// this one can name a type like one of its own: so a wrong answer must only ever change a
+/// policy or a message, never what memory is written.
 #[inline(always)]
 pub(crate) fn is_allocator<A: Allocator, B: Allocator>() -> bool {
     let (a, b) = (

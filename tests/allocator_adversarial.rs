@@ -700,3 +700,75 @@ fn allocator_api2_zero_sized_on_frames() {
         drop(bytes);
     });
 }
+
+/// An allocator whose type merely has `NoHeap`'s name (a crate named `stackfirst`, here a
+/// binary, with a `no_heap::NoHeap` of its own that allocates) is not `NoHeap`: the name test
+/// that picks `NoHeap`'s policies passes for it, yet its spilled vector must report (and
+/// bound its writes by) its real room. Found by review: `spare()` trusted the name and, spilled,
+/// wrapped to 2^63 + 3 slots of an 8-slot block, which `spare_capacity_mut` handed out. The
+/// test builds that crate against this one and reads what it prints.
+#[test]
+fn an_allocator_merely_named_no_heap_keeps_its_real_room() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("named-no-heap");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let manifest = format!(
+        "[package]\nname = \"named-no-heap\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
+         [[bin]]\nname = \"stackfirst\"\npath = \"src/main.rs\"\n\n\
+         [dependencies]\nsf = {{ package = \"stackfirst\", path = {:?} }}\n\n[workspace]\n",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(
+        dir.join("src/main.rs"),
+        r#"mod no_heap {
+    use core::alloc::Layout;
+    use core::ptr::NonNull;
+    use sf::allocator_api2::alloc::{AllocError, Allocator, Global};
+
+    #[derive(Clone, Copy)]
+    pub struct NoHeap;
+
+    // SAFETY: every call is forwarded unchanged to `Global`, which upholds the contract.
+    unsafe impl Allocator for NoHeap {
+        fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+            Global.allocate(layout)
+        }
+        unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+            // SAFETY: `ptr` came from `Global` with `layout` (the caller's contract).
+            unsafe { Global.deallocate(ptr, layout) }
+        }
+    }
+}
+
+fn main() {
+    // 4 u64 inline, 8 on the heap, 1 used.
+    let mut v: sf::StackVec<u64, 32, no_heap::NoHeap> =
+        sf::StackVec::with_capacity_in(8, no_heap::NoHeap);
+    v.extend_from_slice(&[1]);
+    println!(
+        "{} {} {} {} {}",
+        core::any::type_name::<no_heap::NoHeap>(),
+        v.spilled(),
+        v.capacity(),
+        v.remaining_capacity(),
+        v.spare_capacity_mut().len()
+    );
+}
+"#,
+    )
+    .unwrap();
+    let out = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+        .args(["run", "--offline", "-q"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.trim(), "stackfirst::no_heap::NoHeap true 8 7 7");
+}
