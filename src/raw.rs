@@ -26,9 +26,10 @@
 //!
 //! With the `spill-report` feature, `peak` is at least every length the vector had before it
 //! last got shorter (every shortening goes through `set_len`, which notes the length first; the
-//! report counts a vector before its storage is dropped) and every length a heap allocation was
-//! made to hold (`with_capacity`, `reserve`: a vector can spill before it is that long), so
-//! `peak()` is the most the vector has had to hold.
+//! report counts a vector before its storage is dropped) and every length room was asked for
+//! (`with_capacity`, `reserve`, granted inline or on the heap: with a smaller budget a request
+//! spills the vector before it is that long), so `peak()` is the most the vector has had to
+//! hold.
 
 use core::alloc::Layout;
 use core::mem::{self, ManuallyDrop, MaybeUninit};
@@ -129,19 +130,19 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// the caller's vector never has its address taken (no copy of it, no reloads).
     #[inline]
     pub(crate) fn try_with_capacity_in(capacity: usize, alloc: A) -> Result<Self, TryReserveError> {
-        if capacity <= Self::INLINE_CAPACITY {
-            return Ok(Self::new_in(alloc));
-        }
-        let layout =
-            Layout::array::<T>(capacity).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
-        let ptr = alloc
-            .allocate(layout)
-            .map_err(|_| crate::no_heap::refused::<A>(layout))?;
-        // SAFETY: `T` is not zero-sized (its inline capacity would be `usize::MAX`), and `ptr`
-        // is a fresh block of `alloc` with `Layout::array::<T>(capacity)`, `capacity > 0`,
-        // holding no elements.
-        let raw = unsafe { Self::from_heap_parts(ptr.cast(), 0, capacity, alloc) };
-        // It spilled to hold `capacity`.
+        let raw = if capacity <= Self::INLINE_CAPACITY {
+            Self::new_in(alloc)
+        } else {
+            let layout =
+                Layout::array::<T>(capacity).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
+            let ptr = alloc
+                .allocate(layout)
+                .map_err(|_| crate::no_heap::refused::<A>(layout))?;
+            // SAFETY: `T` is not zero-sized (its inline capacity would be `usize::MAX`), and
+            // `ptr` is a fresh block of `alloc` with `Layout::array::<T>(capacity)`,
+            // `capacity > 0`, holding no elements.
+            unsafe { Self::from_heap_parts(ptr.cast(), 0, capacity, alloc) }
+        };
         #[cfg(feature = "spill-report")]
         let raw = {
             let mut raw = raw;
@@ -356,6 +357,19 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         limit - self.tag
     }
 
+    /// Notes for the spill report that room for `additional` more was asked for and is there:
+    /// with a smaller budget the request would have spilled the vector. (A growth notes its
+    /// request itself.)
+    #[inline(always)]
+    fn note_request(&mut self, additional: usize) {
+        #[cfg(feature = "spill-report")]
+        {
+            self.peak = self.peak.max(self.len().saturating_add(additional));
+        }
+        #[cfg(not(feature = "spill-report"))]
+        let _ = additional;
+    }
+
     /// Makes room for `additional` more elements for the fallible API: amortized (doubling),
     /// or, if the allocator refuses that, exactly `additional` more (a small arena or a capped
     /// allocator may still have room for what is needed). The panicking methods grow as `Vec`'s
@@ -363,6 +377,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[inline]
     pub(crate) fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
         if self.spare() >= additional {
+            self.note_request(additional);
             return Ok(());
         }
         if is_no_heap::<A>() {
@@ -391,6 +406,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[inline]
     pub(crate) fn try_reserve_exact(&mut self, additional: usize) -> Result<(), TryReserveError> {
         if self.spare() >= additional {
+            self.note_request(additional);
             return Ok(());
         }
         self.grow(additional, true)
@@ -400,6 +416,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[track_caller]
     pub(crate) fn reserve(&mut self, additional: usize) {
         if self.spare() >= additional {
+            self.note_request(additional);
             return;
         }
         if let Err(e) = self.grow(additional, false) {

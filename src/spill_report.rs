@@ -16,10 +16,10 @@
 //!
 //! A vector counts with the most it has had to hold, taken when it is dropped or converted: its
 //! longest length (its high-water mark, so a stack that grows to 7 elements and is popped empty
-//! before it is dropped needs 7), or the length a heap allocation was made for
-//! (`with_capacity(16)` needs 16 even if 2 are pushed). A vector that spilled (even if it moved
-//! back inline since, through `shrink_to_fit`) counts as needing at least one element more than
-//! its inline capacity.
+//! before it is dropped needs 7), or the length room was asked for (`with_capacity(16)` needs 16
+//! even if 2 are pushed: a smaller budget spills at that call; `reserve` likewise). A vector that
+//! spilled (even if it moved back inline since, through `shrink_to_fit`) counts as needing at
+//! least one element more than its inline capacity.
 //!
 //! The registry is a fixed-capacity, lock-free table in a `static` (thread-safe with or without
 //! `std`): [`SITES`] call sites (256 with `std`, 32 without: about 6 KiB on a 32-bit target).
@@ -27,12 +27,13 @@
 //!
 //! `Iterator::collect` is not `#[track_caller]` in `core`, so vectors built by `collect()` are
 //! all attributed to `collect`'s one location in `core`: the table shows them together as one
-//! `collect()` row ([`SiteStats::is_collect`]; `partition`, `unzip` and collecting into an
-//! `Option` or `Result` land there too); call `StackVec::from_iter(iter)` (or
-//! [`from_iter_in`](crate::StackVec::from_iter_in), or a constructor and `extend`) where the site
-//! matters. Likewise a vector that `core` makes for you elsewhere (`mem::take` through
-//! `Default`, `Option::clone` through `Clone`) is counted at that line of `core`, a row of its
-//! own.
+//! `collect()` row ([`SiteStats::is_collect`]; `partition`, collecting into an `Option` or a
+//! `Result`, and `unzip` and collecting into a pair, which build through the tuple's `Default`,
+//! land there too); call `StackVec::from_iter(iter)` (or
+//! [`from_iter_in`](crate::StackVec::from_iter_in), or a constructor and `extend`, for a pair
+//! `(a, b).extend(iter)`) where the site matters. Any other vector that `core` makes for you
+//! (`mem::take` through `Default`, `Option::clone` through `Clone`) is counted at that line of
+//! `core`, a row of its own.
 //!
 //! # For the final binary, not for libraries
 //!
@@ -241,8 +242,8 @@ pub struct SiteStats {
     pub created: usize,
     /// How many of them had spilled to the heap.
     pub spilled: usize,
-    /// The most any of them had to hold: its longest length, or the length a heap allocation
-    /// was made for (a spilled vector counts as at least its inline capacity plus one; see the
+    /// The most any of them had to hold: its longest length, or the length room was asked for
+    /// (a spilled vector counts as at least its inline capacity plus one; see the
     /// [module docs](self)).
     pub max_len: usize,
     /// What each vector had to hold (as for `max_len`), in powers of two: `lengths[0]` counts
@@ -272,14 +273,15 @@ impl SiteStats {
     /// ```
     #[must_use]
     pub fn is_collect(&self) -> bool {
-        let f = self.file;
         // `core/src/iter/...` (remapped) or `/rustc/<hash>/library/core/src/iter/...`, either
-        // separator: `collect`, and the `Option`/`Result` collecting, `partition` and `unzip`
-        // built on it. Other lines of `core` (`mem::take`) are rows of their own.
-        f.starts_with("core/src/iter/")
-            || f.starts_with("core\\src\\iter\\")
-            || f.contains("/core/src/iter/")
-            || f.contains("\\core\\src\\iter\\")
+        // separator: `collect`, and the `Option`/`Result` collecting and `partition` built on
+        // it; and the tuple's `Default`, through which `unzip` and collecting into a pair build.
+        // Other lines of `core` (`mem::take`) are rows of their own.
+        let f = self.file.replace('\\', "/");
+        let in_core = f
+            .strip_prefix("core/src/")
+            .or_else(|| f.split_once("/core/src/").map(|(_, rest)| rest));
+        in_core.is_some_and(|rest| rest.starts_with("iter/") || rest == "tuple.rs")
     }
 
     /// The inline budget in bytes (a multiple of the word size) that would have kept at least
