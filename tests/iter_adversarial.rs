@@ -445,6 +445,57 @@ fn into_iter_clone_and_both_ends() {
     }
 }
 
+/// `fold` (behind `for_each`, `sum`, `collect`) after some `next`/`next_back`, with a closure that
+/// panics on its k-th call: the closure sees the same items as `vec::IntoIter`'s, in order, and
+/// every `Tracked` is dropped once (the yielded ones by the closure, the rest with the iterator),
+/// inline and spilled.
+#[test]
+fn into_iter_fold_with_panics_like_vec() {
+    let mut rng = Rng(7);
+    for _ in 0..3000 {
+        let len = rng.below(14);
+        let panic_at = if rng.below(2) == 0 {
+            Some(rng.below(len + 1))
+        } else {
+            None
+        };
+        let before = live();
+        let v: StackVec<Tracked, 32> = tv(0..len as u64).into_iter().collect();
+        let mut it = v.into_iter();
+        let mut wi = (0..len as u64).collect::<Vec<_>>().into_iter();
+        for _ in 0..rng.below(3) {
+            if rng.below(2) == 0 {
+                assert_eq!(it.next().map(|t| t.value), wi.next());
+            } else {
+                assert_eq!(it.next_back().map(|t| t.value), wi.next_back());
+            }
+        }
+        let (mut seen, mut n) = (vec![], 0);
+        let ra = caught(|| {
+            it.for_each(|t| {
+                if Some(n) == panic_at {
+                    panic!("p")
+                }
+                n += 1;
+                seen.push(t.value);
+            })
+        });
+        let (mut expected, mut m) = (vec![], 0);
+        let rb = caught(|| {
+            wi.for_each(|x| {
+                if Some(m) == panic_at {
+                    panic!("p")
+                }
+                m += 1;
+                expected.push(x);
+            })
+        });
+        assert_eq!(ra.is_ok(), rb.is_ok());
+        assert_eq!(seen, expected);
+        assert_eq!(live(), before);
+    }
+}
+
 #[repr(align(64))]
 #[derive(Clone, Debug, PartialEq)]
 struct Z64;
