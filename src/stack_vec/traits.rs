@@ -209,6 +209,7 @@ impl<T: Clone, const N: usize, A: Allocator + Default> From<&[T]> for StackVec<T
     /// With "capacity exceeded" for an [`InlineVec`](crate::InlineVec) that cannot hold them
     /// (build it with [`try_extend_from_slice`](StackVec::try_extend_from_slice) instead), and
     /// as [`with_capacity_in`](StackVec::with_capacity_in) does otherwise.
+    #[inline]
     #[track_caller]
     fn from(s: &[T]) -> Self {
         let mut v = Self::with_capacity_in(s.len(), A::default());
