@@ -5,24 +5,10 @@
 //! 32 call sites, and tests/spill_report.rs uses most of them.)
 #![cfg(feature = "spill-report")]
 
-use stackfirst::{spill_report, SiteStats, StackVec};
+mod common;
 
-/// The records of this file's call sites on lines `first..=last`, in line order.
-fn sites_between(first: u32, last: u32) -> Vec<SiteStats> {
-    let report = spill_report();
-    let mut found: Vec<SiteStats> = report
-        .sites()
-        .iter()
-        .filter(|s| s.file.ends_with("spill_advice.rs") && (first..=last).contains(&s.line))
-        .cloned()
-        .collect();
-    found.sort_by_key(|s| s.line);
-    assert!(
-        !found.is_empty(),
-        "no record on lines {first}..={last}:\n{report}"
-    );
-    found
-}
+use common::sites_between;
+use stackfirst::{spill_report, SiteStats, StackVec};
 
 /// A spilled vector that `into_boxed_slice` (or `into_boxed_str`) moves back inline on the way
 /// out, because it was emptied, still counts as spilled (found by review: it counted as never
@@ -39,7 +25,7 @@ fn an_emptied_spilled_vector_boxed_counts_as_spilled() {
     let mut s = stackfirst::StackString::<32>::from("a string longer than thirty-two bytes");
     s.clear();
     drop(s.into_boxed_str());
-    let found = sites_between(first, line!());
+    let found = sites_between(file!(), first, line!());
     let got: Vec<_> = found
         .iter()
         .map(|s| (s.created, s.spilled, s.max_len))
@@ -94,7 +80,7 @@ fn a_requested_capacity_is_what_the_budget_must_hold() {
         w.push(1);
         w.reserve(11); // room for 12: spills
     }
-    let found = sites_between(first, line!());
+    let found = sites_between(file!(), first, line!());
     let got: Vec<_> = found
         .iter()
         .map(|s| (s.created, s.spilled, s.max_len, s.budget_for(100)))
@@ -117,7 +103,7 @@ fn the_budget_covers_vectors_past_the_last_bucket() {
         let v: StackVec<u8> = StackVec::from_iter((0..100_000u32).map(|i| i as u8));
         assert_eq!(v.len(), 100_000);
     }
-    let s = &sites_between(first, line!())[0];
+    let s = &sites_between(file!(), first, line!())[0];
     assert_eq!((s.created, s.max_len), (3, 100_000), "{s:?}");
     assert_eq!(s.budget_for(100), 100_000);
 }
@@ -137,7 +123,7 @@ fn room_granted_without_an_allocation_counts() {
         let mut x: StackVec<u64> = StackVec::new();
         assert!(x.try_reserve(1 << 40).is_err()); // refused: no room, nothing to count
     }
-    let found = sites_between(first, line!());
+    let found = sites_between(file!(), first, line!());
     let got: Vec<_> = found
         .iter()
         .map(|s| (s.line - first, s.max_len, s.budget_for(100)))

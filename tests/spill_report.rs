@@ -1,24 +1,10 @@
 //! The spill report against workloads whose lengths are known.
 #![cfg(feature = "spill-report")]
 
-use stackfirst::{spill_report, stack_vec, SiteStats, StackVec};
+mod common;
 
-/// The records of this file's call sites on lines `first..=last`, in line order.
-fn sites_between(first: u32, last: u32) -> Vec<SiteStats> {
-    let report = spill_report();
-    let mut found: Vec<SiteStats> = report
-        .sites()
-        .iter()
-        .filter(|s| s.file.ends_with("spill_report.rs") && (first..=last).contains(&s.line))
-        .cloned()
-        .collect();
-    found.sort_by_key(|s| s.line);
-    assert!(
-        !found.is_empty(),
-        "no record on lines {first}..={last}:\n{report}"
-    );
-    found
-}
+use common::sites_between;
+use stackfirst::{spill_report, stack_vec, SiteStats, StackVec};
 
 #[test]
 fn counts_and_recommendations_for_known_lengths() {
@@ -31,7 +17,7 @@ fn counts_and_recommendations_for_known_lengths() {
         let mut v: StackVec<u64> = StackVec::new();
         v.extend(0..n);
     }
-    let s = &sites_between(first, line!())[0];
+    let s = &sites_between(file!(), first, line!())[0];
     assert_eq!(
         (s.created, s.spilled, s.max_len, s.elem_size),
         (100, 10, 40, 8)
@@ -54,7 +40,7 @@ macro_rules! peak_of {
             $v.extend(0..$n);
             $shrink;
         }
-        let s = &sites_between(line!(), line!())[0];
+        let s = &sites_between(file!(), line!(), line!())[0];
         assert_eq!(s.created, 1);
         (s.spilled, s.max_len)
     }};
@@ -98,7 +84,7 @@ fn vectors_count_with_their_high_water_mark() {
         }
         assert_eq!(visited, 7);
     }
-    let s = &sites_between(first, line!())[0];
+    let s = &sites_between(file!(), first, line!())[0];
     assert_eq!((s.created, s.spilled, s.max_len), (10, 0, 3));
     assert_eq!(s.budget_for(100), 3 * 8);
 
@@ -107,7 +93,7 @@ fn vectors_count_with_their_high_water_mark() {
     let mut s = stackfirst::StackString::<32>::from("twenty bytes of text");
     s.clear();
     drop(s);
-    assert_eq!(sites_between(first, line!())[0].max_len, 20);
+    assert_eq!(sites_between(file!(), first, line!())[0].max_len, 20);
 }
 
 #[test]
@@ -117,7 +103,7 @@ fn into_heap_exact_identity_and_copy() {
         let v: StackVec<u32> = StackVec::from_iter(0..n);
         assert_eq!(v.into_heap_exact().len(), n as usize);
     }
-    let s = &sites_between(first, line!())[0];
+    let s = &sites_between(file!(), first, line!())[0];
     assert_eq!(
         (s.created, s.spilled, s.into_heap_copy, s.into_heap_identity),
         (3, 1, 2, 1)
@@ -130,7 +116,7 @@ fn the_macro_and_clones_are_attributed_to_their_call_sites() {
     let v: StackVec<u8> = stack_vec![1, 2, 3];
     let w = v.clone();
     drop((v, w));
-    let sites = sites_between(first, line!());
+    let sites = sites_between(file!(), first, line!());
     assert_eq!(sites.len(), 2, "the macro's site and the clone's");
     assert!(sites.iter().all(|s| s.created == 1 && s.spilled == 0));
 
@@ -140,7 +126,7 @@ fn the_macro_and_clones_are_attributed_to_their_call_sites() {
     let w = v.clone();
     assert_eq!(w, v);
     drop((v, w));
-    let sites = sites_between(first, line!());
+    let sites = sites_between(file!(), first, line!());
     assert_eq!(
         (sites.len(), sites[0].line, sites[0].created),
         (1, first + 1, 1)
@@ -154,7 +140,7 @@ fn the_table_is_sorted_by_spills_and_names_the_budgets() {
         let mut v: StackVec<u8, 4> = StackVec::new();
         v.extend([0; 9]);
     }
-    let s = &sites_between(first, line!())[0];
+    let s = &sites_between(file!(), first, line!())[0];
     let text = spill_report().to_string();
     let row = text
         .lines()
@@ -227,7 +213,7 @@ fn collect_sites_share_one_labelled_row_and_columns_stay_aligned() {
 fn budget_for_is_checked() {
     let first = line!();
     drop(StackVec::<u64>::from_iter(0..3));
-    let mut s = sites_between(first, line!())[0].clone();
+    let mut s = sites_between(file!(), first, line!())[0].clone();
     assert_eq!(s.budget_for(100), 24);
     // Counts near usize::MAX do not overflow.
     s.created = usize::MAX;

@@ -371,3 +371,22 @@ pub fn extreme_ranges(len: usize) -> Vec<(Bound<usize>, Bound<usize>)> {
     }
     out
 }
+
+/// The spill report's records of the call sites in `file` (a test's `file!()`) on lines
+/// `first..=last`, in line order; fails, showing the report, when there is none.
+#[cfg(feature = "spill-report")]
+pub fn sites_between(file: &str, first: u32, last: u32) -> Vec<stackfirst::SiteStats> {
+    let report = stackfirst::spill_report();
+    let mut found: Vec<stackfirst::SiteStats> = report
+        .sites()
+        .iter()
+        .filter(|s| s.file == file && (first..=last).contains(&s.line))
+        .cloned()
+        .collect();
+    found.sort_by_key(|s| s.line);
+    assert!(
+        !found.is_empty(),
+        "no record in {file} on lines {first}..={last}:\n{report}"
+    );
+    found
+}
