@@ -14,9 +14,10 @@
 //!    allocate). So in both states `tag < limit` means "room for one more", and `tag >=
 //!    INLINE_CAPACITY && tag < limit` means "spilled, with room": push needs no flag test.
 //!    The one exception: a [`NoHeap`](crate::NoHeap) vector made by `new_const` has `limit` 0
-//!    (an empty `static` is then all zeros). `capacity` and `spare` read a 0 `limit` as
-//!    `INLINE_CAPACITY` (for any other vector a 0 `limit` is its inline capacity anyway), and
-//!    `push` refuses a full `NoHeap` vector before it reads `limit`.
+//!    (an empty `static` is then all zeros). `spare` and `growth_base` read a 0 `limit` as
+//!    `INLINE_CAPACITY` (for any other vector a 0 `limit` is its inline capacity anyway),
+//!    `capacity` takes the constant for every inline vector, and `push` refuses a full
+//!    `NoHeap` vector before it reads `limit`.
 //! 3. The length is `tag` without its top bit (the whole `tag` for zero-sized `T`, so they can
 //!    count to `usize::MAX` like `Vec`). `len <= capacity`, and the first `len` slots of the
 //!    active buffer are initialized. A heap layout never exceeds `isize::MAX` bytes, so the
@@ -25,11 +26,11 @@
 //! Dropping a `RawStackVec` drops its `len` elements and frees its heap buffer, if any.
 //!
 //! With the `spill-report` feature, `peak` is at least every length the vector had before it
-//! last got shorter (every shortening goes through `set_len`, which notes the length first; the
-//! report counts a vector before its storage is dropped) and every length room was asked for
-//! (`with_capacity`, `reserve`, granted inline or on the heap: with a smaller budget a request
-//! spills the vector before it is that long), so `peak()` is the most the vector has had to
-//! hold.
+//! last got shorter (every shortening goes through `set_len` or `sub_len`, which note the length
+//! first; the report counts a vector before its storage is dropped) and every length room was
+//! asked for (`with_capacity`, `reserve`, granted inline or on the heap: with a smaller budget a
+//! request spills the vector before it is that long), so `peak()` is the most the vector has had
+//! to hold.
 
 use core::alloc::Layout;
 use core::mem::{self, ManuallyDrop, MaybeUninit};
