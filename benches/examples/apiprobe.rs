@@ -104,6 +104,60 @@ macro_rules! literal {
     };
 }
 
+/// The methods every container forwards the same way, to its own API named `$C`.
+macro_rules! shared_methods {
+    ($C:ident) => {
+        #[inline(always)]
+        fn insert(&mut self, i: usize, x: T) {
+            $C::insert(self, i, x)
+        }
+        #[inline(always)]
+        fn remove(&mut self, i: usize) -> T {
+            $C::remove(self, i)
+        }
+        #[inline(always)]
+        fn swap_remove(&mut self, i: usize) -> T {
+            $C::swap_remove(self, i)
+        }
+        #[inline(always)]
+        fn pop(&mut self) -> Option<T> {
+            $C::pop(self)
+        }
+        #[inline(always)]
+        fn truncate(&mut self, k: usize) {
+            $C::truncate(self, k)
+        }
+        #[inline(always)]
+        fn retain_keep(&mut self) {
+            self.retain(|x| x.keep())
+        }
+        #[inline(always)]
+        fn drain_front_sum(&mut self, k: usize) -> u64 {
+            self.drain(..k).map(|x| x.weight()).sum()
+        }
+        #[inline(always)]
+        fn at(&self, i: usize) -> &T {
+            &self[i]
+        }
+        #[inline(always)]
+        fn clone_v(&self) -> Self {
+            self.clone()
+        }
+        #[inline(always)]
+        fn into_iter_sum(self) -> u64 {
+            self.into_iter().map(|x| x.weight()).sum()
+        }
+        #[inline(always)]
+        fn default_v() -> Self {
+            Self::default()
+        }
+        #[inline(always)]
+        fn len_v(&self) -> usize {
+            self.len()
+        }
+    };
+}
+
 /// `StackVec` and `InlineVec` (the same type with another allocator).
 macro_rules! stackvec_probe {
     ($A:ty) => {
@@ -115,53 +169,14 @@ macro_rules! stackvec_probe {
                 v.extend_from_slice(src);
                 v
             }
-            #[inline(always)]
-            fn insert(&mut self, i: usize, x: T) {
-                StackVec::insert(self, i, x)
-            }
-            #[inline(always)]
-            fn remove(&mut self, i: usize) -> T {
-                StackVec::remove(self, i)
-            }
-            #[inline(always)]
-            fn swap_remove(&mut self, i: usize) -> T {
-                StackVec::swap_remove(self, i)
-            }
-            #[inline(always)]
-            fn pop(&mut self) -> Option<T> {
-                StackVec::pop(self)
-            }
-            #[inline(always)]
-            fn truncate(&mut self, k: usize) {
-                StackVec::truncate(self, k)
-            }
-            #[inline(always)]
-            fn retain_keep(&mut self) {
-                self.retain(|x| x.keep())
-            }
+            shared_methods!(StackVec);
             #[inline(always)]
             fn dedup(&mut self) {
                 StackVec::dedup(self)
             }
             #[inline(always)]
-            fn drain_front_sum(&mut self, k: usize) -> u64 {
-                self.drain(..k).map(|x| x.weight()).sum()
-            }
-            #[inline(always)]
             fn extend_slice(&mut self, s: &[T]) {
                 self.extend_from_slice(s)
-            }
-            #[inline(always)]
-            fn at(&self, i: usize) -> &T {
-                &self[i]
-            }
-            #[inline(always)]
-            fn clone_v(&self) -> Self {
-                self.clone()
-            }
-            #[inline(always)]
-            fn into_iter_sum(self) -> u64 {
-                self.into_iter().map(|x| x.weight()).sum()
             }
             #[inline(always)]
             fn split_off(&mut self, at: usize) -> Self {
@@ -170,14 +185,6 @@ macro_rules! stackvec_probe {
             #[inline(always)]
             fn from_slice(s: &[T]) -> Self {
                 Self::from(s)
-            }
-            #[inline(always)]
-            fn default_v() -> Self {
-                Self::default()
-            }
-            #[inline(always)]
-            fn len_v(&self) -> usize {
-                self.len()
             }
             #[inline(always)]
             fn mac<const K: usize>(a: &[T; 64]) -> Self {
@@ -197,53 +204,14 @@ impl<T: Item, C: smallvec::Array<Item = T>> Probe for SmallVec<C> {
         v.extend_from_slice(src);
         v
     }
-    #[inline(always)]
-    fn insert(&mut self, i: usize, x: T) {
-        SmallVec::insert(self, i, x)
-    }
-    #[inline(always)]
-    fn remove(&mut self, i: usize) -> T {
-        SmallVec::remove(self, i)
-    }
-    #[inline(always)]
-    fn swap_remove(&mut self, i: usize) -> T {
-        SmallVec::swap_remove(self, i)
-    }
-    #[inline(always)]
-    fn pop(&mut self) -> Option<T> {
-        SmallVec::pop(self)
-    }
-    #[inline(always)]
-    fn truncate(&mut self, k: usize) {
-        SmallVec::truncate(self, k)
-    }
-    #[inline(always)]
-    fn retain_keep(&mut self) {
-        self.retain(|x| x.keep())
-    }
+    shared_methods!(SmallVec);
     #[inline(always)]
     fn dedup(&mut self) {
         SmallVec::dedup(self)
     }
     #[inline(always)]
-    fn drain_front_sum(&mut self, k: usize) -> u64 {
-        self.drain(..k).map(|x| x.weight()).sum()
-    }
-    #[inline(always)]
     fn extend_slice(&mut self, s: &[T]) {
         self.extend_from_slice(s)
-    }
-    #[inline(always)]
-    fn at(&self, i: usize) -> &T {
-        &self[i]
-    }
-    #[inline(always)]
-    fn clone_v(&self) -> Self {
-        self.clone()
-    }
-    #[inline(always)]
-    fn into_iter_sum(self) -> u64 {
-        self.into_iter().map(|x| x.weight()).sum()
     }
     const HAS_SPLIT_OFF: bool = false;
     fn split_off(&mut self, _: usize) -> Self {
@@ -256,14 +224,6 @@ impl<T: Item, C: smallvec::Array<Item = T>> Probe for SmallVec<C> {
     #[inline(always)]
     fn from_slice_best(s: &[T]) -> Self {
         SmallVec::from_slice(s)
-    }
-    #[inline(always)]
-    fn default_v() -> Self {
-        Self::default()
-    }
-    #[inline(always)]
-    fn len_v(&self) -> usize {
-        self.len()
     }
     #[inline(always)]
     fn mac<const K: usize>(a: &[T; 64]) -> Self {
@@ -282,52 +242,13 @@ impl<T: Item, const C: usize> Probe for ArrayVec<T, C> {
         v.try_extend_from_slice(src).unwrap();
         v
     }
-    #[inline(always)]
-    fn insert(&mut self, i: usize, x: T) {
-        ArrayVec::insert(self, i, x)
-    }
-    #[inline(always)]
-    fn remove(&mut self, i: usize) -> T {
-        ArrayVec::remove(self, i)
-    }
-    #[inline(always)]
-    fn swap_remove(&mut self, i: usize) -> T {
-        ArrayVec::swap_remove(self, i)
-    }
-    #[inline(always)]
-    fn pop(&mut self) -> Option<T> {
-        ArrayVec::pop(self)
-    }
-    #[inline(always)]
-    fn truncate(&mut self, k: usize) {
-        ArrayVec::truncate(self, k)
-    }
-    #[inline(always)]
-    fn retain_keep(&mut self) {
-        self.retain(|x| x.keep())
-    }
+    shared_methods!(ArrayVec);
     fn dedup(&mut self) {
         unreachable!()
     }
     #[inline(always)]
-    fn drain_front_sum(&mut self, k: usize) -> u64 {
-        self.drain(..k).map(|x| x.weight()).sum()
-    }
-    #[inline(always)]
     fn extend_slice(&mut self, s: &[T]) {
         self.try_extend_from_slice(s).unwrap()
-    }
-    #[inline(always)]
-    fn at(&self, i: usize) -> &T {
-        &self[i]
-    }
-    #[inline(always)]
-    fn clone_v(&self) -> Self {
-        self.clone()
-    }
-    #[inline(always)]
-    fn into_iter_sum(self) -> u64 {
-        self.into_iter().map(|x| x.weight()).sum()
     }
     fn split_off(&mut self, _: usize) -> Self {
         unreachable!()
@@ -335,14 +256,6 @@ impl<T: Item, const C: usize> Probe for ArrayVec<T, C> {
     #[inline(always)]
     fn from_slice(s: &[T]) -> Self {
         Self::try_from(s).unwrap()
-    }
-    #[inline(always)]
-    fn default_v() -> Self {
-        Self::default()
-    }
-    #[inline(always)]
-    fn len_v(&self) -> usize {
-        self.len()
     }
     fn mac<const K: usize>(_: &[T; 64]) -> Self {
         unreachable!()
@@ -357,53 +270,14 @@ impl<T: Item> Probe for Vec<T> {
         v.extend_from_slice(src);
         v
     }
-    #[inline(always)]
-    fn insert(&mut self, i: usize, x: T) {
-        Vec::insert(self, i, x)
-    }
-    #[inline(always)]
-    fn remove(&mut self, i: usize) -> T {
-        Vec::remove(self, i)
-    }
-    #[inline(always)]
-    fn swap_remove(&mut self, i: usize) -> T {
-        Vec::swap_remove(self, i)
-    }
-    #[inline(always)]
-    fn pop(&mut self) -> Option<T> {
-        Vec::pop(self)
-    }
-    #[inline(always)]
-    fn truncate(&mut self, k: usize) {
-        Vec::truncate(self, k)
-    }
-    #[inline(always)]
-    fn retain_keep(&mut self) {
-        self.retain(|x| x.keep())
-    }
+    shared_methods!(Vec);
     #[inline(always)]
     fn dedup(&mut self) {
         Vec::dedup(self)
     }
     #[inline(always)]
-    fn drain_front_sum(&mut self, k: usize) -> u64 {
-        self.drain(..k).map(|x| x.weight()).sum()
-    }
-    #[inline(always)]
     fn extend_slice(&mut self, s: &[T]) {
         self.extend_from_slice(s)
-    }
-    #[inline(always)]
-    fn at(&self, i: usize) -> &T {
-        &self[i]
-    }
-    #[inline(always)]
-    fn clone_v(&self) -> Self {
-        self.clone()
-    }
-    #[inline(always)]
-    fn into_iter_sum(self) -> u64 {
-        self.into_iter().map(|x| x.weight()).sum()
     }
     #[inline(always)]
     fn split_off(&mut self, at: usize) -> Self {
@@ -412,14 +286,6 @@ impl<T: Item> Probe for Vec<T> {
     #[inline(always)]
     fn from_slice(s: &[T]) -> Self {
         Self::from(s)
-    }
-    #[inline(always)]
-    fn default_v() -> Self {
-        Self::default()
-    }
-    #[inline(always)]
-    fn len_v(&self) -> usize {
-        self.len()
     }
     #[inline(always)]
     fn mac<const K: usize>(a: &[T; 64]) -> Self {
