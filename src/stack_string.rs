@@ -1097,7 +1097,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
 }
 
 /// `write!` appends. A string that cannot grow ([`NoHeap`](crate::NoHeap)) returns [`fmt::Error`] for a piece
-/// that does not fit, keeping what was written before it (as `ArrayString` does); the others
+/// that does not fit, keeping what was written before it (as `ArrayString` does), also when
+/// the `Display` that wrote the piece swallowed the error and returned `Ok`; the others
 /// grow, and abort on allocation failure as `String` does. The pieces are `format_args!`'s: the
 /// literal text between arguments and each argument's output (the compiler may fold constant
 /// arguments into the text). For all or nothing, build with
@@ -1133,5 +1134,19 @@ impl<const N: usize, A: Allocator> fmt::Write for StackString<N, A> {
         }
         self.push(c);
         Ok(())
+    }
+
+    /// `write!`: for a string that cannot grow, the error of a piece that did not fit is
+    /// returned even when a `Display` swallowed it (`let _ = f.write_str(..)`) and returned
+    /// `Ok`, and nothing after that piece is appended; the others write every piece.
+    #[inline]
+    fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> fmt::Result {
+        if is_no_heap::<A>() {
+            return format::write_fmt_fixed(self, args);
+        }
+        match args.as_str() {
+            Some(s) => self.write_str(s),
+            None => fmt::write(self, args),
+        }
     }
 }

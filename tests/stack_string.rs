@@ -821,6 +821,36 @@ fn no_heap_full_never_truncates_or_splits() {
     assert_eq!(t, "a   "); // padding fitted, the piece did not
 }
 
+/// A `Display` that ignores the error of a piece that did not fit and goes on writing.
+struct Swallows;
+
+impl std::fmt::Display for Swallows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let _ = f.write_str("0123456789");
+        f.write_str("x")
+    }
+}
+
+/// `write!` into a string that cannot grow, through a `Display` that swallows the error of a
+/// piece that did not fit: an error, and the string keeps only what came before that piece.
+/// (Found by review: `Ok(())` and "abx", the ten bytes silently dropped.)
+#[test]
+fn no_heap_write_reports_a_piece_a_display_swallowed() {
+    let mut s: InlineString<4> = InlineString::new();
+    assert!(write!(s, "ab{}", Swallows).is_err());
+    assert_eq!(s, "ab");
+    // Borrowed `NoHeap` too; a piece that fits afterwards is appended as before.
+    let mut b: StackString<4, &NoHeap> = StackString::new_in(&NoHeap);
+    assert!(write!(b, "{}", Swallows).is_err());
+    assert_eq!(b, "");
+    assert!(write!(b, "ok").is_ok());
+    assert_eq!(b, "ok");
+    // A string that grows writes every piece.
+    let mut g: StackString<4> = StackString::new();
+    assert!(write!(g, "ab{}", Swallows).is_ok());
+    assert_eq!(g, "ab0123456789x");
+}
+
 #[test]
 fn no_heap_macros_and_constructors() {
     quiet();

@@ -136,7 +136,9 @@ fn format_failed(full: bool) -> ! {
     panic!("a formatting trait implementation returned an error");
 }
 
-/// `fmt::Write` into a string that cannot grow, remembering whether a piece did not fit.
+/// `fmt::Write` into a string that cannot grow, remembering whether a piece did not fit, and
+/// refusing every piece after it (a `Display` may swallow the error and go on writing: what
+/// follows a lost piece is not kept either, so the text stays a prefix of the whole).
 struct Recording<'a, const N: usize, A: Allocator> {
     s: &'a mut StackString<N, A>,
     full: bool,
@@ -145,10 +147,28 @@ struct Recording<'a, const N: usize, A: Allocator> {
 impl<const N: usize, A: Allocator> Write for Recording<'_, N, A> {
     #[inline]
     fn write_str(&mut self, piece: &str) -> fmt::Result {
+        if self.full {
+            return Err(fmt::Error);
+        }
         let r = self.s.write_str(piece);
         self.full |= r.is_err();
         r
     }
+}
+
+/// `write!` into a string that cannot grow ([`NoHeap`](crate::NoHeap)): an error when a piece
+/// did not fit, even if the `Display` that wrote it swallowed the error and returned `Ok`; the
+/// string keeps what was written before that piece.
+pub(super) fn write_fmt_fixed<const N: usize, A: Allocator>(
+    s: &mut StackString<N, A>,
+    args: fmt::Arguments<'_>,
+) -> fmt::Result {
+    let mut w = Recording { s, full: false };
+    let r = fmt::write(&mut w, args);
+    if w.full {
+        return Err(fmt::Error);
+    }
+    r
 }
 
 /// `format!` into a [`StackString`]: no allocation when the text fits its 32 inline bytes,
