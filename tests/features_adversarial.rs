@@ -587,14 +587,32 @@ fn io_write_fixed_and_growing() {
             IoSlice::new(b"uvw"),
         ])
         .unwrap();
-    assert_eq!((n, f.as_slice()), (3, &b"xyz"[..]));
+    assert_eq!((n, f.as_slice()), (6, &b"xyzuvw"[..]));
+    f.truncate(3);
     let e = write!(f, "{}{}", 12, 345).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::WriteZero);
     assert_eq!(f, *b"xyz123");
+    f.truncate(4);
+    // Across buffers, what fits in order, then nothing: the count says where it stopped.
+    let bufs = [IoSlice::new(b"ab"), IoSlice::new(b"c")];
+    assert_eq!(f.write_vectored(&bufs).unwrap(), 2);
+    assert_eq!(f, *b"xyz1ab");
+    assert_eq!(f.write_vectored(&bufs).unwrap(), 0);
     f.flush().unwrap();
     let mut g: StackVec<u8, 4> = StackVec::new();
     g.write_all(&[9; 1000]).unwrap();
     assert_eq!((g.len(), g.spilled()), (1000, true));
+    // A growing vector writes every buffer with one reservation, as `Vec<u8>` does.
+    let mut v: StackVec<u8, 4> = StackVec::new();
+    let bufs = [
+        IoSlice::new(b"abc"),
+        IoSlice::new(b""),
+        IoSlice::new(&[7; 40]),
+    ];
+    assert_eq!(v.write_vectored(&bufs).unwrap(), 43);
+    let mut w = Vec::new();
+    assert_eq!(w.write_vectored(&bufs).unwrap(), 43);
+    assert_eq!((v.as_slice(), v.capacity()), (w.as_slice(), 43));
 }
 
 // ---------------------------------------------------------------------------------------------

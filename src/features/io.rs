@@ -7,7 +7,8 @@ use crate::StackVec;
 /// grow ([`NoHeap`](crate::NoHeap)) writes what fits and returns that count, as arrayvec's
 /// `ArrayVec<u8>` does, so `write_all` (and `write!`) on a full one fail with
 /// [`ErrorKind::WriteZero`](std::io::ErrorKind::WriteZero), keeping what was written before; the
-/// others grow, and abort on allocation failure as `Vec<u8>` does.
+/// others grow, and abort on allocation failure as `Vec<u8>` does. `write_vectored` writes every
+/// buffer, as `Vec<u8>`'s does (std's default writes only the first non-empty one).
 ///
 /// # Examples
 /// ```
@@ -34,6 +35,25 @@ impl<const N: usize, A: Allocator> std::io::Write for StackVec<u8, N, A> {
         };
         self.extend_from_slice(&buf[..n]);
         Ok(n)
+    }
+
+    /// Every buffer, as `Vec<u8>` writes them (one reservation for all): a vector that cannot
+    /// grow takes what fits, in order, and returns that count.
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        if !is_no_heap::<A>() {
+            // Saturating: slices may repeat, and a total past `usize::MAX` is a capacity
+            // overflow, which `reserve` reports.
+            self.reserve(bufs.iter().fold(0, |t: usize, b| t.saturating_add(b.len())));
+        }
+        let mut written = 0;
+        for buf in bufs {
+            let n = self.write(buf)?;
+            written += n;
+            if n < buf.len() {
+                break;
+            }
+        }
+        Ok(written)
     }
 
     #[inline]
