@@ -369,8 +369,13 @@ impl<'f> Frame<'f> {
             unsafe { p.as_ptr().add(prefix.len).write(f(prefix.len)) };
             prefix.len += 1;
         }
+        // Dropped while `prefix` still owns the elements: if its destructor (the captured
+        // values') unwinds, they are dropped. Dropped after the box is made, it would leak the
+        // box unwinding past the return (rust-lang/rust#47949).
+        drop(f);
         mem::forget(prefix);
-        // SAFETY: all `len` elements are initialized, and the block belongs to this frame.
+        // SAFETY: all `len` elements are initialized, and the block belongs to this frame; no
+        // code of the caller's runs between here and the return, so nothing unwinds past the box.
         Ok(unsafe { FrameBox::from_raw(NonNull::slice_from_raw_parts(p, len)) })
     }
 
@@ -675,9 +680,12 @@ impl<'f> Frame<'f> {
             unsafe { p.as_ptr().add(filled.len).write(x) };
             filled.len += 1;
         }
+        // Dropped while `filled` still owns the elements, as in `try_alloc_slice_fill_with`.
+        drop(iter);
         let n = filled.len;
         mem::forget(filled);
-        // SAFETY: `n` elements are initialized, in a block of this frame.
+        // SAFETY: `n` elements are initialized, in a block of this frame; the iterator is gone,
+        // so nothing of the caller's unwinds past the box.
         Ok(unsafe { FrameBox::from_raw(NonNull::slice_from_raw_parts(p, n)) })
     }
 

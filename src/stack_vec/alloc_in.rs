@@ -32,7 +32,13 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         }
         let mut v = Self::new_in(alloc);
         match v.fill_spare(&mut iter) {
-            None => v,
+            // The iterator is dropped while `v` is a local: if its destructor unwinds, `v` and
+            // its elements are dropped. A vector on its way out would be leaked
+            // (rust-lang/rust#47949).
+            None => {
+                drop(iter);
+                v
+            }
             Some(item) => v.collect_growing(item, iter),
         }
     }
