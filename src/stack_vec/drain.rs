@@ -31,8 +31,8 @@ pub struct Drain<'a, T, const N: usize, A: Allocator> {
     pub(super) vec: NonNull<StackVec<T, N, A>>,
     /// The buffer, derived from `vec` (again after a `Splice` reallocates it): it may point into
     /// the vector itself (inline). A `Splice` whose growth or iterator panics can leave it
-    /// pointing to a freed block, but only with no element unyielded and no tail, when `drop`
-    /// does not use it.
+    /// pointing to a freed block, but only with no element unyielded, when `drop` does not use
+    /// it (it moves the tail through a pointer derived again).
     pub(super) p: *mut T,
     /// The unyielded elements are `front..back`.
     front: usize,
@@ -133,14 +133,18 @@ impl<T, const N: usize, A: Allocator> Drop for Drain<'_, T, N, A> {
                 // SAFETY: the vector's first `start` elements are initialized (its length; a
                 // `Splice` raises it as it fills the gap) and `tail_start..tail_start + tail_len`
                 // are the initialized tail; the drained range is empty now, so `start + tail_len`
-                // elements are initialized once the tail moves to `start`. `p` is used before the
-                // `&mut` to the vector below.
+                // elements are initialized once the tail moves to `start`. The buffer pointer is
+                // derived again from this `&mut`, as std's `Drain` does: inline, the buffer lies
+                // inside the vector, and a reference to the vector made after `d.p` (to read the
+                // length) would leave `d.p` unfit for writing under Tree Borrows.
                 unsafe {
-                    let start = d.vec.as_ref().len();
+                    let v = d.vec.as_mut();
+                    let start = v.len();
                     if d.tail_len != 0 {
-                        ptr::copy(d.p.add(d.tail_start), d.p.add(start), d.tail_len);
+                        let p = v.raw.as_mut_ptr();
+                        ptr::copy(p.add(d.tail_start), p.add(start), d.tail_len);
                     }
-                    d.vec.as_mut().raw.set_len(start + d.tail_len);
+                    v.raw.set_len(start + d.tail_len);
                 }
             }
         }
