@@ -185,8 +185,10 @@ impl<const N: usize, A: Allocator + Default> From<&str> for StackString<N, A> {
     #[inline]
     #[track_caller]
     fn from(s: &str) -> Self {
+        let mut vec = StackVec::with_capacity_in(s.len(), A::default());
+        vec.extend_from_copy_slice(s.as_bytes());
         // SAFETY: the bytes of a `str` are UTF-8.
-        unsafe { Self::from_utf8_unchecked(StackVec::from(s.as_bytes())) }
+        unsafe { Self::from_utf8_unchecked(vec) }
     }
 }
 
