@@ -1485,11 +1485,17 @@ macro_rules! stack_vec {
     (in $alloc:expr $(;)?) => {
         $crate::StackVec::new_in($alloc)
     };
+    // The allocator is evaluated first, where it is written (`match` keeps its temporaries
+    // alive as a call's argument would).
     (in $alloc:expr; $elem:expr; $n:expr) => {
-        $crate::StackVec::from_elem_in($elem, $n, $alloc)
+        match $alloc {
+            alloc => $crate::StackVec::from_elem_in($elem, $n, alloc),
+        }
     };
     (in $alloc:expr; $($x:expr),+ $(,)?) => {
-        $crate::StackVec::from_iter_in([$($x),+], $alloc)
+        match $alloc {
+            alloc => $crate::StackVec::from_iter_in([$($x),+], alloc),
+        }
     };
     () => {
         $crate::StackVec::new_in(::core::default::Default::default())

@@ -199,8 +199,11 @@ pub(super) fn write_fmt_fixed<const N: usize, A: Allocator>(
 /// ```
 #[macro_export]
 macro_rules! stack_format {
+    // The allocator is evaluated first, where it is written.
     (in $alloc:expr; $($arg:tt)*) => {
-        $crate::StackString::<32, _>::format_in(::core::format_args!($($arg)*), $alloc)
+        match $alloc {
+            alloc => $crate::StackString::<32, _>::format_in(::core::format_args!($($arg)*), alloc),
+        }
     };
     ($($arg:tt)*) => {
         $crate::__on_global_heap!(format(::core::format_args!($($arg)*)))
@@ -229,11 +232,14 @@ macro_rules! stack_format {
 /// ```
 #[macro_export]
 macro_rules! stack_concat {
+    // The allocator is evaluated first, where it is written.
     (in $alloc:expr; $($part:expr),* $(,)?) => {
-        $crate::StackString::<32, _>::concat_in(
-            &[$(::core::convert::AsRef::<str>::as_ref(&$part)),*],
-            $alloc,
-        )
+        match $alloc {
+            alloc => $crate::StackString::<32, _>::concat_in(
+                &[$(::core::convert::AsRef::<str>::as_ref(&$part)),*],
+                alloc,
+            ),
+        }
     };
     ($($part:expr),* $(,)?) => {
         $crate::__on_global_heap!(concat(&[$(::core::convert::AsRef::<str>::as_ref(&$part)),*]))
