@@ -22,7 +22,8 @@
 //! least one element more than its inline capacity.
 //!
 //! The registry is a fixed-capacity, lock-free table in a `static` (thread-safe with or without
-//! `std`): [`SITES`] call sites (256 with `std`, 32 without: about 6 KiB on a 32-bit target).
+//! `std`): [`SITES`] call sites (256 with `std`, 32 without: about 3 KiB on a 32-bit target,
+//! 100 bytes a site).
 //! Sites beyond that are counted in [`SpillReport::untracked`], never lost silently.
 //!
 //! `Iterator::collect` is not `#[track_caller]` in `core`, so vectors built by `collect()` are
@@ -77,7 +78,12 @@ pub const BUCKETS: usize = 17;
 
 struct Slot {
     site: AtomicPtr<Location<'static>>,
+    /// The element size plus one (a site of generic code makes vectors of several element
+    /// sizes, and budgets are in bytes: each size has a slot of its own); 0 until the thread
+    /// that claimed the slot has written it.
     elem_size: AtomicUsize,
+    /// The largest element alignment recorded (for `stack_cost`).
+    elem_align: AtomicUsize,
     created: AtomicUsize,
     spilled: AtomicUsize,
     max_len: AtomicUsize,
@@ -91,6 +97,7 @@ impl Slot {
         Self {
             site: AtomicPtr::new(ptr::null_mut()),
             elem_size: AtomicUsize::new(0),
+            elem_align: AtomicUsize::new(0),
             created: AtomicUsize::new(0),
             spilled: AtomicUsize::new(0),
             max_len: AtomicUsize::new(0),
@@ -108,11 +115,18 @@ fn same(a: &Location<'_>, b: &Location<'_>) -> bool {
     ptr::eq(a, b) || (a.line() == b.line() && a.column() == b.column() && a.file() == b.file())
 }
 
-/// The site's slot, claimed on first use (open addressing, compare-and-swap on the key).
-fn slot(site: &'static Location<'static>) -> Option<&'static Slot> {
+/// The slot of the site's vectors of `elem_size`-byte elements, claimed on first use (open
+/// addressing, compare-and-swap on the site; the claimer then writes the size). A slot whose
+/// size is not written yet is passed over: at worst a racing thread claims a second slot for the
+/// same key, which [`spill_report`] merges. (Waiting for the size instead could deadlock an
+/// interrupt handler against the code it interrupted.)
+fn slot(site: &'static Location<'static>, elem_size: usize) -> Option<&'static Slot> {
+    // `size_of` never exceeds `isize::MAX`: no overflow, and 0 stays "not written".
+    let key = elem_size + 1;
     let start = (site.line() as usize)
         .wrapping_mul(31)
         .wrapping_add(site.column() as usize)
+        .wrapping_add(elem_size)
         % SITES;
     let wanted = ptr::from_ref(site).cast_mut();
     for i in 0..SITES {
@@ -125,12 +139,15 @@ fn slot(site: &'static Location<'static>) -> Option<&'static Slot> {
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {
-                Ok(_) => return Some(slot),
+                Ok(_) => {
+                    slot.elem_size.store(key, Ordering::Release);
+                    return Some(slot);
+                }
                 Err(other) => current = other,
             }
         }
         // SAFETY: only `&'static Location` pointers are ever stored in a slot.
-        if same(unsafe { &*current }, site) {
+        if same(unsafe { &*current }, site) && slot.elem_size.load(Ordering::Acquire) == key {
             return Some(slot);
         }
     }
@@ -176,13 +193,14 @@ impl Site {
 pub(crate) fn record(
     site: Site,
     elem_size: usize,
+    elem_align: usize,
     inline_capacity: usize,
     len: usize,
     spilled: bool,
     exit: Exit,
 ) {
     let spilled = spilled || site.moved_back();
-    let Some(slot) = slot(site.location()) else {
+    let Some(slot) = slot(site.location(), elem_size) else {
         UNTRACKED.fetch_add(1, Ordering::Relaxed);
         return;
     };
@@ -191,7 +209,7 @@ pub(crate) fn record(
     } else {
         len
     };
-    slot.elem_size.store(elem_size, Ordering::Relaxed);
+    slot.elem_align.fetch_max(elem_align, Ordering::Relaxed);
     slot.created.fetch_add(1, Ordering::Relaxed);
     if spilled {
         slot.spilled.fetch_add(1, Ordering::Relaxed);
@@ -236,8 +254,11 @@ pub struct SiteStats {
     pub line: u32,
     /// Its column.
     pub column: u32,
-    /// The element size in bytes (of the last vector recorded there).
+    /// The element size in bytes. A site that makes vectors of several element sizes (generic
+    /// code) has a row for each.
     pub elem_size: usize,
+    /// The element alignment in bytes (the largest, if the site's elements of this size differ).
+    pub elem_align: usize,
     /// Vectors from this site that were dropped or converted.
     pub created: usize,
     /// How many of them had spilled to the heap.
@@ -339,7 +360,7 @@ impl SiteStats {
 
     /// What a `StackVec` with an inline budget of `budget` bytes occupies on the stack (with a
     /// zero-sized allocator): the budget or the heap pointer, whichever is larger, plus the
-    /// length and capacity words.
+    /// length and capacity words, padded to the element's alignment when that exceeds a word's.
     ///
     /// # Examples
     /// ```
@@ -353,7 +374,9 @@ impl SiteStats {
     /// ```
     #[must_use]
     pub fn stack_cost(&self, budget: usize) -> usize {
-        budget.max(size_of::<usize>()) + 2 * size_of::<usize>()
+        let align = self.elem_align.max(align_of::<usize>());
+        let inline = budget.max(size_of::<usize>()).next_multiple_of(align);
+        (inline + 2 * size_of::<usize>()).next_multiple_of(align)
     }
 }
 
@@ -421,7 +444,8 @@ pub fn spill_report() -> SpillReport {
         .iter()
         .filter_map(|slot| {
             let site = slot.site.load(Ordering::Acquire);
-            if site.is_null() {
+            let key = slot.elem_size.load(Ordering::Acquire);
+            if site.is_null() || key == 0 {
                 return None;
             }
             // SAFETY: only `&'static Location` pointers are ever stored in a slot.
@@ -430,7 +454,8 @@ pub fn spill_report() -> SpillReport {
                 file: site.file(),
                 line: site.line(),
                 column: site.column(),
-                elem_size: slot.elem_size.load(Ordering::Relaxed),
+                elem_size: key - 1,
+                elem_align: slot.elem_align.load(Ordering::Relaxed),
                 created: slot.created.load(Ordering::Relaxed),
                 spilled: slot.spilled.load(Ordering::Relaxed),
                 max_len: slot.max_len.load(Ordering::Relaxed),
@@ -441,6 +466,26 @@ pub fn spill_report() -> SpillReport {
         })
         .filter(|s| s.created > 0)
         .collect();
+    // Two slots for one site and element size (a race when the slot was claimed): one row.
+    sites.sort_by(|a, b| {
+        (a.file, a.line, a.column, a.elem_size).cmp(&(b.file, b.line, b.column, b.elem_size))
+    });
+    sites.dedup_by(|later, kept| {
+        let same_key = (later.file, later.line, later.column, later.elem_size)
+            == (kept.file, kept.line, kept.column, kept.elem_size);
+        if same_key {
+            kept.created += later.created;
+            kept.spilled += later.spilled;
+            kept.max_len = kept.max_len.max(later.max_len);
+            kept.elem_align = kept.elem_align.max(later.elem_align);
+            for (k, l) in kept.lengths.iter_mut().zip(later.lengths) {
+                *k += l;
+            }
+            kept.into_heap_identity += later.into_heap_identity;
+            kept.into_heap_copy += later.into_heap_copy;
+        }
+        same_key
+    });
     sites.sort_by(|a, b| b.spilled.cmp(&a.spilled).then(b.created.cmp(&a.created)));
     SpillReport {
         sites,

@@ -276,6 +276,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         crate::spill_report::record(
             self.site,
             mem::size_of::<T>(),
+            mem::align_of::<T>(),
             Self::INLINE_CAPACITY,
             self.raw.peak(),
             self.spilled(),

@@ -1,14 +1,15 @@
 //! What the spill report counts a vector as needing, and the budget it advises from that, in
 //! the cases where a vector's length is not the whole story: a spill caused by a requested
 //! capacity, a spilled vector that moves back inline on its way out, vectors that `core` builds,
-//! and lengths past the last bucket. (A test binary of its own: without `std` the report tracks
-//! 32 call sites, and tests/spill_report.rs uses most of them.)
+//! lengths past the last bucket, a generic site's element sizes, over-aligned elements, and
+//! vectors that conversions build inside the crate. (A test binary of its own: without `std` the
+//! report tracks 32 call sites, and tests/spill_report.rs uses most of them.)
 #![cfg(feature = "spill-report")]
 
 mod common;
 
 use common::sites_between;
-use stackfirst::{spill_report, SiteStats, StackVec};
+use stackfirst::{spill_report, InlineVec, SiteStats, StackVec};
 
 /// A spilled vector that `into_boxed_slice` (or `into_boxed_str`) moves back inline on the way
 /// out, because it was emptied, still counts as spilled (found by review: it counted as never
@@ -135,4 +136,157 @@ fn room_granted_without_an_allocation_counts() {
     w.extend(0..5);
     w.reserve(3);
     assert!(!v.spilled() && !w.spilled());
+}
+
+/// `Vec::from` of a vector that spills into a borrowed allocator (or of an `InlineVec`) is one
+/// vector, created on its own line: it must be counted once, there. It was counted twice: once
+/// at its site, and once more as a second vector "created" on the conversion's line (or, through
+/// `.into()`, on a line of `core`), the temporary `move_in(Global)` the conversion builds.
+#[test]
+fn converting_a_borrowed_allocator_vector_to_vec_counts_it_once() {
+    let bump = bumpalo::Bump::new();
+    let first = line!();
+    for n in [2u64, 9] {
+        let v: StackVec<u64, 32, _> = StackVec::from_iter_in(0..n, &bump);
+        let heap = Vec::from(v);
+        assert_eq!(heap.len() as u64, n);
+        let w: InlineVec<u64> = InlineVec::from_iter(0..2);
+        let heap = Vec::from(w);
+        assert_eq!(heap.capacity(), 2);
+    }
+    let sites = sites_between(file!(), first, line!());
+    let rows: Vec<(u32, usize)> = sites.iter().map(|s| (s.line - first, s.created)).collect();
+    // The two vectors' lines, two vectors each, and nothing on the conversions' lines.
+    assert_eq!(rows, [(2, 2), (5, 2)], "{sites:#?}");
+    // Through `.into()` (which is not `#[track_caller]`): no row appears in `core`.
+    let v: StackVec<u64, 32, _> = StackVec::from_iter_in(0..3, &bump);
+    let _: Vec<u64> = v.into();
+    let report = spill_report();
+    let phantom: Vec<_> = report
+        .sites()
+        .iter()
+        .filter(|s| s.file.contains("convert"))
+        .collect();
+    assert!(phantom.is_empty(), "{report}");
+}
+
+/// Generic code has one call site for every element type it is instantiated with, and budgets
+/// are in bytes: each element size gets a row of its own, advised a budget that holds its own
+/// vectors. (One row took the longest length of any type times the size of whichever was
+/// recorded last, and advised 16 bytes for `u64` vectors of 10 elements, which still spill.)
+#[test]
+fn a_generic_site_has_a_row_and_a_budget_for_each_element_size() {
+    let first = line!();
+    fn filled<T: Default + Clone>(n: usize) -> StackVec<T> {
+        let mut v = StackVec::new();
+        v.resize(n, T::default());
+        v
+    }
+    for _ in 0..10 {
+        drop(filled::<u64>(10)); // 80 bytes: spills the 32-byte default
+    }
+    drop(filled::<u8>(1));
+    let sites = sites_between(file!(), first, first + 3);
+    let mut rows: Vec<_> = sites
+        .iter()
+        .map(|s| {
+            (
+                s.line - first,
+                s.elem_size,
+                s.created,
+                s.max_len,
+                s.budget_for(100),
+            )
+        })
+        .collect();
+    rows.sort_unstable();
+    // A budget is at least a word: the inline buffer shares its room with the heap pointer.
+    let word = size_of::<usize>();
+    assert_eq!(rows, [(2, 1, 1, 1, word), (2, 8, 10, 10, 80)], "{sites:#?}");
+}
+
+/// Threads that record one generic site at once, with two element sizes: whatever slots the
+/// race to claim them leaves, the report has one row per element size with every vector.
+#[test]
+fn threads_recording_one_site_at_once_make_one_row_per_element_size() {
+    use std::sync::Barrier;
+
+    let first = line!();
+    fn filled<T: Default + Clone>(n: usize) -> StackVec<T> {
+        let mut v = StackVec::new();
+        v.resize(n, T::default());
+        v
+    }
+    let barrier = Barrier::new(8);
+    std::thread::scope(|s| {
+        for t in 0..8 {
+            let barrier = &barrier;
+            s.spawn(move || {
+                barrier.wait();
+                for i in 0..100 {
+                    if (t + i) % 2 == 0 {
+                        drop(filled::<u64>(5));
+                    } else {
+                        drop(filled::<u16>(3));
+                    }
+                }
+            });
+        }
+    });
+    let sites = sites_between(file!(), first, first + 3);
+    let rows: Vec<_> = sites
+        .iter()
+        .map(|s| (s.elem_size, s.created, s.spilled, s.max_len))
+        .collect();
+    assert_eq!(rows.len(), 2, "{sites:#?}");
+    assert!(
+        rows.contains(&(8, 400, 400, 5)) && rows.contains(&(2, 400, 0, 3)),
+        "{rows:?}"
+    );
+}
+
+/// `StackString::from_str` (and so `str::parse`) builds the string inside stackfirst: it was
+/// counted on a line of stackfirst's own source, not on the caller's.
+#[test]
+fn from_str_is_counted_at_the_callers_line() {
+    use std::str::FromStr;
+
+    let first = line!();
+    let s = stackfirst::StackString::<32>::from_str("parsed").unwrap();
+    drop(s);
+    let report = spill_report();
+    let inner: Vec<_> = report
+        .sites()
+        .iter()
+        .filter(|s| s.file.contains("stack_string"))
+        .collect();
+    assert!(inner.is_empty(), "rows inside stackfirst: {inner:#?}");
+    assert_eq!(sites_between(file!(), first, line!())[0].created, 1);
+}
+
+/// `stack_cost` is what a `StackVec` with the advised budget occupies: a type's size is a
+/// multiple of its alignment, so for elements aligned past the word (a cache-line padded type)
+/// it cannot be the budget plus two words. It said 80 bytes for `StackVec<Line, 64>` (64-byte
+/// aligned elements), which occupies 128.
+#[test]
+fn stack_cost_counts_the_padding_of_over_aligned_elements() {
+    #[derive(Clone, Copy)]
+    #[repr(align(64))]
+    struct Line(#[allow(dead_code)] [u8; 64]);
+
+    let first = line!();
+    drop(StackVec::<Line, 64>::from_iter([Line([0; 64])]));
+    let s = &sites_between(file!(), first, line!())[0];
+    let budget = s.budget_for(100);
+    assert_eq!(budget, 64);
+    let cost = s.stack_cost(budget);
+    assert_eq!(
+        cost % align_of::<Line>(),
+        0,
+        "{cost} bytes for a type aligned to {}",
+        align_of::<Line>()
+    );
+    // With the report off the vector has two words fewer: 64 inline bytes, the length and the
+    // capacity words, padded to the alignment.
+    assert_eq!(cost, 128);
 }

@@ -220,6 +220,7 @@ impl<const N: usize, A: Allocator + Default> From<char> for StackString<N, A> {
 /// ```
 impl<const N: usize, A: Allocator + Default> FromStr for StackString<N, A> {
     type Err = TryReserveError;
+    #[cfg_attr(feature = "spill-report", track_caller)]
     fn from_str(s: &str) -> Result<Self, TryReserveError> {
         let mut string = Self::new_in(A::default());
         string.vec.try_reserve_exact(s.len())?;

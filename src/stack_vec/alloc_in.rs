@@ -4,6 +4,7 @@
 use allocator_api2::alloc::Allocator;
 
 use super::StackVec;
+use crate::raw::RawStackVec;
 
 impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// `collect` into a vector that spills into `alloc`. An iterator whose lower size bound
@@ -100,19 +101,61 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[track_caller]
     pub fn move_in<B: Allocator>(self, alloc: B) -> StackVec<T, N, B> {
+        let mut v = StackVec::with_capacity_in(self.len(), alloc);
+        // SAFETY: `v` is empty with room for `self.len()` elements.
+        unsafe { self.move_into(&mut v.raw, super::Exit::Converted) };
+        v
+    }
+
+    /// `move_in(Global).into_heap_exact()`, for the `From<StackVec<T, N, A>> for Vec<T>`
+    /// conversions, without the intermediate `StackVec`: the spill report would count that as a
+    /// second vector, created on the conversion's line (or, through `.into()`, in `core`).
+    #[cfg(feature = "alloc")]
+    #[track_caller]
+    pub(super) fn into_global_vec(self) -> alloc::vec::Vec<T> {
+        use allocator_api2::alloc::Global;
+
+        use crate::into_heap::IntoHeap;
+
         let len = self.len();
-        let mut v = StackVec::with_capacity_in(len, alloc);
-        let mut raw = self.into_raw(super::Exit::Converted);
-        // SAFETY: `v` has room for `len`; the elements move (the vectors are distinct) and leave
+        let mut to = match RawStackVec::<T, N, Global>::try_with_capacity_in(len, Global) {
+            Ok(raw) => raw,
+            Err(e) => e.raise(),
+        };
+        // What the report records: `into_heap_exact`'s copy when inline elements go to the heap.
+        let exit = if self.spilled() || len == 0 || RawStackVec::<T, N, A>::IS_ZST {
+            super::Exit::Converted
+        } else {
+            super::Exit::IntoHeapCopy
+        };
+        // SAFETY: `to` is empty with room for `len` elements.
+        unsafe { self.move_into(&mut to, exit) };
+        let (buf, len, alloc) = to.into_heap_parts();
+        // SAFETY: `into_heap_parts` returns a block of `Global` with this array layout holding
+        // `len` initialized elements, or `None` when empty or zero-sized.
+        unsafe { Global::vec_from_parts(buf, len, alloc) }
+    }
+
+    /// Moves the elements into `to` and frees this vector's buffer; `exit` is what the spill
+    /// report records for this vector.
+    ///
+    /// # Safety
+    /// `to` is empty and has room for `self.len()` elements.
+    #[track_caller]
+    unsafe fn move_into<B: Allocator>(self, to: &mut RawStackVec<T, N, B>, exit: super::Exit) {
+        let len = self.len();
+        let mut raw = self.into_raw(exit);
+        // SAFETY: `to` has room for `len` (the caller's contract); the elements move (the
+        // buffers are distinct: `to` is borrowed mutably while `self` is owned here) and leave
         // `raw` by its length, which is zero before anything else can observe it.
         unsafe {
-            core::ptr::copy_nonoverlapping(raw.as_ptr(), v.as_mut_ptr(), len);
+            core::ptr::copy_nonoverlapping(raw.as_ptr(), to.as_mut_ptr(), len);
             raw.set_len(0);
-            v.set_len(len);
+            to.set_len(len);
         }
-        // Freed here, while `v` is a local: if `deallocate` unwinds, `v` is dropped. A value on
-        // its way out of the function would be leaked (rust-lang/rust#47949).
+        // Freed while `to` belongs to the caller's local: if `deallocate` unwinds, the caller's
+        // vector is dropped with the elements. A value on its way out of a function would be
+        // leaked (rust-lang/rust#47949).
         drop(raw);
-        v
     }
 }

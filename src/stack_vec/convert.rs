@@ -137,7 +137,7 @@ where
     /// ```
     #[track_caller]
     fn from(vec: StackVec<T, N, &'a B>) -> Self {
-        vec.move_in(Global).into_heap_exact()
+        vec.into_global_vec()
     }
 }
 
@@ -155,7 +155,7 @@ impl<T, const N: usize> From<StackVec<T, N, crate::NoHeap>> for Vec<T> {
     /// ```
     #[track_caller]
     fn from(vec: StackVec<T, N, crate::NoHeap>) -> Self {
-        vec.move_in(Global).into_heap_exact()
+        vec.into_global_vec()
     }
 }
 
