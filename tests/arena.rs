@@ -1051,3 +1051,25 @@ fn frame_box_traits_agree_with_box() {
         assert_eq!(sum, 6);
     });
 }
+
+/// The README's arena example: "The chunks the first request took are reused by the next ones:
+/// no allocation per request" (its own assertion only checks `used() == 0`).
+#[test]
+fn readme_arena_requests_after_the_first_allocate_nothing() {
+    let mut arena = Arena::new();
+    let mut per_request = Vec::new();
+    for request in ["GET /a", "GET /bb", "POST /ccc", "GET /a"] {
+        let ((), heap) = count_heap(|| {
+            arena.frame(|f| {
+                let words = f.alloc_iter(request.split(' '));
+                let mut path: StackVec<u8, 32, _> = StackVec::new_in(&f);
+                path.extend_from_slice(words[1].as_bytes());
+                let line = f.alloc_fmt(format_args!("{} {}", words[0], path.len()));
+                assert!(line.starts_with(words[0]));
+            })
+        });
+        per_request.push(heap.allocs + heap.reallocs);
+    }
+    assert_eq!(&per_request[1..], [0, 0, 0], "{per_request:?}");
+    assert_eq!(arena.used(), 0);
+}

@@ -119,6 +119,11 @@ fn allocations_follow_go() {
     let id = 12345;
     let (s, heap) = count_heap(|| stack_format!("user:{id}/{a}"));
     assert_eq!((s.as_str(), heap.allocs), ("user:12345/0123456789", 0));
+    // `stack_format!` cannot know the length first: past the budget it grows as `format!`'s
+    // `String` does (a spill and a growth for three pieces, 70 bytes), where `stack_concat!`
+    // makes one.
+    let (f, heap) = count_heap(|| stack_format!("{long}{long}{a}"));
+    assert_eq!((f.len(), heap.allocs + heap.reallocs), (70, 2));
 
     // The escape: one allocation of exactly `len`, then nothing more when it had spilled.
     let (heap_string, heap) = count_heap(|| s.into_heap_exact());

@@ -131,6 +131,39 @@ fn into_heap_exact_edge_cases() {
     assert_eq!((v.len(), heap.allocs), (1000, 0));
 }
 
+/// `into_heap_exact` (and the `Vec` conversions built on it): one allocation of exactly `len`
+/// for inline elements, none for spilled, empty or zero-sized ones, in every state a vector can
+/// reach (spilled and shrunk back inline, emptied, from a borrowed allocator or `NoHeap`).
+#[test]
+fn into_heap_exact_allocates_once_exactly_or_not_at_all() {
+    let exact = |v: StackVec<u64>| count_heap(|| v.into_heap_exact());
+    let (h, heap) = exact(StackVec::from([1, 2, 3]));
+    assert_eq!((h.capacity(), heap.allocs), (3, 1));
+    let mut v: StackVec<u64> = StackVec::from_iter(0..9);
+    v.truncate(2);
+    v.shrink_to_fit();
+    let (h, heap) = exact(v);
+    assert_eq!((h.capacity(), heap.allocs), (2, 1));
+    let mut v: StackVec<u64> = StackVec::from_iter(0..9);
+    v.clear();
+    let (h, heap) = exact(v);
+    assert_eq!((h.len(), heap.allocs + heap.reallocs), (0, 0));
+
+    let bump = bumpalo::Bump::new();
+    for n in [0u64, 3, 9] {
+        let v: StackVec<u64, 32, _> = StackVec::from_iter_in(0..n, &bump);
+        let (h, heap) = count_heap(|| Vec::from(v));
+        assert_eq!(
+            (h.len(), h.capacity(), heap.allocs),
+            (n as usize, n as usize, usize::from(n > 0)),
+            "n {n}"
+        );
+    }
+    let v: InlineVec<u64> = InlineVec::from_iter(0..3);
+    let (h, heap) = count_heap(|| Vec::from(v));
+    assert_eq!((h.capacity(), heap.allocs), (3, 1));
+}
+
 #[test]
 fn growth_sequence_is_documented_one() {
     let mut v: StackVec<u64> = StackVec::new();
