@@ -478,13 +478,7 @@ mod report {
         let it = v.into_iter();
         let c = it.clone();
         assert_eq!(c.count(), 3);
-        let report = spill_report();
-        let inner: Vec<&SiteStats> = report
-            .sites()
-            .iter()
-            .filter(|s| s.file.contains("into_iter.rs"))
-            .collect();
-        assert!(inner.is_empty(), "rows inside stackfirst: {inner:?}");
+        super::common::assert_no_site_in("into_iter.rs");
     }
 
     /// Threads racing to claim and count the same and colliding sites lose no count.

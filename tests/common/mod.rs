@@ -390,3 +390,16 @@ pub fn sites_between(file: &str, first: u32, last: u32) -> Vec<stackfirst::SiteS
     );
     found
 }
+
+/// Fails, showing the rows, if the spill report has one in a file whose path contains `part`: a
+/// vector the library (or `core`) builds on the user's behalf, counted as a call site of its own.
+#[cfg(feature = "spill-report")]
+pub fn assert_no_site_in(part: &str) {
+    let report = stackfirst::spill_report();
+    let inner: Vec<_> = report
+        .sites()
+        .iter()
+        .filter(|s| s.file.contains(part))
+        .collect();
+    assert!(inner.is_empty(), "rows in {part}: {inner:#?}");
+}
