@@ -674,6 +674,42 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
     }
 
+    /// Removes the last element and returns it: `StackVec::pop`.
+    ///
+    /// The state is told by `limit`'s flag, not the tag's (the same, invariants 1 and 2): the tag
+    /// changes with every pop, `limit` does not, so a pop loop is split into an inline loop and a
+    /// heap loop. The heap pointer, loaded from the vector, cannot alias it, and the inline index
+    /// is bounded by the inline capacity, so neither loop stores the tag per element.
+    #[inline(always)]
+    pub(crate) fn pop(&mut self) -> Option<T> {
+        if !Self::IS_ZST && self.limit & SPILLED != 0 {
+            let len = self.tag & !SPILLED;
+            if len == 0 {
+                return None;
+            }
+            // SAFETY: spilled, so `ptr` is the active field (invariant 1) and its first `len`
+            // elements are initialized (invariant 3); the last one leaves the vector with the
+            // length, which drops first (keeping the flag: `len > 0`), so it is read out once.
+            unsafe {
+                self.sub_len(1);
+                Some(self.data.ptr.as_ptr().add(len - 1).read())
+            }
+        } else {
+            // Inline: the tag has no flag (invariant 1), so it is the length.
+            let len = self.tag;
+            if len == 0 {
+                return None;
+            }
+            // SAFETY: inline, so the first `len <= INLINE_CAPACITY` slots of the inline buffer
+            // are initialized (invariants 2 and 3); the last one is read out once, as above.
+            unsafe {
+                core::hint::assert_unchecked(len <= Self::INLINE_CAPACITY);
+                self.sub_len(1);
+                Some(self.as_mut_ptr_inline().add(len - 1).read())
+            }
+        }
+    }
+
     #[inline]
     fn as_mut_ptr_inline(&mut self) -> *mut T {
         ptr::addr_of_mut!(self.data).cast()

@@ -505,16 +505,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     pub fn pop(&mut self) -> Option<T> {
-        let len = self.len();
-        if len == 0 {
-            return None;
-        }
-        // SAFETY: element `len - 1` is initialized; after the length drops it is no longer owned
-        // by the vector, so it is read out exactly once.
-        unsafe {
-            self.raw.set_len(len - 1);
-            Some(self.raw.as_ptr().add(len - 1).read())
-        }
+        self.raw.pop()
     }
 
     /// Inserts `element` at `index`, shifting the rest right.
