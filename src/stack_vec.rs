@@ -1347,7 +1347,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         T: Clone,
         A: Default,
     {
-        Self::from_elem_in(elem, n, A::default())
+        Self::__in_from_elem(A::default(), elem, n)
     }
 
     /// Takes the elements out of an array.
@@ -1477,17 +1477,12 @@ macro_rules! stack_vec {
     (in $alloc:expr $(;)?) => {
         $crate::StackVec::new_in($alloc)
     };
-    // The allocator is evaluated first, where it is written (`match` keeps its temporaries
-    // alive as a call's argument would).
+    // The allocator first, where it is written (see `StackVec::__in_from_iter`).
     (in $alloc:expr; $elem:expr; $n:expr) => {
-        match $alloc {
-            alloc => $crate::StackVec::from_elem_in($elem, $n, alloc),
-        }
+        $crate::StackVec::__in_from_elem($alloc, $elem, $n)
     };
     (in $alloc:expr; $($x:expr),+ $(,)?) => {
-        match $alloc {
-            alloc => $crate::StackVec::from_iter_in([$($x),+], alloc),
-        }
+        $crate::StackVec::__in_from_iter($alloc, [$($x),+])
     };
     () => {
         $crate::StackVec::new_in(::core::default::Default::default())

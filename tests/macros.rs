@@ -1,9 +1,11 @@
 //! The macros (`stack_vec!`, `stack_format!`, `stack_concat!`) as `vec!` and `format!` behave:
-//! each argument evaluated once in the order written, `?` and `return` inside arguments, and
-//! expansion that does not depend on what the caller's scope names.
+//! each argument evaluated once in the order written, temporaries that live to the end of the
+//! caller's statement, `?` and `return` inside arguments, and expansion that does not depend on
+//! what the caller's scope names.
 
 use std::cell::RefCell;
 
+use stackfirst::allocator_api2::alloc::{Allocator, Global};
 use stackfirst::{stack_concat, stack_format, stack_vec, StackString, StackVec};
 
 /// Items of the caller's named like the ones the macros use.
@@ -80,4 +82,41 @@ fn macros_take_question_marks_and_returns() {
     }
     assert_eq!(parts(Some("ab")).unwrap(), "ab!ab2");
     assert!(parts(None).is_none());
+}
+
+fn joined<A: Allocator>(v: StackVec<&str, 32, A>) -> String {
+    v.concat()
+}
+
+/// Temporaries made in the elements live to the end of the caller's statement, as with `vec!`
+/// and `stack_vec!` without an allocator (a `match` on the allocator ended them with its arm:
+/// E0716; found by adversarial review).
+#[test]
+fn element_temporaries_live_to_the_end_of_the_callers_statement() {
+    let bump = bumpalo::Bump::new();
+    let list = joined(stack_vec![in &bump; String::from("a").as_str(), 2.to_string().as_str()]);
+    assert_eq!(list, "a2");
+    let repeated = joined(stack_vec![in Global; String::from("ab").as_str(); 3]);
+    assert_eq!(repeated, "ababab");
+    let s = stack_concat!(in &bump; String::from("x").as_str(), 1.to_string().as_str());
+    assert_eq!(s, "x1");
+}
+
+/// The caller's allocator handle, named like the binding the macros once made.
+#[allow(non_upper_case_globals)]
+static alloc: Global = Global;
+
+/// A `static` named `alloc` in the caller's scope (a `match` binding of that name could not
+/// shadow it: E0530, whatever allocator was written; found by adversarial review).
+#[test]
+fn a_static_named_alloc_in_the_callers_scope() {
+    let bump = bumpalo::Bump::new();
+    let v: StackVec<u8, 32, &Global> = stack_vec![in &alloc; 1, 2];
+    assert_eq!(v, [1, 2]);
+    let w: StackVec<u8, 32, _> = stack_vec![in &bump; 7; 2];
+    assert_eq!(w, [7, 7]);
+    let s = stack_format!(in &bump; "{}-{}", 1, 2);
+    assert_eq!(s, "1-2");
+    let c = stack_concat!(in &alloc; "a", "b");
+    assert_eq!(c, "ab");
 }

@@ -122,6 +122,24 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
         }
         s
     }
+
+    /// `stack_format!(in alloc; ..)`: the allocator first, as in
+    /// [`StackVec::__in_from_iter`](crate::StackVec).
+    #[doc(hidden)]
+    #[inline]
+    #[track_caller]
+    pub fn __in_format(alloc: A, args: fmt::Arguments<'_>) -> Self {
+        Self::format_in(args, alloc)
+    }
+
+    /// `stack_concat!(in alloc; ..)`: the allocator first, as in
+    /// [`StackVec::__in_from_iter`](crate::StackVec).
+    #[doc(hidden)]
+    #[inline]
+    #[track_caller]
+    pub fn __in_concat(alloc: A, parts: &[&str]) -> Self {
+        Self::concat_in(parts, alloc)
+    }
 }
 
 /// The panic of a [`format_in`](StackString::format_in) whose writing failed. A function of its
@@ -199,11 +217,9 @@ pub(super) fn write_fmt_fixed<const N: usize, A: Allocator>(
 /// ```
 #[macro_export]
 macro_rules! stack_format {
-    // The allocator is evaluated first, where it is written.
+    // The allocator first, where it is written (see `StackVec::__in_from_iter`).
     (in $alloc:expr; $($arg:tt)*) => {
-        match $alloc {
-            alloc => $crate::StackString::<32, _>::format_in(::core::format_args!($($arg)*), alloc),
-        }
+        $crate::StackString::<32, _>::__in_format($alloc, ::core::format_args!($($arg)*))
     };
     ($($arg:tt)*) => {
         $crate::__on_global_heap!(format(::core::format_args!($($arg)*)))
@@ -232,14 +248,12 @@ macro_rules! stack_format {
 /// ```
 #[macro_export]
 macro_rules! stack_concat {
-    // The allocator is evaluated first, where it is written.
+    // The allocator first, where it is written (see `StackVec::__in_from_iter`).
     (in $alloc:expr; $($part:expr),* $(,)?) => {
-        match $alloc {
-            alloc => $crate::StackString::<32, _>::concat_in(
-                &[$(::core::convert::AsRef::<str>::as_ref(&$part)),*],
-                alloc,
-            ),
-        }
+        $crate::StackString::<32, _>::__in_concat(
+            $alloc,
+            &[$(::core::convert::AsRef::<str>::as_ref(&$part)),*],
+        )
     };
     ($($part:expr),* $(,)?) => {
         $crate::__on_global_heap!(concat(&[$(::core::convert::AsRef::<str>::as_ref(&$part)),*]))

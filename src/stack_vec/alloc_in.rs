@@ -44,10 +44,22 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         }
     }
 
-    /// `vec![elem; n]` in an allocator, for [`stack_vec!`](crate::stack_vec).
+    /// `stack_vec![in alloc; ..]`. The macros take the allocator as a call's first argument, so
+    /// that it is evaluated first, where the caller wrote it, and the elements' temporaries live
+    /// to the end of the caller's statement (a `match` on the allocator would end them with its
+    /// arm, and its binding would clash with a `static` of the caller's named like it).
     #[doc(hidden)]
     #[track_caller]
-    pub fn from_elem_in(elem: T, n: usize, alloc: A) -> Self
+    #[inline]
+    pub fn __in_from_iter<I: IntoIterator<Item = T>>(alloc: A, iter: I) -> Self {
+        Self::from_iter_in(iter, alloc)
+    }
+
+    /// `vec![elem; n]` in an allocator, for [`stack_vec!`](crate::stack_vec) (the allocator
+    /// first, as in `__in_from_iter`).
+    #[doc(hidden)]
+    #[track_caller]
+    pub fn __in_from_elem(alloc: A, elem: T, n: usize) -> Self
     where
         T: Clone,
     {
