@@ -2723,3 +2723,141 @@ fn raw_random_walk_bump_and_frames() {
     mem.arena().frame(|f| walk_fallible(&f, 9));
     walk_all(NoHeap, 10);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Moves between allocators (`move_in`, `Vec::from(StackVec<T, N, &B>)`, `Vec::from(InlineVec)`):
+// every element dropped once and every block freed once, also when `deallocate` unwinds
+// ---------------------------------------------------------------------------------------------
+
+type Lv<'a> = StackVec<Tracked, 32, &'a Flaky>;
+
+/// Source vectors in every state, one at a time (`i` in `0..SOURCES`): empty inline, inline,
+/// full inline, spilled, spilled but short enough to be inline, spilled and empty (cleared).
+const SOURCES: usize = 6;
+
+fn source(l: &Flaky, i: usize) -> (&'static str, Lv<'_>, Vec<u64>) {
+    let mk = |n: u64| -> Lv<'_> { StackVec::from_iter_in((0..n).map(Tracked::new), l) };
+    match i {
+        0 => ("empty", mk(0), vec![]),
+        1 => ("inline", mk(1), vec![0]),
+        2 => ("full inline", mk(2), vec![0, 1]),
+        3 => ("spilled", mk(9), (0..9).collect()),
+        4 => {
+            let mut short: Lv<'_> = StackVec::with_capacity_in(10, l);
+            short.extend((0..2).map(Tracked::new));
+            ("spilled short", short, vec![0, 1])
+        }
+        _ => {
+            let mut cleared = mk(9);
+            cleared.clear();
+            ("spilled empty", cleared, vec![])
+        }
+    }
+}
+
+#[test]
+fn vec_from_borrowed_allocator_vector_moves_each_element_once() {
+    let l = Flaky::default();
+    for (name, v, want) in (0..SOURCES).map(|i| source(&l, i)) {
+        let out: Vec<Tracked> = Vec::from(v);
+        assert_eq!(
+            out.iter().map(|t| t.value).collect::<Vec<_>>(),
+            want,
+            "{name}"
+        );
+        assert_eq!(out.capacity(), out.len(), "{name}: exact");
+        assert_eq!(l.live.get(), 0, "{name}: the source block is freed");
+        assert_eq!(live(), want.len(), "{name}");
+        drop(out);
+        assert_eq!(live(), 0, "{name}");
+    }
+}
+
+#[test]
+fn move_in_moves_each_element_once_in_every_state() {
+    let l = Flaky::default();
+    let to = Flaky::default();
+    for (name, v, want) in (0..SOURCES).map(|i| source(&l, i)) {
+        let mut out: StackVec<Tracked, 32, &Flaky> = v.move_in(&to);
+        assert_eq!(values(&out), want, "{name}");
+        assert_eq!(out.spilled(), want.len() > 2, "{name}");
+        assert_eq!(l.live.get(), 0, "{name}");
+        // pop in the new home, then drop the rest.
+        if let Some(last) = want.last() {
+            assert_eq!(out.pop().map(|t| t.value), Some(*last));
+        }
+        drop(out);
+        assert_eq!(live(), 0, "{name}");
+        assert_eq!(to.live.get(), 0, "{name}");
+    }
+}
+
+#[test]
+fn move_and_vec_from_drop_once_when_the_source_deallocate_unwinds() {
+    type Conv = fn(Lv<'_>) -> usize;
+    let convs: [(&str, Conv); 3] = [
+        ("Vec::from", |v| Vec::<Tracked>::from(v).len()),
+        ("move_in(Global)", |v| v.move_in(Global).len()),
+        ("move_in(NoHeap)", |v| v.move_in(NoHeap).len()),
+    ];
+    for (conv_name, conv) in convs {
+        let l = Flaky::default();
+        for (name, v, want) in (0..SOURCES).map(|i| source(&l, i)) {
+            if conv_name == "move_in(NoHeap)" && want.len() > 2 {
+                continue;
+            }
+            let frees_a_block = v.spilled();
+            l.panic_in_dealloc.set(true);
+            let r = caught(|| conv(v));
+            l.panic_in_dealloc.set(false);
+            assert_eq!(r.is_err(), frees_a_block, "{conv_name} {name}");
+            if let Ok(len) = r {
+                assert_eq!(len, want.len());
+            }
+            assert_eq!(l.live.get(), 0, "{conv_name} {name}: freed once");
+            assert_eq!(live(), 0, "{conv_name} {name}: every element dropped once");
+        }
+    }
+}
+
+#[test]
+fn vec_from_inline_vec_and_zero_sized_moves() {
+    for n in 0..=4u64 {
+        let mut v: InlineVec<Tracked, 64> = InlineVec::new();
+        v.extend((0..n).map(Tracked::new));
+        let out: Vec<Tracked> = Vec::from(v);
+        assert_eq!(out.len() as u64, n);
+        assert_eq!(out.capacity() as u64, n);
+        assert!(out.iter().map(|t| t.value).eq(0..n));
+        drop(out);
+        assert_eq!(live(), 0);
+    }
+    // Zero-sized: lengths past any inline capacity, nothing allocated, drops counted.
+    thread_local!(static DROPS: Cell<usize> = const { Cell::new(0) });
+    struct Z;
+    impl Drop for Z {
+        fn drop(&mut self) {
+            DROPS.with(|d| d.set(d.get() + 1));
+        }
+    }
+    let l = Flaky::default();
+    let mut z: StackVec<Z, 8, &Flaky> = StackVec::new_in(&l);
+    z.extend((0..1000).map(|_| Z));
+    let out: Vec<Z> = Vec::from(z);
+    assert_eq!((out.len(), l.calls.get()), (1000, 0));
+    assert_eq!(DROPS.with(Cell::get), 0);
+    drop(out);
+    assert_eq!(DROPS.with(Cell::get), 1000);
+    let mut z: StackVec<Z, 8, &Flaky> = StackVec::new_in(&l);
+    z.extend((0..300).map(|_| Z));
+    let mut moved = z.move_in(Global);
+    assert_eq!(moved.len(), 300);
+    assert!(moved.pop().is_some());
+    drop(moved);
+    assert_eq!(DROPS.with(Cell::get), 1300);
+    let zi: InlineVec<Z, 0> = InlineVec::from_iter((0..5).map(|_| Z));
+    let out: Vec<Z> = Vec::from(zi);
+    assert_eq!(out.len(), 5);
+    drop(out);
+    assert_eq!(DROPS.with(Cell::get), 1305);
+}
