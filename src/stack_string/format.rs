@@ -75,15 +75,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
         match args.as_str() {
             Some(literal) => s.push_str(literal),
             None if is_no_heap::<A>() => {
-                // A piece that does not fit is an error the `Display` may swallow and return
-                // `Ok` (`let _ = write!(f, ..)`): the writer remembers it.
-                let mut w = Recording {
-                    s: &mut s,
-                    full: false,
-                };
-                let failed = w.write_fmt(args).is_err();
-                if w.full || failed {
-                    format_failed(w.full)
+                if let Err(full) = write_fmt_fixed(&mut s, args) {
+                    format_failed(full)
                 }
             }
             None => {
@@ -175,18 +168,19 @@ impl<const N: usize, A: Allocator> Write for Recording<'_, N, A> {
 }
 
 /// `write!` into a string that cannot grow ([`NoHeap`](crate::NoHeap)): an error when a piece
-/// did not fit, even if the `Display` that wrote it swallowed the error and returned `Ok`; the
-/// string keeps what was written before that piece.
+/// did not fit, even if the `Display` that wrote it swallowed the error and returned `Ok`
+/// (`Err(true)`), or when a `Display` failed (`Err(false)`); the string keeps what was written
+/// before that piece.
 pub(super) fn write_fmt_fixed<const N: usize, A: Allocator>(
     s: &mut StackString<N, A>,
     args: fmt::Arguments<'_>,
-) -> fmt::Result {
+) -> Result<(), bool> {
     let mut w = Recording { s, full: false };
-    let r = fmt::write(&mut w, args);
-    if w.full {
-        return Err(fmt::Error);
+    let failed = fmt::write(&mut w, args).is_err();
+    if w.full || failed {
+        return Err(w.full);
     }
-    r
+    Ok(())
 }
 
 /// `format!` into a [`StackString`]: no allocation when the text fits its 32 inline bytes,
