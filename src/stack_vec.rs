@@ -271,6 +271,21 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         }
     }
 
+    /// How a vector that leaves for an exact heap `Vec` ends, for the spill report: `spilled`
+    /// when it had spilled (its buffer handed over, or copied into another allocator's), no copy
+    /// when there is nothing to allocate, else one exact allocation and a copy.
+    #[cfg(feature = "alloc")]
+    #[inline(always)]
+    pub(super) fn heap_exit(&self, spilled: Exit) -> Exit {
+        if self.spilled() {
+            spilled
+        } else if self.is_empty() || RawStackVec::<T, N, A>::IS_ZST {
+            Exit::Converted
+        } else {
+            Exit::IntoHeapCopy
+        }
+    }
+
     #[cfg(feature = "spill-report")]
     fn record(&self, exit: Exit) {
         crate::spill_report::record(
@@ -1273,13 +1288,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     where
         A: IntoHeap,
     {
-        let exit = if self.spilled() {
-            Exit::IntoHeapIdentity
-        } else if self.is_empty() || RawStackVec::<T, N, A>::IS_ZST {
-            Exit::Converted
-        } else {
-            Exit::IntoHeapCopy
-        };
+        let exit = self.heap_exit(Exit::IntoHeapIdentity);
         let (buf, len, alloc) = self.into_raw(exit).into_heap_parts();
         // SAFETY: `into_heap_parts` returns a block of `alloc` with this array layout holding
         // `len` initialized elements, or `None` when empty or zero-sized.

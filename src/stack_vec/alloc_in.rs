@@ -134,12 +134,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
             Ok(raw) => raw,
             Err(e) => e.raise(),
         };
-        // What the report records: `into_heap_exact`'s copy when inline elements go to the heap.
-        let exit = if self.spilled() || len == 0 || RawStackVec::<T, N, A>::IS_ZST {
-            super::Exit::Converted
-        } else {
-            super::Exit::IntoHeapCopy
-        };
+        let exit = self.heap_exit(super::Exit::Converted);
         // SAFETY: `to` is empty with room for `len` elements.
         unsafe { self.move_into(&mut to, exit) };
         let (buf, len, alloc) = to.into_heap_parts();
