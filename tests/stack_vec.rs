@@ -131,9 +131,9 @@ fn into_heap_exact_edge_cases() {
     assert_eq!((v.len(), heap.allocs), (1000, 0));
 }
 
-/// `into_heap_exact` (and the `Vec` conversions built on it): one allocation of exactly `len`
-/// for inline elements, none for spilled, empty or zero-sized ones, in every state a vector can
-/// reach (spilled and shrunk back inline, emptied, from a borrowed allocator or `NoHeap`).
+/// `into_heap_exact`, and `Vec::from` of a borrowed-allocator or `NoHeap` vector: one
+/// allocation of exactly `len` for inline elements (also after spilling and shrinking back),
+/// none for an emptied one; a borrowed allocator's elements take one exact `Vec` block.
 #[test]
 fn into_heap_exact_allocates_once_exactly_or_not_at_all() {
     let exact = |v: StackVec<u64>| count_heap(|| v.into_heap_exact());
