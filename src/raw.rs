@@ -905,8 +905,9 @@ pub(crate) fn is_allocator<A: Allocator, B: Allocator>() -> bool {
 /// it out of malloc's per-size caches (glibc's tcache holds blocks up to 1032 bytes), so the next
 /// vector of that size misses the cache: measured on the n = 16 rows, about 130 instructions per
 /// call (benches/analysis.md). Bump allocators (bumpalo, this crate's frames) must keep growing the
-/// last block in place, so every other allocator keeps `grow`. A wrong answer could only change
-/// speed, never behaviour.
+/// last block in place, so every other allocator keeps `grow`. A wrong answer changes speed, or,
+/// for a type that only shares `Global`'s name and whose `deallocate` unwinds, aborts
+/// ([`AbortOnUnwind`]).
 #[inline(always)]
 #[cfg_attr(not(feature = "alloc"), allow(clippy::extra_unused_type_parameters))]
 fn moves_small_blocks<A: Allocator>() -> bool {
@@ -915,6 +916,16 @@ fn moves_small_blocks<A: Allocator>() -> bool {
     return false;
     #[cfg(feature = "alloc")]
     return is_allocator::<A, allocator_api2::alloc::Global>();
+}
+
+/// Aborts the process when dropped during unwinding (by panicking again): held across a call
+/// that must not unwind for the caller's state to stay sound, and forgotten after it.
+struct AbortOnUnwind;
+
+impl Drop for AbortOnUnwind {
+    fn drop(&mut self) {
+        panic!("an allocator named like the global one unwound in `deallocate` while a block was moved");
+    }
 }
 
 /// Grows a heap block: in place where the allocator can, or, for a small block of the global
@@ -941,13 +952,15 @@ unsafe fn grow_erased<A: Allocator>(
         let moved = alloc.allocate(new).ok()?.cast::<u8>();
         // SAFETY: `ptr` is readable for `old.size()` bytes (it was allocated with `old`; copying
         // bytes that may be uninitialized is fine), the fresh block holds `new.size() >=
-        // old.size()` bytes and is distinct; the old block goes back with its own layout. Only
-        // the global allocator gets here, and its `deallocate` (`free`) does not unwind, so the
-        // vector is never left pointing at a freed block.
-        unsafe {
-            ptr::copy_nonoverlapping(ptr.as_ptr(), moved.as_ptr(), old.size());
-            alloc.deallocate(ptr, old);
-        }
+        // old.size()` bytes and is distinct; the old block goes back with its own layout.
+        unsafe { ptr::copy_nonoverlapping(ptr.as_ptr(), moved.as_ptr(), old.size()) };
+        // The vector still points at the old block: if `deallocate` unwound, its drop would
+        // free it again. The global allocator's cannot (a `GlobalAlloc` must not unwind, so
+        // the guard compiles to nothing); a type that only shares its name might.
+        let abort = AbortOnUnwind;
+        // SAFETY: allocated by `alloc` with `old` (the caller's promise), and not used again.
+        unsafe { alloc.deallocate(ptr, old) };
+        mem::forget(abort);
         return Some(moved);
     }
     // SAFETY: forwarded from this function's contract, which is `Allocator::grow`'s.
