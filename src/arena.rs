@@ -189,7 +189,9 @@ impl Default for Arena<'static> {
 
 impl<'m> Arena<'m> {
     /// A fixed arena over `memory`: when it is full, requests fail. Nothing is written to the
-    /// memory until it is allocated.
+    /// memory until it is allocated. Blocks are aligned inside it, so a byte array that is not
+    /// aligned for the first block loses the padding: [`ArenaBuf`](crate::ArenaBuf) is aligned
+    /// to 16.
     ///
     /// # Examples
     /// ```

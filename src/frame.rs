@@ -120,11 +120,11 @@ impl<'f> Frame<'f> {
     ///
     /// # Examples
     /// ```
-    /// use core::mem::MaybeUninit;
-    /// use stackfirst::Arena;
+    /// use stackfirst::ArenaBuf;
     ///
-    /// let mut memory = [MaybeUninit::uninit(); 8];
-    /// Arena::from_memory(&mut memory).frame(|f| {
+    /// // 8 bytes, aligned (a byte array might not be: the padding would come out of it).
+    /// let mut memory = ArenaBuf::<8>::new();
+    /// memory.arena().frame(|f| {
     ///     assert!(f.try_alloc(1u64).is_ok());
     ///     assert!(f.try_alloc(2u64).is_err());
     /// });

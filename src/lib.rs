@@ -22,7 +22,8 @@
 //! * [`StackString<N = 32, A = Global>`](StackString): `String`'s API over a `StackVec<u8>`,
 //!   Go's stack buffer for strings; [`stack_format!`] and [`stack_concat!`] build one without
 //!   allocating when the result fits. Past the budget [`stack_concat!`] allocates once, exactly
-//!   (Go's `concatstrings`), and [`stack_format!`] grows as `format!`'s `String` does.
+//!   (Go's `concatstrings`), and [`stack_format!`] grows as the vector does (doubling from the
+//!   budget).
 //! * [`Arena`] and its [`Frame`]s: a bump arena that grows by chunks from any allocator, or
 //!   works over memory you provide (no heap needed), whose allocations are reclaimed when their
 //!   frame ends, as Go reclaims a stack frame; lifetimes keep anything from outliving its frame.

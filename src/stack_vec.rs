@@ -61,9 +61,12 @@ with_stack_vec_defaults! {
 ///   that does not fit either; the panicking methods grow as `Vec`'s do.
 /// * Size: the larger of `N` bytes and one word (the heap pointer shares the inline bytes), plus
 ///   a length word and a capacity word: `size_of::<StackVec<u64>>()` is 48 on 64-bit targets,
-///   `size_of::<StackVec<u32>>()` is 40 on 32-bit ones, and with `N = 0` it is `Vec`'s size. A
-///   zero-sized allocator (such as [`Global`]) costs nothing. There is no niche: an
-///   `Option<StackVec<T>>` is a word larger than the vector, where `Option<Vec<T>>` is not.
+///   `size_of::<StackVec<u32>>()` is 40 on 32-bit ones, and with `N = 0` it is `Vec`'s size.
+///   For `T` aligned to more than a word, the inline bytes and then the whole are padded to
+///   `T`'s alignment (`StackVec<u128, 0>` is 32 bytes, `Vec<u128>` 24). A zero-sized allocator
+///   (such as [`Global`]) costs nothing. There is no niche: an `Option<StackVec<T>>` is larger
+///   than the vector by its alignment (a word, or `T`'s if larger), where `Option<Vec<T>>` is
+///   not larger at all.
 ///
 /// The storage invariants are written down once, in the `raw` module that owns them.
 ///

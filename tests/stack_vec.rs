@@ -47,6 +47,53 @@ fn sizes_are_two_words_over_the_buffer() {
 }
 
 #[test]
+#[cfg_attr(
+    feature = "spill-report",
+    ignore = "the report's two words are padded separately"
+)]
+fn sizes_of_over_aligned_elements_and_options() {
+    #[repr(align(32))]
+    struct Align32(#[allow(dead_code)] [u8; 32]);
+    #[repr(align(64))]
+    struct Align64(#[allow(dead_code)] u8);
+    /// As documented on `StackVec`: the inline bytes (at least a word), padded to `T`'s
+    /// alignment, then the length and capacity words, the whole padded again.
+    fn documented<T>(n: usize) -> usize {
+        let word = size_of::<usize>();
+        let align = align_of::<T>().max(word);
+        let pad = |bytes: usize| bytes.div_ceil(align) * align;
+        pad(pad(n.max(word)) + 2 * word)
+    }
+    assert_eq!(size_of::<StackVec<u64>>(), documented::<u64>(32));
+    assert_eq!(size_of::<StackVec<u64, 0>>(), size_of::<Vec<u64>>());
+    assert_eq!(size_of::<StackVec<u128, 0>>(), documented::<u128>(0));
+    assert_eq!(
+        size_of::<StackVec<Align32, 32>>(),
+        documented::<Align32>(32)
+    );
+    assert_eq!(size_of::<StackVec<Align64, 0>>(), documented::<Align64>(0));
+    #[cfg(target_pointer_width = "64")]
+    {
+        assert_eq!(size_of::<StackVec<Align32, 32>>(), 64);
+        assert_eq!(size_of::<StackVec<Align64, 0>>(), 128);
+    }
+    // No niche: an `Option` adds the vector's alignment.
+    let word = size_of::<usize>();
+    assert_eq!(
+        size_of::<Option<StackVec<u64>>>(),
+        size_of::<StackVec<u64>>() + word
+    );
+    assert_eq!(
+        size_of::<Option<StackVec<u128>>>(),
+        size_of::<StackVec<u128>>() + align_of::<u128>().max(word)
+    );
+    assert_eq!(
+        size_of::<Option<StackVec<Align64, 0>>>(),
+        size_of::<StackVec<Align64, 0>>() + 64
+    );
+}
+
+#[test]
 fn inline_capacity() {
     assert_eq!(StackVec::<u64>::INLINE_CAPACITY, 4);
     assert_eq!(StackVec::<u32>::INLINE_CAPACITY, 8);

@@ -22,8 +22,8 @@ impl<T: Serialize, const N: usize, A: Allocator> Serialize for StackVec<T, N, A>
     }
 }
 
-/// Deserializes a sequence. The input's length hint is untrusted: it reserves at most 1 MiB of
-/// elements up front (what serde itself allows `Vec`), and grows from there only as elements
+/// Deserializes a sequence. The input's length hint is untrusted: it reserves at most 1 MiB
+/// up front (what serde itself allows `Vec`), and grows from there only as elements
 /// actually arrive. More elements than the vector can hold (an [`InlineVec`](crate::InlineVec)'s
 /// capacity, or what its allocator grants) are an error, not a panic.
 ///

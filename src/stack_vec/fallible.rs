@@ -248,11 +248,10 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///
     /// # Examples
     /// ```
-    /// use core::mem::MaybeUninit;
-    /// use stackfirst::{Arena, StackVec};
+    /// use stackfirst::{ArenaBuf, StackVec};
     ///
-    /// let mut buf = [MaybeUninit::uninit(); 16];
-    /// Arena::from_memory(&mut buf).frame(|f| {
+    /// let mut buf = ArenaBuf::<16>::new(); // aligned: all 16 bytes hold `u64`s
+    /// buf.arena().frame(|f| {
     ///     let v: StackVec<u64, 32, _> = StackVec::from_iter_in([1, 2, 3], &f);
     ///     let (v, err) = v.try_into_heap_exact().unwrap_err(); // 24 bytes > 16
     ///     assert_eq!((v.as_slice(), err.to_string().as_str()), (&[1, 2, 3][..], "memory allocation of 24 bytes (align 8) failed"));

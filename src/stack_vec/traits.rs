@@ -233,8 +233,8 @@ impl<T, const N: usize, A: Allocator> Extend<T> for StackVec<T, N, A> {
     /// that yields nothing never allocates or fails, whatever its hint says), and fills again.
     /// The hint only sizes growth: every write is bounded by the capacity, and a hint too large
     /// to reserve falls back to growth by one, so a lying iterator can neither corrupt the
-    /// vector nor abort the process where one more element fits (std's `Vec` aborts on an
-    /// unsatisfiable hint).
+    /// vector nor abort the process where one more element fits (std's `Vec` reserves the
+    /// lower bound: it panics when that overflows and aborts when the allocation fails).
     #[inline]
     #[track_caller]
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
