@@ -108,13 +108,14 @@ fn verdicts(t: &Table, platform: &Platform) -> String {
                 let r = a as f64 / b.max(1) as f64;
                 worst = worst.max(r);
                 if r > limit || (limit == 1.0 && a >= b) {
-                    // The row's no-spill floor, when it is not the comparison itself.
-                    let floor = match instructions(p, &n, "ArrayString") {
-                        Some(f) if other != "ArrayString" => {
-                            format!("; no-spill floor: ArrayString {f}")
-                        }
-                        _ => String::new(),
-                    };
+                    // The row's no-spill floor (the lower of the two columns that never
+                    // spill), when it is not the comparison itself.
+                    let floor = ["ArrayString", "heapless"]
+                        .into_iter()
+                        .filter_map(|c| Some((instructions(p, &n, c)?, c)))
+                        .min()
+                        .filter(|&(_, c)| c != other)
+                        .map_or_else(String::new, |(f, c)| format!("; no-spill floor: {c} {f}"));
                     misses.push(format!(
                         "{p} {n} bytes: StackString {a}, {other} {b} ({r:.2}x{floor})"
                     ));
