@@ -177,3 +177,26 @@ impl<T> fmt::Display for TryPushError<T> {
 }
 
 impl<T> core::error::Error for TryPushError<T> {}
+
+/// The reason alone, so that `?` can mix [`try_push`](crate::StackVec::try_push) with the
+/// methods that return a [`TryReserveError`]. The value is dropped: take it first with
+/// [`into_value`](TryPushError::into_value) to keep it.
+///
+/// # Examples
+/// ```
+/// use stackfirst::{InlineVec, TryReserveError};
+///
+/// fn fill(v: &mut InlineVec<u8, 2>) -> Result<(), TryReserveError> {
+///     v.try_extend_from_slice(&[1, 2])?;
+///     v.try_push(3)?;
+///     Ok(())
+/// }
+/// let mut v = InlineVec::new();
+/// assert_eq!(fill(&mut v).unwrap_err().to_string(), "capacity exceeded");
+/// assert_eq!(v, [1, 2]);
+/// ```
+impl<T> From<TryPushError<T>> for TryReserveError {
+    fn from(e: TryPushError<T>) -> Self {
+        e.error
+    }
+}

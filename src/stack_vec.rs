@@ -510,6 +510,29 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         self.raw.push(value)
     }
 
+    /// [`push`](Self::push) that returns the new element, as `Vec::push_mut` does.
+    ///
+    /// # Panics
+    /// As [`push`](Self::push).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u64> = StackVec::from([1]);
+    /// *v.push_mut(2) *= 10;
+    /// assert_eq!(v, [1, 20]);
+    /// ```
+    #[inline]
+    #[must_use = "use `push` to only append"]
+    pub fn push_mut(&mut self, value: T) -> &mut T {
+        let len = self.len();
+        self.push(value);
+        // SAFETY: the push made slot `len` the last initialized one of the (possibly new)
+        // buffer, and the reference borrows `self` mutably.
+        unsafe { &mut *self.raw.as_mut_ptr().add(len) }
+    }
+
     /// Removes and returns the last element, or `None` if empty.
     ///
     /// # Examples
@@ -542,6 +565,26 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     #[inline]
     #[track_caller]
     pub fn insert(&mut self, index: usize, element: T) {
+        let _ = self.insert_mut(index, element);
+    }
+
+    /// [`insert`](Self::insert) that returns the new element, as `Vec::insert_mut` does.
+    ///
+    /// # Panics
+    /// As [`insert`](Self::insert).
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<char> = StackVec::from(['a', 'c']);
+    /// v.insert_mut(1, 'b').make_ascii_uppercase();
+    /// assert_eq!(v, ['a', 'B', 'c']);
+    /// ```
+    #[inline]
+    #[track_caller]
+    #[must_use = "use `insert` to only insert"]
+    pub fn insert_mut(&mut self, index: usize, element: T) -> &mut T {
         let len = self.len();
         if index > len {
             insert_failed(index, len);
@@ -552,12 +595,14 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         let p = self.raw.as_mut_ptr();
         // SAFETY: `index <= len < capacity`: the shifted range and slot `index` are in the
         // buffer; the shift keeps every initialized element exactly once, and slot `index`,
-        // now initialized, makes the one more the length counts.
+        // now initialized, makes the one more the length counts. The returned reference is to
+        // that slot, and borrows `self` mutably.
         unsafe {
             let p = p.add(index);
             ptr::copy(p, p.add(1), len - index);
             p.write(element);
             self.raw.add_len(1);
+            &mut *p
         }
     }
 

@@ -14,8 +14,10 @@ fn op() -> impl Strategy<Value = Op> {
     let small = proptest::collection::vec(any::<u8>(), 0..24);
     prop_oneof![
         6 => any::<u8>().prop_map(Op::Push),
+        1 => any::<u8>().prop_map(Op::PushMut),
         2 => Just(Op::Pop),
         2 => (idx.clone(), any::<u8>()).prop_map(|(i, v)| Op::Insert(i, v)),
+        1 => (idx.clone(), any::<u8>()).prop_map(|(i, v)| Op::InsertMut(i, v)),
         2 => idx.clone().prop_map(Op::Remove),
         1 => idx.clone().prop_map(Op::SwapRemove),
         1 => idx.clone().prop_map(Op::Truncate),

@@ -556,6 +556,14 @@ fn conversions_to_and_from_what_string_converts_to_and_from() {
     assert_eq!(String::from(&short), "short");
     assert_eq!(&*Rc::<str>::from(short.clone()), "short");
     assert_eq!(&*Arc::<str>::from(short.clone()), "short");
+    // A spilled string's buffer becomes the owned `Cow`'s.
+    let spilled = StackString::<32>::from(long);
+    let at = spilled.as_ptr();
+    let cow = Cow::<str>::from(spilled);
+    assert!(matches!(cow, Cow::Owned(ref s) if s.as_ptr() == at && s == long));
+    let mut joined = StackString::<32>::from("a");
+    joined.extend([Box::<str>::from("b"), Box::<str>::from("c")]);
+    assert_eq!(joined, "abc");
     // A boxed error reads as `String`'s does.
     let ours: Box<dyn Error + Send + Sync> = short.into();
     let std: Box<dyn Error + Send + Sync> = String::from("short").into();

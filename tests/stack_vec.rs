@@ -161,9 +161,19 @@ fn cow_and_vec_deque_take_a_spilled_buffer_without_copying() {
     let cow = Cow::<[u64]>::from(v.clone());
     assert!(matches!(cow, Cow::Owned(_)));
     assert_eq!(&*cow, &v[..]);
-    let deque = VecDeque::from(v);
+    let mut deque = VecDeque::from(v);
     assert_eq!(deque.as_slices().0.as_ptr(), at);
     assert!(deque.iter().copied().eq(0..10));
+    // And back, not starting at the buffer's start: `Vec::from` moves the elements to it.
+    deque.rotate_left(3);
+    let (back, heap) = count_heap(|| StackVec::<u64>::from(deque));
+    assert_eq!((back.as_ptr(), heap.allocs), (at, 0));
+    assert_eq!(back, [3, 4, 5, 6, 7, 8, 9, 0, 1, 2]);
+    // Compared like `Vec` from the other side too.
+    assert!(Cow::Borrowed(&[3u64, 4, 5, 6, 7, 8, 9, 0, 1, 2][..]) == back);
+    let mut items = back.to_vec();
+    let items: &mut [u64] = &mut items;
+    assert!(items == back);
 }
 
 #[test]

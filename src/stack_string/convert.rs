@@ -33,6 +33,23 @@ impl<const N: usize> From<StackString<N, Global>> for String {
     }
 }
 
+impl<'a, const N: usize> From<StackString<N, Global>> for Cow<'a, str> {
+    /// An owned `Cow` of the text as a `String` (see `From<StackString<N>> for String`).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::borrow::Cow;
+    /// use stackfirst::StackString;
+    ///
+    /// let c: Cow<str> = StackString::<32>::from("hi").into();
+    /// assert!(matches!(c, Cow::Owned(ref s) if s == "hi"));
+    /// ```
+    #[track_caller]
+    fn from(s: StackString<N, Global>) -> Self {
+        Cow::Owned(s.into())
+    }
+}
+
 impl<const N: usize> From<StackString<N, Global>> for Box<str> {
     /// [`StackString::into_boxed_str`].
     #[track_caller]
@@ -169,6 +186,13 @@ impl<const N: usize, A: Allocator> Extend<String> for StackString<N, A> {
 impl<'a, const N: usize, A: Allocator> Extend<Cow<'a, str>> for StackString<N, A> {
     #[track_caller]
     fn extend<I: IntoIterator<Item = Cow<'a, str>>>(&mut self, iter: I) {
+        iter.into_iter().for_each(|s| self.push_str(&s));
+    }
+}
+
+impl<const N: usize, A: Allocator> Extend<Box<str>> for StackString<N, A> {
+    #[track_caller]
+    fn extend<I: IntoIterator<Item = Box<str>>>(&mut self, iter: I) {
         iter.into_iter().for_each(|s| self.push_str(&s));
     }
 }

@@ -79,6 +79,8 @@ impl<const N: usize, A: Allocator> Hash for StackString<N, A> {
 
 impl<const N: usize, A: Allocator> Eq for StackString<N, A> {}
 
+/// Against the same type only (unlike `==`), so that the right-hand side is inferred as for
+/// `String` (`a < "b".parse()?`); across budgets, compare the [`as_str`](StackString::as_str)s.
 impl<const N: usize, A: Allocator> PartialOrd for StackString<N, A> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))

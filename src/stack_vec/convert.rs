@@ -334,3 +334,23 @@ impl<T, const N: usize> From<Vec<T>> for StackVec<T, N, Global> {
         Self::from_raw(unsafe { RawStackVec::from_heap_parts(ptr, len, cap, Global) })
     }
 }
+
+#[cfg(feature = "alloc")]
+impl<T, const N: usize> From<VecDeque<T>> for StackVec<T, N, Global> {
+    /// Through `Vec` (`Vec::from` of a `VecDeque` reuses its buffer): adopted without
+    /// another allocation.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::collections::VecDeque;
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut d = VecDeque::from([2, 3]);
+    /// d.push_front(1);
+    /// assert_eq!(StackVec::<u8>::from(d), [1, 2, 3]);
+    /// ```
+    #[cfg_attr(feature = "spill-report", track_caller)]
+    fn from(deque: VecDeque<T>) -> Self {
+        Self::from(Vec::from(deque))
+    }
+}

@@ -163,10 +163,11 @@ impl<T: Ord, const N: usize, A: Allocator> Ord for StackVec<T, N, A> {
 
 /// `PartialEq` between a vector-like `$lhs` and `$rhs`, by their slices.
 macro_rules! impl_slice_eq {
-    ([$($generics:tt)*] $lhs:ty, $rhs:ty) => {
+    ([$($generics:tt)*] $lhs:ty, $rhs:ty $(, $bounded:ident: $bound:path)?) => {
         impl<T, U, $($generics)*> PartialEq<$rhs> for $lhs
         where
             T: PartialEq<U>,
+            $($bounded: $bound,)?
         {
             #[inline]
             fn eq(&self, other: &$rhs) -> bool {
@@ -186,9 +187,12 @@ impl_slice_eq! { [const N: usize, A: Allocator, const M: usize] StackVec<T, N, A
 impl_slice_eq! { [const N: usize, A: Allocator] StackVec<T, N, A>, alloc::vec::Vec<U> }
 impl_slice_eq! { [const N: usize, A: Allocator] [T], StackVec<U, N, A> }
 impl_slice_eq! { [const N: usize, A: Allocator] &[T], StackVec<U, N, A> }
+impl_slice_eq! { [const N: usize, A: Allocator] &mut [T], StackVec<U, N, A> }
 impl_slice_eq! { [const N: usize, A: Allocator, const M: usize] [T; M], StackVec<U, N, A> }
 #[cfg(feature = "alloc")]
 impl_slice_eq! { [const N: usize, A: Allocator] alloc::vec::Vec<T>, StackVec<U, N, A> }
+#[cfg(feature = "alloc")]
+impl_slice_eq! { [const N: usize, A: Allocator] alloc::borrow::Cow<'_, [T]>, StackVec<U, N, A>, T: Clone }
 
 impl<T, const N: usize, A: Allocator + Default, const M: usize> From<[T; M]> for StackVec<T, N, A> {
     /// Moves the elements in: inline when `M <= INLINE_CAPACITY`, else one exact allocation.

@@ -36,8 +36,12 @@ pub fn quiet_deliberate_panics() {
 #[cfg_attr(fuzzing, derive(arbitrary::Arbitrary))]
 pub enum Op {
     Push(u8),
+    /// `push_mut`, then a write through the returned reference.
+    PushMut(u8),
     Pop,
     Insert(usize, u8),
+    /// `insert_mut`, then a write through the returned reference.
+    InsertMut(usize, u8),
     Remove(usize),
     SwapRemove(usize),
     Truncate(usize),
@@ -132,11 +136,22 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
                 s.push(T::make(x));
                 v.push(T::make(x));
             }
+            Op::PushMut(x) => {
+                let (a, b) = (s.push_mut(T::make(x)), v.push_mut(T::make(x)));
+                assert_eq!(a, b);
+                (*a, *b) = (T::make(!x), T::make(!x));
+            }
             Op::Pop => assert_eq!(s.pop(), v.pop()),
             Op::Insert(i, x) => {
                 let i = clamp(i, len);
                 s.insert(i, T::make(x));
                 v.insert(i, T::make(x));
+            }
+            Op::InsertMut(i, x) => {
+                let i = clamp(i, len);
+                let (a, b) = (s.insert_mut(i, T::make(x)), v.insert_mut(i, T::make(x)));
+                assert_eq!(a, b);
+                (*a, *b) = (T::make(!x), T::make(!x));
             }
             Op::Remove(i) if len > 0 => assert_eq!(s.remove(i % len), v.remove(i % len)),
             Op::SwapRemove(i) if len > 0 => {
