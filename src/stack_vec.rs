@@ -59,14 +59,14 @@ with_stack_vec_defaults! {
 ///   small arena frame, a capped allocator), the fallible methods (`try_push`, `try_reserve`,
 ///   ...) and `extend`/`collect` ask for exactly what is needed instead, so they fail only when
 ///   that does not fit either; the panicking methods grow as `Vec`'s do.
-/// * Size: the larger of `N` bytes and one word (the heap pointer shares the inline bytes), plus
-///   a length word and a capacity word: `size_of::<StackVec<u64>>()` is 48 on 64-bit targets,
-///   `size_of::<StackVec<u32>>()` is 40 on 32-bit ones, and with `N = 0` it is `Vec`'s size.
-///   For `T` aligned to more than a word, the inline bytes and then the whole are padded to
-///   `T`'s alignment (`StackVec<u128, 0>` is 32 bytes, `Vec<u128>` 24). A zero-sized allocator
-///   (such as [`Global`]) costs nothing. There is no niche: an `Option<StackVec<T>>` is larger
-///   than the vector by its alignment (a word, or `T`'s if larger), where `Option<Vec<T>>` is
-///   not larger at all.
+/// * Size: `N` bytes rounded up to whole words (at least one: the heap pointer shares the
+///   inline bytes), plus a length word and a capacity word: `size_of::<StackVec<u64>>()` is 48
+///   on 64-bit targets, `size_of::<StackVec<u32>>()` is 40 on 32-bit ones, and with `N = 0` it
+///   is `Vec`'s size. For `T` aligned to more than a word, the inline bytes and then the whole
+///   are padded to `T`'s alignment (`StackVec<u128, 0>` is 32 bytes, `Vec<u128>` 24). A
+///   zero-sized allocator (such as [`Global`]) costs nothing. With one there is no niche: an
+///   `Option<StackVec<T>>` is larger than the vector by its alignment (a word, or `T`'s if
+///   larger), where `Option<Vec<T>>` is not larger at all.
 ///
 /// The storage invariants are written down once, in the `raw` module that owns them.
 ///
@@ -595,15 +595,17 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         let p = self.raw.as_mut_ptr();
         // SAFETY: `index <= len < capacity`: the shifted range and slot `index` are in the
         // buffer; the shift keeps every initialized element exactly once, and slot `index`,
-        // now initialized, makes the one more the length counts. The returned reference is to
-        // that slot, and borrows `self` mutably.
+        // now initialized, makes the one more the length counts.
         unsafe {
             let p = p.add(index);
             ptr::copy(p, p.add(1), len - index);
             p.write(element);
             self.raw.add_len(1);
-            &mut *p
         }
+        // SAFETY: slot `index` is below the new length. The pointer is taken afresh: the
+        // `&mut` that `add_len` took of the vector invalidated `p` into the inline bytes. The
+        // reference borrows `self` mutably.
+        unsafe { &mut *self.raw.as_mut_ptr().add(index) }
     }
 
     /// Removes and returns the element at `index`, shifting the rest left.

@@ -14,19 +14,19 @@ mod stable {
             use core::ptr::NonNull;
             use stackfirst::allocator_api2::alloc::{AllocError, Allocator};
 
-            /// The system allocator, except that `deallocate` frees, then panics.
+            /// The real global allocator, except that `deallocate` frees, then panics.
             pub struct Global;
 
-            // SAFETY: blocks come from `System`, which upholds the contract; the panic in
+            // SAFETY: blocks come from the real `Global`, which upholds the contract; the panic in
             // `deallocate` comes after the block is freed, as an unwinding allocator may do.
             unsafe impl Allocator for Global {
                 fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-                    stackfirst::allocator_api2::alloc::System.allocate(layout)
+                    stackfirst::allocator_api2::alloc::Global.allocate(layout)
                 }
 
                 unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
                     // SAFETY: forwarded from the caller.
-                    unsafe { stackfirst::allocator_api2::alloc::System.deallocate(ptr, layout) };
+                    unsafe { stackfirst::allocator_api2::alloc::Global.deallocate(ptr, layout) };
                     panic!("impostor deallocate");
                 }
             }

@@ -564,6 +564,10 @@ fn conversions_to_and_from_what_string_converts_to_and_from() {
     let mut joined = StackString::<32>::from("a");
     joined.extend([Box::<str>::from("b"), Box::<str>::from("c")]);
     assert_eq!(joined, "abc");
+    let collected: StackString = [Box::<str>::from("d"), Box::<str>::from("e")]
+        .into_iter()
+        .collect();
+    assert_eq!(collected, "de");
     // A boxed error reads as `String`'s does.
     let ours: Box<dyn Error + Send + Sync> = short.into();
     let std: Box<dyn Error + Send + Sync> = String::from("short").into();

@@ -66,6 +66,9 @@ fn sizes_of_over_aligned_elements_and_options() {
     }
     assert_eq!(size_of::<StackVec<u64>>(), documented::<u64>(32));
     assert_eq!(size_of::<StackVec<u64, 0>>(), size_of::<Vec<u64>>());
+    // A budget that is not whole words is rounded up to them.
+    assert_eq!(size_of::<StackVec<u8, 33>>(), documented::<u8>(33));
+    assert_eq!(size_of::<StackVec<u8, 33>>(), size_of::<StackVec<u8, 40>>());
     assert_eq!(size_of::<StackVec<u128, 0>>(), documented::<u128>(0));
     assert_eq!(
         size_of::<StackVec<Align32, 32>>(),
@@ -90,6 +93,11 @@ fn sizes_of_over_aligned_elements_and_options() {
     assert_eq!(
         size_of::<Option<StackVec<Align64, 0>>>(),
         size_of::<StackVec<Align64, 0>>() + 64
+    );
+    // A borrowed allocator's reference is a niche.
+    assert_eq!(
+        size_of::<Option<StackVec<u64, 32, &bumpalo::Bump>>>(),
+        size_of::<StackVec<u64, 32, &bumpalo::Bump>>()
     );
 }
 

@@ -270,7 +270,7 @@ macro_rules! impl_from_iter {
 }
 impl_from_iter!(char, &'a char, &'a str);
 #[cfg(feature = "alloc")]
-impl_from_iter!(String, Cow<'a, str>);
+impl_from_iter!(String, Cow<'a, str>, alloc::boxed::Box<str>);
 
 impl<const N: usize, A: Allocator> Add<&str> for StackString<N, A> {
     type Output = Self;
