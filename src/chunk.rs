@@ -362,14 +362,13 @@ fn enter_fresh(r: &Region, space: Mark, layout: Layout) -> NonNull<u8> {
     let align = layout.align();
     debug_assert_eq!(space.cur as usize % END_ALIGN, 0);
     // The base is aligned to `END_ALIGN`, so only a larger alignment rounds up: tested, and
-    // cold, rather than rounded, which kept `align - 1` in a register across the allocation
-    // (benches/analysis.md). No wrap: the chunk holds `align - 1 + size` bytes past its start
-    // (`new_chunk`'s `min`).
+    // out of line, rather than rounded, which kept `align - 1` in a register across the
+    // allocation (benches/analysis.md). No wrap: the chunk holds `align - 1 + size` bytes past
+    // its start (`new_chunk`'s `min`).
     let start = if align <= END_ALIGN {
         space.cur as usize
     } else {
-        core::hint::cold_path();
-        (space.cur as usize + (align - 1)) & !(align - 1)
+        round_up(space.cur as usize, align)
     };
     r.rewind(Mark {
         cur: space.cur.with_addr(start + layout.size()),
@@ -377,6 +376,14 @@ fn enter_fresh(r: &Region, space: Mark, layout: Layout) -> NonNull<u8> {
     });
     // SAFETY: inside the chunk, so non-null.
     unsafe { NonNull::new_unchecked(space.cur.with_addr(start)) }
+}
+
+/// `addr` rounded up to `align`, a power of two, without wrapping (the caller's promise). Out of
+/// line and cold: in line, LLVM computes it on both paths and selects.
+#[cold]
+#[inline(never)]
+fn round_up(addr: usize, align: usize) -> usize {
+    (addr + (align - 1)) & !(align - 1)
 }
 
 /// Makes the empty chunk `space` current and bumps `layout` in it, if it fits (a spare may be
