@@ -934,12 +934,12 @@ unsafe impl Allocator for Frame<'_> {
         old: Layout,
         new: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        if self
+        if let Some(grown) = self
             .region
             .get()
             .resize_in_place(ptr, old.size(), new, self.floor)
         {
-            return Ok(NonNull::slice_from_raw_parts(ptr, new.size()));
+            return Ok(NonNull::slice_from_raw_parts(grown, new.size()));
         }
         // SAFETY: the caller guarantees `ptr` is a live block of `old.size()` bytes, fewer than
         // the new block's.
@@ -957,6 +957,7 @@ unsafe impl Allocator for Frame<'_> {
             .region
             .get()
             .resize_in_place(ptr, old.size(), new, self.floor)
+            .is_some()
             || ptr.as_ptr() as usize % new.align() == 0
         {
             // In place: either the last block got smaller, or the block is kept as it is.

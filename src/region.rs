@@ -260,7 +260,9 @@ impl Region {
     }
 
     /// Resizes the last block in place (if `ptr` is it, was allocated after `floor`, is aligned
-    /// for `new`, and the new size fits the current chunk). Returns whether it did.
+    /// for `new`, and the new size fits the current chunk). Returns the block, or `None` if it
+    /// did not: a pointer with the chunk's provenance, as `ptr` (from a reference to the old
+    /// block, say) may not cover the grown bytes.
     #[inline]
     pub(crate) fn resize_in_place(
         &self,
@@ -268,13 +270,15 @@ impl Region {
         old_size: usize,
         new: Layout,
         floor: usize,
-    ) -> bool {
+    ) -> Option<NonNull<u8>> {
         match self.tip(ptr, old_size, floor) {
             Some(addr) if addr % new.align() == 0 && new.size() <= self.end.get() - addr => {
-                self.cur.set(self.cur.get().with_addr(addr + new.size()));
-                true
+                let cur = self.cur.get();
+                self.cur.set(cur.with_addr(addr + new.size()));
+                // SAFETY: `addr` is `ptr`'s address, non-null.
+                Some(unsafe { NonNull::new_unchecked(cur.with_addr(addr)) })
             }
-            _ => false,
+            _ => None,
         }
     }
 }

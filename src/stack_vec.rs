@@ -11,9 +11,10 @@ mod splice;
 mod traits;
 mod vec_extras;
 
+use core::marker::PhantomData;
 use core::mem::{self, ManuallyDrop, MaybeUninit};
 use core::ops::RangeBounds;
-use core::ptr;
+use core::ptr::{self, NonNull};
 use core::slice;
 
 use allocator_api2::alloc::Allocator;
@@ -1428,12 +1429,17 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
 /// elements, `read..len` the unvisited ones, and the slots between are free. The vector's length
 /// is 0 while user code runs, so a panic can never expose a dropped or moved-out slot; dropping
 /// the guard, also when unwinding, moves the unvisited tail down to `write` and sets the length.
+///
+/// The vector is held by a raw pointer, not a `&mut`: moving a `&mut` (returning the guard from
+/// `new`) retags it, which would invalidate `p` into the inline bytes. Nothing but the guard
+/// touches the vector until it is dropped, and `p` is not used after its drop sets the length.
 struct Compact<'a, T, const N: usize, A: Allocator> {
-    v: &'a mut StackVec<T, N, A>,
+    v: NonNull<StackVec<T, N, A>>,
     p: *mut T,
     read: usize,
     write: usize,
     len: usize,
+    _borrow: PhantomData<&'a mut StackVec<T, N, A>>,
 }
 
 impl<'a, T, const N: usize, A: Allocator> Compact<'a, T, N, A> {
@@ -1442,18 +1448,22 @@ impl<'a, T, const N: usize, A: Allocator> Compact<'a, T, N, A> {
     fn new(v: &'a mut StackVec<T, N, A>, kept: usize) -> Self {
         let len = v.len();
         debug_assert!(kept <= len);
-        // SAFETY: shortening to 0 only hides elements; the guard restores the length.
-        unsafe { v.raw.set_len(0) };
-        let mut g = Compact {
+        let mut v = NonNull::from(v);
+        // SAFETY: `v` is the caller's unique borrow. Shortening to 0 only hides elements; the
+        // guard restores the length. `p` is derived from the pointer the guard keeps.
+        let p = unsafe {
+            let v = v.as_mut();
+            v.raw.set_len(0);
+            v.raw.as_mut_ptr()
+        };
+        Compact {
             v,
-            p: ptr::null_mut(),
+            p,
             read: kept,
             write: kept,
             len,
-        };
-        // Derived after `v` moved into the guard, so the guard's borrow does not invalidate it.
-        g.p = g.v.raw.as_mut_ptr();
-        g
+            _borrow: PhantomData,
+        }
     }
 }
 
@@ -1461,6 +1471,7 @@ impl<T, const N: usize, A: Allocator> Drop for Compact<'_, T, N, A> {
     fn drop(&mut self) {
         // SAFETY: `0..write` are kept and `read..len` unvisited (initialized) elements; `copy`
         // handles the overlap, and leaves `write + (len - read)` initialized elements in front.
+        // The vector is the guard's unique borrow (`'a`).
         unsafe {
             if self.write != self.read {
                 ptr::copy(
@@ -1469,7 +1480,10 @@ impl<T, const N: usize, A: Allocator> Drop for Compact<'_, T, N, A> {
                     self.len - self.read,
                 );
             }
-            self.v.raw.set_len(self.write + self.len - self.read);
+            self.v
+                .as_mut()
+                .raw
+                .set_len(self.write + self.len - self.read);
         }
     }
 }

@@ -287,7 +287,15 @@ impl<const BYTES: usize> SyncArena<BYTES> {
             // resize.
             let in_place =
                 old.size() != 0 && unsafe { self.resize_in_place(ptr, old.size(), new.size()) };
-            if in_place || new.size() <= old.size() {
+            if in_place {
+                // With the buffer's provenance: `ptr` (from a reference to the old block, say)
+                // may not cover the grown bytes.
+                // SAFETY: `ptr`'s address, non-null.
+                return Some(unsafe {
+                    NonNull::new_unchecked(self.base().with_addr(ptr.as_ptr() as usize))
+                });
+            }
+            if new.size() <= old.size() {
                 return Some(ptr);
             }
         }

@@ -52,9 +52,13 @@ impl<'a, 'f, T> TipBuf<'a, 'f, T> {
         let new = array_layout::<T>(cap);
         let region = self.frame.region.get();
         let old_size = self.cap * mem::size_of::<T>();
-        if self.cap == 0
-            || !region.resize_in_place(self.ptr.cast(), old_size, new, self.frame.floor)
-        {
+        let grown = match self.cap {
+            0 => None,
+            _ => region.resize_in_place(self.ptr.cast(), old_size, new, self.frame.floor),
+        };
+        if let Some(grown) = grown {
+            self.ptr = grown.cast();
+        } else {
             let fresh = self.frame.try_alloc_layout(new)?.cast::<T>();
             // SAFETY: the first `len` elements are initialized; the fresh block holds `cap >=
             // len` and is distinct. They are moved: the old block is not read again.

@@ -139,24 +139,24 @@ fn fill<T, const N: usize, A: Allocator>(
     iter: &mut impl Iterator<Item = T>,
 ) -> bool {
     // SAFETY: the `Drain` stands for a unique borrow of the vector, and no pointer derived from
-    // it before is used until `p` is refreshed below.
+    // it before is used until `d.p` is refreshed below.
     let vec = unsafe { d.vec.as_mut() };
-    let p = vec.raw.as_mut_ptr();
-    d.p = p;
-    let mut len = vec.len();
-    while len < d.tail_start {
-        let Some(item) = iter.next() else {
-            return false;
-        };
-        // SAFETY: `len < tail_start`: a slot of the gap, inside the buffer and uninitialized;
-        // counted in the length at once, so a panic in `iter` keeps it exactly once.
-        unsafe {
-            p.add(len).write(item);
-            len += 1;
-            vec.raw.set_len(len);
+    let (tail_start, dp) = (d.tail_start, &mut d.p);
+    // Through `fill`, whose guard counts each element in the tag word alone: a length stored
+    // through the whole vector would invalidate `p` into the inline bytes.
+    vec.raw.fill(|p, guard, _| {
+        *dp = p;
+        while guard.len < tail_start {
+            let Some(item) = iter.next() else {
+                return false;
+            };
+            // SAFETY: `len < tail_start`: a slot of the gap, inside the buffer and
+            // uninitialized; counted at once, so a panic in `iter` keeps it exactly once.
+            unsafe { p.add(guard.len).write(item) };
+            guard.len += 1;
         }
-    }
-    true
+        true
+    })
 }
 
 /// Makes room for `additional` more elements in the (empty) gap and moves the tail up by as
@@ -179,14 +179,16 @@ fn move_tail<T, const N: usize, A: Allocator>(
     unsafe { vec.raw.set_len(len + tail_len) };
     vec.raw.reserve_hinted(additional);
     let additional = additional.min(vec.raw.spare());
-    let p = vec.raw.as_mut_ptr();
     // SAFETY: there is room for `len + tail_len + additional`; the tail moves up by `additional`
     // (overlapping copy) and the vector's length goes back to `len`, leaving a gap of
-    // `additional` uninitialized slots before it.
-    unsafe {
+    // `additional` uninitialized slots before it. `p` is taken after `set_len`, whose `&mut`
+    // of the vector would invalidate a pointer into the inline bytes.
+    let p = unsafe {
         vec.raw.set_len(len);
+        let p = vec.raw.as_mut_ptr();
         ptr::copy(p.add(len), p.add(len + additional), tail_len);
-    }
+        p
+    };
     d.p = p;
     d.tail_start = len + additional;
     d.tail_len = tail_len;
