@@ -64,8 +64,9 @@ fn into_heap_exact_in_a_frame_points_into_the_frame() {
 
 #[test]
 fn allocator_api2_vec_grows_in_place_at_the_tip() {
-    let mut mem = memory::<4096>();
-    Arena::from_memory(&mut mem).frame(|f| {
+    // Aligned, so that the exact sizes below do not depend on where a byte array lands.
+    let mut mem = ArenaBuf::<4096>::new();
+    mem.arena().frame(|f| {
         let mut v = allocator_api2::vec::Vec::<u64, _>::with_capacity_in(4, &f);
         let p = v.as_ptr();
         v.extend(0..100);
@@ -287,8 +288,9 @@ fn nested_frames_rewind_exactly() {
 
 #[test]
 fn exhaustion_is_an_error_or_a_clear_panic() {
-    let mut mem = memory::<64>();
-    let mut arena = Arena::from_memory(&mut mem);
+    // Aligned, so that the exact sizes below do not depend on where a byte array lands.
+    let mut mem = ArenaBuf::<64>::new();
+    let mut arena = mem.arena();
     arena.frame(|f| {
         let _full = f.alloc([0u8; 60]);
         let e = f.try_alloc(0u64).unwrap_err();

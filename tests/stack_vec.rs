@@ -936,8 +936,9 @@ fn drain_forget_does_not_expose_moved_slots() {
 fn exhausted_frame_is_recoverable_through_the_try_api() {
     // Today's abort ("memory allocation of 512 bytes failed") as errors: a StackVec<Tracked>
     // (16-byte elements, 2 inline) in a frame of 64 bytes.
-    let mut buf = [std::mem::MaybeUninit::uninit(); 64];
-    let mut arena = Arena::from_memory(&mut buf);
+    // Aligned, so that what fits does not depend on where a byte array lands.
+    let mut buf = stackfirst::ArenaBuf::<64>::new();
+    let mut arena = buf.arena();
     arena.frame(|f| {
         let mut v: StackVec<Tracked, 32, _> = StackVec::new_in(&f);
         let mut pushed = 0;
