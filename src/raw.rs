@@ -609,20 +609,23 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         result
     }
 
-    /// Appends items of `iter` while they fit, with the length in a local written back once
-    /// (also when `next` panics), so the loop keeps it in a register and, for iterators over
-    /// slices, runs as straight vector copies. Every write is bounded by the capacity. Returns
-    /// `true` when it stopped because the vector is full (the iterator may have more), `false`
-    /// when the iterator ended.
+    /// Appends items of `iter` while the length is below `end` and the capacity, with the length
+    /// in a local written back once (also when `next` panics) into the tag word alone (so a
+    /// pointer into the inline bytes stays valid), so the loop keeps it in a register and, for
+    /// iterators over slices, runs as straight vector copies. Every write is bounded by the
+    /// capacity; slots from `end` on are not touched (a splice's tail lies there). Returns
+    /// `true` when it stopped at that bound (the iterator may have more), `false` when the
+    /// iterator ended.
     #[inline(always)]
-    pub(crate) fn extend_within_capacity<I: Iterator<Item = T>>(&mut self, iter: &mut I) -> bool {
+    pub(crate) fn extend_up_to<I: Iterator<Item = T>>(&mut self, iter: &mut I, end: usize) -> bool {
         self.fill(|ptr, guard, cap| {
-            while guard.len < cap {
+            let end = end.min(cap);
+            while guard.len < end {
                 let Some(item) = iter.next() else {
                     return false;
                 };
-                // SAFETY: `guard.len < cap`: the slot is inside the buffer and uninitialized;
-                // it is counted as soon as it is written.
+                // SAFETY: `guard.len < cap`: the slot is inside the buffer, and past the length
+                // (below `end`), so uninitialized; it is counted as soon as it is written.
                 unsafe { ptr.add(guard.len).write(item) };
                 guard.len += 1;
             }

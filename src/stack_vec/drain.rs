@@ -29,10 +29,10 @@ with_stack_vec_defaults! {
 /// ```
 pub struct Drain<'a, T, const N: usize, A: Allocator> {
     pub(super) vec: NonNull<StackVec<T, N, A>>,
-    /// The buffer, derived from `vec` (again after a `Splice` reallocates it): it may point into
-    /// the vector itself (inline). A `Splice` whose growth or iterator panics can leave it
-    /// pointing to a freed block, but only with no element unyielded, when `drop` does not use
-    /// it (it moves the tail through a pointer derived again).
+    /// The buffer, derived from `vec`: it may point into the vector itself (inline). Used only
+    /// while elements are unyielded: a `Splice` yields them all first and then changes the
+    /// vector (which may move or invalidate this pointer) through pointers of its own, and
+    /// `drop` moves the tail through a pointer derived again.
     pub(super) p: *mut T,
     /// The unyielded elements are `front..back`.
     front: usize,

@@ -115,7 +115,6 @@ impl<I: Iterator, const N: usize, A: Allocator> Drop for Splice<'_, I, N, A> {
             // the range's end) may grow freely; the `Drain` re-reads the length when dropped.
             let vec = unsafe { d.vec.as_mut() };
             vec.extend(self.replace_with.by_ref());
-            d.p = vec.raw.as_mut_ptr();
             return;
         }
         let mut grown = 0;
@@ -132,31 +131,17 @@ impl<I: Iterator, const N: usize, A: Allocator> Drop for Splice<'_, I, N, A> {
     }
 }
 
-/// Writes elements of `iter` into the gap between the vector's length and the tail, counting
-/// each in the length as it is written. `true` if the gap is full, `false` if `iter` ran out.
+/// Writes elements of `iter` into the gap between the vector's length and the tail, counted in
+/// the length also if `iter` panics. `true` if the gap is full, `false` if `iter` ran out.
 fn fill<T, const N: usize, A: Allocator>(
     d: &mut Drain<'_, T, N, A>,
     iter: &mut impl Iterator<Item = T>,
 ) -> bool {
-    // SAFETY: the `Drain` stands for a unique borrow of the vector, and no pointer derived from
-    // it before is used until `d.p` is refreshed below.
+    // SAFETY: the `Drain` stands for a unique borrow of the vector, and its own pointer is not
+    // used again (every element was yielded before the splice runs).
     let vec = unsafe { d.vec.as_mut() };
-    let (tail_start, dp) = (d.tail_start, &mut d.p);
-    // Through `fill`, whose guard counts each element in the tag word alone: a length stored
-    // through the whole vector would invalidate `p` into the inline bytes.
-    vec.raw.fill(|p, guard, _| {
-        *dp = p;
-        while guard.len < tail_start {
-            let Some(item) = iter.next() else {
-                return false;
-            };
-            // SAFETY: `len < tail_start`: a slot of the gap, inside the buffer and
-            // uninitialized; counted at once, so a panic in `iter` keeps it exactly once.
-            unsafe { p.add(guard.len).write(item) };
-            guard.len += 1;
-        }
-        true
-    })
+    // The gap ends at `tail_start`, inside the capacity; the tail after it is not touched.
+    vec.raw.extend_up_to(iter, d.tail_start)
 }
 
 /// Makes room for `additional` more elements in the (empty) gap and moves the tail up by as
@@ -183,13 +168,11 @@ fn move_tail<T, const N: usize, A: Allocator>(
     // (overlapping copy) and the vector's length goes back to `len`, leaving a gap of
     // `additional` uninitialized slots before it. `p` is taken after `set_len`, whose `&mut`
     // of the vector would invalidate a pointer into the inline bytes.
-    let p = unsafe {
+    unsafe {
         vec.raw.set_len(len);
         let p = vec.raw.as_mut_ptr();
         ptr::copy(p.add(len), p.add(len + additional), tail_len);
-        p
-    };
-    d.p = p;
+    }
     d.tail_start = len + additional;
     d.tail_len = tail_len;
     additional

@@ -256,7 +256,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// filled the vector exactly makes no call).
     #[inline(always)]
     pub(crate) fn fill_spare<I: Iterator<Item = T>>(&mut self, iter: &mut I) -> Option<T> {
-        if iter.size_hint().0 <= self.raw.spare() && !self.raw.extend_within_capacity(iter) {
+        if iter.size_hint().0 <= self.raw.spare() && !self.raw.extend_up_to(iter, usize::MAX) {
             return None;
         }
         iter.next()
@@ -296,7 +296,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
             self.raw
                 .reserve_hinted(iter.size_hint().0.saturating_add(1));
             self.raw.push(item);
-            if !self.raw.extend_within_capacity(&mut iter) {
+            if !self.raw.extend_up_to(&mut iter, usize::MAX) {
                 return;
             }
             match iter.next() {
