@@ -624,8 +624,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
                 let Some(item) = iter.next() else {
                     return false;
                 };
-                // SAFETY: `guard.len < cap`: the slot is inside the buffer, and past the length
-                // (below `end`), so uninitialized; it is counted as soon as it is written.
+                // SAFETY: `guard.len < end <= cap`: the slot is inside the buffer and past the
+                // length, so uninitialized; it is counted as soon as it is written.
                 unsafe { ptr.add(guard.len).write(item) };
                 guard.len += 1;
             }
