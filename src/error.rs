@@ -132,6 +132,15 @@ impl<T> TryPushError<T> {
         Self { value, error }
     }
 
+    /// The panicking API's outcome: drops the value, then raises the reason.
+    #[cold]
+    #[track_caller]
+    pub(crate) fn raise(self) -> ! {
+        let error = self.error;
+        drop(self.value);
+        error.raise()
+    }
+
     /// The value that was not stored.
     ///
     /// # Examples

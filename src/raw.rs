@@ -579,12 +579,20 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
 
     /// Growth for an iterator that says at least `additional` more are coming. The hint may lie
     /// or be unsatisfiable: then it grows amortized by one, and in a small arena by exactly one,
-    /// so a hint can neither corrupt the vector nor abort where one more element would fit.
+    /// so a hint can neither corrupt the vector nor fail where one more element would fit. The
+    /// error is the last request's, when not even one more fits.
     #[cold]
     #[inline(never)]
+    pub(crate) fn try_reserve_hinted(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.grow_in_steps([(additional, false), (1, false), (1, true)])
+    }
+
+    /// [`try_reserve_hinted`](Self::try_reserve_hinted) that panics or aborts on failure, as
+    /// `reserve` does.
+    #[inline]
     #[track_caller]
     pub(crate) fn reserve_hinted(&mut self, additional: usize) {
-        if let Err(e) = self.grow_in_steps([(additional, false), (1, false), (1, true)]) {
+        if let Err(e) = self.try_reserve_hinted(additional) {
             e.raise()
         }
     }

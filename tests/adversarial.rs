@@ -529,6 +529,154 @@ fn zst_full_extend_with_lying_empty_iterator_is_a_no_op() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// try_extend: stops at the first element it cannot store, loses nothing
+// ---------------------------------------------------------------------------------------------
+
+/// A fixed capacity: whatever the hint says, `try_extend` stores exactly what fits, hands back
+/// the next element, and leaves the rest in the iterator; an iterator that panics keeps what
+/// was stored.
+#[test]
+fn try_extend_into_inline_vec_stores_what_fits_and_returns_the_next() {
+    let hints = [
+        None,
+        Some((0, None)),
+        Some((usize::MAX, None)),
+        Some((3, Some(3))),
+    ];
+    for hint in hints {
+        for pre in 0..=8u64 {
+            for len in 0..=12u64 {
+                let mut v: InlineVec<Tracked, 128> = InlineVec::new();
+                v.extend(tracked(0..pre));
+                let items = tracked(100..100 + len);
+                let honest = items.size_hint();
+                let mut it = Lying {
+                    items,
+                    hint: hint.unwrap_or(honest),
+                };
+                let room = 8 - pre;
+                let stored = len.min(room);
+                let want: Vec<u64> = (0..pre).chain(100..100 + stored).collect();
+                match v.try_extend(&mut it) {
+                    Ok(()) => assert!(len <= room, "hint {hint:?} pre {pre} len {len}"),
+                    Err(e) => {
+                        assert!(len > room, "hint {hint:?} pre {pre} len {len}");
+                        assert_eq!(e.error().kind(), TryReserveErrorKind::CapacityExceeded);
+                        assert_eq!(e.into_value().value, 100 + room);
+                        let rest: Vec<u64> = it.items.map(|t| t.value).collect();
+                        assert_eq!(rest, (101 + room..100 + len).collect::<Vec<_>>());
+                    }
+                }
+                assert_eq!(values(&v), want, "hint {hint:?} pre {pre} len {len}");
+                drop(v);
+                assert_eq!(live(), 0);
+            }
+        }
+    }
+    for stop in 0..10u64 {
+        let mut v: InlineVec<Tracked, 128> = InlineVec::new();
+        let r = caught(|| {
+            v.try_extend((0..20u64).map(|i| {
+                if i == stop {
+                    panic!("iterator panics on purpose");
+                }
+                Tracked::new(i)
+            }))
+        });
+        match r {
+            Err(_) => assert_eq!(values(&v), (0..stop).collect::<Vec<_>>()),
+            Ok(r) => {
+                assert_eq!(stop, 9, "the 9th item is the first that does not fit");
+                assert_eq!(r.unwrap_err().into_value().value, 8);
+                assert_eq!(values(&v), (0..8).collect::<Vec<_>>());
+            }
+        }
+        drop(v);
+        assert_eq!(live(), 0);
+    }
+}
+
+/// When the hint's room cannot be had, `try_extend` grows amortized by one, then by exactly one,
+/// so it stores every element that fits: under a 100-byte cap, 12 `u64`.
+#[test]
+fn try_extend_under_a_capped_allocator_grows_to_exactly_what_fits() {
+    for honest in [true, false] {
+        let alloc = Gate::capped(100);
+        let mut v: StackVec<u64, 32, &Gate> = StackVec::new_in(&alloc);
+        let mut it = Lying {
+            items: 0..1000u64,
+            hint: if honest {
+                (1000, Some(1000))
+            } else {
+                (0, None)
+            },
+        };
+        let e = v.try_extend(&mut it).unwrap_err();
+        assert!(matches!(
+            e.error().kind(),
+            TryReserveErrorKind::AllocError { .. }
+        ));
+        assert_eq!(e.into_value(), 12, "honest hint: {honest}");
+        assert_eq!(v, (0..12).collect::<Vec<_>>());
+        assert_eq!(v.capacity(), 12);
+        assert_eq!(it.next(), Some(13));
+        drop(v);
+        assert_eq!(alloc.live.get(), 0);
+    }
+}
+
+/// The same in an arena frame of 48 bytes (growing in place), and for an allocator that fails
+/// from its k-th call: the vector is full when the error comes, holds every element before the
+/// one returned, and frees what it allocated.
+#[test]
+fn try_extend_in_a_small_frame_and_under_a_failing_allocator() {
+    let mut buf = ArenaBuf::<48>::new();
+    buf.arena().frame(|f| {
+        let mut v: StackVec<u64, 32, _> = StackVec::new_in(&f);
+        let mut it = 0..100u64;
+        let e = v.try_extend(&mut it).unwrap_err();
+        assert_eq!(e.into_value(), 6);
+        assert_eq!((v.as_slice(), v.capacity()), (&[0, 1, 2, 3, 4, 5][..], 6));
+        assert_eq!(it.next(), Some(7));
+    });
+    for k in 1..6 {
+        let alloc = Flaky::default();
+        alloc.fail_at.set(k);
+        {
+            let mut v: StackVec<Tracked, 64, &Flaky> = StackVec::new_in(&alloc);
+            // Growth by doubling (no hint): a call per doubling, the k-th fails.
+            let e = v
+                .try_extend(Lying {
+                    items: tracked(0..1000),
+                    hint: (0, None),
+                })
+                .unwrap_err();
+            let n = v.len() as u64;
+            assert_eq!(v.len(), v.capacity(), "k {k}");
+            assert_eq!(e.into_value().value, n);
+            assert_eq!(values(&v), (0..n).collect::<Vec<_>>());
+        }
+        assert_eq!((live(), alloc.live.get()), (0, 0), "k {k}");
+    }
+}
+
+#[test]
+fn try_extend_of_zero_sized_elements_stops_at_usize_max() {
+    let mut v: StackVec<Z16> = StackVec::new();
+    // SAFETY: zero-sized elements need no initialization; `z_drops` counts from here.
+    unsafe { v.set_len(usize::MAX - 1) };
+    let drops = z_drops();
+    let e = v.try_extend([Z16, Z16, Z16]).unwrap_err();
+    assert_eq!(e.error().kind(), TryReserveErrorKind::CapacityOverflow);
+    assert_eq!(v.len(), usize::MAX);
+    drop(e);
+    // The returned element, then the one left in the array's iterator.
+    assert_eq!(z_drops(), drops + 2);
+    // SAFETY: zero-sized elements; nothing to drop for the test's purpose.
+    unsafe { v.set_len(0) };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Panics in user code
 // ---------------------------------------------------------------------------------------------
 

@@ -60,6 +60,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => any::<u8>().prop_map(Op::TryPush),
         1 => (idx.clone(), any::<u8>()).prop_map(|(i, v)| Op::TryInsert(i, v)),
         1 => small.clone().prop_map(Op::TryExtendFromSlice),
+        1 => (small.clone(), 0usize..64, proptest::option::of(0usize..64))
+            .prop_map(|(v, lo, hi)| Op::TryExtend(v, lo, hi)),
         1 => (idx, any::<u8>()).prop_map(|(n, v)| Op::TryResize(n, v)),
         1 => any::<u8>().prop_map(Op::PushWithinCapacity),
         2 => any::<u8>().prop_map(Op::Convert),

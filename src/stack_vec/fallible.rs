@@ -1,6 +1,7 @@
 //! The fallible API: every way to add elements, with allocator failure (or a full
 //! [`NoHeap`](crate::NoHeap) vector) reported as an error instead of a panic or an abort. On
-//! error the vector is unchanged.
+//! error the vector is unchanged, but for [`try_extend`](StackVec::try_extend), which keeps
+//! what it appended (an iterator cannot be taken back).
 
 use allocator_api2::alloc::Allocator;
 #[cfg(feature = "alloc")]
@@ -209,6 +210,44 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         self.try_reserve(other.len())?;
         self.extend_from_slice(other);
         Ok(())
+    }
+
+    /// [`extend`](Extend::extend) that reports failure instead of panicking or aborting. It
+    /// appends the iterator's elements in order until the vector cannot make room for one: that
+    /// element comes back in the error, the elements before it stay appended, and the rest stay
+    /// in the iterator (pass `&mut iter` to go on with them). For all or nothing, truncate to
+    /// the old length on error. Growth is as `extend`'s: sized by the iterator's `size_hint`,
+    /// and exactly one more element when that is all that fits.
+    ///
+    /// # Errors
+    /// [`TryPushError`] holding the first element that did not fit, and the reason.
+    ///
+    /// # Examples
+    /// Drain a stream through a fixed buffer, a batch at a time:
+    /// ```
+    /// use stackfirst::InlineVec;
+    ///
+    /// let mut stream = 1..=10u8;
+    /// let mut batch: InlineVec<u8, 4> = InlineVec::new();
+    /// let mut sums = vec![];
+    /// while let Err(e) = batch.try_extend(&mut stream) {
+    ///     sums.push(batch.iter().sum::<u8>());
+    ///     batch.clear();
+    ///     batch.push(e.into_value());
+    /// }
+    /// sums.push(batch.iter().sum());
+    /// assert_eq!(sums, [10, 26, 19]); // 1..=4, 5..=8, 9..=10
+    /// ```
+    #[inline]
+    pub fn try_extend<I: IntoIterator<Item = T>>(
+        &mut self,
+        iter: I,
+    ) -> Result<(), TryPushError<T>> {
+        let mut iter = iter.into_iter();
+        match self.fill_spare(&mut iter) {
+            Some(item) => self.try_extend_growing(item, iter),
+            None => Ok(()),
+        }
     }
 
     /// [`resize`](Self::resize) that reports failure instead of panicking or aborting.

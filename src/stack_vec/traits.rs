@@ -10,6 +10,7 @@ use core::slice::{self, SliceIndex};
 use allocator_api2::alloc::Allocator;
 
 use super::{IntoIter, StackVec};
+use crate::error::TryPushError;
 
 /// Counts the vector for its call site; the storage is dropped by the raw core.
 #[cfg(feature = "spill-report")]
@@ -291,17 +292,45 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// vector out of memory).
     #[inline(never)]
     #[track_caller]
-    fn extend_growing<I: Iterator<Item = T>>(&mut self, mut item: T, mut iter: I) {
+    fn extend_growing<I: Iterator<Item = T>>(&mut self, item: T, iter: I) {
+        if let Err(e) = self.grow_and_fill(item, iter) {
+            e.raise()
+        }
+    }
+
+    /// [`try_extend`](Self::try_extend)'s growth, as [`extend_growing`](Self::extend_growing)'s.
+    #[inline(never)]
+    pub(crate) fn try_extend_growing<I: Iterator<Item = T>>(
+        &mut self,
+        item: T,
+        iter: I,
+    ) -> Result<(), TryPushError<T>> {
+        self.grow_and_fill(item, iter)
+    }
+
+    /// Makes room for `item` and as many more as the iterator's hint promises, stores it, and
+    /// fills the spare capacity, until the iterator ends. Stops at the element the vector
+    /// cannot make room for, and hands it back with the reason; the rest stay in the iterator.
+    #[inline(always)]
+    fn grow_and_fill<I: Iterator<Item = T>>(
+        &mut self,
+        mut item: T,
+        mut iter: I,
+    ) -> Result<(), TryPushError<T>> {
         loop {
-            self.raw
-                .reserve_hinted(iter.size_hint().0.saturating_add(1));
+            if let Err(e) = self
+                .raw
+                .try_reserve_hinted(iter.size_hint().0.saturating_add(1))
+            {
+                return Err(TryPushError::new(item, e));
+            }
             self.raw.push(item);
             if !self.raw.extend_up_to(&mut iter, usize::MAX) {
-                return;
+                return Ok(());
             }
             match iter.next() {
                 Some(next) => item = next,
-                None => return,
+                None => return Ok(()),
             }
         }
     }

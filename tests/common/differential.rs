@@ -92,6 +92,8 @@ pub enum Op {
     TryPush(u8),
     TryInsert(usize, u8),
     TryExtendFromSlice(Vec<u8>),
+    /// `try_extend` from an iterator claiming `(lo, hi)`.
+    TryExtend(Vec<u8>, usize, Option<usize>),
     TryResize(usize, u8),
     PushWithinCapacity(u8),
     /// Through `Vec<T>`, `Box<[T]>`, `Rc<[T]>`, `Arc<[T]>`, `Cow` or `[T; 3]` and back.
@@ -483,6 +485,15 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
                 let items = mk(&b);
                 s.try_extend_from_slice(&items).unwrap();
                 v.extend_from_slice(&items);
+            }
+            Op::TryExtend(b, lo, hi) => {
+                let (lo, hi) = (lo % 64, hi.map(|h| h % 64));
+                let items = LyingIter {
+                    inner: mk(&b).into_iter(),
+                    hint: (lo, hi),
+                };
+                assert!(s.try_extend(items).is_ok());
+                v.extend(mk(&b));
             }
             Op::TryResize(n, x) => {
                 let n = n % 80;
