@@ -1324,7 +1324,7 @@ mod no_heap_model {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 2 * ProptestConfig::default().cases, failure_persistence: None, ..ProptestConfig::default() })]
         #[test]
         fn no_heap_model_3(ops in proptest::collection::vec(op(), 1..40)) { run::<3>(&ops) }
         #[test]
