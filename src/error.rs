@@ -132,13 +132,14 @@ impl<T> TryPushError<T> {
         Self { value, error }
     }
 
-    /// The panicking API's outcome: drops the value, then raises the reason.
+    /// The panicking API's outcome: raises the reason. The value is held meanwhile, so that, as
+    /// for `Vec`, it is dropped while unwinding (its `Drop` cannot replace the panic or stop an
+    /// abort).
     #[cold]
     #[track_caller]
     pub(crate) fn raise(self) -> ! {
-        let error = self.error;
-        drop(self.value);
-        error.raise()
+        let _value = self.value;
+        self.error.raise()
     }
 
     /// The value that was not stored.

@@ -660,6 +660,126 @@ fn try_extend_in_a_small_frame_and_under_a_failing_allocator() {
     }
 }
 
+thread_local! {
+    /// Whether the thread was panicking at each drop of a `Witness`.
+    static SEEN: std::cell::RefCell<Vec<bool>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records, when dropped, whether a panic was unwinding.
+struct Witness<const S: usize>([u8; S]);
+
+impl<const S: usize> Drop for Witness<S> {
+    fn drop(&mut self) {
+        SEEN.with(|s| s.borrow_mut().push(std::thread::panicking()));
+    }
+}
+
+fn seen() -> Vec<bool> {
+    SEEN.with(|s| std::mem::take(&mut *s.borrow_mut()))
+}
+
+/// As for `Vec`, the element `extend` cannot store and the iterator's rest are dropped while
+/// the capacity panic unwinds, not before it starts.
+#[test]
+fn extend_drops_the_rejected_element_and_the_rest_while_unwinding() {
+    let mut v: InlineVec<Witness<1>, 2> = InlineVec::new();
+    let r = caught(|| v.extend([(); 4].map(|()| Witness([0])))).unwrap_err();
+    assert_eq!(panic_message(&*r), "capacity exceeded");
+    assert_eq!(v.len(), 2);
+    assert_eq!(seen(), [true, true]);
+    drop(v);
+    assert_eq!(seen(), [false, false]);
+
+    let mut v: StackVec<Witness<0>> = StackVec::new();
+    // SAFETY: zero-sized elements need no initialization; none is dropped (set back to 0).
+    unsafe { v.set_len(usize::MAX) };
+    let r = caught(|| v.extend([Witness([]), Witness([])])).unwrap_err();
+    assert_eq!(panic_message(&*r), "capacity overflow");
+    // SAFETY: as above.
+    unsafe { v.set_len(0) };
+    let ours = seen();
+    let mut w: Vec<Witness<0>> = Vec::new();
+    // SAFETY: as above, for std's `Vec`.
+    #[allow(clippy::uninit_vec)]
+    unsafe {
+        w.set_len(usize::MAX)
+    };
+    let r = caught(|| w.extend([Witness([]), Witness([])])).unwrap_err();
+    assert_eq!(panic_message(&*r), "capacity overflow");
+    // SAFETY: as above.
+    unsafe { w.set_len(0) };
+    assert_eq!((ours, seen()), (vec![true, true], vec![true, true]));
+}
+
+/// Panics when dropped.
+struct Bomb(#[allow(dead_code)] u8);
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        panic!("dropped a bomb");
+    }
+}
+
+/// An element whose `Drop` panics cannot turn `extend`'s abort on allocation failure into a
+/// catchable panic: as `Vec` does, it never drops the element it could not store.
+#[test]
+fn extend_abort_is_not_replaced_by_the_rejected_elements_drop_panic() {
+    let exited = in_child(
+        "extend_abort_is_not_replaced_by_the_rejected_elements_drop_panic",
+        || {
+            let alloc = Flaky::default();
+            alloc.fail_at.set(1);
+            let mut v: StackVec<Bomb, 0, &Flaky> = StackVec::new_in(&alloc);
+            let _ = caught(|| v.extend([Bomb(0)]));
+            std::mem::forget(v);
+        },
+    );
+    assert!(!exited, "extend's abort became a catchable panic");
+}
+
+/// Nor its capacity panic: the element is dropped while that panic unwinds, and a panic during
+/// a panic aborts, as for `Vec`.
+#[test]
+fn extend_capacity_panic_is_not_replaced_by_the_rejected_elements_drop_panic() {
+    let exited = in_child(
+        "extend_capacity_panic_is_not_replaced_by_the_rejected_elements_drop_panic",
+        || {
+            let mut v: InlineVec<Bomb, 0> = InlineVec::new();
+            let _ = caught(|| v.extend([Bomb(0)]));
+            std::mem::forget(v);
+        },
+    );
+    assert!(
+        !exited,
+        "extend's capacity panic became the element's panic"
+    );
+}
+
+/// An iterator whose `Drop` panics as `try_extend` returns its error: the element in the error
+/// is dropped with everything else, not leaked.
+#[test]
+fn try_extend_with_an_iterator_whose_drop_panics_leaks_nothing() {
+    struct DropPanics<I>(I);
+    impl<I: Iterator> Iterator for DropPanics<I> {
+        type Item = I::Item;
+        fn next(&mut self) -> Option<I::Item> {
+            self.0.next()
+        }
+    }
+    impl<I> Drop for DropPanics<I> {
+        fn drop(&mut self) {
+            panic!("iterator drop panics on purpose");
+        }
+    }
+    let mut v: InlineVec<Tracked, 64> = InlineVec::new();
+    for (items, want) in [(0..3, vec![0, 1, 2]), (10..20, vec![0, 1, 2, 10])] {
+        assert!(caught(|| v.try_extend(DropPanics(tracked(items)))).is_err());
+        assert_eq!(values(&v), want);
+    }
+    drop(v);
+    assert_eq!(live(), 0);
+}
+
 #[test]
 fn try_extend_of_zero_sized_elements_stops_at_usize_max() {
     let mut v: StackVec<Z16> = StackVec::new();

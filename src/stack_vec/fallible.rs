@@ -244,10 +244,14 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         iter: I,
     ) -> Result<(), TryPushError<T>> {
         let mut iter = iter.into_iter();
-        match self.fill_spare(&mut iter) {
-            Some(item) => self.try_extend_growing(item, iter),
+        let result = match self.fill_spare(&mut iter) {
+            Some(item) => self.try_extend_growing(item, &mut iter),
             None => Ok(()),
-        }
+        };
+        // Dropped while the result is a local: if its `Drop` unwinds, the element in the error
+        // is dropped too (a value being returned would leak, rust-lang/rust#47949).
+        drop(iter);
+        result
     }
 
     /// [`resize`](Self::resize) that reports failure instead of panicking or aborting.

@@ -292,8 +292,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// vector out of memory).
     #[inline(never)]
     #[track_caller]
-    fn extend_growing<I: Iterator<Item = T>>(&mut self, item: T, iter: I) {
-        if let Err(e) = self.grow_and_fill(item, iter) {
+    fn extend_growing<I: Iterator<Item = T>>(&mut self, item: T, mut iter: I) {
+        // The iterator outlives the raise: dropped while unwinding, as `Vec` drops it.
+        if let Err(e) = self.grow_and_fill(item, &mut iter) {
             e.raise()
         }
     }
