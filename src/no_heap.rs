@@ -67,9 +67,9 @@ unsafe impl Allocator for NoHeap {
 /// heapless's is (with the spill report, its call-site word makes it initialized data).
 ///
 /// Filling it past its capacity is an error through the `try_` methods (`try_push`,
-/// `try_extend`, `try_extend_from_slice`, `try_insert`, ...) and panics with "capacity exceeded" through the
-/// others, including `From<&[T]>` and the `TryFrom` that Rust derives from it (its error is
-/// `Infallible`).
+/// `try_extend`, `try_extend_from_slice`, `try_insert`, ...) and panics with "capacity
+/// exceeded" through the others, including `From<&[T]>` and the `TryFrom` that Rust derives
+/// from it (its error is `Infallible`).
 ///
 /// # Examples
 /// ```
