@@ -251,9 +251,13 @@ fn contract_walk<A: Allocator>(a: &A, seed: u64, steps: usize) {
 
 #[test]
 fn frame_allocator_contract_random_walk_fixed_memory() {
-    let mut mem = Box::new(ArenaBuf::<{ 1 << 16 }>::new());
+    // Miri is ~1000x slower, and the walk's checks take time in proportion to the live bytes:
+    // under it, 3 seeds in a quarter of the memory (which then runs out in every seed).
+    const SIZE: usize = if cfg!(miri) { 1 << 14 } else { 1 << 16 };
+    let mut mem = Box::new(ArenaBuf::<SIZE>::new());
     let mut arena = mem.arena();
-    for seed in 1..40u64 {
+    let seeds = if cfg!(miri) { 1..4 } else { 1..40u64 };
+    for seed in seeds {
         arena.frame(|f| contract_walk(&f, seed * 7919, 300));
         assert_eq!(arena.used(), 0);
     }
@@ -262,10 +266,17 @@ fn frame_allocator_contract_random_walk_fixed_memory() {
 #[test]
 fn frame_allocator_contract_random_walk_growing_arena() {
     let mut arena = Arena::new();
-    for seed in 1..40u64 {
+    // Miri is ~1000x slower: under it, 3 seeds of half the steps (the first and the third still
+    // take new chunks).
+    let (seeds, steps) = if cfg!(miri) {
+        (1..4, 100)
+    } else {
+        (1..40u64, 200)
+    };
+    for seed in seeds {
         arena.frame(|mut f| {
-            contract_walk(&f, seed * 104729, 200);
-            f.frame(|g| contract_walk(&g, seed * 31 + 5, 200));
+            contract_walk(&f, seed * 104729, steps);
+            f.frame(|g| contract_walk(&g, seed * 31 + 5, steps));
             // By value too.
             contract_walk(&f, seed + 3, 50);
         });
@@ -280,19 +291,23 @@ fn frame_allocator_contract_random_walk_in_a_child_frame_over_live_parent_blocks
         let parent: Vec<&mut [u8]> = (0..20)
             .map(|i| f.alloc_slice_fill_copy(i * 13 + 1, i as u8))
             .collect();
-        let parent_ptrs: Vec<(usize, usize, u8)> = parent
+        // Pointers, not addresses: under Miri, reads through them are checked against the
+        // blocks' own provenance (an integer cast back would take any exposed one).
+        let parent_ptrs: Vec<(*const u8, usize, u8)> = parent
             .iter()
             .enumerate()
-            .map(|(i, s)| (s.as_ptr() as usize, s.len(), i as u8))
+            .map(|(i, s)| (s.as_ptr(), s.len(), i as u8))
             .collect();
         drop(parent);
-        for seed in 1..20 {
+        // Miri is ~1000x slower: under it, 5 seeds.
+        let seeds = if cfg!(miri) { 1..6 } else { 1..20 };
+        for seed in seeds {
             f.frame(|g| contract_walk(&g, seed * 13 + 1, 150));
         }
         for (p, len, v) in parent_ptrs {
             // SAFETY: the parent's slices live until the end of `f`'s frame; only child frames
             // allocated since, and they may not touch the parent's blocks (what this checks).
-            let s = unsafe { std::slice::from_raw_parts(p as *const u8, len) };
+            let s = unsafe { std::slice::from_raw_parts(p, len) };
             assert!(s.iter().all(|&b| b == v));
         }
     });
@@ -300,9 +315,13 @@ fn frame_allocator_contract_random_walk_in_a_child_frame_over_live_parent_blocks
 
 #[test]
 fn sync_arena_allocator_contract_random_walk() {
-    let arena: Box<SyncArena<{ 1 << 16 }>> = Box::new(SyncArena::new());
+    // Miri is ~1000x slower, and the walk's checks take time in proportion to the live bytes:
+    // under it, 4 seeds in a quarter of the memory (which then runs out in every seed).
+    const SIZE: usize = if cfg!(miri) { 1 << 14 } else { 1 << 16 };
+    let arena: Box<SyncArena<SIZE>> = Box::new(SyncArena::new());
     let mut arena = arena;
-    for seed in 1..40u64 {
+    let seeds = if cfg!(miri) { 1..5 } else { 1..40u64 };
+    for seed in seeds {
         contract_walk(&&*arena, seed * 7, 300);
         arena.reset();
     }
@@ -473,11 +492,15 @@ fn panics_in_frames_nested_frames_and_guards_leave_the_arena_reusable() {
 #[test]
 fn sync_arena_global_alloc_random_walk() {
     use std::alloc::GlobalAlloc;
-    let arena: Box<SyncArena<{ 1 << 16 }>> = Box::new(SyncArena::new());
+    // Miri is ~1000x slower, and the walk's checks take time in proportion to the live bytes:
+    // under it, 400 steps in half the memory (which runs out from about step 250).
+    const SIZE: usize = if cfg!(miri) { 1 << 15 } else { 1 << 16 };
+    let arena: Box<SyncArena<SIZE>> = Box::new(SyncArena::new());
     let mut rng = Rng(4242);
     let mut blocks: Vec<Block> = Vec::new();
     let mut tag = 0u8;
-    for _ in 0..3000 {
+    let steps = if cfg!(miri) { 400 } else { 3000 };
+    for _ in 0..steps {
         tag = tag.wrapping_add(1);
         match rng.below(6) {
             0 | 1 => {

@@ -666,7 +666,9 @@ fn random_frames_leaf(f: &mut Frame<'_>, rng: &mut common::Rng, tag: &mut u64) {
 
 #[test]
 fn randomized_vectors_boxes_collections_and_child_frames_keep_their_contents() {
-    for seed in 1..300u64 {
+    // Miri is ~1000x slower: under it, 16 seeds (half in a fixed arena, half in a growing one).
+    let seeds = if cfg!(miri) { 1..17 } else { 1..300u64 };
+    for seed in seeds {
         let mut rng = common::Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
         let mut tag = seed << 32;
         if seed % 2 == 0 {
@@ -685,8 +687,10 @@ fn randomized_vectors_boxes_collections_and_child_frames_keep_their_contents() {
         }
     }
     let [collected, round_trips] = DONE.with(Cell::get);
+    // (559 and 167 with Miri's 16 seeds.)
+    let enough = if cfg!(miri) { 100 } else { 1000 };
     assert!(
-        collected > 1000 && round_trips > 1000,
+        collected > enough && round_trips > enough,
         "{collected} {round_trips}"
     );
 }

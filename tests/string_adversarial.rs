@@ -259,6 +259,20 @@ fn message(e: &(dyn std::any::Any + Send)) -> String {
     common::panic_message(e)
 }
 
+/// Whether to run the next case: always, except under Miri (~1000x slower, and slower still at
+/// unwinding, which most of these cases do), where one in `every`, spread over texts, indices,
+/// bounds, methods and budgets.
+fn sampled(every: usize) -> bool {
+    thread_local! {
+        static CASES: Cell<usize> = const { Cell::new(0) };
+    }
+    let n = CASES.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    !cfg!(miri) || n % every == 0
+}
+
 /// Runs `f` on a `String` and on a `StackString<N>` holding `text`: both panic with the same
 /// message or both return the same thing, and leave the same, valid, text.
 fn same<const N: usize, R: PartialEq + std::fmt::Debug>(
@@ -290,36 +304,38 @@ fn every_index<const N: usize>() {
         let len = text.len();
         let idx: Vec<usize> = (0..=len + 1).chain([usize::MAX]).collect();
         for &i in &idx {
-            same::<N, _>(
-                text,
-                &format!("insert({i})"),
-                |v| v.insert(i, 'ß'),
-                |s| s.insert(i, 'ß'),
-            );
-            same::<N, _>(
-                text,
-                &format!("insert_str({i})"),
-                |v| v.insert_str(i, "€x"),
-                |s| s.insert_str(i, "€x"),
-            );
-            same::<N, _>(
-                text,
-                &format!("remove({i})"),
-                |v| v.remove(i),
-                |s| s.remove(i),
-            );
-            same::<N, _>(
-                text,
-                &format!("truncate({i})"),
-                |v| v.truncate(i),
-                |s| s.truncate(i),
-            );
-            same::<N, _>(
-                text,
-                &format!("split_off({i})"),
-                |v| v.split_off(i),
-                |s| s.split_off(i).to_string(),
-            );
+            if sampled(3) {
+                same::<N, _>(
+                    text,
+                    &format!("insert({i})"),
+                    |v| v.insert(i, 'ß'),
+                    |s| s.insert(i, 'ß'),
+                );
+                same::<N, _>(
+                    text,
+                    &format!("insert_str({i})"),
+                    |v| v.insert_str(i, "€x"),
+                    |s| s.insert_str(i, "€x"),
+                );
+                same::<N, _>(
+                    text,
+                    &format!("remove({i})"),
+                    |v| v.remove(i),
+                    |s| s.remove(i),
+                );
+                same::<N, _>(
+                    text,
+                    &format!("truncate({i})"),
+                    |v| v.truncate(i),
+                    |s| s.truncate(i),
+                );
+                same::<N, _>(
+                    text,
+                    &format!("split_off({i})"),
+                    |v| v.split_off(i),
+                    |s| s.split_off(i).to_string(),
+                );
+            }
             for &j in &idx {
                 let bounds: [(Bound<usize>, Bound<usize>); 4] = [
                     (Included(i), Excluded(j)),
@@ -328,6 +344,9 @@ fn every_index<const N: usize>() {
                     (Excluded(i), Unbounded),
                 ];
                 for r in bounds {
+                    if !sampled(29) {
+                        continue;
+                    }
                     same::<N, _>(
                         text,
                         &format!("extend_from_within({r:?})"),
@@ -360,7 +379,8 @@ fn every_index<const N: usize>() {
 
 /// Every byte index (on and off char boundaries, one past the end, `usize::MAX`) and every
 /// `Bound` combination through the index-taking methods: the same panics (message included) and
-/// the same text as `String`, inline, spilling and with no inline room.
+/// the same text as `String`, inline, spilling and with no inline room (under Miri, a sample of
+/// them: see `sampled`).
 #[test]
 fn every_index_and_bound_like_string() {
     every_index::<0>();
@@ -595,7 +615,9 @@ fn eq_ord_hash_agree_with_string_across_budgets() {
 
 fn edit_ops<const N: usize>() {
     let mut rng = Rng(12345 + N as u64);
-    for _ in 0..3000 {
+    // Miri is ~1000x slower: under it, 500 edits per budget.
+    let edits = if cfg!(miri) { 500 } else { 3000 };
+    for _ in 0..edits {
         let base = &texts()[rng.below(texts().len())];
         let mut s: StackString<N> = StackString::from(base.as_str());
         let mut m = base.clone();
@@ -704,7 +726,9 @@ fn edits_at_every_kind_of_index_match_string() {
 #[test]
 fn conversions_and_collections_match_string() {
     let mut rng = Rng(777);
-    for _ in 0..2000 {
+    // Miri is ~1000x slower: under it, 400 byte strings.
+    let byte_strings = if cfg!(miri) { 400 } else { 2000 };
+    for _ in 0..byte_strings {
         let n = rng.below(40);
         let bytes: Vec<u8> = (0..n)
             .map(|_| match rng.below(5) {
@@ -762,7 +786,9 @@ fn from_utf16_like_string() {
         &[0xD800, 0xD800],
     ];
     let mut rng = Rng(5);
-    for _ in 0..3000 {
+    // Miri is ~1000x slower: under it, 400 unit sequences.
+    let sequences = if cfg!(miri) { 400 } else { 3000 };
+    for _ in 0..sequences {
         let mut units = Vec::new();
         for _ in 0..rng.below(30) {
             units.extend_from_slice(pieces[rng.below(pieces.len())]);
