@@ -460,6 +460,10 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         if let Err(e) = self.grow(additional, false) {
             e.raise()
         }
+        // SAFETY: a growth that succeeds leaves the vector spilled (`set_heap`). Knowing it where
+        // `grow` is not inlined, LLVM keeps the caller's writes after a growth apart from the
+        // inline ones (`resize` of two 16-byte elements: 63 -> 55 instructions).
+        unsafe { core::hint::assert_unchecked(self.spilled()) };
     }
 
     #[inline]
@@ -470,32 +474,41 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
     }
 
-    /// Room for one more slot, amortized: `insert` on a full buffer.
-    #[track_caller]
-    pub(crate) fn grow_one(&mut self) {
-        if let Err(e) = self.grow(1, false) {
-            e.raise()
-        }
-    }
-
-    /// [`grow_one`](Self::grow_one) for `insert`: out of line. In line, the growth kept
-    /// `insert` from being inlined and made every call save six registers and set up a stack
-    /// frame (62 instructions for an inline `insert(0, x)` into 3 `u64`, smallvec 41;
-    /// benches/apiprobe.sh).
+    /// Room for one more slot, amortized, for `insert` on a full buffer: out of line. In line,
+    /// the growth kept `insert` from being inlined and made every call save six registers and
+    /// set up a stack frame (62 instructions for an inline `insert(0, x)` into 3 `u64`,
+    /// smallvec 41; benches/apiprobe.sh).
     #[cold]
     #[inline(never)]
     #[track_caller]
     pub(crate) fn grow_for_insert(&mut self) {
-        self.grow_one();
+        self.grow_in_line(1);
     }
 
-    /// [`grow_one`](Self::grow_one) for `push`: out of line, and without `#[track_caller]`
+    /// Room for one more slot, amortized, for `push`: out of line, and without `#[track_caller]`
     /// (`push` does not track its caller, and a location argument would hold a register in the
-    /// caller's loop).
+    /// caller's loop). On hosted targets `#[inline]` gives each codegen unit that pushes a copy
+    /// of its own, called directly; another unit's copy is called through the GOT, and LLVM holds
+    /// the entry's address in a saved register across the caller's loop (3 instructions per call
+    /// of the caller; benches/analysis.md). Cold and holding the growth's body, it is not
+    /// inlined. Bare-metal code is not position-independent, so there is no GOT to avoid, and a
+    /// copy per crate would only cost flash.
     #[cold]
-    #[inline(never)]
+    #[cfg_attr(not(target_os = "none"), inline)]
+    #[cfg_attr(target_os = "none", inline(never))]
     fn grow_for_push(&mut self) {
-        self.grow_one();
+        self.grow_in_line(1);
+    }
+
+    /// Spills or grows (amortized) so that `additional` more elements fit, with the growth's
+    /// body in line, for out-of-line paths that found too little room. The vector is spilled
+    /// after it, which the code that follows knows.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn grow_in_line(&mut self, additional: usize) {
+        if let Err(e) = self.grow_body(additional, false) {
+            e.raise()
+        }
     }
 
     /// Spills or grows so that `additional` more elements fit. The capacity arithmetic is here,
@@ -505,7 +518,17 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// Growth: `max(2 * capacity, len + additional, 8/4/1 by element size)` (amortized), or
     /// exactly `len + additional` (`exact`; at least one more than the capacity). On error nothing
     /// changes.
+    ///
+    /// Whether LLVM inlines it depends on how the caller's crate is split into codegen units;
+    /// the paths whose code must not depend on that use its body,
+    /// [`grow_in_line`](Self::grow_in_line) and `grow_in_steps`.
     fn grow(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
+        self.grow_body(additional, exact)
+    }
+
+    /// [`grow`](Self::grow)'s body.
+    #[inline(always)]
+    fn grow_body(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
         if Self::IS_ZST {
             // Capacity is already `usize::MAX`: asking for more is an overflow.
             return Err(TryReserveErrorKind::CapacityOverflow.into());
@@ -597,8 +620,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
     }
 
-    /// Tries each `(additional, exact)` growth in turn until one has room: one call site of
-    /// `grow` (it is inlined here). The last error, if none succeeds.
+    /// Tries each `(additional, exact)` growth in turn until one has room: one copy of
+    /// `grow`'s body. The last error, if none succeeds.
     #[inline(always)]
     fn grow_in_steps<const K: usize>(
         &mut self,
@@ -609,7 +632,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             if self.spare() >= additional {
                 return Ok(());
             }
-            result = self.grow(additional, exact);
+            result = self.grow_body(additional, exact);
             if result.is_ok() {
                 return result;
             }
