@@ -420,7 +420,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
         if is_no_heap::<A>() {
             // It refuses every request: one is enough, and its growth stays in line.
-            return self.grow(additional, false);
+            return self.grow(additional, Growth::Amortized);
         }
         self.grow_fallible(additional)
     }
@@ -430,11 +430,11 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[cold]
     #[inline(never)]
     fn grow_fallible(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        let amortized = self.grow(additional, false);
+        let amortized = self.grow(additional, Growth::Amortized);
         match self.len().checked_add(additional) {
             // Exactly what is needed is a smaller request only if doubling asked for more.
             Some(required) if amortized.is_err() && self.amortized(required) > required => {
-                self.grow(additional, true)
+                self.grow(additional, Growth::Exact)
             }
             _ => amortized,
         }
@@ -447,7 +447,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             self.note_request(additional);
             return Ok(());
         }
-        self.grow(additional, true)
+        self.grow(additional, Growth::Exact)
     }
 
     #[inline]
@@ -457,7 +457,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             self.note_request(additional);
             return;
         }
-        if let Err(e) = self.grow(additional, false) {
+        if let Err(e) = self.grow(additional, Growth::Amortized) {
             e.raise()
         }
         // SAFETY: a growth that succeeds leaves the vector spilled (`set_heap`). Knowing it where
@@ -482,7 +482,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[inline(never)]
     #[track_caller]
     pub(crate) fn grow_for_insert(&mut self) {
-        self.grow_in_line(1);
+        self.grow_in_line(1, Growth::Full);
     }
 
     /// Room for one more slot, amortized, for `push`: out of line, and without `#[track_caller]`
@@ -497,16 +497,16 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[cfg_attr(not(target_os = "none"), inline)]
     #[cfg_attr(target_os = "none", inline(never))]
     fn grow_for_push(&mut self) {
-        self.grow_in_line(1);
+        self.grow_in_line(1, Growth::Full);
     }
 
-    /// Spills or grows (amortized) so that `additional` more elements fit, with the growth's
-    /// body in line, for out-of-line paths that found too little room. The vector is spilled
-    /// after it, which the code that follows knows.
+    /// Spills or grows (amortized, or [`Full`](Growth::Full)) so that `additional` more elements
+    /// fit, with the growth's body in line, for out-of-line paths that found too little room. The
+    /// vector is spilled after it, which the code that follows knows.
     #[inline(always)]
     #[track_caller]
-    pub(crate) fn grow_in_line(&mut self, additional: usize) {
-        if let Err(e) = self.grow_body(additional, false) {
+    pub(crate) fn grow_in_line(&mut self, additional: usize, growth: Growth) {
+        if let Err(e) = self.grow_body(additional, growth) {
             e.raise()
         }
     }
@@ -515,20 +515,18 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// where `T`'s size and alignment are constants; the allocation itself is type-erased
     /// ([`spill_erased`], [`grow_erased`]), compiled once per allocator rather than once per `T`.
     ///
-    /// Growth: `max(2 * capacity, len + additional, 8/4/1 by element size)` (amortized), or
-    /// exactly `len + additional` (`exact`; at least one more than the capacity). On error nothing
-    /// changes.
+    /// The new capacity: see [`Growth`]. On error nothing changes.
     ///
     /// Whether LLVM inlines it depends on how the caller's crate is split into codegen units;
     /// the paths whose code must not depend on that use its body,
     /// [`grow_in_line`](Self::grow_in_line) and `grow_in_steps`.
-    fn grow(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
-        self.grow_body(additional, exact)
+    fn grow(&mut self, additional: usize, growth: Growth) -> Result<(), TryReserveError> {
+        self.grow_body(additional, growth)
     }
 
     /// [`grow`](Self::grow)'s body.
     #[inline(always)]
-    fn grow_body(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
+    fn grow_body(&mut self, additional: usize, growth: Growth) -> Result<(), TryReserveError> {
         if Self::IS_ZST {
             // Capacity is already `usize::MAX`: asking for more is an overflow.
             return Err(TryReserveErrorKind::CapacityOverflow.into());
@@ -540,7 +538,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         // Always more than the capacity (amortized growth at least doubles it, or takes the
         // smallest heap capacity): the new layout is larger than the old, as `grow_erased`
         // requires, and never zero-sized, as `spill_erased` requires, whatever the caller asks.
-        let cap = if exact {
+        let cap = if growth == Growth::Exact {
             required.max(self.growth_base() + 1)
         } else {
             self.amortized(required)
@@ -560,6 +558,24 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
                     layout,
                 )
             }
+        } else if growth == Growth::Full {
+            debug_assert_eq!(len, Self::INLINE_CAPACITY);
+            // SAFETY: the new layout is not zero-sized (`T` is not, and `cap` exceeds the
+            // capacity), and a dangling pointer is valid for reading no bytes. (Passed the inline
+            // address, read only after the allocation, LLVM kept it in a callee-saved register
+            // across the call.)
+            let none = NonNull::<u8>::dangling().as_ptr();
+            let new = unsafe { spill_erased(&self.alloc, none, 0, layout) };
+            if let Some(new) = new {
+                let src = self.as_mut_ptr_inline();
+                // SAFETY: full (`Growth::Full`'s promise) and inline, so the inline bytes hold
+                // `INLINE_CAPACITY` initialized elements; the fresh block holds `cap` of them,
+                // more than the capacity, and is distinct memory.
+                unsafe {
+                    ptr::copy_nonoverlapping(src, new.as_ptr().cast(), Self::INLINE_CAPACITY)
+                };
+            }
+            new
         } else {
             let src = self.as_mut_ptr_inline().cast();
             // SAFETY: the inline bytes hold `len` initialized elements, which fit the new layout,
@@ -607,7 +623,11 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[cold]
     #[inline(never)]
     pub(crate) fn try_reserve_hinted(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        self.grow_in_steps([(additional, false), (1, false), (1, true)])
+        self.grow_in_steps([
+            (additional, Growth::Amortized),
+            (1, Growth::Amortized),
+            (1, Growth::Exact),
+        ])
     }
 
     /// [`try_reserve_hinted`](Self::try_reserve_hinted) that panics or aborts on failure, as
@@ -620,19 +640,19 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
     }
 
-    /// Tries each `(additional, exact)` growth in turn until one has room: one copy of
-    /// `grow`'s body. The last error, if none succeeds.
+    /// Tries each growth in turn until one has room: one copy of `grow`'s body. The last error,
+    /// if none succeeds.
     #[inline(always)]
     fn grow_in_steps<const K: usize>(
         &mut self,
-        steps: [(usize, bool); K],
+        steps: [(usize, Growth); K],
     ) -> Result<(), TryReserveError> {
         let mut result = Ok(());
-        for (additional, exact) in steps {
+        for (additional, growth) in steps {
             if self.spare() >= additional {
                 return Ok(());
             }
-            result = self.grow_body(additional, exact);
+            result = self.grow_body(additional, growth);
             if result.is_ok() {
                 return result;
             }
@@ -879,6 +899,20 @@ impl Drop for SetLenOnDrop<'_> {
     fn drop(&mut self) {
         *self.tag = self.len | self.flag;
     }
+}
+
+/// How a growth sizes the new buffer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Growth {
+    /// `max(2 * capacity, len + additional, 8/4/1 by element size)`, as `Vec`'s.
+    Amortized,
+    /// Exactly `len + additional`, and at least one more than the capacity.
+    Exact,
+    /// Amortized, for a vector that holds `capacity()` elements (`push`, `insert`). Its spill
+    /// copies `INLINE_CAPACITY` elements, a constant, which LLVM copies with a few loads and
+    /// stores; the length it otherwise copies is a call to `memcpy` (on Cortex-M4 to
+    /// compiler_builtins', 66 instructions for 32 bytes: benches/analysis.md).
+    Full,
 }
 
 /// The smallest heap capacity worth allocating, as std's `Vec` chooses it.

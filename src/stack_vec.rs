@@ -29,7 +29,7 @@ use crate::const_allocator::ConstAllocator;
 use crate::error::TryReserveError;
 #[cfg(feature = "alloc")]
 use crate::into_heap::IntoHeap;
-use crate::raw::RawStackVec;
+use crate::raw::{Growth, RawStackVec};
 
 /// How a vector ends, for the spill report (without that feature it is computed by nobody and
 /// compiled out).
@@ -847,7 +847,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
         // `reserve`, whose test for room may skip the growth, the inline budget's indexed copy
         // (see below) stayed beside it, and LLVM then left the heap's copy a loop: 1.33x `Vec`
         // at 1,000 `u64`.)
-        self.raw.grow_in_line(other.len());
+        self.raw.grow_in_line(other.len(), Growth::Amortized);
         // SAFETY: the growth made room for `other.len()` more elements.
         unsafe { self.extend_from_slice_unchecked(other) }
     }
