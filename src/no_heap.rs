@@ -69,7 +69,8 @@ unsafe impl Allocator for NoHeap {
 /// Filling it past its capacity is an error through the `try_` methods (`try_push`,
 /// `try_extend`, `try_extend_from_slice`, `try_insert`, ...) and panics with "capacity
 /// exceeded" through the others, including `From<&[T]>` and the `TryFrom` that Rust derives
-/// from it (its error is `Infallible`).
+/// from it (its error is `Infallible`). Zero-sized elements are the exception: their capacity is
+/// `usize::MAX`, and past it every method reports a capacity overflow, as `Vec`'s do.
 ///
 /// # Examples
 /// ```

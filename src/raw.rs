@@ -324,9 +324,11 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             self.tag = tag + 1;
             return;
         }
-        if is_no_heap::<A>() {
+        if is_no_heap::<A>() && !Self::IS_ZST {
             // A fixed-capacity vector (it never spills): the overflow does not return, so, as
             // for arrayvec, the caller's loop saves no registers for a growth call and unrolls.
+            // (Zero-sized elements get here only at `usize::MAX`, where the growth reports a
+            // capacity overflow, as every other way of adding one does.)
             TryReserveError::from(TryReserveErrorKind::CapacityExceeded).raise()
         }
         let mut tag = tag;

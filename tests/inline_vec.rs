@@ -236,3 +236,41 @@ fn inline_string_new_knows_its_capacity() {
     assert!(s.try_push('9').is_err());
     assert_eq!((s.as_str(), s.capacity()), ("12345678", 8));
 }
+
+/// A full `InlineVec` of zero-sized elements (length `usize::MAX`) reports the same failure
+/// through every way of adding one: a capacity overflow, as `Vec` does. `push` alone said
+/// "capacity exceeded" (found by adversarial review).
+#[test]
+fn zero_sized_full_fails_alike_everywhere() {
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    #[repr(align(64))]
+    struct Z;
+    const EMPTY: InlineVec<Z, 8> = InlineVec::new();
+    let mut v = EMPTY;
+    // SAFETY: zero-sized elements need no initialization, and a zero-sized `InlineVec`'s
+    // capacity is `usize::MAX`.
+    unsafe { v.set_len(usize::MAX) };
+    assert!(v.is_full());
+    let mut failed = |f: &dyn Fn(&mut InlineVec<Z, 8>)| {
+        let message = panic_message(&*caught(|| f(&mut v)).unwrap_err());
+        assert_eq!(v.len(), usize::MAX);
+        message
+    };
+    for message in [
+        failed(&|v| v.push(Z)),
+        failed(&|v| v.insert(0, Z)),
+        failed(&|v| v.extend([Z])),
+        failed(&|v| v.extend_from_slice(&[Z])),
+        failed(&|v| v.reserve(1)),
+    ] {
+        assert_eq!(message, "capacity overflow");
+    }
+    let kind = v.try_push(Z).unwrap_err().error().kind();
+    assert_eq!(kind, TryReserveErrorKind::CapacityOverflow);
+    assert_eq!(
+        v.try_reserve(1).unwrap_err().kind(),
+        TryReserveErrorKind::CapacityOverflow
+    );
+    // SAFETY: zero-sized elements: nothing to drop or initialize.
+    unsafe { v.set_len(0) };
+}
