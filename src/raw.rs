@@ -432,7 +432,14 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     #[cold]
     #[inline(never)]
     fn grow_fallible(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        let amortized = self.grow(additional, Growth::Amortized);
+        // Room for one more was missing, so the vector is full (`try_push`, `try_insert`): its
+        // spill copies the whole buffer, as `push`'s does (Cortex-M4: 63 instructions fewer).
+        let growth = if additional == 1 {
+            Growth::Full
+        } else {
+            Growth::Amortized
+        };
+        let amortized = self.grow(additional, growth);
         match self.len().checked_add(additional) {
             // Exactly what is needed is a smaller request only if doubling asked for more.
             Some(required) if amortized.is_err() && self.amortized(required) > required => {
@@ -910,10 +917,10 @@ pub(crate) enum Growth {
     Amortized,
     /// Exactly `len + additional`, and at least one more than the capacity.
     Exact,
-    /// Amortized, for a vector that holds `capacity()` elements (`push`, `insert`). Its spill
-    /// copies `INLINE_CAPACITY` elements, a constant, which LLVM copies with a few loads and
-    /// stores; the length it otherwise copies is a call to `memcpy` (on Cortex-M4 to
-    /// compiler_builtins', 66 instructions for 32 bytes: benches/analysis.md).
+    /// Amortized, for a vector that holds `capacity()` elements (`push`, `insert`, their `try_`
+    /// forms). Its spill copies `INLINE_CAPACITY` elements, a constant, which LLVM copies with a
+    /// few loads and stores; the length it otherwise copies is a call to `memcpy` (on Cortex-M4
+    /// to compiler_builtins', 66 instructions for 32 bytes: benches/analysis.md).
     Full,
 }
 

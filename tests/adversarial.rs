@@ -625,6 +625,39 @@ fn try_extend_under_a_capped_allocator_grows_to_exactly_what_fits() {
     }
 }
 
+/// `try_push` and `try_insert` on a full inline buffer spill it whole; when the cap refuses the
+/// doubled block, the spill of exactly one more keeps every element in order and frees nothing
+/// twice; the next one is refused with the vector unchanged.
+#[test]
+fn try_push_and_try_insert_spill_a_full_buffer_to_exactly_one_more_under_a_cap() {
+    let size = std::mem::size_of::<Tracked>();
+    let inline = 32 / size;
+    for insert in [false, true] {
+        let alloc = Gate::capped((inline + 1) * size);
+        let mut v: StackVec<Tracked, 32, &Gate> = StackVec::new_in(&alloc);
+        for i in 0..inline as u64 {
+            v.try_push(Tracked::new(i)).unwrap();
+        }
+        assert!(!v.spilled() && v.is_full());
+        let r = if insert {
+            v.try_insert(1, Tracked::new(9))
+        } else {
+            v.try_push(Tracked::new(9))
+        };
+        assert!(r.is_ok());
+        let mut want: Vec<u64> = (0..inline as u64).collect();
+        want.insert(if insert { 1 } else { inline }, 9);
+        assert_eq!((values(&v), v.capacity()), (want.clone(), inline + 1));
+        let e = v.try_push(Tracked::new(10)).unwrap_err();
+        assert_eq!(e.into_value().value, 10);
+        assert_eq!(values(&v), want);
+        assert_eq!(alloc.live.get(), 1);
+        assert_eq!(alloc.live_bytes.get() as usize, (inline + 1) * size);
+        drop(v);
+        assert_eq!((alloc.live.get(), live()), (0, 0));
+    }
+}
+
 /// The same in an arena frame of 48 bytes (growing in place), and for an allocator that fails
 /// from its k-th call: the vector is full when the error comes, holds every element before the
 /// one returned, and frees what it allocated.
