@@ -43,7 +43,7 @@
 //! the length and every drop records. Turn it on in the application (or a test or profiling
 //! build) that wants the report; a library that enabled it would impose that on every user. With the feature off, none of this exists: no field, no drop hook, no instruction.
 //!
-//! [`stack_vec!`]: crate::stack_vec
+//! [`stack_vec!`]: crate::stack_vec!
 
 use alloc::vec::Vec;
 use core::fmt;
