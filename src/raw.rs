@@ -348,6 +348,67 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         self.tag = tag + 1;
     }
 
+    /// [`push`](Self::push) that hands the value back with the reason when the vector cannot
+    /// grow (`StackVec::try_push`): the same path, with the fallible growth.
+    #[inline(always)]
+    pub(crate) fn try_push(&mut self, value: T) -> Result<(), (T, TryReserveError)> {
+        self.push_or(
+            value,
+            || TryReserveErrorKind::CapacityExceeded.into(),
+            |raw| raw.grow_fallible(1),
+        )
+    }
+
+    /// [`push`](Self::push) that never grows: the value comes back when the vector is full
+    /// (`StackVec::push_within_capacity`).
+    #[inline(always)]
+    pub(crate) fn push_within_capacity(&mut self, value: T) -> Result<(), T> {
+        self.push_or(value, || (), |_| Err(()))
+            .map_err(|(value, ())| value)
+    }
+
+    /// [`push`](Self::push)'s path for the pushes that hand the value back: `full` makes the
+    /// error of a full [`NoHeap`] vector, which is decided without reading `limit` (0 in a
+    /// `const`-made one: invariant 2); `grow` makes room for one more, or fails (a full vector
+    /// is left as it is). Zero-sized elements get past the inline test only at length
+    /// `usize::MAX`, where every growth reports a capacity overflow. `push` keeps its own copy:
+    /// built on this one, its code changed (`Result` and closures in place of a call that does
+    /// not return; Cortex-M4: inline rows in a frame up to 12 instructions more, the raise of a
+    /// full `NoHeap` vector a function of its own).
+    #[inline(always)]
+    fn push_or<E>(
+        &mut self,
+        value: T,
+        full: impl FnOnce() -> E,
+        grow: impl FnOnce(&mut Self) -> Result<(), E>,
+    ) -> Result<(), (T, E)> {
+        let tag = self.tag;
+        if tag < Self::INLINE_CAPACITY {
+            // SAFETY: inline (the flag is clear) and `len = tag < INLINE_CAPACITY`: slot `tag` is
+            // inside the inline bytes and uninitialized. `tag + 1` cannot overflow.
+            unsafe { self.as_mut_ptr_inline().add(tag).write(value) };
+            self.tag = tag + 1;
+            return Ok(());
+        }
+        if is_no_heap::<A>() && !Self::IS_ZST {
+            return Err((value, full()));
+        }
+        let mut tag = tag;
+        if tag >= self.limit {
+            if let Err(e) = grow(self) {
+                return Err((value, e));
+            }
+            tag = self.tag;
+        }
+        // SAFETY: `INLINE_CAPACITY <= tag < limit` (after a growth too: zero-sized `T` only get
+        // here at length `usize::MAX`, where the growth fails), so spilled (invariant 2) with
+        // `len < cap`: `ptr` is the active field and slot `len` is inside the heap buffer and
+        // uninitialized. The flag stays set and the length cannot reach it (invariant 3).
+        unsafe { Self::heap_slot(self.data.ptr, tag).write(value) };
+        self.tag = tag + 1;
+        Ok(())
+    }
+
     /// Slot `len` of the heap buffer at `ptr`, from the flagged tag `len | SPILLED`. For an even
     /// element size the flag (the top bit) shifts out of `tag * size_of::<T>()`, so the offset
     /// needs no mask; the multiplication wraps on purpose, which `add`'s in-bounds arithmetic

@@ -20,6 +20,7 @@ const CAP: usize = 6;
 enum Op {
     Push(u16),
     TryPush(u16),
+    PushWithinCapacity(u16),
     Insert(usize, u16),
     TryInsert(usize, u16),
     Extend(Vec<u16>),
@@ -47,6 +48,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => any::<u16>().prop_map(Op::Push),
         2 => any::<u16>().prop_map(Op::TryPush),
+        1 => any::<u16>().prop_map(Op::PushWithinCapacity),
         1 => (0usize..8, any::<u16>()).prop_map(|(i, x)| Op::Insert(i, x)),
         1 => (0usize..8, any::<u16>()).prop_map(|(i, x)| Op::TryInsert(i, x)),
         1 => items.clone().prop_map(Op::Extend),
@@ -96,8 +98,17 @@ fn run(mut v: V, ops: &[Op]) {
             }
             Op::Push(x) => exceeds(|| v.push(x)),
             Op::TryPush(x) => match v.try_push(x) {
-                Ok(()) => m.push(x),
-                Err(e) => assert_eq!((len, e.into_value()), (CAP, x)),
+                Ok(()) if len < CAP => m.push(x),
+                Ok(()) => panic!("try_push past the capacity"),
+                Err(e) => {
+                    assert_eq!(e.error().kind(), TryReserveErrorKind::CapacityExceeded);
+                    assert_eq!((len, e.into_value()), (CAP, x));
+                }
+            },
+            Op::PushWithinCapacity(x) => match v.push_within_capacity(x) {
+                Ok(()) if len < CAP => m.push(x),
+                Ok(()) => panic!("push_within_capacity past the capacity"),
+                Err(back) => assert_eq!((len, back), (CAP, x)),
             },
             Op::Insert(i, x) => {
                 let i = i.min(len);

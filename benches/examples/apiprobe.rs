@@ -66,6 +66,9 @@ pub trait Probe: Sized + Deref<Target = [Self::T]> + DerefMut {
     fn dedup(&mut self);
     fn drain_front_sum(&mut self, k: usize) -> u64;
     fn extend_slice(&mut self, s: &[Self::T]);
+    /// Appends `x`, reporting instead of panicking when it cannot (`try_push`; smallvec 1.x and
+    /// std, which have none: `try_reserve(1)`, then `push`).
+    fn try_push1(&mut self, x: Self::T) -> bool;
     fn at(&self, i: usize) -> &Self::T;
     fn clone_v(&self) -> Self;
     fn into_iter_sum(self) -> u64;
@@ -179,6 +182,10 @@ macro_rules! stackvec_probe {
                 self.extend_from_slice(s)
             }
             #[inline(always)]
+            fn try_push1(&mut self, x: T) -> bool {
+                self.try_push(x).is_ok()
+            }
+            #[inline(always)]
             fn split_off(&mut self, at: usize) -> Self {
                 StackVec::split_off(self, at)
             }
@@ -212,6 +219,14 @@ impl<T: Item, C: smallvec::Array<Item = T>> Probe for SmallVec<C> {
     #[inline(always)]
     fn extend_slice(&mut self, s: &[T]) {
         self.extend_from_slice(s)
+    }
+    #[inline(always)]
+    fn try_push1(&mut self, x: T) -> bool {
+        let fits = self.try_reserve(1).is_ok();
+        if fits {
+            self.push(x);
+        }
+        fits
     }
     const HAS_SPLIT_OFF: bool = false;
     fn split_off(&mut self, _: usize) -> Self {
@@ -250,6 +265,10 @@ impl<T: Item, const C: usize> Probe for ArrayVec<T, C> {
     fn extend_slice(&mut self, s: &[T]) {
         self.try_extend_from_slice(s).unwrap()
     }
+    #[inline(always)]
+    fn try_push1(&mut self, x: T) -> bool {
+        self.try_push(x).is_ok()
+    }
     fn split_off(&mut self, _: usize) -> Self {
         unreachable!()
     }
@@ -278,6 +297,14 @@ impl<T: Item> Probe for Vec<T> {
     #[inline(always)]
     fn extend_slice(&mut self, s: &[T]) {
         self.extend_from_slice(s)
+    }
+    #[inline(always)]
+    fn try_push1(&mut self, x: T) -> bool {
+        let fits = self.try_reserve(1).is_ok();
+        if fits {
+            self.push(x);
+        }
+        fits
     }
     #[inline(always)]
     fn split_off(&mut self, at: usize) -> Self {
@@ -341,6 +368,10 @@ mod body {
     #[inline(always)]
     pub fn extend_from_slice<V: Probe>(v: &mut V, s: &[V::T]) {
         v.extend_slice(s)
+    }
+    #[inline(always)]
+    pub fn try_push1<V: Probe>(v: &mut V, x: V::T) -> bool {
+        v.try_push1(x)
     }
     #[inline(always)]
     pub fn iter_sum<V: Probe>(v: &V) -> u64 {
@@ -485,6 +516,10 @@ macro_rules! cases {
                 body::pop1(v)
             }
             #[inline(never)]
+            pub fn try_push1(v: &mut V, x: T) -> bool {
+                body::try_push1(v, x)
+            }
+            #[inline(never)]
             pub fn truncate(v: &mut V, k: usize) {
                 body::truncate(v, k)
             }
@@ -598,6 +633,9 @@ macro_rules! cases {
                     ),
                     ("pop1", pop1 as *const () as usize, || {
                         drive(|| up(N), |v| pop1(v))
+                    }),
+                    ("try_push1", try_push1 as *const () as usize, || {
+                        drive(|| up(INS_N), |v| try_push1(v, black_box(T::make(999))))
                     }),
                     ("iter_sum", iter_sum as *const () as usize, || {
                         drive(|| up(N), |v| iter_sum(v))

@@ -112,11 +112,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     pub fn push_within_capacity(&mut self, value: T) -> Result<(), T> {
-        if self.is_full() {
-            return Err(value);
-        }
-        self.raw.push(value);
-        Ok(())
+        self.raw.push_within_capacity(value)
     }
 
     /// [`push`](Self::push) that reports failure instead of panicking or aborting: when the
@@ -145,13 +141,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     pub fn try_push(&mut self, value: T) -> Result<(), TryPushError<T>> {
-        if self.is_full() {
-            if let Err(e) = self.raw.try_reserve(1) {
-                return Err(TryPushError::new(value, e));
-            }
-        }
-        self.raw.push(value);
-        Ok(())
+        self.raw
+            .try_push(value)
+            .map_err(|(value, e)| TryPushError::new(value, e))
     }
 
     /// [`insert`](Self::insert) that reports failure to grow instead of panicking or aborting.

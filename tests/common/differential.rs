@@ -504,7 +504,10 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
                 let full = s.is_full();
                 assert_eq!(s.remaining_capacity(), s.capacity() - len);
                 match s.push_within_capacity(T::make(x)) {
-                    Ok(()) => v.push(T::make(x)),
+                    Ok(()) => {
+                        assert!(!full, "pushed past the capacity");
+                        v.push(T::make(x));
+                    }
                     Err(back) => assert!(full && back == T::make(x)),
                 }
             }
