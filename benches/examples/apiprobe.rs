@@ -161,6 +161,21 @@ macro_rules! shared_methods {
     };
 }
 
+/// `try_push1` for the containers without `try_push` (smallvec 1.x, std): `try_reserve(1)`, then
+/// `push`.
+macro_rules! reserve_then_push {
+    () => {
+        #[inline(always)]
+        fn try_push1(&mut self, x: T) -> bool {
+            let fits = self.try_reserve(1).is_ok();
+            if fits {
+                self.push(x);
+            }
+            fits
+        }
+    };
+}
+
 /// `StackVec` and `InlineVec` (the same type with another allocator).
 macro_rules! stackvec_probe {
     ($A:ty) => {
@@ -220,14 +235,7 @@ impl<T: Item, C: smallvec::Array<Item = T>> Probe for SmallVec<C> {
     fn extend_slice(&mut self, s: &[T]) {
         self.extend_from_slice(s)
     }
-    #[inline(always)]
-    fn try_push1(&mut self, x: T) -> bool {
-        let fits = self.try_reserve(1).is_ok();
-        if fits {
-            self.push(x);
-        }
-        fits
-    }
+    reserve_then_push!();
     const HAS_SPLIT_OFF: bool = false;
     fn split_off(&mut self, _: usize) -> Self {
         unreachable!()
@@ -298,14 +306,7 @@ impl<T: Item> Probe for Vec<T> {
     fn extend_slice(&mut self, s: &[T]) {
         self.extend_from_slice(s)
     }
-    #[inline(always)]
-    fn try_push1(&mut self, x: T) -> bool {
-        let fits = self.try_reserve(1).is_ok();
-        if fits {
-            self.push(x);
-        }
-        fits
-    }
+    reserve_then_push!();
     #[inline(always)]
     fn split_off(&mut self, at: usize) -> Self {
         Vec::split_off(self, at)
