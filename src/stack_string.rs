@@ -659,7 +659,10 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// ```
     #[inline]
     pub fn try_push(&mut self, ch: char) -> Result<(), TryReserveError> {
-        self.try_push_str(ch.encode_utf8(&mut [0; 4]))
+        match ch.len_utf8() {
+            1 => self.vec.try_push(ch as u8).map_err(|e| e.error()),
+            _ => self.try_push_str(ch.encode_utf8(&mut [0; 4])),
+        }
     }
 
     /// Inserts `ch` at byte index `idx`, shifting the rest right.
