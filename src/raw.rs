@@ -482,7 +482,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             return Ok(());
         }
         if is_no_heap::<A>() {
-            // It refuses every request: one is enough, and its growth stays in line.
+            // It refuses every request: one is enough, and its growth (the error's arithmetic)
+            // stays in line.
             return self.grow(additional, Growth::Amortized);
         }
         self.grow_fallible(additional)
@@ -615,6 +616,11 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             self.amortized(required)
         };
         let layout = Layout::array::<T>(cap).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
+        if is_no_heap::<A>() {
+            // A fixed capacity: the error it would give, without the call that would refuse
+            // (so a growth in line is this arithmetic alone, and keeps no registers).
+            return Err(TryReserveErrorKind::CapacityExceeded.into());
+        }
         let ptr = if self.spilled() {
             // SAFETY: spilled, so `heap` is the active field, allocated by `self.alloc` with
             // the layout of `heap.cap` (invariant 1), which is not zero-sized (`cap > 0`, and
