@@ -27,6 +27,7 @@ impl<T, const N: usize> StackVec<T, N, Global> {
     /// assert!(!v.spilled());
     /// assert!(StackVec::<u64>::try_with_capacity(usize::MAX).is_err());
     /// ```
+    #[inline]
     #[cfg_attr(feature = "spill-report", track_caller)]
     pub fn try_with_capacity(capacity: usize) -> Result<Self, TryReserveError> {
         Self::try_with_capacity_in(capacity, Global)
@@ -52,6 +53,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     ///     assert_eq!(v.capacity(), 6);
     /// });
     /// ```
+    #[inline]
     #[cfg_attr(feature = "spill-report", track_caller)]
     pub fn try_with_capacity_in(capacity: usize, alloc: A) -> Result<Self, TryReserveError> {
         // A `match`, not `map(Self::from_raw)`: the spill report's caller location does not
@@ -164,11 +166,12 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v.try_insert(1, 9).unwrap_err().into_value(), 9);
     /// assert_eq!(v, [1, 2]);
     /// ```
+    #[inline]
     #[track_caller]
     pub fn try_insert(&mut self, index: usize, element: T) -> Result<(), TryPushError<T>> {
         let len = self.len();
         if index > len {
-            panic!("insertion index (is {index}) should be <= len (is {len})");
+            super::insert_failed(index, len);
         }
         if self.is_full() {
             if let Err(e) = self.raw.try_reserve(1) {
@@ -194,6 +197,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(v.try_extend_from_slice(&[4, 5]).is_err());
     /// assert_eq!(v, [1, 2, 3]);
     /// ```
+    #[inline]
     #[track_caller]
     pub fn try_extend_from_slice(&mut self, other: &[T]) -> Result<(), TryReserveError>
     where
@@ -262,6 +266,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert!(v.try_resize(usize::MAX, 0).is_err());
     /// assert_eq!(v, [1, 0, 0]);
     /// ```
+    #[inline]
     #[track_caller]
     pub fn try_resize(&mut self, new_len: usize, value: T) -> Result<(), TryReserveError>
     where
