@@ -160,7 +160,13 @@ fn run(mut v: V, ops: &[Op]) {
             },
             Op::Reserve(n) if len + n <= CAP => v.reserve(n),
             Op::Reserve(n) => exceeds(|| v.reserve(n)),
-            Op::TryReserve(n) => assert_eq!(v.try_reserve(n).is_ok(), len + n <= CAP),
+            Op::TryReserve(n) => match v.try_reserve(n) {
+                Ok(()) => assert!(len + n <= CAP),
+                Err(e) => {
+                    assert!(len + n > CAP);
+                    assert_eq!(e.kind(), TryReserveErrorKind::CapacityExceeded);
+                }
+            },
             Op::Pop => assert_eq!(v.pop(), m.pop()),
             Op::Remove(i) if i < len => assert_eq!(v.remove(i), m.remove(i)),
             Op::Remove(_) => {}
