@@ -14,6 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# Cargo's default target dir, where the outputs (gungraun's summaries too) are read back.
+unset CARGO_TARGET_DIR
 out=$root/target/bench-out
 tools=$root/target/bench-tools
 gungraun_version=0.20.0 # must equal the gungraun dev-dependency of benches/Cargo.toml

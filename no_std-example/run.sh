@@ -11,6 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 here=$PWD
 root=$(cd .. && pwd)
+# Cargo's default target dirs, where the firmware (its crate's) and the report (the
+# workspace's) are read back.
+unset CARGO_TARGET_DIR
 out=$root/target/bench-out/m4
 mkdir -p "$out"
 
