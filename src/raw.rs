@@ -14,14 +14,18 @@
 //!    allocate). So in both states `tag < limit` means "room for one more", and `tag >=
 //!    INLINE_CAPACITY && tag < limit` means "spilled, with room": push needs no flag test.
 //!    The one exception: a [`NoHeap`](crate::NoHeap) vector made by `new_const` has `limit` 0
-//!    (an empty `static` is then all zeros). `spare` and `growth_base` read a 0 `limit` as
-//!    `INLINE_CAPACITY` (for any other vector a 0 `limit` is its inline capacity anyway),
-//!    `capacity` takes the constant for every inline vector, and `push` refuses a full
-//!    `NoHeap` vector before it reads `limit`.
+//!    (an empty `static` is then all zeros). No `NoHeap` vector reads its `limit`: its
+//!    capacity is the constant (invariant 4), and `push` refuses a full one before the
+//!    `limit` test.
 //! 3. The length is `tag` without its top bit (the whole `tag` for zero-sized `T`, so they can
 //!    count to `usize::MAX` like `Vec`). `len <= capacity`, and the first `len` slots of the
 //!    active buffer are initialized. A heap layout never exceeds `isize::MAX` bytes, so the
 //!    length of a non-zero-sized `T` never reaches the top bit.
+//! 4. A [`NoHeap`](crate::NoHeap) vector (by [`is_no_heap`]'s test) is never spilled: the only
+//!    ways to the heap, `with_capacity_unnoted` and `grow_body`, refuse it before they call the
+//!    allocator, whatever the allocator would do. So for `InlineVec` the flag tests of `spilled`,
+//!    `len`, `capacity`, `as_ptr` and `pop` are constants and fold away, as they are absent
+//!    from arrayvec.
 //!
 //! Dropping a `RawStackVec` drops its `len` elements and frees its heap buffer, if any.
 //!
@@ -153,6 +157,11 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
         let layout =
             Layout::array::<T>(capacity).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
+        if is_no_heap::<A>() {
+            // Refused before the allocator is asked (invariant 4), after the arithmetic, as in
+            // `grow_body`.
+            return Err(TryReserveErrorKind::CapacityExceeded.into());
+        }
         let ptr = alloc
             .allocate(layout)
             .map_err(|_| crate::no_heap::refused::<A>(layout))?;
@@ -206,14 +215,16 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         self.tag |= SPILLED;
     }
 
+    /// Not `const`: the `NoHeap` test that folds it (invariant 4) cannot be, and neither can
+    /// the accessors built on it.
     #[inline]
-    pub(crate) const fn spilled(&self) -> bool {
-        !Self::IS_ZST && self.tag & SPILLED != 0
+    pub(crate) fn spilled(&self) -> bool {
+        !Self::IS_ZST && !is_no_heap::<A>() && self.tag & SPILLED != 0
     }
 
     #[inline]
-    pub(crate) const fn len(&self) -> usize {
-        if Self::IS_ZST {
+    pub(crate) fn len(&self) -> usize {
+        if Self::IS_ZST || is_no_heap::<A>() {
             self.tag
         } else {
             self.tag & !SPILLED
@@ -232,7 +243,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         {
             self.peak = self.peak.max(self.len());
         }
-        self.tag = if Self::IS_ZST {
+        self.tag = if Self::IS_ZST || is_no_heap::<A>() {
             len
         } else {
             len | (self.tag & SPILLED)
@@ -273,7 +284,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     #[inline]
-    pub(crate) const fn capacity(&self) -> usize {
+    pub(crate) fn capacity(&self) -> usize {
         if Self::IS_ZST {
             usize::MAX
         } else {
@@ -288,7 +299,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     #[inline]
-    pub(crate) const fn as_ptr(&self) -> *const T {
+    pub(crate) fn as_ptr(&self) -> *const T {
         if self.spilled() {
             // SAFETY: spilled, so `ptr` is the active field (invariant 1).
             unsafe { self.data.ptr.as_ptr() }
@@ -443,14 +454,11 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
 
     /// How many more elements fit without growing: `limit - tag`, which needs no masks because
     /// both words carry the spilled flag or neither does (invariants 1 and 2; for zero-sized `T`,
-    /// `usize::MAX - len`). A 0 `limit` is the inline capacity (invariant 2). The name test
-    /// only folds that test away for the other allocators; what makes it right is the 0, which
-    /// only `new_const` stores for `NoHeap` (a type named like it, from a crate named like this
-    /// one, passes the name test, but its vectors have a 0 `limit` only when their inline
-    /// capacity is 0).
+    /// `usize::MAX - len`). A `NoHeap` vector's capacity is the constant (invariant 4), so its
+    /// `limit`, which may be 0 (invariant 2), is not read.
     #[inline]
     pub(crate) fn spare(&self) -> usize {
-        let limit = if is_no_heap::<A>() && self.limit == 0 {
+        let limit = if is_no_heap::<A>() {
             Self::INLINE_CAPACITY
         } else {
             self.limit
@@ -617,8 +625,8 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         };
         let layout = Layout::array::<T>(cap).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
         if is_no_heap::<A>() {
-            // A fixed capacity: the error it would give, without the call that would refuse
-            // (so a growth in line is this arithmetic alone, and keeps no registers).
+            // A fixed capacity: refused without asking the allocator (invariant 4; so a growth
+            // in line is this arithmetic alone, and keeps no registers).
             return Err(TryReserveErrorKind::CapacityExceeded.into());
         }
         let ptr = if self.spilled() {
@@ -673,13 +681,13 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     /// The capacity a growth starts from, without `capacity`'s selection of the inline constant:
-    /// `limit` holds the capacity for every vector but a `NoHeap` one made by `new_const`
-    /// (invariant 2), and the name test folds. (Measured: the selection cost each growth 3
+    /// `limit` holds the capacity for every vector but a `NoHeap` one, whose capacity is the
+    /// constant (invariant 4), and the name test folds. (Measured: the selection cost each growth 3
     /// instructions.)
     #[inline(always)]
     fn growth_base(&self) -> usize {
         if is_no_heap::<A>() {
-            self.capacity()
+            Self::INLINE_CAPACITY
         } else {
             self.limit & !SPILLED
         }
@@ -813,7 +821,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// is bounded by the inline capacity, so neither loop stores the tag per element.
     #[inline(always)]
     pub(crate) fn pop(&mut self) -> Option<T> {
-        if !Self::IS_ZST && self.limit & SPILLED != 0 {
+        if !Self::IS_ZST && !is_no_heap::<A>() && self.limit & SPILLED != 0 {
             let len = self.tag & !SPILLED;
             if len == 0 {
                 return None;

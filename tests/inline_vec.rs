@@ -10,7 +10,7 @@ mod common;
 
 use common::{caught, panic_message};
 use proptest::prelude::*;
-use stackfirst::{InlineString, InlineVec, TryReserveErrorKind};
+use stackfirst::{InlineString, InlineVec, NoHeap, TryReserveErrorKind};
 
 /// Six `u16`s.
 type V = InlineVec<u16, 12>;
@@ -290,4 +290,27 @@ fn zero_sized_full_fails_alike_everywhere() {
     );
     // SAFETY: zero-sized elements: nothing to drop or initialize.
     unsafe { v.set_len(0) };
+}
+
+/// `with_capacity_in` past the fixed capacity is refused as a growth is (the vector never
+/// spills, whatever is asked): "capacity exceeded", or "capacity overflow" when no layout holds
+/// the request; within it, the vector is the inline one.
+#[test]
+fn with_capacity_past_the_fixed_capacity_is_refused_like_a_growth() {
+    type V = InlineVec<u64, 32>;
+    let kind = |n| V::try_with_capacity_in(n, NoHeap).unwrap_err().kind();
+    assert_eq!(kind(5), TryReserveErrorKind::CapacityExceeded);
+    assert_eq!(
+        kind(usize::MAX / 8 + 1),
+        TryReserveErrorKind::CapacityOverflow
+    );
+    let message = panic_message(&*caught(|| V::with_capacity_in(5, NoHeap)).unwrap_err());
+    assert_eq!(message, "capacity exceeded");
+    let mut v = V::try_with_capacity_in(4, NoHeap).unwrap();
+    assert_eq!((v.capacity(), v.spilled()), (4, false));
+    v.extend_from_slice(&[1, 2, 3, 4]);
+    assert_eq!(
+        (v.as_slice(), v.len(), v.is_full()),
+        (&[1, 2, 3, 4][..], 4, true)
+    );
 }
