@@ -14,9 +14,14 @@ use crate::{StackString, StackVec};
 /// An allocator that refuses every request. A `StackVec<T, N, NoHeap>` (alias [`InlineVec`])
 /// never leaves its inline buffer: [`try_push`](StackVec::try_push) hands the value back when it
 /// is full, [`push`](StackVec::push) panics with "capacity exceeded", and no heap, not even the
-/// `alloc` crate, is needed. Borrowed (`&NoHeap`, `&&NoHeap`) it is the same; wrapped in a type
-/// of your own it is an allocator that fails: a full vector's `push` then reports an allocation
-/// failure (`handle_alloc_error`), as on out-of-memory.
+/// `alloc` crate, is needed. Borrowed (`&NoHeap`, `&&NoHeap`) it is the same.
+///
+/// `NoHeap` is zero-sized and aligned to 2 bytes, and vectors tell it by that signature at
+/// compile time (so that `InlineVec`'s accessors have no spilled state to test): a zero-sized
+/// allocator of your own with that alignment, such as a wrapper of `NoHeap`, is never asked for
+/// memory either, and its vectors have a fixed capacity. Any other allocator that refuses is
+/// one that fails: a full vector's `push` then reports an allocation failure
+/// (`handle_alloc_error`), as on out-of-memory.
 ///
 /// # Examples
 /// ```
@@ -38,6 +43,10 @@ use crate::{StackString, StackVec};
 /// v.push(2); // panics: capacity exceeded
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+// Size 0 and alignment 2: a signature that sets it apart from the global allocator (alignment 1)
+// and borrowed allocators at compile time (`RawStackVec::NEVER_SPILLS`). Every vector has a
+// word-aligned field, so its layout is unchanged.
+#[repr(align(2))]
 pub struct NoHeap;
 
 // SAFETY: `allocate` never returns a block, so no block can be misused, and `deallocate` is

@@ -329,11 +329,6 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
 
     /// The number of elements.
     ///
-    /// Not `const`, unlike `Vec::len` (nor are `is_empty`, `capacity`, `spilled`, `as_slice`
-    /// and `as_ptr`): an [`InlineVec`](crate::InlineVec) never spills, and these accessors
-    /// compile to its length word and inline buffer alone, without the spilled-flag tests, by a
-    /// type test that cannot be `const`.
-    ///
     /// # Examples
     /// ```
     /// use stackfirst::StackVec;
@@ -343,7 +338,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub const fn len(&self) -> usize {
         self.raw.len()
     }
 
@@ -360,7 +355,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     #[must_use]
-    pub fn is_empty(&self) -> bool {
+    pub const fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
@@ -378,7 +373,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     #[must_use]
-    pub fn capacity(&self) -> usize {
+    pub const fn capacity(&self) -> usize {
         self.raw.capacity()
     }
 
@@ -395,7 +390,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     #[must_use]
-    pub fn spilled(&self) -> bool {
+    pub const fn spilled(&self) -> bool {
         self.raw.spilled()
     }
 
@@ -410,7 +405,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     #[must_use]
-    pub fn as_slice(&self) -> &[T] {
+    pub const fn as_slice(&self) -> &[T] {
         // SAFETY: the first `len` elements at `as_ptr` are initialized (invariant 3), and the
         // pointer is non-null and aligned even when `len == 0`.
         unsafe { slice::from_raw_parts(self.raw.as_ptr(), self.len()) }
@@ -455,7 +450,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// ```
     #[inline]
     #[must_use]
-    pub fn as_ptr(&self) -> *const T {
+    pub const fn as_ptr(&self) -> *const T {
         self.raw.as_ptr()
     }
 

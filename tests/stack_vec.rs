@@ -1071,6 +1071,21 @@ fn splice_growing_past_the_inline_buffer_spills_once() {
     assert_eq!(s, w);
 }
 
+#[test]
+fn accessors_are_const() {
+    const fn summary(v: &StackVec<u8>) -> (usize, bool, usize, bool, usize) {
+        (
+            v.len(),
+            v.is_empty(),
+            v.capacity(),
+            v.spilled(),
+            v.as_slice().len(),
+        )
+    }
+    let v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    assert_eq!(summary(&v), (3, false, 32, false, 3));
+}
+
 /// What `as_ptr`'s docs promise: once spilled, pointers from earlier calls stay usable after
 /// later calls, as `Vec`'s do; inline, pointers derived from one call are (there a later call
 /// borrows the elements too and invalidates earlier pointers under the aliasing rules, which a
