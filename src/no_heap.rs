@@ -3,6 +3,7 @@
 //! a second crate).
 
 use core::alloc::Layout;
+use core::mem;
 use core::ptr::NonNull;
 
 use allocator_api2::alloc::{AllocError, Allocator};
@@ -18,10 +19,10 @@ use crate::{StackString, StackVec};
 ///
 /// `NoHeap` is zero-sized and aligned to 2 bytes, and vectors tell it by that signature at
 /// compile time (so that `InlineVec`'s accessors have no spilled state to test): a zero-sized
-/// allocator of your own with that alignment, such as a wrapper of `NoHeap`, is never asked for
-/// memory either, and its vectors have a fixed capacity. Any other allocator that refuses is
-/// one that fails: a full vector's `push` then reports an allocation failure
-/// (`handle_alloc_error`), as on out-of-memory.
+/// allocator of your own with that alignment, such as a wrapper of `NoHeap`, is taken for it.
+/// It is never asked for memory, and its vectors and strings behave as `NoHeap`'s. Any other
+/// allocator that refuses is one that fails: a full vector's `push` then reports an allocation
+/// failure (`handle_alloc_error`), as on out-of-memory.
 ///
 /// # Examples
 /// ```
@@ -112,11 +113,18 @@ pub type InlineVec<T, const N: usize = 32> = StackVec<T, N, NoHeap>;
 /// ```
 pub type InlineString<const N: usize = 32> = StackString<N, NoHeap>;
 
-/// Whether `A` is [`NoHeap`], by value or borrowed: a vector that can never grow, whose refusal
-/// is its fixed capacity. Folds to a constant for every `A`.
+/// Whether `A` has [`NoHeap`]'s signature, size 0 and alignment 2: a constant, which tells
+/// the vectors that never spill apart at compile time (invariant 4 of `RawStackVec`).
+pub(crate) const fn has_no_heap_signature<A>() -> bool {
+    mem::size_of::<A>() == 0 && mem::align_of::<A>() == mem::align_of::<NoHeap>()
+}
+
+/// Whether `A` is taken for [`NoHeap`]: it has its signature, or is `NoHeap` borrowed. Such a
+/// vector can never grow, and its refusal is its fixed capacity. Folds to a constant for every
+/// `A`.
 #[inline(always)]
 pub(crate) fn is_no_heap<A: Allocator>() -> bool {
-    is_allocator::<A, NoHeap>()
+    has_no_heap_signature::<A>() || is_allocator::<A, NoHeap>()
 }
 
 /// The error of a spill that `alloc` refused: "capacity exceeded" for [`NoHeap`] (its refusal is

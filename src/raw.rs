@@ -23,7 +23,8 @@
 //!    length of a non-zero-sized `T` never reaches the top bit.
 //! 4. A vector whose allocator has [`NoHeap`](crate::NoHeap)'s size and alignment
 //!    (`NEVER_SPILLS`) is never spilled: the only ways to the heap, `with_capacity_unnoted` and
-//!    `grow_body`, refuse it before they call the allocator, whatever the allocator would do.
+//!    `grow_body`, refuse it (as every allocator taken for `NoHeap`, `is_no_heap`) before they
+//!    call the allocator, whatever the allocator would do.
 //!    So for `InlineVec` the flag tests of `spilled`, `len`, `capacity`, `as_ptr`, `spare` and
 //!    `pop` are constants and fold away, as they are absent from arrayvec.
 //!
@@ -43,7 +44,7 @@ use core::ptr::{self, NonNull};
 use allocator_api2::alloc::Allocator;
 
 use crate::error::{TryReserveError, TryReserveErrorKind};
-use crate::no_heap::is_no_heap;
+use crate::no_heap::{has_no_heap_signature, is_no_heap};
 use crate::ConstAllocator;
 
 const SPILLED: usize = 1 << (usize::BITS - 1);
@@ -93,13 +94,12 @@ unsafe impl<T: Sync, const N: usize, A: Allocator + Sync> Sync for RawStackVec<T
 impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     pub(crate) const IS_ZST: bool = mem::size_of::<T>() == 0;
 
-    /// Whether `A` has [`NoHeap`](crate::NoHeap)'s signature, size 0 and alignment 2: its
-    /// vectors never spill (invariant 4). A constant, so that the accessors' tests for it leave
-    /// no trace in the code of any other allocator's vectors. (`is_no_heap`'s name test there
-    /// changed LLVM's decisions in the code around it, even where it folded: an index loop
-    /// 30 -> 38 instructions, a `pop` loop 18 -> 28.)
-    const NEVER_SPILLS: bool =
-        mem::size_of::<A>() == 0 && mem::align_of::<A>() == mem::align_of::<crate::NoHeap>();
+    /// Whether `A` has [`NoHeap`](crate::NoHeap)'s signature: its vectors never spill
+    /// (invariant 4). A constant, so that the accessors' tests for it leave no trace in the
+    /// code of any other allocator's vectors. (`is_no_heap`'s name test there changed LLVM's
+    /// decisions in the code around it, even where it folded: an index loop 30 -> 38
+    /// instructions, a `pop` loop 18 -> 28.)
+    const NEVER_SPILLS: bool = has_no_heap_signature::<A>();
 
     pub(crate) const INLINE_CAPACITY: usize = match mem::size_of::<T>() {
         0 => usize::MAX,
@@ -165,7 +165,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         }
         let layout =
             Layout::array::<T>(capacity).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
-        if Self::NEVER_SPILLS {
+        if is_no_heap::<A>() {
             // Refused before the allocator is asked (invariant 4), after the arithmetic, as in
             // `grow_body`.
             return Err(TryReserveErrorKind::CapacityExceeded.into());
@@ -173,17 +173,18 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         let ptr = alloc
             .allocate(layout)
             .map_err(|_| crate::no_heap::refused::<A>(layout))?;
-        // SAFETY: `T` is not zero-sized (its inline capacity would be `usize::MAX`), and `ptr`
-        // is a fresh block of `alloc` with `Layout::array::<T>(capacity)`, `capacity > 0`,
-        // holding no elements.
+        // SAFETY: `T` is not zero-sized (its inline capacity would be `usize::MAX`), `A` does
+        // not have `NoHeap`'s signature (`is_no_heap` refused it above), and `ptr` is a fresh block of `alloc`
+        // with `Layout::array::<T>(capacity)`, `capacity > 0`, holding no elements.
         Ok(unsafe { Self::from_heap_parts(ptr.cast(), 0, capacity, alloc) })
     }
 
     /// Takes over a heap buffer.
     ///
     /// # Safety
-    /// `T` is not zero-sized, `cap > 0`, `ptr` was allocated by `alloc` with
-    /// `Layout::array::<T>(cap)`, and its first `len <= cap` elements are initialized.
+    /// `T` is not zero-sized, `A` does not have `NoHeap`'s signature (invariant 4), `cap > 0`,
+    /// `ptr` was allocated by `alloc` with `Layout::array::<T>(cap)`, and its first
+    /// `len <= cap` elements are initialized.
     #[inline]
     pub(crate) unsafe fn from_heap_parts(
         ptr: NonNull<T>,
@@ -191,7 +192,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         cap: usize,
         alloc: A,
     ) -> Self {
-        debug_assert!(!Self::IS_ZST && cap > 0 && len <= cap);
+        debug_assert!(!Self::IS_ZST && !Self::NEVER_SPILLS && cap > 0 && len <= cap);
         Self {
             data: Data { ptr },
             tag: len | SPILLED,
@@ -630,7 +631,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             self.amortized(required)
         };
         let layout = Layout::array::<T>(cap).map_err(|_| TryReserveErrorKind::CapacityOverflow)?;
-        if Self::NEVER_SPILLS || is_no_heap::<A>() {
+        if is_no_heap::<A>() {
             // A fixed capacity: refused without asking the allocator (invariant 4; so a growth
             // in line is this arithmetic alone, and keeps no registers).
             return Err(TryReserveErrorKind::CapacityExceeded.into());

@@ -725,13 +725,15 @@ fn allocator_api2_zero_sized_on_frames() {
 }
 
 /// An allocator whose type merely has `NoHeap`'s name (a crate named `stackfirst`, here a
-/// binary, with a `no_heap::NoHeap` of its own that allocates) is not `NoHeap`: the name test
-/// that picks `NoHeap`'s policies passes for it, yet its spilled vector must report (and
-/// bound its writes by) its real room. Found by review: `spare()` trusted the name and, spilled,
-/// wrapped to 2^63 + 3 slots of an 8-slot block, which `spare_capacity_mut` handed out. The
-/// test builds that crate against this one and reads what it prints.
+/// binary, with a `no_heap::NoHeap` of its own that allocates) passes the name test that picks
+/// `NoHeap`'s policies, and `InlineVec`'s accessors skip the spilled-flag tests on that test
+/// alone: so its vectors must never spill, whatever the allocator would do. Every way to the
+/// heap refuses it before asking the allocator (which counts its calls); its room is the inline
+/// room. (Found by review, before: `spare()` trusted the name and, spilled, wrapped to 2^63 + 3
+/// slots of an 8-slot block.) The test builds that crate against this one and reads what it
+/// prints.
 #[test]
-fn an_allocator_merely_named_no_heap_keeps_its_real_room() {
+fn an_allocator_merely_named_no_heap_is_never_asked_for_memory() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("named-no-heap");
     std::fs::create_dir_all(dir.join("src")).unwrap();
     let manifest = format!(
@@ -746,7 +748,10 @@ fn an_allocator_merely_named_no_heap_keeps_its_real_room() {
         r#"mod no_heap {
     use core::alloc::Layout;
     use core::ptr::NonNull;
+    use core::sync::atomic::{AtomicUsize, Ordering};
     use sf::allocator_api2::alloc::{AllocError, Allocator, Global};
+
+    pub static CALLS: AtomicUsize = AtomicUsize::new(0);
 
     #[derive(Clone, Copy)]
     pub struct NoHeap;
@@ -754,6 +759,7 @@ fn an_allocator_merely_named_no_heap_keeps_its_real_room() {
     // SAFETY: every call is forwarded unchanged to `Global`, which upholds the contract.
     unsafe impl Allocator for NoHeap {
         fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+            CALLS.fetch_add(1, Ordering::Relaxed);
             Global.allocate(layout)
         }
         unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
@@ -764,17 +770,27 @@ fn an_allocator_merely_named_no_heap_keeps_its_real_room() {
 }
 
 fn main() {
-    // 4 u64 inline, 8 on the heap, 1 used.
-    let mut v: sf::StackVec<u64, 32, no_heap::NoHeap> =
-        sf::StackVec::with_capacity_in(8, no_heap::NoHeap);
-    v.extend_from_slice(&[1]);
+    type V = sf::StackVec<u64, 32, no_heap::NoHeap>;
+    // 4 u64 inline: asking for 8, then pushing, reserving and extending past 4 are refused.
+    let refused = V::try_with_capacity_in(8, no_heap::NoHeap).is_err();
+    let mut v = V::new_in(no_heap::NoHeap);
+    v.extend_from_slice(&[1, 2, 3]);
+    let fourth = v.try_push(4).is_ok();
+    let fifth = v.try_push(5).is_err() && v.try_reserve(1).is_err();
+    let extend = v.try_extend_from_slice(&[5]).is_err();
     println!(
-        "{} {} {} {} {}",
+        "{} {} {} {} {} {} {} {} {} {:?} {}",
         core::any::type_name::<no_heap::NoHeap>(),
+        refused,
+        fourth,
+        fifth,
+        extend,
         v.spilled(),
         v.capacity(),
         v.remaining_capacity(),
-        v.spare_capacity_mut().len()
+        v.spare_capacity_mut().len(),
+        v.as_slice(),
+        no_heap::CALLS.load(core::sync::atomic::Ordering::Relaxed)
     );
 }
 "#,
@@ -793,7 +809,10 @@ fn main() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(stdout.trim(), "stackfirst::no_heap::NoHeap true 8 7 7");
+    assert_eq!(
+        stdout.trim(),
+        "stackfirst::no_heap::NoHeap true true true true false 4 0 0 [1, 2, 3, 4] 0"
+    );
 }
 
 /// A zero-sized allocator aligned to 2 has `NoHeap`'s signature, which is what tells the
@@ -848,5 +867,16 @@ fn an_allocator_with_no_heaps_size_and_alignment_is_never_asked_for_memory() {
     assert_eq!(v.spare_capacity_mut().len(), 0);
     v.truncate(1);
     assert_eq!((v.pop(), v.pop(), v.len()), (Some(1), None, 0));
+    // Its strings and byte vectors behave as `NoHeap`'s: a full one takes what fits.
+    let mut text: stackfirst::StackString<4, Aligned2> = stackfirst::StackString::new_in(Aligned2);
+    let (a, b) = (String::from("abc"), String::from("de"));
+    assert!(std::fmt::Write::write_fmt(&mut text, format_args!("{a}{b}")).is_err());
+    assert_eq!(text, "abc");
+    #[cfg(feature = "std")]
+    {
+        let mut bytes: StackVec<u8, 4, Aligned2> = StackVec::new_in(Aligned2);
+        assert_eq!(std::io::Write::write(&mut bytes, b"abcdef").unwrap(), 4);
+        assert_eq!(bytes, *b"abcd");
+    }
     assert_eq!(CALLS.load(Ordering::Relaxed), 0);
 }

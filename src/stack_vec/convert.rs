@@ -329,8 +329,8 @@ impl<T, const N: usize> From<Vec<T>> for StackVec<T, N, Global> {
         // SAFETY: the pointer of an allocated `Vec` is non-null.
         let ptr = unsafe { NonNull::new_unchecked(vec.as_mut_ptr()) };
         // SAFETY: a `Vec` with `cap > 0` of a non-zero-sized `T` owns a block of the global
-        // allocator with layout `Layout::array::<T>(cap)` holding `len` elements, which the
-        // forgotten `Vec` gives up.
+        // allocator (not `NoHeap`'s signature: it is aligned to 1) with layout
+        // `Layout::array::<T>(cap)` holding `len` elements, which the forgotten `Vec` gives up.
         Self::from_raw(unsafe { RawStackVec::from_heap_parts(ptr, len, cap, Global) })
     }
 }

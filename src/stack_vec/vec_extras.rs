@@ -88,7 +88,8 @@ impl<T, const M: usize, const N: usize, A: Allocator> StackVec<[T; M], N, A> {
             let (buf, _, alloc) = raw.into_heap_parts();
             let (ptr, cap) = buf.expect("a spilled vector has a heap buffer");
             // SAFETY: `Layout::array::<[T; M]>(cap)` and `Layout::array::<T>(cap * M)` are the
-            // same layout (size and alignment), allocated by `alloc`; its `len` arrays are
+            // same layout (size and alignment), allocated by `alloc`, which does not have
+            // `NoHeap`'s signature (the vector spilled: invariant 4); its `len` arrays are
             // `len * M` initialized elements.
             return StackVec::from_raw(unsafe {
                 RawStackVec::from_heap_parts(ptr.cast(), new_len, cap * M, alloc)
