@@ -95,10 +95,11 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     pub(crate) const IS_ZST: bool = mem::size_of::<T>() == 0;
 
     /// Whether `A` has [`NoHeap`](crate::NoHeap)'s signature: its vectors never spill
-    /// (invariant 4). A constant, so that the accessors' tests for it leave no trace in the
-    /// code of any other allocator's vectors. (`is_no_heap`'s name test there changed LLVM's
-    /// decisions in the code around it, even where it folded: an index loop 30 -> 38
-    /// instructions, a `pop` loop 18 -> 28.)
+    /// (invariant 4). An associated constant, not a call, so that the accessors' tests for it
+    /// leave no trace in the code of any other allocator's vectors. (`is_no_heap`'s name test
+    /// there changed rustc's and LLVM's decisions in the code around it, even where it folded:
+    /// an index loop 30 -> 38 instructions, a `pop` loop 18 -> 28; so did a call through a
+    /// constant function pointer.)
     const NEVER_SPILLS: bool = has_no_heap_signature::<A>();
 
     pub(crate) const INLINE_CAPACITY: usize = match mem::size_of::<T>() {
@@ -174,8 +175,9 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             .allocate(layout)
             .map_err(|_| crate::no_heap::refused::<A>(layout))?;
         // SAFETY: `T` is not zero-sized (its inline capacity would be `usize::MAX`), `A` does
-        // not have `NoHeap`'s signature (`is_no_heap` refused it above), and `ptr` is a fresh block of `alloc`
-        // with `Layout::array::<T>(capacity)`, `capacity > 0`, holding no elements.
+        // not have `NoHeap`'s signature (`is_no_heap` refused it above), and `ptr` is a fresh
+        // block of `alloc` with `Layout::array::<T>(capacity)`, `capacity > 0`, holding no
+        // elements.
         Ok(unsafe { Self::from_heap_parts(ptr.cast(), 0, capacity, alloc) })
     }
 
