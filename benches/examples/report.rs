@@ -71,7 +71,10 @@ const NATIVE: Platform = Platform {
     word: "u64",
     how:
         "x86_64, callgrind through gungraun; Go through callgrind's `--toggle-collect` on each \
-          pattern's own function over 1000 calls, net of an empty Go function measured the same way",
+          pattern's own function over 1000 calls, net of an empty Go function measured the same way \
+          (both floors are two instructions: the result and the return). The Rust escaping rows \
+          pass `n` to the escaping function through `black_box` (3 instructions that Go's do not \
+          pay); Go runs with `GOGC=off` and never frees, every Rust column pays its frees",
     command: "bash benches/run.sh",
     readme_start: "<!-- benchmark table: written by benches/run.sh -->",
     readme_end: "<!-- end of benchmark table -->",
