@@ -101,14 +101,15 @@ fn floor_note(
     let (pattern, ty, n) = row;
     match get(t, pattern, ty, n, MINIMAL).instructions {
         Some(f) if f <= ours => format!(
-            "; the floor of any vector that keeps its buffer inline and can grow, measured on `{MINIMAL}` \
-             (benches/src/minimal.rs): {f}, {:.2}x {name}, so StackVec is {:.2}x the floor",
+            "; the floor of any vector that keeps its buffer inline and can grow (in the default \
+             calling convention), measured on `{MINIMAL}` (benches/src/minimal.rs): {f}, {:.2}x {name}, so StackVec is {:.2}x the floor",
             f as f64 / theirs as f64,
             ours as f64 / f as f64
         ),
         Some(f) => format!(
             "; below `{MINIMAL}` (benches/src/minimal.rs, {f}), so no vector that keeps its \
-             buffer inline and can grow is known to do better"
+             buffer inline and can grow (in the default calling convention) is known to do \
+             better"
         ),
         None => String::new(),
     }
@@ -444,8 +445,8 @@ mod tests {
         assert!(
             v.contains(
                 "clone() 16-byte struct n=2: StackVec 45, arrayvec 40 (1.12x; the floor of any \
-                 vector that keeps its buffer inline and can grow, measured on `minimal \
-                 growable` (benches/src/minimal.rs): 44, 1.10x arrayvec, so StackVec is 1.02x \
+                 vector that keeps its buffer inline and can grow (in the default calling \
+                 convention), measured on `minimal growable` (benches/src/minimal.rs): 44, 1.10x arrayvec, so StackVec is 1.02x \
                  the floor)"
             ),
             "{v}"
