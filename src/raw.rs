@@ -723,16 +723,6 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         ])
     }
 
-    /// [`try_reserve_hinted`](Self::try_reserve_hinted) that panics or aborts on failure, as
-    /// `reserve` does.
-    #[inline]
-    #[track_caller]
-    pub(crate) fn reserve_hinted(&mut self, additional: usize) {
-        if let Err(e) = self.try_reserve_hinted(additional) {
-            e.raise()
-        }
-    }
-
     /// Tries each growth in turn until one has room: one copy of `grow`'s body. The last error,
     /// if none succeeds.
     #[inline(always)]

@@ -1034,6 +1034,72 @@ fn deallocate_unwinding_in_drop_drops_every_element_once() {
     assert_eq!(live(), 0);
 }
 
+/// `last` (and `max`, `min`, `reduce`) return what `fold` returns; the buffer is freed before
+/// that, so a `deallocate` that unwinds drops the result rather than leaking it (a value being
+/// returned is not dropped if a local's `Drop` then unwinds: rust-lang/rust#47949). From the
+/// back too (`rfold`).
+#[test]
+fn into_iter_last_drops_its_result_when_deallocate_unwinds() {
+    let alloc = Flaky::default();
+    for back in [false, true] {
+        let mut v: StackVec<Tracked, 64, &Flaky> = StackVec::new_in(&alloc);
+        v.extend((0..5).map(Tracked::new));
+        assert!(v.spilled());
+        alloc.panic_in_dealloc.set(true);
+        let r = caught(|| {
+            let it = v.into_iter();
+            if back { it.rev().last() } else { it.last() }.map(|t| t.value)
+        });
+        alloc.panic_in_dealloc.set(false);
+        assert!(r.is_err(), "deallocate should have unwound");
+        assert_eq!(live(), 0, "back {back}");
+    }
+}
+
+/// A splice into a full `InlineVec` that puts in more than it takes out panics with "capacity
+/// exceeded" when it writes the replacement; the element `last` took out is dropped, not
+/// leaked, and the vector keeps what it owns.
+#[test]
+fn splice_last_into_a_full_inline_vec_drops_the_removed_element() {
+    for back in [false, true] {
+        let mut v: InlineVec<Tracked, 64> = InlineVec::new();
+        v.extend(tracked(0..4));
+        let r = caught(|| {
+            let s = v.splice(0..1, tracked(10..13));
+            if back { s.rev().last() } else { s.last() }.map(|t| t.value)
+        });
+        assert_eq!(panic_message(&*r.unwrap_err()), "capacity exceeded");
+        assert_eq!(values(&v), [10, 1, 2, 3], "back {back}");
+        drop(v);
+        assert_eq!(live(), 0, "back {back}");
+    }
+}
+
+/// A panic in a loop over a splice into a full `InlineVec` drops the `Splice` while unwinding,
+/// where a second panic ("capacity exceeded") would abort. With `std` the replacement that does
+/// not fit is dropped and the caller's panic unwinds; without `std` the crate cannot tell that
+/// the thread is unwinding, and the process aborts (documented on `splice`).
+#[test]
+fn splice_into_a_full_inline_vec_dropped_while_unwinding() {
+    let ok = in_child(
+        "splice_into_a_full_inline_vec_dropped_while_unwinding",
+        || {
+            let mut v: InlineVec<Tracked, 64> = InlineVec::new();
+            v.extend(tracked(0..4));
+            let r = caught(|| {
+                let mut s = v.splice(0..1, tracked(10..13));
+                assert_eq!(s.next().map(|t| t.value), Some(0));
+                panic!("the caller's own panic");
+            });
+            assert_eq!(panic_message(&*r.unwrap_err()), "the caller's own panic");
+            assert_eq!(values(&v), [10, 1, 2, 3]);
+            drop(v);
+            assert_eq!(live(), 0);
+        },
+    );
+    assert_eq!(ok, cfg!(feature = "std"));
+}
+
 #[test]
 fn drop_panicking_still_frees_the_heap_buffer() {
     let alloc = Flaky::default();

@@ -42,14 +42,14 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::IntoHeapExact),
         1 => Just(Op::IntoBoxedSlice),
         1 => Just(Op::Clone),
-        1 => (0usize..10).prop_map(Op::IntoIterPartial),
+        1 => (0usize..30).prop_map(Op::IntoIterPartial),
         1 => any::<u8>().prop_map(Op::SpareCapacityWrite),
         1 => small.clone().prop_map(Op::FromIter),
         2 => (small.clone(), 0usize..64, proptest::option::of(0usize..64), 0usize..24)
             .prop_map(|(b, lo, hi, k)| Op::Collect(b, lo, hi, k)),
         1 => (any::<u8>(), 0usize..8).prop_map(|(m, k)| Op::RetainPanicking(m, k)),
         1 => (small.clone(), 0usize..24).prop_map(|(b, k)| Op::ExtendPanicking(b, k)),
-        2 => (idx.clone(), idx.clone(), small.clone(), proptest::option::of((0usize..64, proptest::option::of(0usize..64))), 0usize..8)
+        2 => (idx.clone(), idx.clone(), small.clone(), proptest::option::of((0usize..64, proptest::option::of(0usize..64))), 0usize..24)
             .prop_map(|(a, b, items, hint, k)| Op::Splice(a, b, items, hint, k)),
         1 => (idx.clone(), idx.clone(), small.clone(), 0usize..26, 0usize..10)
             .prop_map(|(a, b, items, k, j)| Op::SplicePanicking(a, b, items, k, j)),

@@ -152,6 +152,10 @@ impl<T, const N: usize, A: Allocator> Iterator for IntoIter<T, N, A> {
             cursor.at += 1;
             acc = f(acc, item);
         }
+        drop(cursor);
+        // The buffer is freed here, not after `acc` has moved into the return slot: a
+        // `deallocate` that unwinds would leak it there (rust-lang/rust#47949).
+        drop(self);
         acc
     }
 }
@@ -165,6 +169,15 @@ impl<T, const N: usize, A: Allocator> DoubleEndedIterator for IntoIter<T, N, A> 
         self.back -= 1;
         // SAFETY: `back` was unyielded and is now out of the range: read once.
         Some(unsafe { self.raw.as_ptr().add(self.back).read() })
+    }
+
+    /// `next_back` in a loop, with the buffer freed before the accumulator is returned, as in
+    /// [`fold`](Iterator::fold).
+    #[inline]
+    fn rfold<B, F: FnMut(B, T) -> B>(mut self, init: B, f: F) -> B {
+        let acc = self.by_ref().rfold(init, f);
+        drop(self);
+        acc
     }
 }
 

@@ -18,7 +18,11 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// (the prefix, the replacements written so far, the tail) and drops none twice.
     ///
     /// # Panics
-    /// If the range starts after it ends or ends past `len`; on capacity overflow.
+    /// If the range starts after it ends or ends past `len`; on capacity overflow; when the
+    /// replacement does not fit a vector that cannot grow (`InlineVec`: "capacity exceeded").
+    /// A [`Splice`] dropped while the thread is already panicking (a panic in a loop over it)
+    /// does not panic again, which would abort the process: with the `std` feature it drops
+    /// the replacements that do not fit; without `std` it cannot tell, and aborts.
     ///
     /// # Examples
     /// ```
@@ -72,12 +76,31 @@ impl<I: Iterator, const N: usize, A: Allocator> Iterator for Splice<'_, I, N, A>
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.drain.size_hint()
     }
+
+    /// `next` in a loop, with the replacement written (the `Splice` dropped) before the
+    /// accumulator is returned: if writing it panics (no room in a vector that cannot grow), the
+    /// accumulator is dropped while unwinding, where after the return it would leak
+    /// (rust-lang/rust#47949). `last`, `max`, `min` and `reduce` go through it.
+    #[inline]
+    fn fold<B, F: FnMut(B, I::Item) -> B>(mut self, init: B, f: F) -> B {
+        let acc = self.drain.by_ref().fold(init, f);
+        drop(self);
+        acc
+    }
 }
 
 impl<I: Iterator, const N: usize, A: Allocator> DoubleEndedIterator for Splice<'_, I, N, A> {
     #[inline]
     fn next_back(&mut self) -> Option<I::Item> {
         self.drain.next_back()
+    }
+
+    /// As [`fold`](Iterator::fold), from the back.
+    #[inline]
+    fn rfold<B, F: FnMut(B, I::Item) -> B>(mut self, init: B, f: F) -> B {
+        let acc = self.drain.by_ref().rfold(init, f);
+        drop(self);
+        acc
     }
 }
 
@@ -110,7 +133,7 @@ impl<I: Iterator, const N: usize, A: Allocator> Drop for Splice<'_, I, N, A> {
         if !fill(d, &mut self.replace_with) {
             return;
         }
-        if d.tail_len == 0 {
+        if d.tail_len == 0 && !unwinding() {
             // SAFETY: the range is refilled and there is no tail, so the vector (whose length is
             // the range's end) may grow freely; the `Drain` re-reads the length when dropped.
             let vec = unsafe { d.vec.as_mut() };
@@ -120,7 +143,12 @@ impl<I: Iterator, const N: usize, A: Allocator> Drop for Splice<'_, I, N, A> {
         let mut grown = 0;
         while let Some(item) = self.replace_with.next() {
             let wanted = self.replace_with.size_hint().0.saturating_add(1).max(grown);
-            grown += move_tail(d, wanted);
+            let Some(moved) = move_tail(d, wanted) else {
+                // Unwinding, and no room: a second panic would abort the process. This
+                // replacement and the rest (dropped with the `Splice`) are not written.
+                return;
+            };
+            grown += moved;
             if !fill(
                 d,
                 &mut core::iter::once(item).chain(self.replace_with.by_ref()),
@@ -146,12 +174,13 @@ fn fill<T, const N: usize, A: Allocator>(
 
 /// Makes room for `additional` more elements in the (empty) gap and moves the tail up by as
 /// many; when the hint is too large to reserve, it makes room as `extend` does (amortized for
-/// one, then exactly one: it aborts only where one more element does not fit). Returns how
-/// many.
+/// one, then exactly one: it fails only where one more element does not fit). Returns how
+/// many. On failure it panics, or, while the thread is already unwinding (where a panic would
+/// abort), returns `None` with the tail owned by the vector.
 fn move_tail<T, const N: usize, A: Allocator>(
     d: &mut Drain<'_, T, N, A>,
     additional: usize,
-) -> usize {
+) -> Option<usize> {
     // SAFETY: as in `fill`.
     let vec = unsafe { d.vec.as_mut() };
     let len = vec.len();
@@ -162,7 +191,12 @@ fn move_tail<T, const N: usize, A: Allocator>(
     let tail_len = core::mem::replace(&mut d.tail_len, 0);
     // SAFETY: `0..len + tail_len` are initialized (the gap is empty).
     unsafe { vec.raw.set_len(len + tail_len) };
-    vec.raw.reserve_hinted(additional);
+    if let Err(e) = vec.raw.try_reserve_hinted(additional) {
+        if unwinding() {
+            return None;
+        }
+        e.raise()
+    }
     let additional = additional.min(vec.raw.spare());
     // SAFETY: there is room for `len + tail_len + additional`; the tail moves up by `additional`
     // (overlapping copy) and the vector's length goes back to `len`, leaving a gap of
@@ -175,5 +209,14 @@ fn move_tail<T, const N: usize, A: Allocator>(
     }
     d.tail_start = len + additional;
     d.tail_len = tail_len;
-    additional
+    Some(additional)
+}
+
+/// Whether the thread is unwinding, so that a `Splice` dropped then does not panic a second
+/// time. Without `std` it cannot be told: a splice that finds no room then aborts.
+fn unwinding() -> bool {
+    #[cfg(feature = "std")]
+    return std::thread::panicking();
+    #[cfg(not(feature = "std"))]
+    false
 }

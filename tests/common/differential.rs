@@ -68,7 +68,8 @@ pub enum Op {
     IntoHeapExact,
     IntoBoxedSlice,
     Clone,
-    /// Consume `k` from the owned iterator, clone it, collect the clone, drop the original.
+    /// Consume `k % 10` from the owned iterator, clone it, collect the clone; the original is
+    /// dropped or consumed by `last` or `rev().last()` (`k / 10 % 3`).
     IntoIterPartial(usize),
     SpareCapacityWrite(u8),
     FromIter(Vec<u8>),
@@ -79,7 +80,8 @@ pub enum Op {
     RetainPanicking(u8, usize),
     /// `extend` from an iterator that panics before its `k`-th item.
     ExtendPanicking(Vec<u8>, usize),
-    /// `splice(a..b, items)` from an iterator claiming `hint`; take `k` removed ones, drop it.
+    /// `splice(a..b, items)` from an iterator claiming `hint`; take `k % 8` removed ones, then
+    /// drop it or consume it by `last` or `rev().last()` (`k / 8 % 3`).
     Splice(usize, usize, Vec<u8>, Option<(usize, Option<usize>)>, usize),
     /// `splice(a..b, items)` whose items panic before the `k`-th, and whose `j`-th drop panics.
     SplicePanicking(usize, usize, Vec<u8>, usize, usize),
@@ -310,15 +312,19 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
                 s = c;
             }
             Op::IntoIterPartial(k) => {
-                let k = k % 10;
                 let mut it = std::mem::take(&mut s).into_iter();
                 let mut itv = std::mem::take(&mut v).into_iter();
-                for _ in 0..k {
+                for _ in 0..k % 10 {
                     assert_eq!(it.next(), itv.next());
                 }
                 let clone = it.clone();
                 assert_eq!(clone.as_slice(), it.as_slice());
-                drop(it);
+                // Dropped, or consumed by `fold` (`last`) or `rfold` (`rev().last()`).
+                match k / 10 % 3 {
+                    0 => drop(it),
+                    1 => assert_eq!(it.last(), itv.clone().last()),
+                    _ => assert_eq!(it.rev().last(), itv.clone().rev().last()),
+                }
                 s = clone.collect();
                 v = itv.collect();
             }
@@ -401,6 +407,12 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
                 assert_eq!(ss.len(), sv.len());
                 for _ in 0..k % 8 {
                     assert_eq!(ss.next(), sv.next());
+                }
+                // Dropped, or consumed by `fold` (`last`) or `rfold` (`rev().last()`).
+                match k / 8 % 3 {
+                    0 => {}
+                    1 => assert_eq!(ss.last(), sv.last()),
+                    _ => assert_eq!(ss.rev().last(), sv.rev().last()),
                 }
             }
             Op::SplicePanicking(a, b, items, k, j) => {
