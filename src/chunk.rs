@@ -242,13 +242,26 @@ impl<A: Allocator> Backed<A> {
     /// # Safety
     /// No block of the arena is used afterwards, and the region is not used again.
     pub(crate) unsafe fn release_all(&self) {
-        let mut next = self.region.chunks.take();
-        while let Some(chunk) = next {
-            // SAFETY: live until released just below.
-            next = unsafe { chunk.as_ref() }.next.get();
-            // SAFETY: the caller's promise.
-            unsafe { self.release(chunk) };
+        /// The chunks not released yet. If a `deallocate` unwinds, dropping it releases the
+        /// rest (a second one that unwinds then aborts, as in `drop_in_place` of a slice).
+        struct Rest<'a, A: Allocator>(&'a Backed<A>, Option<NonNull<Footer>>);
+        impl<A: Allocator> Rest<'_, A> {
+            fn release(&mut self) {
+                while let Some(chunk) = self.1 {
+                    // SAFETY: live until released just below.
+                    self.1 = unsafe { chunk.as_ref() }.next.get();
+                    // SAFETY: `release_all`'s caller's promise; unlinked from `Rest` first, so
+                    // released once.
+                    unsafe { self.0.release(chunk) };
+                }
+            }
         }
+        impl<A: Allocator> Drop for Rest<'_, A> {
+            fn drop(&mut self) {
+                self.release();
+            }
+        }
+        Rest(self, self.region.chunks.take()).release();
     }
 }
 

@@ -64,6 +64,9 @@ impl<'de, T: Deserialize<'de>, const N: usize, A: Allocator + Default> Deseriali
                     v.try_push(item)
                         .map_err(|e| S::Error::custom(format_args!("{e} after {len} elements")))?;
                 }
+                // Before `v` is in the return slot, where it would leak if this unwinds
+                // (rust-lang/rust#47949).
+                drop(seq);
                 Ok(v)
             }
         }

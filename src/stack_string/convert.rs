@@ -139,7 +139,11 @@ macro_rules! into_shared_str {
             /// assert_eq!(&*s, "shared");
             /// ```
             fn from(s: StackString<N, A>) -> Self {
-                $rc::from(s.as_str())
+                let shared = $rc::from(s.as_str());
+                // Freed before `shared` is in the return slot, where it would leak if the
+                // allocator unwinds (rust-lang/rust#47949).
+                drop(s);
+                shared
             }
         }
     };
@@ -167,7 +171,10 @@ macro_rules! into_boxed_error {
             /// assert_eq!(check(3).unwrap_err().to_string(), "3 is odd");
             /// ```
             fn from(s: StackString<N, A>) -> Self {
-                Self::from(String::from(s.as_str()))
+                let error = Self::from(String::from(s.as_str()));
+                // As in `From<StackString> for Rc<str>`.
+                drop(s);
+                error
             }
         }
     };

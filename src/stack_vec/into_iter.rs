@@ -153,8 +153,10 @@ impl<T, const N: usize, A: Allocator> Iterator for IntoIter<T, N, A> {
             acc = f(acc, item);
         }
         drop(cursor);
-        // The buffer is freed here, not after `acc` has moved into the return slot: a
-        // `deallocate` that unwinds would leak it there (rust-lang/rust#47949).
+        // `f` and the buffer are dropped here, not after `acc` has moved into the return slot:
+        // a `Drop` of `f`'s captures or a `deallocate` that unwinds would leak it there
+        // (rust-lang/rust#47949).
+        drop(f);
         drop(self);
         acc
     }
@@ -171,11 +173,15 @@ impl<T, const N: usize, A: Allocator> DoubleEndedIterator for IntoIter<T, N, A> 
         Some(unsafe { self.raw.as_ptr().add(self.back).read() })
     }
 
-    /// `next_back` in a loop, with the buffer freed before the accumulator is returned, as in
-    /// [`fold`](Iterator::fold).
+    /// `next_back` in a loop, with `f` and the buffer dropped before the accumulator is
+    /// returned, as in [`fold`](Iterator::fold).
     #[inline]
-    fn rfold<B, F: FnMut(B, T) -> B>(mut self, init: B, f: F) -> B {
-        let acc = self.by_ref().rfold(init, f);
+    fn rfold<B, F: FnMut(B, T) -> B>(mut self, init: B, mut f: F) -> B {
+        let mut acc = init;
+        while let Some(item) = self.next_back() {
+            acc = f(acc, item);
+        }
+        drop(f);
         drop(self);
         acc
     }

@@ -77,13 +77,18 @@ impl<I: Iterator, const N: usize, A: Allocator> Iterator for Splice<'_, I, N, A>
         self.drain.size_hint()
     }
 
-    /// `next` in a loop, with the replacement written (the `Splice` dropped) before the
-    /// accumulator is returned: if writing it panics (no room in a vector that cannot grow), the
-    /// accumulator is dropped while unwinding, where after the return it would leak
-    /// (rust-lang/rust#47949). `last`, `max`, `min` and `reduce` go through it.
+    /// `next` in a loop, with `f` dropped and the replacement written (the `Splice` dropped)
+    /// before the accumulator is returned: if either panics (writing it, when a vector that
+    /// cannot grow has no room), the accumulator is dropped while unwinding, where after the
+    /// return it would leak (rust-lang/rust#47949). `last`, `max`, `min` and `reduce` go
+    /// through it.
     #[inline]
-    fn fold<B, F: FnMut(B, I::Item) -> B>(mut self, init: B, f: F) -> B {
-        let acc = self.drain.by_ref().fold(init, f);
+    fn fold<B, F: FnMut(B, I::Item) -> B>(mut self, init: B, mut f: F) -> B {
+        let mut acc = init;
+        for item in self.drain.by_ref() {
+            acc = f(acc, item);
+        }
+        drop(f);
         drop(self);
         acc
     }
@@ -97,8 +102,12 @@ impl<I: Iterator, const N: usize, A: Allocator> DoubleEndedIterator for Splice<'
 
     /// As [`fold`](Iterator::fold), from the back.
     #[inline]
-    fn rfold<B, F: FnMut(B, I::Item) -> B>(mut self, init: B, f: F) -> B {
-        let acc = self.drain.by_ref().rfold(init, f);
+    fn rfold<B, F: FnMut(B, I::Item) -> B>(mut self, init: B, mut f: F) -> B {
+        let mut acc = init;
+        while let Some(item) = self.drain.next_back() {
+            acc = f(acc, item);
+        }
+        drop(f);
         drop(self);
         acc
     }
