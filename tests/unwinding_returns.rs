@@ -189,6 +189,16 @@ fn serde_visit_seq_drops_the_vector_when_the_seq_access_drop_unwinds() {
     }
 }
 
+/// A `fold` closure that collects the elements and whose capture panics when it is dropped.
+fn collect_with_bomb() -> impl FnMut(Vec<Tracked>, Tracked) -> Vec<Tracked> {
+    let bomb = Bomb;
+    move |mut acc, x| {
+        let _keep = &bomb;
+        acc.push(x);
+        acc
+    }
+}
+
 /// `IntoIter`'s and `Splice`'s `fold` and `rfold` drop the closure before they return the
 /// accumulator (`for_each`, `sum`, `last`... go through them).
 #[test]
@@ -198,12 +208,7 @@ fn fold_drops_the_accumulator_when_the_closure_drop_unwinds() {
         let v: StackVec<Tracked, 32> = (0..n).map(Tracked::new).collect();
         assert_eq!(v.spilled(), spilled);
         let r = caught(|| {
-            let bomb = Bomb;
-            let f = move |mut acc: Vec<Tracked>, x| {
-                let _keep = &bomb;
-                acc.push(x);
-                acc
-            };
+            let f = collect_with_bomb();
             let it = v.into_iter();
             let out = if back {
                 it.rfold(Vec::new(), f)
@@ -220,12 +225,7 @@ fn fold_drops_the_accumulator_when_the_closure_drop_unwinds() {
         );
         let mut v: StackVec<Tracked, 32> = (0..n).map(Tracked::new).collect();
         let r = caught(|| {
-            let bomb = Bomb;
-            let f = move |mut acc: Vec<Tracked>, x| {
-                let _keep = &bomb;
-                acc.push(x);
-                acc
-            };
+            let f = collect_with_bomb();
             let s = v.splice(..2, (10..12).map(Tracked::new));
             drop(if back {
                 s.rfold(Vec::new(), f)
