@@ -849,3 +849,44 @@ fn for_each_capacity(units: &[u16]) {
     }
     at!(3 4 5);
 }
+
+/// `clone_from` keeps the text whole when the growth it needs panics. Regression: the common
+/// prefix was overwritten first, and a source char cut at its end was left behind.
+#[test]
+fn clone_from_keeps_valid_text_when_the_allocator_panics() {
+    use std::alloc::Layout;
+    use std::ptr::NonNull;
+
+    use stackfirst::allocator_api2::alloc::{AllocError, Allocator, Global};
+
+    /// `Global`, but `allocate` panics once its grants run out.
+    #[derive(Clone)]
+    struct Grants<'a>(&'a Cell<usize>);
+
+    // SAFETY: forwards to `Global`; the panic comes before any block is handed out.
+    unsafe impl Allocator for Grants<'_> {
+        fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+            let left = self.0.get();
+            assert!(left > 0, "allocate panics on purpose");
+            self.0.set(left - 1);
+            Global.allocate(layout)
+        }
+        unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+            // SAFETY: allocated by `Global` with `layout` (the caller's contract).
+            unsafe { Global.deallocate(ptr, layout) }
+        }
+    }
+
+    let grants = Cell::new(usize::MAX);
+    let mut source: StackString<4, Grants> = StackString::new_in(Grants(&grants));
+    source.push_str("ab€ and more than four bytes");
+    let mut s: StackString<4, Grants> = StackString::new_in(Grants(&grants));
+    s.push_str("aé");
+    grants.set(0);
+    assert!(caught(|| s.clone_from(&source)).is_err());
+    grants.set(usize::MAX);
+    valid(&s);
+    assert_eq!(s, "aé");
+    s.clone_from(&source);
+    assert_eq!(s, source);
+}

@@ -47,6 +47,11 @@ impl<const N: usize, A: Allocator + Clone> Clone for StackString<N, A> {
     /// assert_eq!(s.capacity(), 100);
     /// ```
     fn clone_from(&mut self, source: &Self) {
+        // The vector's `clone_from` overwrites the common prefix before it grows for the rest,
+        // and that prefix may end inside a char: growing first keeps the text whole if the
+        // allocator panics.
+        self.vec
+            .reserve(source.len().saturating_sub(self.vec.len()));
         self.vec.clone_from(&source.vec);
     }
 }
