@@ -24,7 +24,8 @@
 //! 4. A vector whose allocator has [`NoHeap`](crate::NoHeap)'s size and alignment
 //!    (`NEVER_SPILLS`) is never spilled: the only ways to the heap, `with_capacity_unnoted` and
 //!    `grow_body`, refuse it (as every allocator taken for `NoHeap`, `is_no_heap`) before they
-//!    call the allocator, whatever the allocator would do.
+//!    call the allocator, whatever the allocator would do; `into_heap_parts`, which moves the
+//!    elements to a heap block of their own, refuses it too.
 //!    So for `InlineVec` the flag tests of `spilled`, `len`, `capacity`, `as_ptr`, `spare` and
 //!    `pop` are constants and fold away, as they are absent from arrayvec.
 //!
@@ -867,12 +868,16 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
         } else {
             // SAFETY: `len <= INLINE_CAPACITY` elements fit a layout (the inline bytes).
             let layout = unsafe { Self::heap_layout(len) };
+            if is_no_heap::<A>() {
+                // Refused before the allocator is asked (invariant 4).
+                TryReserveError::from(TryReserveErrorKind::CapacityExceeded).raise();
+            }
             // SAFETY: `len > 0` elements of a `T` that is not zero-sized. Said, it spares the
             // allocator's zero-size test.
             unsafe { core::hint::assert_unchecked(layout.size() != 0) };
             let ptr = match self.alloc.allocate(layout) {
                 Ok(p) => p.cast::<T>(),
-                Err(_) => TryReserveError::from(crate::no_heap::refused::<A>(layout)).raise(),
+                Err(_) => TryReserveError::from(TryReserveErrorKind::AllocError { layout }).raise(),
             };
             // SAFETY: the new block holds `len` elements and does not overlap the inline bytes,
             // whose first `len` elements are initialized (invariant 3).

@@ -668,7 +668,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// Inserts `ch` at byte index `idx`, shifting the rest right.
     ///
     /// # Panics
-    /// If `idx` is past the end or not on a char boundary, or on capacity overflow.
+    /// If `idx` is past the end or not on a char boundary, or on capacity overflow
+    /// ("capacity exceeded" when a string that cannot grow, [`NoHeap`](crate::NoHeap), has no room).
     ///
     /// # Examples
     /// ```
@@ -687,7 +688,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// Inserts `string` at byte index `idx`, shifting the rest right.
     ///
     /// # Panics
-    /// If `idx` is past the end or not on a char boundary, or on capacity overflow.
+    /// If `idx` is past the end or not on a char boundary, or on capacity overflow
+    /// ("capacity exceeded" when a string that cannot grow, [`NoHeap`](crate::NoHeap), has no room).
     ///
     /// # Examples
     /// ```
@@ -707,7 +709,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     ///
     /// # Panics
     /// If the range is out of bounds or its ends are not on char boundaries, or on capacity
-    /// overflow ("capacity exceeded" when a string that cannot grow is full).
+    /// overflow ("capacity exceeded" when a string that cannot grow, [`NoHeap`](crate::NoHeap), has no room).
     ///
     /// # Examples
     /// ```
@@ -910,7 +912,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     ///
     /// # Panics
     /// If the range starts after it ends, ends past the string, or either end is not on a char
-    /// boundary; or on capacity overflow.
+    /// boundary; or on capacity overflow ("capacity exceeded" when a string that cannot grow,
+    /// [`NoHeap`](crate::NoHeap), has no room).
     ///
     /// # Examples
     /// ```
@@ -961,7 +964,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// [`StackVec::reserve`]).
     ///
     /// # Panics
-    /// With "capacity overflow" when the capacity would exceed `isize::MAX`.
+    /// With "capacity overflow" when the capacity would exceed `isize::MAX`
+    /// ("capacity exceeded" when a string that cannot grow, [`NoHeap`](crate::NoHeap), has no room).
     ///
     /// # Examples
     /// ```
@@ -982,7 +986,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// Makes room for exactly `additional` more bytes when they do not fit.
     ///
     /// # Panics
-    /// With "capacity overflow" when the capacity would exceed `isize::MAX`.
+    /// With "capacity overflow" when the capacity would exceed `isize::MAX`
+    /// ("capacity exceeded" when a string that cannot grow, [`NoHeap`](crate::NoHeap), has no room).
     ///
     /// # Examples
     /// ```
@@ -1071,6 +1076,11 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
 
     /// Leaks the text, returning a `&mut str` that lives as long as the allocator. Inline text
     /// is first moved to one exact allocation.
+    ///
+    /// # Panics
+    /// With "capacity exceeded" for a non-empty [`InlineString`](crate::InlineString), whose text
+    /// has no heap to go to; on allocation failure, see [`StackVec`]'s
+    /// [Allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```

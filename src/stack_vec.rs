@@ -67,7 +67,9 @@ with_stack_vec_defaults! {
 ///   are padded to `T`'s alignment (`StackVec<u128, 0>` is 32 bytes, `Vec<u128>` 24). A
 ///   zero-sized allocator (such as [`Global`]) costs nothing. With one there is no niche: an
 ///   `Option<StackVec<T>>` is larger than the vector by its alignment (a word, or `T`'s if
-///   larger), where `Option<Vec<T>>` is not larger at all.
+///   larger), where `Option<Vec<T>>` is not larger at all. (All this without the `spill-report`
+///   feature, whose two words come on top, padded to `T`'s alignment, and whose call-site
+///   pointer is a niche.)
 ///
 /// The storage invariants are written down once, in the `raw` module that owns them.
 ///
@@ -1215,6 +1217,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// Gives back unused heap capacity: moves the elements back inline when they fit there,
     /// otherwise shrinks the heap buffer to `len`.
     ///
+    /// # Panics
+    /// When the allocator fails to shrink the buffer: see [allocation failure](StackVec#allocation-failure).
+    ///
     /// # Examples
     /// ```
     /// use stackfirst::StackVec;
@@ -1231,6 +1236,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     }
 
     /// Shrinks the capacity to `max(len, min_capacity)`, moving back inline when that fits.
+    ///
+    /// # Panics
+    /// When the allocator fails to shrink the buffer: see [allocation failure](StackVec#allocation-failure).
     ///
     /// # Examples
     /// ```
@@ -1316,6 +1324,10 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// the frame with zero allocations, which Go cannot do. Use `into_heap_exact` when the
     /// result must be a `Vec` (to store it, or to pass it to an API that wants one).
     ///
+    /// # Panics
+    /// With "capacity exceeded" for a non-empty inline vector of `&NoHeap`, whose elements have
+    /// no heap to go to; on allocator failure, see [allocation failure](StackVec#allocation-failure).
+    ///
     /// # Examples
     /// ```
     /// use stackfirst::StackVec;
@@ -1353,6 +1365,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
 
     /// The elements as the allocator's boxed slice, exactly sized: a spilled buffer with spare
     /// capacity is shrunk in place by the allocator, inline elements take one exact allocation.
+    ///
+    /// # Panics
+    /// As [`into_heap_exact`](Self::into_heap_exact).
     ///
     /// # Examples
     /// ```

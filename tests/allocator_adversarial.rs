@@ -855,6 +855,9 @@ fn an_allocator_with_no_heaps_size_and_alignment_is_never_asked_for_memory() {
     assert_eq!(v.try_extend_from_slice(&[5]).unwrap_err().kind(), exceeded);
     let message = common::panic_message(&*common::caught(|| v.clone().push(5)).unwrap_err());
     assert_eq!(message, "capacity exceeded");
+    // `leak` moves inline elements to a heap block of their own: refused as well.
+    let message = common::panic_message(&*common::caught(|| v.clone().leak().len()).unwrap_err());
+    assert_eq!(message, "capacity exceeded");
     assert_eq!(
         (
             v.spilled(),
@@ -872,6 +875,8 @@ fn an_allocator_with_no_heaps_size_and_alignment_is_never_asked_for_memory() {
     let (a, b) = (String::from("abc"), String::from("de"));
     assert!(std::fmt::Write::write_fmt(&mut text, format_args!("{a}{b}")).is_err());
     assert_eq!(text, "abc");
+    let message = common::panic_message(&*common::caught(|| text.leak().len()).unwrap_err());
+    assert_eq!(message, "capacity exceeded");
     #[cfg(feature = "std")]
     {
         let mut bytes: StackVec<u8, 4, Aligned2> = StackVec::new_in(Aligned2);

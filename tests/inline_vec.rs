@@ -314,3 +314,28 @@ fn with_capacity_past_the_fixed_capacity_is_refused_like_a_growth() {
         (&[1, 2, 3, 4][..], 4, true)
     );
 }
+
+/// `into_heap_exact`, `into_boxed_slice` and `leak` of a `&NoHeap` vector: its elements have no
+/// heap to go to, so a non-empty one panics with "capacity exceeded" (as documented), and an
+/// empty one converts without asking for memory.
+#[test]
+fn a_borrowed_no_heap_vector_has_no_heap_to_move_to() {
+    type V<'a> = stackfirst::StackVec<u32, 16, &'a NoHeap>;
+    let full = || V::from_iter_in([1, 2, 3], &NoHeap);
+    for (name, r) in [
+        ("into_heap_exact", caught(|| full().into_heap_exact().len())),
+        (
+            "into_boxed_slice",
+            caught(|| full().into_boxed_slice().len()),
+        ),
+        ("leak", caught(|| full().leak().len())),
+    ] {
+        assert_eq!(
+            panic_message(&*r.unwrap_err()),
+            "capacity exceeded",
+            "{name}"
+        );
+    }
+    assert_eq!(V::new_in(&NoHeap).into_heap_exact().len(), 0);
+    assert_eq!(V::new_in(&NoHeap).into_boxed_slice().len(), 0);
+}

@@ -817,6 +817,11 @@ fn no_heap_full_never_truncates_or_splits() {
     );
     assert_eq!(panic_of(|| s.extend(['q'])), "capacity exceeded");
     assert_eq!(panic_of(|| s.reserve(1)), "capacity exceeded");
+    assert_eq!(panic_of(|| s.reserve_exact(1)), "capacity exceeded");
+    assert_eq!(
+        panic_of(|| assert!(!s.clone().leak().is_empty())),
+        "capacity exceeded"
+    );
     assert_eq!(s, before);
     valid(&s);
     // Shrinking replacements still work.
