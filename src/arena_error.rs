@@ -7,7 +7,11 @@ use core::panic::Location;
 /// An arena could not serve a request. `try_*` methods return it; the panicking ones panic with
 /// its message (`arena exhausted: requested N bytes (align A), M remaining`, or the limit's or
 /// the backing allocator's message) followed by the location of the call that failed, as in
-/// `(at src/main.rs:10:7)`. A failed request changes nothing in the arena.
+/// `(at src/main.rs:10:7)`. A failed request changes nothing in the arena, with one exception: a
+/// collecting request ([`try_alloc_iter`](crate::Frame::try_alloc_iter),
+/// [`try_alloc_fmt`](crate::Frame::try_alloc_fmt)), which grows its block as it goes, may have
+/// outgrown a chunk and moved on to a new one before it failed. The new chunk then stays the
+/// current one, and the block left behind stays in use until the frame ends.
 ///
 /// # Examples
 /// ```

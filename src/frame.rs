@@ -590,7 +590,9 @@ impl<'f> Frame<'f> {
     ///
     /// # Errors
     /// [`ArenaError`] when it does not fit; the elements collected so far are dropped. It names
-    /// the iterator's lower bound when that was refused too, else the growth that failed.
+    /// the iterator's lower bound when that was refused too, else the growth that failed. A
+    /// slice that outgrew a chunk before it failed leaves its block there in use until the frame
+    /// ends (see [`ArenaError`]).
     ///
     /// # Examples
     /// ```
@@ -713,7 +715,8 @@ impl<'f> Frame<'f> {
     /// Formats into the frame (the arena's `format!`): the text grows at the frame's tip.
     ///
     /// # Errors
-    /// [`ArenaError`] when the text does not fit.
+    /// [`ArenaError`] when the text does not fit (a text that outgrew a chunk before it failed
+    /// leaves its block there in use until the frame ends).
     ///
     /// # Panics
     /// If a `Display` (or other formatting) implementation returns an error of its own, as
@@ -750,7 +753,9 @@ impl<'f> Frame<'f> {
     /// [`try_alloc_fmt`](Self::try_alloc_fmt) that panics when the text does not fit.
     ///
     /// # Panics
-    /// With `arena exhausted: ...` (or the limit's or backing allocator's message).
+    /// With `arena exhausted: ...` (or the limit's or backing allocator's message), and, as
+    /// `try_alloc_fmt`, if a `Display` (or other formatting) implementation returns an error of
+    /// its own.
     ///
     /// # Examples
     /// ```

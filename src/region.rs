@@ -250,6 +250,14 @@ impl Region {
         (size != 0 && after_mark && addr.checked_add(size) == Some(cur)).then_some(addr)
     }
 
+    /// The bytes from a block's start to its chunk's end if it is the last block and was
+    /// allocated after `floor` (what it may grow to in place), else 0.
+    #[inline]
+    pub(crate) fn room_in_place(&self, ptr: NonNull<u8>, size: usize, floor: usize) -> usize {
+        self.tip(ptr, size, floor)
+            .map_or(0, |addr| self.end.get() - addr)
+    }
+
     /// Frees a block if it is the last one and was allocated after `floor`; otherwise its
     /// bytes stay used until the frame that made them ends.
     #[inline]

@@ -34,37 +34,59 @@ impl<'a, 'f, T> TipBuf<'a, 'f, T> {
         }
     }
 
-    /// Makes room for `additional` more elements: in place when the block is the frame's last,
-    /// otherwise in a new block (doubling, or exactly what is needed if doubling fails).
+    /// Makes room for `additional` more elements: in place while the block is the frame's last
+    /// and its chunk holds them, otherwise in a new block (doubling, or exactly what is needed if
+    /// doubling fails).
     pub(crate) fn reserve(&mut self, additional: usize) -> Result<(), ArenaError> {
         if self.cap - self.len >= additional {
             return Ok(());
         }
         let need = self.len.saturating_add(additional);
         let doubled = need.max(self.cap.saturating_mul(2)).max(4);
-        match self.regrow(doubled) {
-            Err(_) if doubled > need => self.regrow(need),
+        if self.grow_in_place(need, doubled) {
+            return Ok(());
+        }
+        match self.move_to(doubled) {
+            Err(_) if doubled > need => self.move_to(need),
             r => r,
         }
     }
 
-    fn regrow(&mut self, cap: usize) -> Result<(), ArenaError> {
-        let new = array_layout::<T>(cap);
-        let region = self.frame.region.get();
-        let old_size = self.cap * mem::size_of::<T>();
-        let grown = match self.cap {
-            0 => None,
-            _ => region.resize_in_place(self.ptr.cast(), old_size, new, self.frame.floor),
-        };
-        if let Some(grown) = grown {
-            self.ptr = grown.cast();
-        } else {
-            let fresh = self.frame.try_alloc_layout(new)?.cast::<T>();
-            // SAFETY: the first `len` elements are initialized; the fresh block holds `cap >=
-            // len` and is distinct. They are moved: the old block is not read again.
-            unsafe { ptr::copy_nonoverlapping(self.ptr.as_ptr(), fresh.as_ptr(), self.len) };
-            self.ptr = fresh;
+    /// Grows the block in place to `wanted` elements, or to all its chunk holds if that is at
+    /// least `need`: a block moves (leaving its bytes in use until the frame ends) only when it
+    /// cannot hold what is needed where it is.
+    fn grow_in_place(&mut self, need: usize, wanted: usize) -> bool {
+        let size = mem::size_of::<T>();
+        if size == 0 || self.cap == 0 {
+            return false;
         }
+        let (region, floor) = (self.frame.region.get(), self.frame.floor);
+        let old_size = self.cap * size;
+        let room = region.room_in_place(self.ptr.cast(), old_size, floor) / size;
+        if room < need {
+            return false;
+        }
+        let cap = wanted.min(room);
+        match region.resize_in_place(self.ptr.cast(), old_size, array_layout::<T>(cap), floor) {
+            Some(grown) => {
+                self.ptr = grown.cast();
+                self.cap = cap;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves the elements to a new block of `cap`.
+    fn move_to(&mut self, cap: usize) -> Result<(), ArenaError> {
+        let fresh = self
+            .frame
+            .try_alloc_layout(array_layout::<T>(cap))?
+            .cast::<T>();
+        // SAFETY: the first `len` elements are initialized; the fresh block holds `cap >= len`
+        // and is distinct. They are moved: the old block is not read again.
+        unsafe { ptr::copy_nonoverlapping(self.ptr.as_ptr(), fresh.as_ptr(), self.len) };
+        self.ptr = fresh;
         self.cap = cap;
         Ok(())
     }

@@ -1054,8 +1054,9 @@ fn frame_box_traits_agree_with_box() {
     });
 }
 
-/// The README's arena example: "The chunks the first request took are reused by the next ones:
-/// no allocation per request" (its own assertion only checks `used() == 0`).
+/// The README's arena example: "The chunk the first request took is reused by the next ones:
+/// no allocation per request", checked on the global heap (the README checks the arena's
+/// chunk memory).
 #[test]
 fn readme_arena_requests_after_the_first_allocate_nothing() {
     let mut arena = Arena::new();
@@ -1074,4 +1075,47 @@ fn readme_arena_requests_after_the_first_allocate_nothing() {
     }
     assert_eq!(&per_request[1..], [0, 0, 0], "{per_request:?}");
     assert_eq!(arena.used(), 0);
+}
+
+/// `ArenaError`'s rule: a failed request changes nothing in the arena, except that a collecting
+/// one that outgrew a chunk first leaves the block it outgrew in use until the frame ends. In
+/// caller memory (one chunk) the failed collections change nothing; in a growing arena the one
+/// that moved on leaves only the block it outgrew, less than the first chunk, and the frame's
+/// end reclaims it.
+#[test]
+fn a_failed_collection_changes_nothing_but_the_block_it_outgrew() {
+    let mut memory = ArenaBuf::<256>::new();
+    memory.arena().frame(|f| {
+        let _kept = f.alloc(7u64);
+        let (used, remaining) = (f.used(), f.remaining());
+        assert!(f.try_alloc_iter((0..1000u64).filter(|_| true)).is_err());
+        assert!(f.try_alloc_fmt(format_args!("{:>300}", 1)).is_err());
+        assert_eq!((f.used(), f.remaining()), (used, remaining));
+    });
+
+    let mut arena = Arena::new();
+    arena.set_allocation_limit(Some(512 + 1024)); // the first chunk and one doubling
+    arena.frame(|f| {
+        assert!(f.try_alloc_iter((0..10_000u64).filter(|_| true)).is_err());
+        assert!(f.used() > 0 && f.used() < 512, "{} in use", f.used());
+    });
+    assert_eq!((arena.used(), arena.allocated_bytes()), (0, 512 + 1024));
+}
+
+/// A collection of unknown length grows in place while its chunk holds what it needs, before it
+/// moves: 100 `u32` (400 bytes) fill the first chunk (480 bytes of room), where doubling the
+/// 64 collected so far (512 bytes) would not fit; a move would take a second chunk and leave
+/// 256 bytes behind.
+#[test]
+fn a_collection_grows_in_place_as_far_as_its_chunk_holds() {
+    let mut arena = Arena::new();
+    arena.frame(|f| {
+        let v = f.alloc_iter((0..100u32).filter(|_| true));
+        assert_eq!(v.len(), 100);
+        assert!(v.iter().copied().eq(0..100));
+        assert_eq!(f.used(), 400);
+        let s = f.alloc_fmt(format_args!("{:>70}", 1)); // the 80 bytes left
+        assert_eq!(s.len(), 70);
+    });
+    assert_eq!(arena.allocated_bytes(), 512);
 }
