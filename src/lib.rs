@@ -52,8 +52,8 @@
 //! * `serde`, `zeroize`, `defmt`: the traits of those crates for `StackVec` and `StackString`.
 //! * `spill-report`: per-call-site spill statistics and the inline budget each site needs
 //!   (`stackfirst::spill_report()`); absent (no field, no instruction) when off. It adds two
-//!   words to every `StackVec` (64 bytes instead of 48 for `StackVec<u64>`): enable it in the
-//!   final binary, not in a library.
+//!   words to every `StackVec` (64 bytes instead of 48 for `StackVec<u64>`; padded to `T`'s
+//!   alignment if that is larger): enable it in the final binary, not in a library.
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]

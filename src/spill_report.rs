@@ -38,8 +38,9 @@
 //!
 //! # For the final binary, not for libraries
 //!
-//! The feature adds two words to every vector (the site and the high-water mark), so
-//! `size_of::<StackVec<u64>>()` is 64 instead of 48 on 64-bit targets; every shortening notes
+//! The feature adds two words to every vector (the site and the high-water mark; padded to
+//! `T`'s alignment if that is larger), so `size_of::<StackVec<u64>>()` is 64 instead of 48 on
+//! 64-bit targets; every shortening notes
 //! the length and every drop records. Turn it on in the application (or a test or profiling
 //! build) that wants the report; a library that enabled it would impose that on every user. With the feature off, none of this exists: no field, no drop hook, no instruction.
 //!
@@ -466,13 +467,19 @@ pub fn spill_report() -> SpillReport {
         })
         .filter(|s| s.created > 0)
         .collect();
-    // Two slots for one site and element size (a race when the slot was claimed): one row.
-    sites.sort_by(|a, b| {
-        (a.file, a.line, a.column, a.elem_size).cmp(&(b.file, b.line, b.column, b.elem_size))
-    });
+    // One row per site and element size: two slots of one (a race when the slot was claimed)
+    // are merged, and so are `collect()`'s sites in `core`, which tell the user nothing apart.
+    let key = |s: &SiteStats| {
+        let site = if s.is_collect() {
+            ("", 0, 0)
+        } else {
+            (s.file, s.line, s.column)
+        };
+        (site, s.elem_size)
+    };
+    sites.sort_by_cached_key(key);
     sites.dedup_by(|later, kept| {
-        let same_key = (later.file, later.line, later.column, later.elem_size)
-            == (kept.file, kept.line, kept.column, kept.elem_size);
+        let same_key = key(later) == key(kept);
         if same_key {
             kept.created += later.created;
             kept.spilled += later.spilled;

@@ -209,6 +209,43 @@ fn collect_sites_share_one_labelled_row_and_columns_stay_aligned() {
     }
 }
 
+/// `collect`, `partition` and `unzip` build their vectors at different lines of `core`
+/// (`partition` and `unzip` at two each): one `collect()` row for them all.
+#[test]
+fn collect_partition_and_unzip_share_the_collect_row() {
+    #[derive(Clone, Copy)]
+    struct E37(#[allow(dead_code)] [u8; 37]); // a size no other test uses
+    let e = |x: u8| E37([x; 37]);
+    drop((0..3u8).map(e).collect::<StackVec<E37>>());
+    let (a, b): (StackVec<E37>, StackVec<E37>) = (0..4u8).map(e).partition(|x| x.0[0] % 2 == 0);
+    drop((a, b));
+    let (c, d): (StackVec<E37>, StackVec<E37>) = (0..3u8).map(|x| (e(x), e(x))).unzip();
+    drop((c, d));
+    let report = spill_report();
+    let rows: Vec<&SiteStats> = report
+        .sites()
+        .iter()
+        .filter(|s| s.elem_size == 37)
+        .collect();
+    assert_eq!(rows.len(), 1, "{report}");
+    assert!(rows[0].is_collect());
+    assert_eq!((rows[0].created, rows[0].max_len), (5, 3));
+    let text = report.to_string();
+    let lines = text.lines().filter(|l| l.contains(" 37 B ")).count();
+    assert_eq!(lines, 1, "{text}");
+}
+
+/// The report's two words are padded to an over-aligned `T`'s alignment, and its call-site
+/// pointer is a niche (as the crate docs say; `tests/stack_vec.rs` has the sizes without it).
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn the_reports_words_are_padded_and_a_niche() {
+    use std::mem::size_of;
+    assert_eq!(size_of::<StackVec<u64>>(), 64);
+    assert_eq!(size_of::<Option<StackVec<u64>>>(), 64);
+    assert_eq!(size_of::<StackVec<u128, 0>>(), 32 + 32);
+}
+
 #[test]
 fn budget_for_is_checked() {
     let first = line!();
