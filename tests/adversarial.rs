@@ -3234,3 +3234,50 @@ fn vec_from_inline_vec_and_zero_sized_moves() {
     drop(out);
     assert_eq!(DROPS.with(Cell::get), 1305);
 }
+
+/// `extend_from_slice`'s documented rule for an element without drop glue (`try_extend_from_slice`
+/// and `clone_from` refer to it): a panicking `clone` leaves none of the clones appended, the
+/// length as before (it is added once, after the copy). Every path of the copy: an inline budget
+/// of many slots, of a few (the unrolled copy), and a spill; from an empty and a non-empty vector.
+#[test]
+fn a_panicking_clone_of_an_element_without_drop_glue_appends_nothing() {
+    thread_local!(static CLONES_LEFT: Cell<usize> = const { Cell::new(usize::MAX) });
+    #[derive(Debug, PartialEq)]
+    struct Plain(u32);
+    impl Clone for Plain {
+        fn clone(&self) -> Self {
+            let left = CLONES_LEFT.with(|c| c.replace(c.get().saturating_sub(1)));
+            assert!(left != 0, "clone panics on purpose");
+            Plain(self.0)
+        }
+    }
+    fn check<const N: usize>(start: usize) {
+        let src: Vec<Plain> = (10..13).map(Plain).collect();
+        let source: StackVec<Plain, N> = src.iter().cloned().collect();
+        let before: Vec<Plain> = (0..start as u32).map(Plain).collect();
+        for call in 0..3 {
+            let mut v: StackVec<Plain, N> = before.iter().cloned().collect();
+            // The second appended clone panics (`clone_from` first clones `start` over the old).
+            CLONES_LEFT.with(|c| c.set(if call == 2 { start + 1 } else { 1 }));
+            let r = common::caught(|| match call {
+                0 => v.extend_from_slice(&src),
+                1 => v.try_extend_from_slice(&src).unwrap(),
+                _ => v.clone_from(&source),
+            });
+            CLONES_LEFT.with(|c| c.set(usize::MAX));
+            assert!(r.is_err(), "N={N} start={start} call {call}");
+            let kept = if call == 2 {
+                &src[..start]
+            } else {
+                &before[..]
+            };
+            assert_eq!(v.as_slice(), kept, "N={N} start={start} call {call}");
+        }
+    }
+    assert!(!std::mem::needs_drop::<Plain>());
+    for start in [0, 1] {
+        check::<64>(start); // 16 slots
+        check::<16>(start); // 4 slots: the unrolled copy
+        check::<4>(start); // 1 slot: spills
+    }
+}

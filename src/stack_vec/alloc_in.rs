@@ -22,7 +22,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// let bump = bumpalo::Bump::new();
     /// let v: StackVec<u64, 32, _> = StackVec::from_iter_in(0..10, &bump);
     /// assert!(v.spilled());
-    /// assert_eq!(v.iter().sum::<u64>(), 45);
+    /// assert_eq!((v.iter().sum::<u64>(), v.capacity()), (45, 10)); // one exact allocation
     /// ```
     #[track_caller]
     #[inline]
@@ -70,6 +70,12 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
 
     /// Clones the elements into a new vector that spills into `alloc`: inline when they fit,
     /// else one exact allocation from `alloc`.
+    ///
+    /// # Panics
+    /// On capacity overflow, with "capacity exceeded" when the elements do not fit a
+    /// [`NoHeap`](crate::NoHeap) vector's inline buffer, and if a `clone` panics (as
+    /// [`extend_from_slice`](Self::extend_from_slice) says); allocator failure aborts (as for
+    /// `Vec`).
     ///
     /// # Examples
     /// ```

@@ -133,7 +133,7 @@ where
     /// let v: StackVec<u64, 32, _> = StackVec::from_iter_in(0..10, &bump);
     /// let heap: Vec<u64> = v.into();
     /// drop(bump);
-    /// assert_eq!(heap.len(), 10);
+    /// assert_eq!((heap.len(), heap.capacity()), (10, 10));
     /// ```
     #[track_caller]
     fn from(vec: StackVec<T, N, &'a B>) -> Self {

@@ -188,6 +188,9 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// # Errors
     /// [`TryReserveError`] on capacity overflow or when the allocator fails; nothing is appended.
     ///
+    /// # Panics
+    /// If a `clone` panics; what stays appended is as [`extend_from_slice`](Self::extend_from_slice) says.
+    ///
     /// # Examples
     /// ```
     /// use stackfirst::InlineVec;

@@ -91,7 +91,9 @@ impl<T: Clone, const N: usize, A: Allocator + Clone> Clone for StackVec<T, N, A>
     }
 
     /// As `Vec`'s: reuses this vector's buffer (no allocation when `source` fits its capacity)
-    /// and keeps its allocator; the common prefix is cloned in place with `T::clone_from`.
+    /// and keeps its allocator; the common prefix is cloned in place with `T::clone_from`, the
+    /// rest appended as by [`extend_from_slice`](StackVec::extend_from_slice), whose `# Panics`
+    /// says what a panicking `clone` leaves.
     ///
     /// # Examples
     /// ```
