@@ -1119,3 +1119,29 @@ fn a_collection_grows_in_place_as_far_as_its_chunk_holds() {
     });
     assert_eq!(arena.allocated_bytes(), 512);
 }
+
+/// tip_buf.rs `reserve`: when the doubled capacity does not fit, the buffer falls back to
+/// exactly what it needs (`Err(_) if doubled > need => self.move_to(need)`). Twelve bytes hold
+/// three `u32`, not the four a first doubling asks for.
+#[test]
+fn frame_collect_falls_back_to_the_exact_need_when_doubling_does_not_fit() {
+    let mut memory = ArenaBuf::<12>::new();
+    memory.arena().frame(|f| {
+        // `filter`: lower bound 0, so every element goes through `push` (first: need 1, doubled 4).
+        let got = f.try_alloc_iter((0..3u32).filter(|_| true)).unwrap();
+        assert_eq!(&*got, &[0, 1, 2]);
+    });
+}
+
+/// tip_buf.rs `grow_in_place`: the last block grows in place when the room left in the chunk is
+/// exactly what is needed (`room < need` refuses, `room == need` does not).
+#[test]
+fn frame_text_grows_in_place_to_exactly_the_end_of_the_memory() {
+    let mut memory = ArenaBuf::<8>::new();
+    memory.arena().frame(|f| {
+        let (a, b) = ("abcd", "efgh");
+        // Two pieces: the first takes a block of 4 bytes, the second needs all 8 in place.
+        let s = f.try_alloc_fmt(format_args!("{a}{b}")).unwrap();
+        assert_eq!(s, "abcdefgh");
+    });
+}

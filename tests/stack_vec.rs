@@ -1225,3 +1225,18 @@ fn collect_of_a_known_length_allocates_once_and_an_unavailable_bound_is_a_hint()
         }
     });
 }
+
+/// raw.rs `min_heap_capacity`: as std's `Vec`, elements of up to 1024 bytes start with a heap
+/// capacity of 4 (only larger ones start at 1). 1024 is the boundary.
+#[test]
+#[allow(clippy::vec_init_then_push)] // `Vec` grows by `push`, as the vector beside it
+fn first_heap_capacity_of_1024_byte_elements_is_four_like_vec() {
+    let mut v: StackVec<[u8; 1024]> = StackVec::new();
+    v.push([1; 1024]);
+    let mut w: Vec<[u8; 1024]> = Vec::new();
+    w.push([1; 1024]);
+    assert_eq!((v.capacity(), w.capacity()), (4, 4));
+    let mut big: StackVec<[u8; 1025]> = StackVec::new();
+    big.push([1; 1025]);
+    assert_eq!(big.capacity(), 1);
+}
