@@ -1094,6 +1094,16 @@ fn splice_into_a_full_inline_vec_dropped_while_unwinding() {
             assert_eq!(panic_message(&*r.unwrap_err()), "the caller's own panic");
             assert_eq!(values(&v), [10, 1, 2, 3]);
             drop(v);
+            // No tail: the replacements go straight to the end, as many as fit.
+            let mut w: InlineVec<Tracked, 64> = InlineVec::new();
+            w.extend(tracked(0..2));
+            let r = caught(|| {
+                let _s = w.splice(2.., tracked(7..10));
+                panic!("the caller's own panic");
+            });
+            assert_eq!(panic_message(&*r.unwrap_err()), "the caller's own panic");
+            assert_eq!(values(&w), [0, 1, 7, 8]);
+            drop(w);
             assert_eq!(live(), 0);
         },
     );

@@ -1315,3 +1315,15 @@ fn sync_arena_on_the_stack_reset_and_refill() {
         arena.reset();
     }
 }
+
+/// Deserializing a string past the budget takes one exact allocation, as `String` does.
+#[cfg(feature = "serde")]
+#[test]
+fn deserialized_long_string_has_exact_capacity() {
+    let text = "a string longer than the thirty-two inline bytes";
+    let json = serde_json::to_string(text).unwrap();
+    let s: StackString = serde_json::from_str(&json).unwrap();
+    assert_eq!(s, text);
+    assert!(s.spilled());
+    assert_eq!(s.capacity(), text.len());
+}

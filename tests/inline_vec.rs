@@ -339,3 +339,14 @@ fn a_borrowed_no_heap_vector_has_no_heap_to_move_to() {
     assert_eq!(V::new_in(&NoHeap).into_heap_exact().len(), 0);
     assert_eq!(V::new_in(&NoHeap).into_boxed_slice().len(), 0);
 }
+
+/// `try_insert` at `len + 1` is a caller bug and panics, also when the vector is full (it must
+/// not be reported as a full vector).
+#[test]
+#[should_panic(expected = "insertion index (is 3) should be <= len (is 2)")]
+fn try_insert_one_past_len_panics_even_when_full() {
+    let mut v: InlineVec<u8, 2> = InlineVec::new();
+    v.push(1);
+    v.push(2);
+    let _ = v.try_insert(3, 9);
+}

@@ -1173,3 +1173,16 @@ fn splice_every_range_like_vec() {
         }
     }
 }
+
+/// `ExtractIf::size_hint`'s upper bound is what is left of the range, not of the vector.
+#[test]
+fn extract_if_size_hint_is_bounded_by_the_range() {
+    let mut v: StackVec<u8> = StackVec::from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    let mut it = v.extract_if(2..5, |x| *x == 3);
+    assert_eq!(it.size_hint(), (0, Some(3)));
+    assert_eq!(it.next(), Some(3));
+    assert_eq!(it.size_hint(), (0, Some(2)));
+    let rest: Vec<u8> = it.collect();
+    assert!(rest.is_empty());
+    assert_eq!(v, [1, 2, 4, 5, 6, 7, 8, 9, 10]);
+}

@@ -1503,3 +1503,37 @@ fn clone_from_reuses_the_buffer() {
     let ((), h) = count_heap(|| inline.clone_from(&long));
     assert_eq!((inline.as_str(), h.allocs), (long.as_str(), 1));
 }
+
+/// `stack_string::Drain::last` is the last char of the range, not the first.
+#[test]
+fn string_drain_last_is_the_final_char() {
+    let mut s: StackString = StackString::from("aéz");
+    assert_eq!(s.drain(..).last(), Some('z'));
+    assert_eq!(s, "");
+    let mut s: StackString = StackString::from("xaé€y");
+    assert_eq!(s.drain(1..7).last(), Some('€'));
+    assert_eq!(s, "xy");
+}
+
+/// Two `FromUtf8Error`s are equal only when both their bytes and their errors are.
+#[test]
+fn from_utf8_errors_with_equal_utf8_errors_but_other_bytes_differ() {
+    let a = StackString::from_utf8(StackVec::<u8>::from([0xff])).unwrap_err();
+    let b = StackString::from_utf8(StackVec::<u8>::from([0xff, b'a'])).unwrap_err();
+    assert_eq!(a.utf8_error(), b.utf8_error());
+    assert_ne!(a, b);
+    let std_a = String::from_utf8(vec![0xff]).unwrap_err();
+    let std_b = String::from_utf8(vec![0xff, b'a']).unwrap_err();
+    assert_ne!(std_a, std_b);
+}
+
+/// `Extend<char>` reserves the iterator's lower bound, not its upper one: a filter that keeps
+/// nothing does not spill the string.
+#[test]
+fn extend_chars_reserves_only_the_lower_size_hint() {
+    let mut s: StackString = StackString::new();
+    s.extend((0..100).map(|_| 'a').filter(|_| false));
+    assert!(s.is_empty());
+    assert!(!s.spilled());
+    assert_eq!(s.capacity(), 32);
+}

@@ -1240,3 +1240,41 @@ fn first_heap_capacity_of_1024_byte_elements_is_four_like_vec() {
     big.push([1; 1025]);
     assert_eq!(big.capacity(), 1);
 }
+
+/// A spilled vector's buffer is handed over as is by `try_into_heap_exact` (no copy, same
+/// capacity), as by `into_heap_exact`.
+#[test]
+fn try_into_heap_exact_hands_over_a_spilled_buffer() {
+    let mut v: StackVec<u8, 4> = StackVec::with_capacity(100);
+    v.extend(0..50);
+    assert!(v.spilled());
+    let ptr = v.as_ptr();
+    let heap: Vec<u8> = v.try_into_heap_exact().unwrap();
+    assert_eq!(heap.capacity(), 100);
+    assert_eq!(heap.as_ptr(), ptr);
+    assert_eq!(heap, (0..50).collect::<Vec<u8>>());
+}
+
+/// `clone_in` sizes the clone by the length: a short vector with a large heap buffer clones
+/// inline.
+#[test]
+fn clone_in_of_a_short_spilled_vector_is_inline() {
+    let mut v: StackVec<u8> = StackVec::with_capacity(100);
+    v.extend([1, 2, 3]);
+    assert!(v.spilled());
+    let bump = bumpalo::Bump::new();
+    let w: StackVec<u8, 32, &bumpalo::Bump> = v.clone_in(&bump);
+    assert_eq!(w, [1, 2, 3]);
+    assert!(!w.spilled());
+    assert_eq!(w.capacity(), 32);
+}
+
+/// `stack_vec![in alloc; elem; n]` makes one exact allocation of `n` elements.
+#[test]
+fn stack_vec_elem_in_alloc_is_one_exact_allocation() {
+    let bump = bumpalo::Bump::new();
+    let v: StackVec<u64, 32, &bumpalo::Bump> = stack_vec![in &bump; 7u64; 5];
+    assert_eq!(v, [7, 7, 7, 7, 7]);
+    assert!(v.spilled());
+    assert_eq!(v.capacity(), 5);
+}
