@@ -7,7 +7,7 @@ use std::alloc::{GlobalAlloc, Layout};
 use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use allocator_api2::alloc::Allocator;
+use allocator_api2::alloc::{Allocator, Global};
 use common::arena_model::{
     run_bump_backed, run_frames, run_growing, sync_arena_until_exhaustion, ArenaOp,
 };
@@ -1144,4 +1144,138 @@ fn frame_text_grows_in_place_to_exactly_the_end_of_the_memory() {
         let s = f.try_alloc_fmt(format_args!("{a}{b}")).unwrap();
         assert_eq!(s, "abcdefgh");
     });
+}
+
+/// chunk.rs `grow`, the first heap chunk after the caller's memory: its size is twice the
+/// memory's, but at least the first chunk's (`.max(FIRST_CHUNK / 2)` before doubling), so a tiny
+/// buffer does not make the arena start with tiny chunks.
+#[test]
+fn tiny_caller_memory_overflows_into_a_first_chunk_of_full_size() {
+    let mut memory = [MaybeUninit::uninit(); 64];
+    let mut arena = Arena::from_memory_in(&mut memory, Global);
+    arena.frame(|f| {
+        let big = f.alloc([1u8; 100]); // does not fit 63 bytes: the first heap chunk
+        assert_eq!(big[99], 1);
+    });
+    // 512 (`FIRST_CHUNK`): `max(48, 256) * 2`, not `48 * 2` raised to the request's 144.
+    assert_eq!(arena.allocated_bytes(), 512);
+}
+
+/// chunk.rs `Footer::capacity`: a heap chunk's capacity is its size less the footer, so with a
+/// single chunk `used + remaining == capacity`, and the capacity is below the bytes allocated.
+#[test]
+fn a_heap_chunks_capacity_excludes_its_footer() {
+    let mut arena = Arena::new();
+    arena.frame(|f| {
+        let _x = f.alloc(1u8);
+        assert_eq!(f.used() + f.remaining(), f.capacity());
+    });
+    assert_eq!(arena.allocated_bytes(), 512);
+    assert!(arena.capacity() < arena.allocated_bytes());
+    arena.reset(); // back to the first chunk, home
+    assert_eq!(arena.capacity(), arena.remaining());
+}
+
+/// frame.rs `Frame::frame`: a child frame's memory is reclaimed when its closure unwinds, not
+/// only when it returns (the guard's `Drop` does the rewind).
+#[test]
+fn a_child_frame_that_panics_is_reclaimed() {
+    let mut arena = Arena::new();
+    arena.frame(|mut f| {
+        let kept = f.alloc(7u64);
+        let used = f.used();
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            f.frame(|g| {
+                let _tmp = g.alloc_slice_copy(&[0u8; 64]);
+                panic!("child frame unwinds");
+            })
+        }));
+        assert!(r.is_err());
+        assert_eq!(f.used(), used, "the child's 64 bytes were reclaimed");
+        assert_eq!(*kept, 7);
+    });
+    assert_eq!(arena.used(), 0);
+}
+
+/// frame.rs `try_alloc_iter_exact`: the iterator is dropped while the prefix guard still owns
+/// the elements, so an iterator whose `Drop` panics does not leak the elements collected.
+#[test]
+fn alloc_iter_exact_drops_the_elements_when_the_iterators_drop_panics() {
+    struct PanicsOnDrop(u64);
+    impl Iterator for PanicsOnDrop {
+        type Item = Tracked;
+        fn next(&mut self) -> Option<Tracked> {
+            (self.0 > 0).then(|| {
+                self.0 -= 1;
+                Tracked::new(self.0)
+            })
+        }
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            (self.0 as usize, Some(self.0 as usize))
+        }
+    }
+    impl ExactSizeIterator for PanicsOnDrop {}
+    impl Drop for PanicsOnDrop {
+        fn drop(&mut self) {
+            panic!("the iterator's drop panics");
+        }
+    }
+
+    let mut arena = Arena::new();
+    arena.frame(|f| {
+        let r = caught(|| f.alloc_iter_exact(PanicsOnDrop(3)));
+        assert!(r.is_err());
+        assert_eq!(live(), 0, "the three collected elements were dropped");
+    });
+}
+
+/// sync_arena.rs `resize_in_place`: the most recent block grows in place up to exactly the end
+/// of the buffer (`end <= BYTES`).
+#[test]
+fn sync_arena_grows_the_last_block_in_place_to_exactly_its_end() {
+    let arena = SyncArena::<16>::new();
+    let a = &arena;
+    let l8 = Layout::from_size_align(8, 1).unwrap();
+    let l16 = Layout::from_size_align(16, 1).unwrap();
+    let p = a.allocate(l8).unwrap().cast::<u8>();
+    // SAFETY: our 8-byte block.
+    unsafe { p.as_ptr().write_bytes(0x5A, 8) };
+    // SAFETY: a live block of this arena for `l8`.
+    let q = unsafe { a.grow(p, l8, l16) }.expect("8 more bytes fit in place");
+    assert_eq!(q.cast::<u8>(), p);
+    assert_eq!(arena.used(), 16);
+    // SAFETY: the grown block keeps its first 8 bytes.
+    assert!(
+        unsafe { std::slice::from_raw_parts(q.cast::<u8>().as_ptr(), 8) }
+            .iter()
+            .all(|&b| b == 0x5A)
+    );
+}
+
+/// chunk.rs `reserve_first`: a first chunk too large for any layout is reported with the
+/// request capped at `isize::MAX`, not as a request of 0 bytes.
+#[test]
+fn an_impossible_first_chunk_names_the_capped_request() {
+    let err = Arena::try_with_capacity_in(usize::MAX, Global).unwrap_err();
+    assert_eq!(err.kind(), ArenaErrorKind::BackingFailed);
+    assert_eq!(err.layout().size(), isize::MAX as usize);
+    assert!(
+        err.to_string().starts_with(&format!(
+            "arena's backing allocator failed: requested {} bytes",
+            isize::MAX
+        )),
+        "{err}"
+    );
+}
+
+/// sync_arena.rs: exhaustion reports what is left of the buffer, not the whole buffer (loom
+/// checked it under threads; this checks it in every test run).
+#[test]
+fn sync_arena_exhaustion_reports_what_remains() {
+    let arena = SyncArena::<16>::new();
+    arena.try_alloc_layout(Layout::new::<u64>()).unwrap();
+    let e = arena
+        .try_alloc_layout(Layout::new::<[u64; 2]>())
+        .unwrap_err();
+    assert_eq!((e.kind(), e.remaining()), (ArenaErrorKind::Exhausted, 8));
 }

@@ -9,7 +9,7 @@ use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
 
 use stackfirst::allocator_api2::alloc::{AllocError, Allocator, Global};
-use stackfirst::{Arena, Frame};
+use stackfirst::{Arena, ArenaErrorKind, Frame};
 
 // ---------------------------------------------------------------------------------------------
 // A backing allocator that allocates from the arena it backs (safe code can: the arena, the
@@ -19,11 +19,13 @@ thread_local! {
     static HOOK: Cell<Option<&'static Frame<'static>>> = const { Cell::new(None) };
     static HOOK_RAN: Cell<bool> = const { Cell::new(false) };
     static STASH: RefCell<Option<&'static mut [u8]>> = const { RefCell::new(None) };
+    static REFUSED: Cell<Option<ArenaErrorKind>> = const { Cell::new(None) };
 }
 
 /// The global heap, except that while `HOOK` holds a frame, the next chunk request first
 /// allocates 64 bytes of 0xAA in that frame (and keeps them, if the arena grants them: refusing
-/// a request made from inside its own backing allocator would be a fine answer).
+/// a request made from inside its own backing allocator would be a fine answer; `REFUSED` keeps
+/// the refusal's kind).
 struct Reentrant;
 
 // SAFETY: every block comes from and goes back to `Global` unchanged.
@@ -31,8 +33,9 @@ unsafe impl Allocator for Reentrant {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         if let Some(f) = HOOK.with(Cell::take) {
             HOOK_RAN.with(|r| r.set(true));
-            if let Ok(s) = f.try_alloc_slice_fill_copy(64, 0xAAu8) {
-                STASH.with(|st| *st.borrow_mut() = Some(s));
+            match f.try_alloc_slice_fill_copy(64, 0xAAu8) {
+                Ok(s) => STASH.with(|st| *st.borrow_mut() = Some(s)),
+                Err(e) => REFUSED.with(|r| r.set(Some(e.kind()))),
             }
         }
         Global.allocate(layout)
@@ -114,6 +117,12 @@ fn a_backing_allocator_that_allocates_in_its_own_arena_keeps_blocks_disjoint() {
     // The first chunk: the backing allocator allocates in the arena while it is asked for it.
     let first = f.alloc_slice_fill_copy(100, 0x11u8);
     assert!(HOOK_RAN.with(Cell::get), "the hook ran");
+    // There is no chunk yet: the hook's request needs one, and is refused as the backing
+    // allocator's failure (`ArenaErrorKind::BackingFailed` documents it), not as exhaustion.
+    assert_eq!(
+        REFUSED.with(Cell::take),
+        Some(ArenaErrorKind::BackingFailed)
+    );
     // Fill several more chunks.
     fill_chunks_and_check_the_stash(f);
     assert!(first.iter().all(|&b| b == 0x11));
