@@ -261,3 +261,40 @@ fn budget_for_is_checked() {
     let msg = err.downcast_ref::<String>().unwrap();
     assert!(msg.contains("at most 100"), "{msg}");
 }
+
+/// Room asked for with `reserve_exact`/`try_reserve_exact` and granted without an allocation
+/// counts for the spill report as `reserve`'s does: with a smaller budget the call spills.
+#[test]
+fn reserve_exact_granted_in_place_counts_for_the_spill_report() {
+    let first = line!();
+    {
+        let mut v: StackVec<u64> = StackVec::new();
+        v.reserve_exact(3);
+        v.push(1);
+    }
+    {
+        let mut w: StackVec<u64> = StackVec::new();
+        w.try_reserve_exact(4).unwrap();
+    }
+    let sites = sites_between(file!(), first, line!());
+    let got: Vec<_> = sites.iter().map(|s| (s.line - first, s.max_len)).collect();
+    assert_eq!(got, [(2, 3), (7, 4)], "{sites:?}");
+}
+
+/// Shrinking a vector that never spilled does not count it as one that spilled and moved back
+/// inline.
+#[test]
+fn shrinking_a_vector_that_never_spilled_is_not_a_spill() {
+    let first = line!();
+    {
+        let mut v: StackVec<u64> = StackVec::from([1, 2]);
+        v.shrink_to_fit();
+        v.shrink_to(3);
+    }
+    let sites = sites_between(file!(), first, line!());
+    let got: Vec<_> = sites
+        .iter()
+        .map(|s| (s.line - first, s.created, s.spilled))
+        .collect();
+    assert_eq!(got, [(2, 1, 0)], "{sites:?}");
+}

@@ -1278,3 +1278,81 @@ fn stack_vec_elem_in_alloc_is_one_exact_allocation() {
     assert!(v.spilled());
     assert_eq!(v.capacity(), 5);
 }
+
+/// An iterator whose lower bound (at most `cap`) is honest but not exact.
+struct CappedHint {
+    next: u64,
+    end: u64,
+    cap: usize,
+}
+
+impl Iterator for CappedHint {
+    type Item = u64;
+    fn next(&mut self) -> Option<u64> {
+        (self.next < self.end).then(|| {
+            self.next += 1;
+            self.next - 1
+        })
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = (self.end - self.next) as usize;
+        (left.min(self.cap), Some(left))
+    }
+}
+
+/// `extend` fills the spare capacity at once when the iterator's lower bound fits it, and grows
+/// by the hint only once the vector is full (u64: 4 inline; 4 -> 9 -> 18 -> 36 for an iterator
+/// that promises 4 more at a time).
+#[test]
+fn extend_fills_the_spare_capacity_before_it_grows_by_the_hint() {
+    let mut v: StackVec<u64> = StackVec::new();
+    v.extend(CappedHint {
+        next: 0,
+        end: 20,
+        cap: 4,
+    });
+    assert_eq!(v, (0..20).collect::<Vec<u64>>());
+    assert_eq!(v.capacity(), 36);
+
+    // A lower bound that fits the spare capacity is written in place: no growth, even when
+    // fewer elements come (the hint only sizes growth).
+    let mut v: StackVec<u64> = StackVec::new();
+    v.extend(LyingIter {
+        inner: [1u64, 0].into_iter(),
+        hint: (4, None),
+    });
+    assert_eq!((v.as_slice(), v.spilled()), (&[1, 0][..], false));
+}
+
+/// A hint that cannot be reserved falls back to amortized growth by one (doubling), not to
+/// exact growth by one (which would reallocate at every element).
+#[test]
+fn an_unsatisfiable_hint_falls_back_to_amortized_growth() {
+    let mut v: StackVec<u64> = StackVec::new();
+    v.extend(LyingIter {
+        inner: 0..10u64,
+        hint: (usize::MAX, None),
+    });
+    assert_eq!(v.len(), 10);
+    assert_eq!(v.capacity(), 16);
+}
+
+/// `Ord` is lexicographic like the slices' (`PartialOrd` agrees with it), so ordered
+/// collections and `max` order vectors as they order slices.
+#[test]
+fn ord_is_the_slices_order() {
+    use std::cmp::Ordering;
+    use std::collections::BTreeSet;
+
+    let a: StackVec<u64> = StackVec::from([1, 2]);
+    let b: StackVec<u64> = StackVec::from([1, 3]);
+    let c: StackVec<u64> = (0..9).collect(); // spilled
+    assert_eq!(Ord::cmp(&a, &b), Ordering::Less);
+    assert_eq!(Ord::cmp(&b, &a), Ordering::Greater);
+    assert_eq!(Ord::cmp(&c, &a), Ordering::Less);
+    assert_eq!(Ord::cmp(&a, &a.clone()), Ordering::Equal);
+    assert_eq!(Ord::cmp(&a, &b), a.partial_cmp(&b).unwrap());
+    assert_eq!(Ord::max(a.clone(), b.clone()), b);
+    let set: BTreeSet<StackVec<u64>> = [b.clone(), c.clone(), a.clone()].into_iter().collect();
+    assert_eq!(set.into_iter().collect::<Vec<_>>(), [c, a, b]);
+}
