@@ -1115,7 +1115,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
 /// grow, and abort on allocation failure as `String` does. The pieces are `format_args!`'s: the
 /// literal text between arguments and each argument's output (the compiler may fold constant
 /// arguments into the text). For all or nothing, build with
-/// [`format_in`](StackString::format_in), which panics, or check the room first.
+/// [`format_in`](StackString::format_in), which panics, or
+/// [`try_format_in`](StackString::try_format_in), which returns the allocator's refusal.
 ///
 /// # Examples
 /// ```
@@ -1155,7 +1156,7 @@ impl<const N: usize, A: Allocator> fmt::Write for StackString<N, A> {
     #[inline]
     fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> fmt::Result {
         if is_no_heap::<A>() {
-            return format::write_fmt_fixed(self, args).map_err(|_| fmt::Error);
+            return format::try_write_fmt(self, args).map_err(|_| fmt::Error);
         }
         match args.as_str() {
             Some(s) => self.write_str(s),

@@ -476,6 +476,67 @@ fn format_in_a_string_that_cannot_grow_sees_a_swallowed_error() {
     assert_eq!(s, "too long for four bytesend");
 }
 
+/// `try_format_in`: `format!`'s text whenever the allocator grants the room, else the
+/// refusal, with nothing kept; in a fixed frame it succeeds exactly when the text fits what
+/// the frame has left (a refused doubling falls back to the exact size), and a `Display` that
+/// swallows the refusal does not turn it into a truncated text.
+#[test]
+fn try_format_in_fails_exactly_when_the_text_cannot_fit() {
+    for (n, word) in [
+        (0, ""),
+        (7, "x"),
+        (123_456, "a longer word than the budget holds"),
+    ] {
+        let ours = StackString::<8, _>::try_format_in(format_args!("{n}:{word}"), Global);
+        assert_eq!(ours.unwrap(), format!("{n}:{word}"));
+    }
+    let mut memory = [std::mem::MaybeUninit::uninit(); 64];
+    let mut arena = stackfirst::Arena::from_memory(&mut memory);
+    arena.frame(|f| {
+        let room = f.remaining();
+        assert!(room > 8, "{room}");
+        for width in 0..=room + 8 {
+            let r = StackString::<8, _>::try_format_in(format_args!("{:>width$}", 7), &f);
+            match r {
+                Ok(s) => {
+                    assert!(width <= room, "{width} > {room}");
+                    assert_eq!(s, format!("{:>width$}", 7));
+                }
+                Err(e) => {
+                    assert!(width > room, "{width} <= {room}: {e}");
+                    assert_eq!(f.used(), 0, "the refused text is given back");
+                }
+            }
+        }
+    });
+    struct Swallows;
+    impl std::fmt::Display for Swallows {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let _ = f.write_str("too long for four bytes");
+            let _ = f.write_str("end");
+            Ok(())
+        }
+    }
+    let e = StackString::<4, NoHeap>::try_format_in(format_args!("{Swallows}"), NoHeap);
+    assert_eq!(e.unwrap_err().kind(), TryReserveErrorKind::CapacityExceeded);
+    let fits = StackString::<4, NoHeap>::try_format_in(format_args!("{}", 1234), NoHeap);
+    assert_eq!(fits.unwrap(), "1234");
+    struct Fails;
+    impl std::fmt::Display for Fails {
+        fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            Err(std::fmt::Error)
+        }
+    }
+    quiet();
+    assert_eq!(
+        panic_of(|| drop(StackString::<4, NoHeap>::try_format_in(
+            format_args!("{Fails}"),
+            NoHeap
+        ))),
+        "a formatting trait implementation returned an error"
+    );
+}
+
 /// `&NoHeap` cannot grow either: full, not out of memory (which would abort the process).
 #[test]
 fn a_borrowed_no_heap_string_is_full_too() {
@@ -575,6 +636,28 @@ fn conversions_to_and_from_what_string_converts_to_and_from() {
         (ours.to_string(), format!("{ours:?}")),
         (std.to_string(), format!("{std:?}"))
     );
+}
+
+/// The borrowing conversions `String` has: a borrowed `Cow` of the text, and the text's socket
+/// addresses.
+#[test]
+fn a_borrowed_cow_and_socket_addresses_as_string_gives_them() {
+    use std::borrow::Cow;
+    use std::net::ToSocketAddrs;
+    for text in ["short", "longer than the thirty-two byte budget"] {
+        let s = StackString::<32>::from(text);
+        let cow = Cow::from(&s);
+        assert!(matches!(cow, Cow::Borrowed(t) if t.as_ptr() == s.as_ptr() && t == text));
+    }
+    for text in ["127.0.0.1:8080", "[::1]:443", "no port here"] {
+        let ours = StackString::<32>::from(text).to_socket_addrs();
+        let std = String::from(text).to_socket_addrs();
+        match (ours, std) {
+            (Ok(a), Ok(b)) => assert!(a.eq(b), "{text}"),
+            (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "{text}"),
+            (a, b) => panic!("{text}: {a:?} against {b:?}"),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

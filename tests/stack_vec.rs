@@ -184,6 +184,33 @@ fn cow_and_vec_deque_take_a_spilled_buffer_without_copying() {
     assert!(items == back);
 }
 
+/// The conversions `Vec` has from a borrowed `Vec` and to a borrowed `Cow`, and an empty
+/// owning iterator by `Default`.
+#[test]
+fn borrowed_conversions_and_an_empty_owning_iterator_as_vec_gives_them() {
+    use std::borrow::Cow;
+    let short = vec![1u64, 2];
+    let (v, heap) = count_heap(|| StackVec::<u64>::from(&short));
+    assert_eq!(
+        (v.as_slice(), v.spilled(), heap.allocs),
+        (&short[..], false, 0)
+    );
+    let long: Vec<u64> = (0..10).collect();
+    let (v, heap) = count_heap(|| StackVec::<u64>::from(&long));
+    assert_eq!(
+        (v.as_slice(), v.capacity(), heap.allocs),
+        (&long[..], 10, 1)
+    );
+    for v in [StackVec::<u64>::from(&short), v] {
+        let cow = Cow::from(&v);
+        assert!(matches!(cow, Cow::Borrowed(s) if s.as_ptr() == v.as_ptr() && s == v));
+    }
+    let mut it = stackfirst::IntoIter::<String, 32>::default();
+    assert_eq!((it.len(), it.as_slice().len(), it.next()), (0, 0, None));
+    let mut it = stackfirst::IntoIter::<u8, 4, NoHeap>::default();
+    assert_eq!((it.next_back(), it.size_hint()), (None, (0, Some(0))));
+}
+
 #[test]
 fn into_heap_exact_edge_cases() {
     let (v, heap) = count_heap(|| StackVec::<u64>::new().into_heap_exact());

@@ -50,6 +50,23 @@ impl<'a, const N: usize> From<StackString<N, Global>> for Cow<'a, str> {
     }
 }
 
+impl<'a, const N: usize, A: Allocator> From<&'a StackString<N, A>> for Cow<'a, str> {
+    /// A borrowed `Cow` of the text, as `Cow::from(&String)`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::borrow::Cow;
+    /// use stackfirst::StackString;
+    ///
+    /// let s = StackString::<32>::from("hi");
+    /// let c = Cow::from(&s);
+    /// assert!(matches!(c, Cow::Borrowed(t) if t.as_ptr() == s.as_ptr() && t == "hi"));
+    /// ```
+    fn from(s: &'a StackString<N, A>) -> Self {
+        Cow::Borrowed(s.as_str())
+    }
+}
+
 impl<const N: usize> From<StackString<N, Global>> for Box<str> {
     /// [`StackString::into_boxed_str`].
     #[track_caller]

@@ -9,6 +9,7 @@ use allocator_api2::alloc::Global;
 
 use super::StackString;
 use crate::no_heap::is_no_heap;
+use crate::TryReserveError;
 
 #[cfg(feature = "alloc")]
 impl StackString<32, Global> {
@@ -75,8 +76,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
         match args.as_str() {
             Some(literal) => s.push_str(literal),
             None if is_no_heap::<A>() => {
-                if let Err(full) = write_fmt_fixed(&mut s, args) {
-                    format_failed(full)
+                if let Err(refused) = try_write_fmt(&mut s, args) {
+                    format_failed(refused.is_some())
                 }
             }
             None => {
@@ -86,6 +87,46 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
             }
         }
         s
+    }
+
+    /// [`format_in`](Self::format_in) that reports failure instead of panicking or aborting,
+    /// for a string that cannot grow ([`NoHeap`](crate::NoHeap)) or one that spills into a fixed
+    /// arena frame or any allocator that may refuse: `bump-scope`'s `try_alloc_fmt`, and
+    /// [`Frame::try_alloc_fmt`](crate::Frame::try_alloc_fmt) for a string of its own.
+    ///
+    /// # Errors
+    /// The [`TryReserveError`] of the first piece of text (`format_args!`'s literal text and
+    /// each argument's output) that neither fits nor can be made room for
+    /// ([`TryReserveErrorKind::CapacityExceeded`](crate::TryReserveErrorKind) for `NoHeap`),
+    /// also when the `Display` that wrote it swallowed the error. The text built so far is
+    /// dropped, its memory given back.
+    ///
+    /// # Panics
+    /// If a formatting trait implementation returns an error of its own, as `format!` does.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::mem::MaybeUninit;
+    /// use stackfirst::{Arena, StackString};
+    ///
+    /// let mut memory = [MaybeUninit::uninit(); 64];
+    /// Arena::from_memory(&mut memory).frame(|f| {
+    ///     let line = StackString::<8, _>::try_format_in(format_args!("{:>20}", 7), &f).unwrap();
+    ///     assert_eq!((line.len(), line.spilled()), (20, true));
+    ///     drop(line);
+    ///     let too_long = StackString::<8, _>::try_format_in(format_args!("{:>100}", 7), &f);
+    ///     assert!(too_long.is_err());
+    ///     assert_eq!(f.used(), 0); // nothing kept
+    /// });
+    /// ```
+    #[inline]
+    pub fn try_format_in(args: fmt::Arguments<'_>, alloc: A) -> Result<Self, TryReserveError> {
+        let mut s = Self::new_in(alloc);
+        match try_write_fmt(&mut s, args) {
+            Ok(()) => Ok(s),
+            Err(Some(refused)) => Err(refused),
+            Err(None) => format_failed(false),
+        }
     }
 
     /// [`concat`](StackString::concat) into a string with this budget that spills into
@@ -147,40 +188,42 @@ fn format_failed(full: bool) -> ! {
     panic!("a formatting trait implementation returned an error");
 }
 
-/// `fmt::Write` into a string that cannot grow, remembering whether a piece did not fit, and
-/// refusing every piece after it (a `Display` may swallow the error and go on writing: what
-/// follows a lost piece is not kept either, so the text stays a prefix of the whole).
+/// `fmt::Write` that appends each piece all or nothing (`try_push_str`), remembering the first
+/// piece that did not fit and refusing every piece after it (a `Display` may swallow the error
+/// and go on writing: what follows a lost piece is not kept either, so the text stays a prefix
+/// of the whole).
 struct Recording<'a, const N: usize, A: Allocator> {
     s: &'a mut StackString<N, A>,
-    full: bool,
+    refused: Option<TryReserveError>,
 }
 
 impl<const N: usize, A: Allocator> Write for Recording<'_, N, A> {
     #[inline]
     fn write_str(&mut self, piece: &str) -> fmt::Result {
-        if self.full {
+        if self.refused.is_some() {
             return Err(fmt::Error);
         }
-        let r = self.s.write_str(piece);
-        self.full |= r.is_err();
-        r
+        self.s.try_push_str(piece).map_err(|refused| {
+            self.refused = Some(refused);
+            fmt::Error
+        })
     }
 }
 
-/// `write!` into a string that cannot grow ([`NoHeap`](crate::NoHeap)): an error when a piece
-/// did not fit, even if the `Display` that wrote it swallowed the error and returned `Ok`
-/// (`Err(true)`), or when a `Display` failed (`Err(false)`); the string keeps what was written
-/// before that piece.
-pub(super) fn write_fmt_fixed<const N: usize, A: Allocator>(
+/// `write!` that fails when a piece did not fit (`Err(Some(_))`), even if the `Display` that
+/// wrote it swallowed the error and returned `Ok`, or when a `Display` failed (`Err(None)`);
+/// the string keeps what was written before that piece.
+pub(super) fn try_write_fmt<const N: usize, A: Allocator>(
     s: &mut StackString<N, A>,
     args: fmt::Arguments<'_>,
-) -> Result<(), bool> {
-    let mut w = Recording { s, full: false };
+) -> Result<(), Option<TryReserveError>> {
+    let mut w = Recording { s, refused: None };
     let failed = fmt::write(&mut w, args).is_err();
-    if w.full || failed {
-        return Err(w.full);
+    match w.refused {
+        Some(refused) => Err(Some(refused)),
+        None if failed => Err(None),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// `format!` into a [`StackString`]: no allocation when the text fits its 32 inline bytes,
@@ -191,7 +234,8 @@ pub(super) fn write_fmt_fixed<const N: usize, A: Allocator>(
 /// * `stack_format!(in alloc; "...", args)` gives a `StackString<32, A>` that spills into
 ///   `alloc` (a `&Frame`, a `&bumpalo::Bump`, ...).
 ///
-/// For another budget, call [`StackString::format_in`] with `format_args!`.
+/// For another budget, call [`StackString::format_in`] with `format_args!`; for an error
+/// instead of a panic or an abort when the allocator refuses, [`StackString::try_format_in`].
 ///
 /// # Examples
 /// ```

@@ -160,6 +160,26 @@ impl<const N: usize, A: Allocator> AsRef<std::path::Path> for StackString<N, A> 
     }
 }
 
+#[cfg(feature = "std")]
+impl<const N: usize, A: Allocator> std::net::ToSocketAddrs for StackString<N, A> {
+    type Iter = std::vec::IntoIter<std::net::SocketAddr>;
+
+    /// The text's addresses, as `String`'s (`str::to_socket_addrs`).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::net::{SocketAddr, ToSocketAddrs};
+    /// use stackfirst::StackString;
+    ///
+    /// let s = StackString::<32>::from("127.0.0.1:8080");
+    /// let addrs: Vec<SocketAddr> = s.to_socket_addrs().unwrap().collect();
+    /// assert_eq!(addrs, ["127.0.0.1:8080".parse::<SocketAddr>().unwrap()]);
+    /// ```
+    fn to_socket_addrs(&self) -> std::io::Result<Self::Iter> {
+        self.as_str().to_socket_addrs()
+    }
+}
+
 impl<const N: usize, A: Allocator> Borrow<str> for StackString<N, A> {
     fn borrow(&self) -> &str {
         self

@@ -48,6 +48,41 @@ impl<T: Clone, const N: usize, A: Allocator + Default> From<&mut [T]> for StackV
     }
 }
 
+#[cfg(feature = "alloc")]
+impl<T: Clone, const N: usize, A: Allocator + Default> From<&Vec<T>> for StackVec<T, N, A> {
+    /// Clones the elements in: inline when they fit, else one exact allocation.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from(&vec![1, 2]);
+    /// assert_eq!((v.as_slice(), v.spilled()), (&[1, 2][..], false));
+    /// ```
+    #[track_caller]
+    fn from(vec: &Vec<T>) -> Self {
+        Self::from(vec.as_slice())
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<'a, T: Clone, const N: usize, A: Allocator> From<&'a StackVec<T, N, A>> for Cow<'a, [T]> {
+    /// A borrowed `Cow` of the elements, as `Cow::from(&Vec<T>)`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::borrow::Cow;
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from([1, 2]);
+    /// let c = Cow::from(&v);
+    /// assert!(matches!(c, Cow::Borrowed(s) if s.as_ptr() == v.as_ptr() && s == [1, 2]));
+    /// ```
+    fn from(vec: &'a StackVec<T, N, A>) -> Self {
+        Cow::Borrowed(vec.as_slice())
+    }
+}
+
 impl<const N: usize, A: Allocator + Default> From<&str> for StackVec<u8, N, A> {
     /// The string's bytes: inline when they fit, else one exact allocation.
     ///

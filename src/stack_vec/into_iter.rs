@@ -191,6 +191,21 @@ impl<T, const N: usize, A: Allocator> ExactSizeIterator for IntoIter<T, N, A> {}
 
 impl<T, const N: usize, A: Allocator> FusedIterator for IntoIter<T, N, A> {}
 
+impl<T, const N: usize, A: Allocator + Default> Default for IntoIter<T, N, A> {
+    /// An empty iterator, as `vec::IntoIter`'s `Default`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::IntoIter;
+    ///
+    /// let mut it: IntoIter<u8, 32> = IntoIter::default();
+    /// assert_eq!((it.len(), it.next()), (0, None));
+    /// ```
+    fn default() -> Self {
+        StackVec::default().into_iter()
+    }
+}
+
 impl<T: Clone, const N: usize, A: Allocator + Clone> Clone for IntoIter<T, N, A> {
     #[cfg_attr(feature = "spill-report", track_caller)]
     fn clone(&self) -> Self {
