@@ -73,6 +73,7 @@ fn op() -> impl Strategy<Value = StrOp> {
         1 => (any::<u32>(), bytes()).prop_map(|(c, b)| StrOp::WriteFmt(c, b)),
         1 => parts().prop_map(StrOp::Concat),
         1 => (any::<i64>(), bytes()).prop_map(|(i, b)| StrOp::Format(i, b)),
+        1 => (any::<i64>(), any::<u8>(), bytes()).prop_map(|(i, w, b)| StrOp::TryFormat(i, w, b)),
         1 => Just(StrOp::AsciiUppercase),
     ]
 }
@@ -1250,6 +1251,7 @@ mod no_heap_model {
         Lossy(Vec<u8>),
         Concat(Vec<String>),
         Format(String, i32),
+        TryFormat(String, i32, usize),
     }
 
     fn text() -> impl Strategy<Value = String> {
@@ -1279,6 +1281,7 @@ mod no_heap_model {
             proptest::collection::vec(any::<u8>(), 0..8).prop_map(Op::Lossy),
             proptest::collection::vec(text(), 0..3).prop_map(Op::Concat),
             (text(), any::<i32>()).prop_map(|(t, n)| Op::Format(t, n)),
+            (text(), any::<i32>(), 0usize..24).prop_map(|(t, n, w)| Op::TryFormat(t, n, w)),
         ]
     }
 
@@ -1309,6 +1312,7 @@ mod no_heap_model {
                     Op::Lossy(b) => v2 = String::from_utf8_lossy(b).into_owned(),
                     Op::Concat(p) => v2 = p.concat(),
                     Op::Format(t, n) => v2 = format!("{n}{t}"),
+                    Op::TryFormat(t, n, w) => v2 = format!("{n:>w$}{t}"),
                 }
                 None
             }));
@@ -1354,6 +1358,12 @@ mod no_heap_model {
                         s2 = StackString::concat_in(&r, NoHeap)
                     }
                     Op::Format(t, n) => s2 = StackString::format_in(format_args!("{n}{t}"), NoHeap),
+                    Op::TryFormat(t, n, w) => {
+                        match StackString::try_format_in(format_args!("{n:>w$}{t}"), NoHeap) {
+                            Ok(formatted) => s2 = formatted,
+                            Err(_) => return Err(()),
+                        }
+                    }
                 }
                 Ok(None)
             }));
@@ -1368,15 +1378,16 @@ mod no_heap_model {
                 }
                 (Ok(_), Ok(Err(()))) => {
                     // Reported full: String's result must not fit. `write!` keeps a prefix of
-                    // String's; the `try_` appends change nothing.
+                    // String's; the `try_` methods change nothing.
                     assert!(
                         v2.len() > N,
                         "{op:?}: reported full but {} fits {N}",
                         v2.len()
                     );
-                    assert!(v2.starts_with(s2.as_str()), "{op:?}: {s2:?} vs {v2:?}");
-                    if matches!(op, Op::TryPush(_) | Op::TryPushStr(_)) {
-                        assert_eq!(s2.as_str(), before, "{op:?}: changed by a failed append");
+                    if matches!(op, Op::TryPush(_) | Op::TryPushStr(_) | Op::TryFormat(..)) {
+                        assert_eq!(s2.as_str(), before, "{op:?}: changed by a failed try_");
+                    } else {
+                        assert!(v2.starts_with(s2.as_str()), "{op:?}: {s2:?} vs {v2:?}");
                     }
                 }
                 (Ok(_), Err(e)) => {

@@ -71,6 +71,9 @@ pub enum StrOp {
     WriteFmt(u32, Vec<u8>),
     Concat(Vec<Vec<u8>>),
     Format(i64, Vec<u8>),
+    /// `try_format_in` with a padded number (written a char at a time), which never fails for
+    /// these growing allocators: `format!` in `String`.
+    TryFormat(i64, u8, Vec<u8>),
     AsciiUppercase,
 }
 
@@ -433,6 +436,12 @@ pub fn run<const N: usize, A: ModelAlloc>(ops: &[StrOp], alloc: A) {
                 let t = text(&b);
                 s = StackString::format_in(format_args!("{i}:{t}"), alloc.clone());
                 v = format!("{i}:{t}");
+            }
+            StrOp::TryFormat(i, w, b) => {
+                let (t, w) = (text(&b), usize::from(w % 48));
+                s = StackString::try_format_in(format_args!("{i:>w$}:{t}"), alloc.clone())
+                    .expect("the model's allocators grant every request");
+                v = format!("{i:>w$}:{t}");
             }
             StrOp::AsciiUppercase => {
                 s.make_ascii_uppercase();
