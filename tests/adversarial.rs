@@ -3291,3 +3291,16 @@ fn a_panicking_clone_of_an_element_without_drop_glue_appends_nothing() {
         check::<4>(start); // 1 slot: spills
     }
 }
+
+/// `into_flattened` whose length in elements overflows `usize` (only zero-sized elements get
+/// there) panics as `Vec`'s does, rather than wrapping to a wrong length.
+#[test]
+fn into_flattened_length_overflow_panics_like_vec() {
+    let mut v: StackVec<[(); 2], 0> = StackVec::new();
+    // SAFETY: zero-sized elements need no initialization; the capacity is `usize::MAX`.
+    unsafe { v.set_len(usize::MAX) };
+    match caught(move || v.into_flattened()) {
+        Ok(f) => panic!("no panic: length {}", f.len()),
+        Err(e) => assert_eq!(panic_message(&*e), "vec len overflow"),
+    }
+}

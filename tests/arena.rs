@@ -1279,3 +1279,25 @@ fn sync_arena_exhaustion_reports_what_remains() {
         .unwrap_err();
     assert_eq!((e.kind(), e.remaining()), (ArenaErrorKind::Exhausted, 8));
 }
+
+/// A `FrameBox` formats as its value, as `Box` does: `Display` as the value's `Display`,
+/// `Debug` as its `Debug`.
+#[test]
+fn frame_box_formats_as_its_value() {
+    let mut mem = [MaybeUninit::uninit(); 256];
+    Arena::from_memory(&mut mem).frame(|f| {
+        let b = f.alloc(String::from("go"));
+        let std_b = Box::new(String::from("go"));
+        assert_eq!(format!("{b}"), format!("{std_b}"));
+        assert_eq!(format!("{b}|{b:?}"), "go|\"go\"");
+    });
+}
+
+/// An `ArenaBuf`'s `Debug` says whether its arena has been taken.
+#[test]
+fn arena_buf_debug_shows_it_taken() {
+    static BUF: ArenaBuf<64> = ArenaBuf::new();
+    assert_eq!(format!("{BUF:?}"), "ArenaBuf { bytes: 64, taken: false }");
+    let _arena = BUF.take().unwrap();
+    assert_eq!(format!("{BUF:?}"), "ArenaBuf { bytes: 64, taken: true }");
+}

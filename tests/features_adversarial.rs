@@ -1327,3 +1327,17 @@ fn deserialized_long_string_has_exact_capacity() {
     assert!(s.spilled());
     assert_eq!(s.capacity(), text.len());
 }
+
+/// `write_vectored` makes one reservation for all the buffers, as `Vec<u8>`'s does: two of 40
+/// bytes into an empty vector are one allocation of 80, not a spill to 64 and a growth to 128.
+#[test]
+fn io_write_vectored_reserves_the_total_once() {
+    use std::io::{IoSlice, Write};
+    let bufs = [IoSlice::new(&[1; 40]), IoSlice::new(&[2; 40])];
+    let mut v: StackVec<u8> = StackVec::new();
+    assert_eq!(v.write_vectored(&bufs).unwrap(), 80);
+    let mut std_v: Vec<u8> = Vec::new();
+    assert_eq!(std_v.write_vectored(&bufs).unwrap(), 80);
+    assert_eq!((v.len(), v.capacity()), (80, std_v.capacity()));
+    assert_eq!(v.capacity(), 80);
+}

@@ -89,3 +89,23 @@ fn an_arena_over_a_static_buffer_reports_exhaustion() {
     });
     assert_eq!(arena.used(), 0);
 }
+
+/// Without `alloc` there is no `handle_alloc_error`: a spill the allocator refuses panics with
+/// std's message, naming the size of the block that was asked for.
+#[test]
+fn a_refused_spill_panics_with_the_requested_size() {
+    let mut buf = [MaybeUninit::uninit(); 16];
+    let mut arena = Arena::from_memory(&mut buf);
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        arena.frame(|f| {
+            // 4 inline, then a spill of 8 u64 (64 bytes), which the 16-byte memory cannot hold.
+            let mut v: StackVec<u64, 32, _> = StackVec::new_in(&f);
+            for i in 0..5 {
+                v.push(i);
+            }
+        })
+    }))
+    .unwrap_err();
+    let msg = panic.downcast_ref::<String>().map(String::as_str);
+    assert_eq!(msg, Some("memory allocation of 64 bytes failed"));
+}

@@ -298,3 +298,25 @@ fn shrinking_a_vector_that_never_spilled_is_not_a_spill() {
         .collect();
     assert_eq!(got, [(2, 1, 0)], "{sites:?}");
 }
+
+/// `Vec::from` a vector of a borrowed allocator or of `NoHeap` whose elements are inline copies
+/// them into one exact allocation: counted as an `into_heap_copy` of its site, as
+/// `into_heap_exact` of inline elements is.
+#[test]
+fn vec_from_inline_elements_of_another_allocator_counts_as_a_copy() {
+    let bump = bumpalo::Bump::new();
+    let first = line!();
+    for n in [2u32, 3] {
+        let v: StackVec<u32, 32, &bumpalo::Bump> = StackVec::from_iter_in(0..n, &bump);
+        assert_eq!(Vec::from(v).len(), n as usize);
+    }
+    let fixed: stackfirst::InlineVec<u32> = stack_vec![1, 2];
+    assert_eq!(Vec::from(fixed), [1, 2]);
+    let sites = sites_between(file!(), first, line!());
+    assert_eq!(sites.len(), 2);
+    assert_eq!(
+        (sites[0].created, sites[0].spilled, sites[0].into_heap_copy),
+        (2, 0, 2)
+    );
+    assert_eq!((sites[1].created, sites[1].into_heap_copy), (1, 1));
+}

@@ -1631,3 +1631,106 @@ fn extend_chars_reserves_only_the_lower_size_hint() {
     assert!(!s.spilled());
     assert_eq!(s.capacity(), 32);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Mutation review (round 5): behaviour no test pinned down
+// ---------------------------------------------------------------------------------------------
+
+/// `Extend<char>` reserves the iterator's lower size hint once, as `String`'s does: 100 chars
+/// into an empty string are one allocation of 100 bytes, not inline-then-doubling.
+#[test]
+fn extend_chars_reserves_the_lower_size_hint_once() {
+    let (s, heap) = count_heap(|| {
+        let mut s: StackString = StackString::new();
+        s.extend(std::iter::repeat_n('a', 100));
+        s
+    });
+    let mut std_s = String::new();
+    std_s.extend(std::iter::repeat_n('a', 100));
+    assert_eq!((s.len(), s.capacity()), (100, std_s.capacity()));
+    assert_eq!((heap.allocs, heap.reallocs), (1, 0));
+}
+
+/// `From<StackString> for Box<str>` hands over an exactly sized heap buffer, as
+/// `into_boxed_str` does: no copy.
+#[test]
+fn box_str_from_a_spilled_string_takes_its_buffer() {
+    let long = "longer than the thirty-two byte budget";
+    let s = StackString::<32>::from(long);
+    assert_eq!(s.capacity(), long.len());
+    let at = s.as_ptr();
+    let (b, heap) = count_heap(|| Box::<str>::from(s));
+    assert_eq!((b.as_ptr(), &*b), (at, long));
+    assert_eq!(heap.allocs, 0);
+}
+
+/// A `Display` that swallows the error of a piece that did not fit and returns `Ok`: the
+/// write into a string that cannot grow is still an error, and the text keeps only what came
+/// before the piece.
+#[test]
+fn no_heap_write_fails_even_when_the_display_returns_ok() {
+    struct SwallowsAll;
+    impl std::fmt::Display for SwallowsAll {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let _ = f.write_str("0123456789");
+            Ok(())
+        }
+    }
+    quiet();
+    let mut s: InlineString<4> = InlineString::new();
+    assert!(write!(s, "ab{}", SwallowsAll).is_err());
+    assert_eq!(s, "ab");
+    let msg = panic_of(|| {
+        let _ = StackString::<4, NoHeap>::format_in(format_args!("ab{}", SwallowsAll), NoHeap);
+    });
+    assert_eq!(msg, "capacity exceeded");
+}
+
+/// `stack_format!` of a `Display` that fails panics as `format!` does, naming the formatting
+/// trait (not a capacity problem: the string can grow).
+#[test]
+fn stack_format_of_a_failing_display_names_the_formatting_trait() {
+    struct Fails;
+    impl std::fmt::Display for Fails {
+        fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            Err(std::fmt::Error)
+        }
+    }
+    quiet();
+    let msg = panic_of(|| drop(stack_format!("{}", Fails)));
+    assert_eq!(msg, "a formatting trait implementation returned an error");
+}
+
+/// The string `Drain`'s `Debug` reads as `String`'s: `Drain("..")` of the chars left.
+#[test]
+fn string_drain_debug_reads_as_strings() {
+    let mut s: StackString = StackString::from("añb");
+    let mut std_s = String::from("añb");
+    let mut d = s.drain(1..);
+    let mut std_d = std_s.drain(1..);
+    d.next();
+    std_d.next();
+    assert_eq!(format!("{d:?}"), format!("{std_d:?}"));
+    assert_eq!(format!("{d:?}"), "Drain(\"b\")");
+}
+
+/// `FromUtf8Error`'s `Debug` reads as `String::from_utf8`'s: the bytes and the `Utf8Error`.
+#[test]
+fn from_utf8_error_debug_reads_as_strings() {
+    let err = StackString::from_utf8(StackVec::<u8>::from([b'a', 0xe2, 0x82])).unwrap_err();
+    let std_err = String::from_utf8(vec![b'a', 0xe2, 0x82]).unwrap_err();
+    assert_eq!(format!("{err:?}"), format!("{std_err:?}"));
+    assert!(format!("{err:?}").contains("bytes: [97, 226, 130]"));
+}
+
+/// `FromUtf8Error`'s `Display` reads as `String::from_utf8`'s: the `Utf8Error`'s message.
+#[test]
+fn from_utf8_error_display_reads_as_strings() {
+    let err = StackString::from_utf8(StackVec::<u8>::from([b'a', 0xff])).unwrap_err();
+    let std_err = String::from_utf8(vec![b'a', 0xff]).unwrap_err();
+    assert_eq!(err.to_string(), std_err.to_string());
+    assert_eq!(
+        err.to_string(),
+        "invalid utf-8 sequence of 1 bytes from index 1"
+    );
+}

@@ -1383,3 +1383,148 @@ fn ord_is_the_slices_order() {
     let set: BTreeSet<StackVec<u64>> = [b.clone(), c.clone(), a.clone()].into_iter().collect();
     assert_eq!(set.into_iter().collect::<Vec<_>>(), [c, a, b]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Mutation review (round 5): behaviour no test pinned down
+// ---------------------------------------------------------------------------------------------
+
+/// A clone of a partly consumed `IntoIter` holds the remaining elements only: sized by them, so
+/// two left of a spilled vector of ten clone inline, with no allocation.
+#[test]
+fn into_iter_clone_is_sized_by_the_remaining_elements() {
+    let v: StackVec<u64> = (0..10).collect(); // 4 inline: spilled
+    assert!(v.spilled());
+    let mut it = v.into_iter();
+    assert_eq!(it.nth(7), Some(7));
+    let (c, heap) = count_heap(|| it.clone());
+    assert_eq!(heap.allocs, 0, "two u64 fit the clone's inline buffer");
+    assert_eq!(c.as_slice(), [8, 9]);
+    assert_eq!(c.collect::<Vec<_>>(), [8, 9]);
+}
+
+/// `IntoIter`'s `Debug` reads as `Vec`'s: `IntoIter([..])` of the elements not yet yielded.
+#[test]
+fn into_iter_debug_reads_as_vecs() {
+    let mut it = StackVec::<u8>::from([1, 2, 3]).into_iter();
+    let mut std_it = vec![1u8, 2, 3].into_iter();
+    it.next();
+    std_it.next();
+    assert_eq!(format!("{it:?}"), format!("{std_it:?}"));
+    assert_eq!(format!("{it:?}"), "IntoIter([2, 3])");
+}
+
+/// `rfold` (and so `rev()` with `collect`, `for_each`, `sum`...) goes from the back.
+#[test]
+fn into_iter_rfold_and_rev_go_back_to_front() {
+    let v: StackVec<u8> = StackVec::from([1, 2, 3, 4]);
+    let pushed = |mut a: Vec<u8>, x| {
+        a.push(x);
+        a
+    };
+    assert_eq!(
+        v.clone().into_iter().rfold(Vec::new(), pushed),
+        [4, 3, 2, 1]
+    );
+    assert_eq!(
+        v.clone().into_iter().rev().collect::<Vec<_>>(),
+        [4, 3, 2, 1]
+    );
+    let mut it = v.into_iter();
+    it.next();
+    it.next_back();
+    assert_eq!(it.rfold(Vec::new(), pushed), [3, 2]);
+}
+
+/// `clone_in` of a vector that needs the heap makes one exact allocation, as documented.
+#[test]
+fn clone_in_of_a_long_vector_is_one_exact_allocation() {
+    let v: StackVec<u64> = StackVec::from([1, 2, 3, 4, 5]);
+    let bump = bumpalo::Bump::new();
+    let w: StackVec<u64, 32, &bumpalo::Bump> = v.clone_in(&bump);
+    assert_eq!(w, v);
+    assert!(w.spilled());
+    assert_eq!(w.capacity(), 5);
+}
+
+/// `From<&[T]>` of elements that need the heap: one exact allocation, as documented.
+#[test]
+fn from_slice_that_spills_is_one_exact_allocation() {
+    let (v, heap) = count_heap(|| StackVec::<u64>::from(&[1u64, 2, 3, 4, 5][..]));
+    assert_eq!((v.as_slice(), v.capacity()), (&[1, 2, 3, 4, 5][..], 5));
+    assert_eq!(heap.allocs, 1);
+}
+
+/// `extend` with an iterator that promises nothing (`size_hint` 0) grows by exactly the one
+/// element in hand when the amortized minimum is one (`T` over 1 KiB), as `Vec` does.
+#[test]
+fn extend_without_a_hint_grows_large_elements_by_one_like_vec() {
+    let one = || std::iter::once([1u8; 1025]).filter(|_| true);
+    let mut v: StackVec<[u8; 1025], 0> = StackVec::new();
+    v.extend(one());
+    let mut std_v: Vec<[u8; 1025]> = Vec::new();
+    std_v.extend(one());
+    assert_eq!((v.len(), v.capacity()), (1, std_v.capacity()));
+    assert_eq!(v.capacity(), 1);
+}
+
+/// An empty vector needs no allocation to become a heap vector, so `try_into_heap_exact`
+/// succeeds even with an allocator that refuses everything (as documented).
+#[test]
+fn try_into_heap_exact_of_an_empty_vector_asks_the_allocator_nothing() {
+    let v: StackVec<u8, 8, &NoHeap> = StackVec::new_in(&NoHeap);
+    let heap = v
+        .try_into_heap_exact()
+        .expect("an empty vector needs no allocation");
+    assert!(heap.is_empty());
+    let bump = bumpalo::Bump::new();
+    let w: StackVec<u64, 32, &bumpalo::Bump> = StackVec::new_in(&bump);
+    let heap = w.try_into_heap_exact().unwrap();
+    assert_eq!(
+        (heap.len(), bump.allocated_bytes_including_metadata()),
+        (0, 0)
+    );
+}
+
+/// `into_heap_exact` in a borrowed allocator: zero-sized elements keep their count, and a
+/// spilled buffer is handed over with its capacity (as for the global heap).
+#[test]
+fn into_heap_exact_in_a_borrowed_allocator_keeps_zst_length_and_spilled_capacity() {
+    let bump = bumpalo::Bump::new();
+    let z: StackVec<(), 8, &bumpalo::Bump> =
+        StackVec::from_iter_in(std::iter::repeat_n((), 5), &bump);
+    let heap = z.into_heap_exact();
+    assert_eq!(heap.len(), 5);
+    let mut v: StackVec<u64, 32, &bumpalo::Bump> = StackVec::with_capacity_in(100, &bump);
+    v.extend(0..50);
+    assert!(v.spilled());
+    let ptr = v.as_ptr();
+    let heap = v.into_heap_exact();
+    assert_eq!((heap.capacity(), heap.as_ptr()), (100, ptr));
+    assert_eq!(heap[..], (0..50).collect::<Vec<u64>>()[..]);
+}
+
+/// `TryPushError`'s `Debug` shows the reason and marks the value as left out.
+#[test]
+fn try_push_error_debug_shows_the_reason_only() {
+    let mut v: InlineVec<u32, 4> = InlineVec::new();
+    v.push(1);
+    let err = v.try_push(2).unwrap_err();
+    assert_eq!(
+        format!("{err:?}"),
+        "TryPushError { error: TryReserveError { kind: CapacityExceeded }, .. }"
+    );
+}
+
+/// `pop_if` removes the last element exactly when the predicate holds, as `Vec::pop_if`.
+#[test]
+fn pop_if_pops_only_what_the_predicate_accepts_like_vec() {
+    for start in [&[][..], &[1u64][..], &[1, 2, 3, 4, 5, 6][..]] {
+        for pick in [0u64, 1] {
+            let mut ours: StackVec<u64> = StackVec::from(start);
+            let mut std_v = start.to_vec();
+            let odd = |x: &mut u64| *x % 2 == pick;
+            assert_eq!(ours.pop_if(odd), std_v.pop_if(odd), "{start:?} {pick}");
+            assert_eq!(ours, std_v);
+        }
+    }
+}
