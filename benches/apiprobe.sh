@@ -9,7 +9,8 @@
 #   bash benches/apiprobe.sh --existing the benchmarks' own StackVec/InlineVec cases, measured
 #                                       the same way (target/apiprobe/existing.tsv)
 #
-# Writes target/apiprobe/results.tsv (module, op, instructions per call) and prints the table.
+# Writes target/apiprobe/results.tsv (module, op, instructions per call) and prints the tables
+# (the vectors', then `write!` into fixed strings: the `_str_` modules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -72,14 +73,16 @@ fi
 python3 - "$out/results.tsv" <<'EOF'
 import sys, collections
 rows = collections.defaultdict(dict)
+strings = collections.defaultdict(dict)
 for line in open(sys.argv[1]):
     case, v = line.rstrip("\n").split("\t")
     mod, op = case.split("::")
     cont, ty, size = mod.rsplit("_", 2)
-    rows[(op, ty, size)][cont] = v
+    (strings[op] if ty == "str" else rows[(op, ty, size)])[cont] = v
 conts = ["stackvec", "smallvec", "arrayvec", "vec", "inlinevec"]
-print("| op | type | size | " + " | ".join(conts) + " | sv/smallvec | sv/arrayvec | iv/arrayvec |")
-print("|---|---|---|" + "---|" * (len(conts) + 3))
+if rows:
+    print("| op | type | size | " + " | ".join(conts) + " | sv/smallvec | sv/arrayvec | iv/arrayvec |")
+    print("|---|---|---|" + "---|" * (len(conts) + 3))
 def ratio(a, b):
     try:
         return f"{float(a) / float(b):.2f}x"
@@ -88,4 +91,11 @@ def ratio(a, b):
 for (op, ty, size), r in sorted(rows.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0])):
     cells = [r.get(c, "–") for c in conts]
     print(f"| {op} | {ty} | {size} | " + " | ".join(cells) + f" | {ratio(r.get('stackvec'), r.get('smallvec'))} | {ratio(r.get('stackvec'), r.get('arrayvec'))} | {ratio(r.get('inlinevec'), r.get('arrayvec'))} |")
+if strings:
+    conts = ["inlinestring", "arraystring", "heapless"]
+    print("\n| op | " + " | ".join(conts) + " | InlineString/ArrayString |")
+    print("|---|" + "---|" * (len(conts) + 1))
+    for op, r in sorted(strings.items()):
+        cells = [r.get(c, "–") for c in conts]
+        print(f"| {op} | " + " | ".join(cells) + f" | {ratio(r.get('inlinestring'), r.get('arraystring'))} |")
 EOF

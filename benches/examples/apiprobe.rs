@@ -1,6 +1,6 @@
 //! The `Vec` API the benchmarks do not cover, measured per operation with callgrind's
 //! `--toggle-collect` (benches/apiprobe.sh): `StackVec` and `InlineVec` against smallvec 1.x,
-//! arrayvec and std `Vec`.
+//! arrayvec and std `Vec`; and `write!` into `InlineString` against `ArrayString` and heapless.
 //!
 //! Every (operation, container, element type, size) is one `#[inline(never)]` function named
 //! `apiprobe::<container>_<type>_<size>::<operation>`, whose body is one generic function shared
@@ -19,9 +19,9 @@
 use std::hint::black_box;
 use std::ops::{Deref, DerefMut};
 
-use arrayvec::ArrayVec;
+use arrayvec::{ArrayString, ArrayVec};
 use smallvec::{smallvec, SmallVec};
-use stackfirst::{stack_vec, InlineVec, StackVec};
+use stackfirst::{stack_vec, InlineString, InlineVec, StackVec};
 use stackfirst_benches::{Elem, Pair};
 
 /// Calls of each measured function per run.
@@ -721,11 +721,53 @@ cases!(arrayvec_pair_l, ArrayVec<Pair, 32>, Pair, 16, 32, 16);
 cases!(vec_pair_l, Vec<Pair>, Pair, 16, 32, 16);
 cases!(inlinevec_pair_l, InlineVec<Pair, 512>, Pair, 16, 32, 16);
 
+/// `write!` into a string that cannot grow (built inside the measured function): `fits` writes a number and a 6-byte text into 32 bytes; `overflows`
+/// writes a number and an 11-byte text into 8 bytes (`$Small`), so a piece is refused (the
+/// containers keep what fitted before it).
+macro_rules! str_cases {
+    ($m:ident, $S:ty, $Small:ty) => {
+        pub mod $m {
+            use super::*;
+            use core::fmt::Write;
+
+            fn write_len<S: Write + Deref<Target = str>>(mut s: S, n: u32, tail: &str) -> usize {
+                let _ = write!(s, "{n}-{tail}");
+                s.len()
+            }
+            #[inline(never)]
+            pub fn fits(n: u32, tail: &str) -> usize {
+                write_len(<$S>::new(), n, tail)
+            }
+            #[inline(never)]
+            pub fn overflows(n: u32, tail: &str) -> usize {
+                write_len(<$Small>::new(), n, tail)
+            }
+            pub fn cases() -> Vec<Case> {
+                vec![
+                    ("write_fits", fits as *const () as usize, || {
+                        drive0(|| fits(black_box(1234), black_box("abcdef")))
+                    }),
+                    ("write_overflows", overflows as *const () as usize, || {
+                        drive0(|| overflows(black_box(1234), black_box("abcdefghijk")))
+                    }),
+                ]
+            }
+        }
+    };
+}
+
+str_cases!(inlinestring_str_s, InlineString<32>, InlineString<8>);
+str_cases!(arraystring_str_s, ArrayString<32>, ArrayString<8>);
+str_cases!(heapless_str_s, heapless::String<32>, heapless::String<8>);
+
 fn modules() -> Vec<(&'static str, Vec<Case>)> {
     macro_rules! all {
         ($($m:ident),*) => { vec![$((stringify!($m), $m::cases())),*] };
     }
     all!(
+        inlinestring_str_s,
+        arraystring_str_s,
+        heapless_str_s,
         stackvec_u64_s,
         smallvec_u64_s,
         arrayvec_u64_s,
