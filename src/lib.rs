@@ -14,8 +14,9 @@
 //!
 //! * [`StackVec<T, N = 32, A = Global>`](StackVec): `N` bytes of elements inline, then a heap
 //!   buffer from any [`allocator_api2`] allocator (std's heap, `bumpalo` with its
-//!   `allocator-api2` feature, or this crate's arena frames). **`N` counts bytes, not elements**: "8 `u32` inline" is
-//!   `StackVec<u32, { bytes_for::<u32>(8) }>` ([`bytes_for`]), and `StackVec<u32, 8>` holds two.
+//!   `allocator-api2` feature, or this crate's arena frames). **`N` counts bytes, not
+//!   elements**: "8 `u32` inline" is `StackVec<u32, { bytes_for::<u32>(8) }>` ([`bytes_for`]),
+//!   and `StackVec<u32, 8>` holds two.
 //! * [`InlineVec<T, N>`](InlineVec) (`StackVec<T, N, NoHeap>`): never allocates; a full vector
 //!   refuses (`try_push` hands the value back, `push` panics). Needs no heap and no `alloc`.
 //! * [`StackVec::into_heap_exact`]: the explicit `move2heap`.

@@ -91,8 +91,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
 
     /// [`format_in`](Self::format_in) that reports failure instead of panicking or aborting,
     /// for a string that cannot grow ([`NoHeap`](crate::NoHeap)) or one that spills into a fixed
-    /// arena frame or any allocator that may refuse: `bump-scope`'s `try_alloc_fmt`, and
-    /// [`Frame::try_alloc_fmt`](crate::Frame::try_alloc_fmt) for a string of its own.
+    /// arena frame or any allocator that may refuse (for a `&mut str` in the frame itself, see
+    /// [`Frame::try_alloc_fmt`](crate::Frame::try_alloc_fmt)).
     ///
     /// # Errors
     /// The [`TryReserveError`] of the first piece of text (`format_args!`'s literal text and
