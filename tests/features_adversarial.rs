@@ -1330,6 +1330,7 @@ fn deserialized_long_string_has_exact_capacity() {
 
 /// `write_vectored` makes one reservation for all the buffers, as `Vec<u8>`'s does: two of 40
 /// bytes into an empty vector are one allocation of 80, not a spill to 64 and a growth to 128.
+#[cfg(feature = "std")]
 #[test]
 fn io_write_vectored_reserves_the_total_once() {
     use std::io::{IoSlice, Write};
