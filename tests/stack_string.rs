@@ -443,20 +443,6 @@ fn write_into_a_string_that_cannot_grow_reports_it_full() {
 /// own): `format_in` into a string that cannot grow does not return the truncated text.
 #[test]
 fn format_in_a_string_that_cannot_grow_sees_a_swallowed_error() {
-    struct Swallows;
-    impl std::fmt::Display for Swallows {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            let _ = f.write_str("too long for four bytes");
-            f.write_str("end")
-        }
-    }
-    struct Fails;
-    impl std::fmt::Display for Fails {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("ab")?;
-            Err(std::fmt::Error)
-        }
-    }
     quiet();
     assert_eq!(
         panic_of(|| drop(StackString::<4, NoHeap>::format_in(
@@ -474,7 +460,7 @@ fn format_in_a_string_that_cannot_grow_sees_a_swallowed_error() {
     );
     // A string that grows writes every piece.
     let s = StackString::<4>::format_in(format_args!("{Swallows}"), Global);
-    assert_eq!(s, "too long for four bytesend");
+    assert_eq!(s, "0123456789x");
 }
 
 /// `try_format_in`: `format!`'s text whenever the allocator grants the room, else the
@@ -510,24 +496,10 @@ fn try_format_in_fails_exactly_when_the_text_cannot_fit() {
             }
         }
     });
-    struct Swallows;
-    impl std::fmt::Display for Swallows {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            let _ = f.write_str("too long for four bytes");
-            let _ = f.write_str("end");
-            Ok(())
-        }
-    }
-    let e = StackString::<4, NoHeap>::try_format_in(format_args!("{Swallows}"), NoHeap);
+    let e = StackString::<4, NoHeap>::try_format_in(format_args!("{SwallowsAll}"), NoHeap);
     assert_eq!(e.unwrap_err().kind(), TryReserveErrorKind::CapacityExceeded);
     let fits = StackString::<4, NoHeap>::try_format_in(format_args!("{}", 1234), NoHeap);
     assert_eq!(fits.unwrap(), "1234");
-    struct Fails;
-    impl std::fmt::Display for Fails {
-        fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            Err(std::fmt::Error)
-        }
-    }
     quiet();
     assert_eq!(
         panic_of(|| drop(StackString::<4, NoHeap>::try_format_in(
@@ -934,6 +906,26 @@ impl std::fmt::Display for Swallows {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let _ = f.write_str("0123456789");
         f.write_str("x")
+    }
+}
+
+/// A `Display` that ignores the error of a piece that did not fit and returns `Ok`.
+struct SwallowsAll;
+
+impl std::fmt::Display for SwallowsAll {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let _ = f.write_str("0123456789");
+        Ok(())
+    }
+}
+
+/// A `Display` that fails on its own, after writing two bytes.
+struct Fails;
+
+impl std::fmt::Display for Fails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ab")?;
+        Err(std::fmt::Error)
     }
 }
 
@@ -1669,13 +1661,6 @@ fn box_str_from_a_spilled_string_takes_its_buffer() {
 /// before the piece.
 #[test]
 fn no_heap_write_fails_even_when_the_display_returns_ok() {
-    struct SwallowsAll;
-    impl std::fmt::Display for SwallowsAll {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            let _ = f.write_str("0123456789");
-            Ok(())
-        }
-    }
     quiet();
     let mut s: InlineString<4> = InlineString::new();
     assert!(write!(s, "ab{}", SwallowsAll).is_err());
@@ -1690,12 +1675,6 @@ fn no_heap_write_fails_even_when_the_display_returns_ok() {
 /// trait (not a capacity problem: the string can grow).
 #[test]
 fn stack_format_of_a_failing_display_names_the_formatting_trait() {
-    struct Fails;
-    impl std::fmt::Display for Fails {
-        fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            Err(std::fmt::Error)
-        }
-    }
     quiet();
     let msg = panic_of(|| drop(stack_format!("{}", Fails)));
     assert_eq!(msg, "a formatting trait implementation returned an error");
