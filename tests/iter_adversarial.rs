@@ -1186,3 +1186,104 @@ fn extract_if_size_hint_is_bounded_by_the_range() {
     assert!(rest.is_empty());
     assert_eq!(v, [1, 2, 4, 5, 6, 7, 8, 9, 10]);
 }
+
+// Mutation review (round 6)
+
+/// Counts its `size_hint` calls and claims to know nothing about its length.
+struct HintCounting<'c, I> {
+    inner: I,
+    hints: &'c std::cell::Cell<usize>,
+}
+
+impl<I: Iterator> Iterator for HintCounting<'_, I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
+        self.inner.next()
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.hints.set(self.hints.get() + 1);
+        (0, None)
+    }
+}
+
+#[test]
+fn splice_without_a_hint_moves_the_tail_a_logarithmic_number_of_times() {
+    // Each tail move asks the replacement iterator for its size once; with a hint of 0 the gap
+    // still grows by at least what was inserted so far, so 1000 replacements before a tail
+    // take about log2(1000) moves, not one per element.
+    let hints = std::cell::Cell::new(0);
+    let mut v: StackVec<u32> = (0..20).collect();
+    let removed: Vec<u32> = v
+        .splice(
+            5..6,
+            HintCounting {
+                inner: 1000..2000,
+                hints: &hints,
+            },
+        )
+        .collect();
+    assert_eq!(removed, [5]);
+    let mut model: Vec<u32> = (0..20).collect();
+    model.splice(5..6, 1000..2000);
+    assert_eq!(v.as_slice(), model.as_slice());
+    assert!(hints.get() <= 20, "{} tail moves", hints.get());
+}
+
+/// Yields its items, with `None` where the slice has one: not fused.
+struct Unfused<'c> {
+    items: Vec<Option<u32>>,
+    calls: &'c std::cell::Cell<usize>,
+}
+
+impl Iterator for Unfused<'_> {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        self.calls.set(self.calls.get() + 1);
+        if self.items.is_empty() {
+            None
+        } else {
+            self.items.remove(0)
+        }
+    }
+}
+
+#[test]
+fn splice_stops_at_the_first_none_of_an_unfused_iterator() {
+    // As `Vec::splice`: the replacements end where the iterator first returns `None`, with a
+    // tail and without one.
+    for (range, len) in [(1..4, 6u32), (1..6, 6)] {
+        let calls = std::cell::Cell::new(0);
+        let mut v: StackVec<u32> = (0..len).collect();
+        drop(v.splice(
+            range.clone(),
+            Unfused {
+                items: vec![Some(10), None, Some(11), Some(12)],
+                calls: &calls,
+            },
+        ));
+        let model_calls = std::cell::Cell::new(0);
+        let mut model: Vec<u32> = (0..len).collect();
+        drop(model.splice(
+            range,
+            Unfused {
+                items: vec![Some(10), None, Some(11), Some(12)],
+                calls: &model_calls,
+            },
+        ));
+        assert_eq!(v.as_slice(), model.as_slice());
+        assert_eq!((calls.get(), model_calls.get()), (2, 2));
+    }
+}
+
+#[test]
+fn extract_if_debug_shows_every_untested_element_up_to_the_old_end() {
+    // The untested elements run from the next index to the vector's old length, past the end
+    // of the range too.
+    let mut v: StackVec<u8> = StackVec::from([1, 2, 3, 4, 5]);
+    let mut it = v.extract_if(1..3, |x| *x == 2);
+    assert_eq!(format!("{it:?}"), "ExtractIf { rest: [2, 3, 4, 5], .. }");
+    assert_eq!(it.next(), Some(2));
+    assert_eq!(format!("{it:?}"), "ExtractIf { rest: [3, 4, 5], .. }");
+    drop(it);
+    assert_eq!(v, [1, 3, 4, 5]);
+}

@@ -320,3 +320,102 @@ fn vec_from_inline_elements_of_another_allocator_counts_as_a_copy() {
     );
     assert_eq!((sites[1].created, sites[1].into_heap_copy), (1, 1));
 }
+
+// Mutation review (round 6)
+
+#[test]
+fn an_adopted_vec_buffer_counts_as_needing_one_more_than_the_inline_capacity() {
+    // `From<Vec>` adopts the heap buffer: spilled with two elements where four fit inline, so
+    // the site needs at least 5 (the 4..8 bucket), not 2.
+    let first = line!();
+    let v: StackVec<u64> = StackVec::from(vec![1u64, 2]);
+    assert!(v.spilled());
+    drop(v);
+    let s = &sites_between(file!(), first, line!())[0];
+    assert_eq!((s.created, s.spilled, s.max_len), (1, 1, 5));
+    assert_eq!((s.lengths[2], s.lengths[3]), (0, 1));
+}
+
+#[test]
+fn rows_with_as_many_spills_are_ordered_by_vectors_made() {
+    let first = line!();
+    drop(StackVec::<u16>::from_iter([1u16]));
+    for _ in 0..3 {
+        drop(StackVec::<u16>::from_iter([1u16]));
+    }
+    let lines: Vec<u32> = spill_report()
+        .sites()
+        .iter()
+        .filter(|s| s.file == file!() && (first..first + 5).contains(&s.line))
+        .map(|s| s.line - first)
+        .collect();
+    assert_eq!(lines, [3, 1], "the site of three vectors first");
+}
+
+#[test]
+fn no_untracked_line_when_every_site_was_tracked() {
+    drop(StackVec::<u8>::from_iter([1u8]));
+    let report = spill_report();
+    assert_eq!(
+        report.untracked(),
+        0,
+        "this suite's sites fit the report's table"
+    );
+    let text = report.to_string();
+    assert!(!text.contains("were not tracked"), "{text}");
+}
+
+/// `collect()`'s rows (one per line of `core`) merge into one: their `into_heap_exact` copies
+/// add up, the longest length and the largest alignment are kept whichever row comes first.
+#[test]
+fn the_merged_collect_row_sums_copies_and_keeps_the_largest_length_and_alignment() {
+    #[derive(Clone, Copy)]
+    struct E11(#[allow(dead_code)] [u8; 11]); // sizes no other test here uses
+    #[derive(Clone, Copy)]
+    struct Al1<const K: usize>(#[allow(dead_code)] [u8; K]);
+    #[derive(Clone, Copy)]
+    #[repr(C, align(8))]
+    struct Al8<const K: usize>(#[allow(dead_code)] [u8; K]);
+
+    let e = |x: u8| E11([x; 11]);
+    let v: StackVec<E11> = (0..2).map(e).collect();
+    assert_eq!(v.into_heap_exact().len(), 2);
+    let (a, b): (StackVec<E11>, StackVec<E11>) = (0..2).map(|x| (e(x), e(x))).unzip();
+    assert_eq!(
+        (a.into_heap_exact().len(), b.into_heap_exact().len()),
+        (2, 2)
+    );
+    let row = |size: usize| {
+        let report = spill_report();
+        let rows: Vec<SiteStats> = report
+            .sites()
+            .iter()
+            .filter(|s| s.elem_size == size)
+            .cloned()
+            .collect();
+        assert_eq!(rows.len(), 1, "{report}");
+        assert!(rows[0].is_collect());
+        rows[0].clone()
+    };
+    let s = row(11);
+    assert_eq!((s.created, s.into_heap_copy), (3, 3));
+
+    // The long, over-aligned vectors at `collect`'s line for one size, at `unzip`'s for the
+    // next: whatever the order of the rows, both must merge to 5 elements and alignment 8.
+    drop((0..5).map(|_| Al8([0; 208])).collect::<StackVec<_>>());
+    let (a, b): (StackVec<Al1<208>>, StackVec<Al1<208>>) =
+        [(Al1([0; 208]), Al1([0; 208]))].into_iter().unzip();
+    drop((a, b));
+    drop([Al1([0; 216])].into_iter().collect::<StackVec<_>>());
+    let (a, b): (StackVec<Al8<216>>, StackVec<Al8<216>>) =
+        (0..5).map(|_| (Al8([0; 216]), Al8([0; 216]))).unzip();
+    drop((a, b));
+    for size in [208, 216] {
+        let s = row(size);
+        assert_eq!(
+            (s.created, s.max_len, s.elem_align),
+            (3, 5, 8),
+            "size {size}"
+        );
+    }
+}

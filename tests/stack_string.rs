@@ -1713,3 +1713,28 @@ fn from_utf8_error_display_reads_as_strings() {
         "invalid utf-8 sequence of 1 bytes from index 1"
     );
 }
+
+// Mutation review (round 6)
+
+#[test]
+fn decoding_reserves_the_input_length_up_front() {
+    // `from_utf8_lossy` and `from_utf16` reserve a byte per input unit before decoding, as
+    // `String`'s do: 40 ASCII bytes past the 32-byte budget are one exact allocation, and 100
+    // ASCII code units one allocation without a reallocation.
+    let (s, heap) = count_heap(|| StackString::<32>::from_utf8_lossy(&[b'a'; 40]));
+    assert_eq!(
+        (s.len(), s.capacity(), heap.allocs, heap.reallocs),
+        (40, 40, 1, 0)
+    );
+    let units = [u16::from(b'z'); 100];
+    let (s, heap) = count_heap(|| StackString::<32>::from_utf16(&units).unwrap());
+    assert_eq!(
+        (s.len(), s.capacity(), heap.allocs, heap.reallocs),
+        (100, 100, 1, 0)
+    );
+    let (s, heap) = count_heap(|| StackString::<32>::from_utf16_lossy(&units));
+    assert_eq!(
+        (s.len(), s.capacity(), heap.allocs, heap.reallocs),
+        (100, 100, 1, 0)
+    );
+}

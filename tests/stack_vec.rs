@@ -1528,3 +1528,41 @@ fn pop_if_pops_only_what_the_predicate_accepts_like_vec() {
         }
     }
 }
+
+// Mutation review (round 6)
+
+#[test]
+fn resize_clones_one_fewer_than_it_adds_and_moves_the_value_last() {
+    // `resize(3, value)` on an empty vector makes two clones and moves `value` into the last
+    // slot, as `Vec::resize` does: a third clone would panic here.
+    let mut v: StackVec<Tracked> = StackVec::new();
+    panic_on_clone(3);
+    v.resize(3, Tracked::new(7));
+    panic_on_clone(0);
+    assert_eq!(v.iter().map(|t| t.value).collect::<Vec<_>>(), [7, 7, 7]);
+    drop(v);
+    assert_eq!(live(), 0);
+}
+
+#[test]
+fn dedup_by_passes_the_current_element_first_and_the_kept_one_second() {
+    let mut seen = Vec::new();
+    let mut v: StackVec<u8> = StackVec::from([1, 2, 2, 3]);
+    v.dedup_by(|a, b| {
+        seen.push((*a, *b));
+        a == b
+    });
+    assert_eq!(v, [1, 2, 3]);
+    let mut model = vec![1u8, 2, 2, 3];
+    let mut expected = Vec::new();
+    model.dedup_by(|a, b| {
+        expected.push((*a, *b));
+        a == b
+    });
+    assert_eq!(seen, expected);
+    assert_eq!(seen, [(2, 1), (2, 2), (3, 2)]);
+    // An asymmetric predicate: drop an element that is larger than the one kept before it.
+    let mut v: StackVec<u8> = StackVec::from([3, 5, 1, 4]);
+    v.dedup_by(|cur, prev| cur > prev);
+    assert_eq!(v, [3, 1]);
+}
