@@ -134,6 +134,30 @@ pub type DefaultBacking = crate::NoHeap;
 /// });
 /// assert_eq!(arena.used(), 0);
 /// ```
+///
+/// An open frame borrows the arena mutably, so the arena cannot be dropped (its chunks freed),
+/// moved, or [`reset`](Self::reset) while anything allocated in it is alive:
+/// ```compile_fail,E0505
+/// use stackfirst::Arena;
+///
+/// let mut arena = Arena::new();
+/// let mut guard = arena.frame_guard();
+/// let s = guard.frame().alloc_str("in a chunk");
+/// drop(arena); // error: cannot move out of `arena` because it is borrowed
+/// assert_eq!(s, "in a chunk");
+/// ```
+///
+/// An `Arena` is `Send` only when its backing allocator is (it calls it from the thread it is
+/// on); a `&bumpalo::Bump` is not:
+/// ```compile_fail,E0277
+/// use stackfirst::Arena;
+///
+/// let bump = bumpalo::Bump::new();
+/// let mut arena = Arena::new_in(&bump);
+/// std::thread::scope(|s| {
+///     s.spawn(move || arena.frame(|f| *f.alloc(1u32))); // error: `&Bump` cannot be sent
+/// });
+/// ```
 pub struct Arena<'m, A: Allocator = DefaultBacking> {
     raw: Backed<A>,
     _memory: PhantomData<&'m mut [MaybeUninit<u8>]>,
@@ -395,7 +419,7 @@ impl<'m, A: Allocator> Arena<'m, A> {
     /// ```
     ///
     /// A reference cannot be kept past the guard's drop:
-    /// ```compile_fail
+    /// ```compile_fail,E0505
     /// use stackfirst::Arena;
     ///
     /// let mut arena = Arena::new();

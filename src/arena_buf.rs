@@ -37,6 +37,16 @@ use crate::arena::Arena;
 /// drop(first);
 /// local.arena().frame(|f| assert_eq!(f.used(), 0));
 /// ```
+///
+/// Two arenas over one buffer at once would hand out the same bytes twice:
+/// ```compile_fail,E0499
+/// use stackfirst::ArenaBuf;
+///
+/// let mut local = ArenaBuf::<64>::new();
+/// let first = local.arena();
+/// let second = local.arena(); // error: cannot borrow `local` as mutable more than once
+/// drop((first, second));
+/// ```
 #[repr(C, align(16))] // the bytes first, aligned: no padding before the first allocation
 pub struct ArenaBuf<const BYTES: usize> {
     bytes: UnsafeCell<[MaybeUninit<u8>; BYTES]>,

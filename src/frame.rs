@@ -28,6 +28,7 @@ use crate::tip_buf::{TipBuf, TipWriter};
 ///   empty slice, which would cost every copy two instructions).
 ///
 /// A `Frame` is neither `Send` nor `Sync`: use [`SyncArena`](crate::SyncArena) across threads.
+/// Its arena's bump state is in `Cell`s, and its backing allocator need not be `Send`.
 ///
 /// # Examples
 /// ```
@@ -44,8 +45,35 @@ use crate::tip_buf::{TipBuf, TipWriter};
 /// });
 /// ```
 ///
+/// A frame cannot move to another thread (`Frame` is not `Send`), which would take its arena's
+/// bump state (and backing allocator) there; what it allocates can, when the value is `Send`:
+/// ```compile_fail,E0277
+/// use stackfirst::Arena;
+///
+/// let mut arena = Arena::new();
+/// arena.frame(|f| {
+///     std::thread::scope(|s| {
+///         s.spawn(move || f.alloc(1u32).to_string()); // error: `Frame` cannot be sent
+///     });
+/// });
+/// ```
+///
+/// Nor can a vector that spills into it (`Frame` is not `Sync`, so `&Frame` is not `Send`): two
+/// threads would bump the same pointer.
+/// ```compile_fail,E0277
+/// use stackfirst::{Arena, StackVec};
+///
+/// let mut arena = Arena::new();
+/// arena.frame(|f| {
+///     let mut v: StackVec<u64, 8, _> = StackVec::new_in(&f);
+///     std::thread::scope(|s| {
+///         s.spawn(move || v.extend(0..100)); // error: `&Frame` cannot be sent
+///     });
+/// });
+/// ```
+///
 /// A parent's allocator cannot be used while a child frame is alive:
-/// ```compile_fail
+/// ```compile_fail,E0502
 /// use core::mem::MaybeUninit;
 /// use stackfirst::Arena;
 ///
@@ -789,6 +817,19 @@ impl<'f> Frame<'f> {
     ///     assert_eq!(f.used(), before);
     /// });
     /// ```
+    ///
+    /// What the child allocates cannot be kept in the parent (the child's frame lifetime is
+    /// the closure's own):
+    /// ```compile_fail,E0521
+    /// use stackfirst::Arena;
+    ///
+    /// let mut arena = Arena::new();
+    /// arena.frame(|mut f| {
+    ///     let mut kept = None;
+    ///     f.frame(|g| kept = Some(g.alloc(1u32))); // error: borrowed data escapes the closure
+    ///     assert_eq!(kept.as_deref(), Some(&1));
+    /// });
+    /// ```
     #[inline]
     pub fn frame<R>(&mut self, f: impl for<'g> FnOnce(Frame<'g>) -> R) -> R {
         let mut guard = FrameGuard::open(self.region);
@@ -808,6 +849,21 @@ impl<'f> Frame<'f> {
     ///     child.frame().alloc(1u64);
     ///     drop(child);
     ///     assert_eq!(f.used(), 0);
+    /// });
+    /// ```
+    ///
+    /// What the child allocates borrows the child's guard, so it cannot outlive it:
+    /// ```compile_fail,E0597
+    /// use stackfirst::Arena;
+    ///
+    /// let mut arena = Arena::new();
+    /// arena.frame(|mut f| {
+    ///     let kept;
+    ///     {
+    ///         let mut child = f.frame_guard();
+    ///         kept = child.frame().alloc(1u32); // error: `child` does not live long enough
+    ///     }
+    ///     assert_eq!(*kept, 1);
     /// });
     /// ```
     #[inline]

@@ -28,6 +28,42 @@ use core::ptr::NonNull;
 ///     assert_eq!(owned, "go");
 /// });
 /// ```
+///
+/// Like `Box`, it can be sent to another thread only if its value can:
+/// ```compile_fail,E0277
+/// use std::rc::Rc;
+/// use stackfirst::Arena;
+///
+/// let mut arena = Arena::new();
+/// arena.frame(|f| {
+///     let b = f.alloc(Rc::new(1u32));
+///     std::thread::scope(|s| {
+///         s.spawn(move || drop(b)); // error: `Rc<u32>` cannot be sent between threads safely
+///     });
+/// });
+/// ```
+///
+/// It owns its value: the value's destructor runs when the box is dropped, so what the value
+/// borrows must outlive the box:
+/// ```compile_fail,E0597
+/// use stackfirst::Arena;
+///
+/// struct Reads<'a>(&'a String);
+/// impl Drop for Reads<'_> {
+///     fn drop(&mut self) {
+///         assert_eq!(self.0, "short-lived");
+///     }
+/// }
+///
+/// let mut arena = Arena::new();
+/// arena.frame(|f| {
+///     let boxed;
+///     {
+///         let name = String::from("short-lived");
+///         boxed = f.alloc(Reads(&name)); // error: `name` does not live long enough
+///     }
+/// }); // `boxed` is dropped here, and `Reads::drop` would read the freed `name`
+/// ```
 pub struct FrameBox<'f, T: ?Sized> {
     ptr: NonNull<T>,
     /// Tied to the frame by `'f` alone: no `T: 'f`, which a closure's frame (of any lifetime)
@@ -60,6 +96,17 @@ impl<'f, T: ?Sized> FrameBox<'f, T> {
     ///     *r += 1;
     ///     assert_eq!(*r, 4);
     /// });
+    /// ```
+    ///
+    /// The reference lives for the frame, not longer:
+    /// ```compile_fail,E0505
+    /// use stackfirst::{Arena, FrameBox};
+    ///
+    /// let mut arena = Arena::new();
+    /// let mut guard = arena.frame_guard();
+    /// let r: &mut u32 = FrameBox::leak(guard.frame().alloc(1u32));
+    /// drop(guard); // error: cannot move out of `guard` because it is borrowed
+    /// *r += 1;
     /// ```
     #[inline]
     #[must_use]

@@ -27,6 +27,19 @@ use crate::region::{Mark, RegionRef};
 /// drop(guard);
 /// assert_eq!(arena.used(), 0);
 /// ```
+///
+/// Guards end in order: a parent's guard cannot be dropped (or forgotten) while a child frame
+/// is open, since the child borrows the parent's handle, which borrows the parent's guard:
+/// ```compile_fail,E0505
+/// use stackfirst::Arena;
+///
+/// let mut arena = Arena::new();
+/// let mut parent = arena.frame_guard();
+/// let mut f = parent.frame();
+/// let child = f.frame_guard();
+/// drop(parent); // error: cannot move out of `parent` because it is borrowed
+/// drop(child);
+/// ```
 #[must_use = "the frame ends as soon as the guard is dropped"]
 pub struct FrameGuard<'g> {
     region: RegionRef<'g>,

@@ -111,7 +111,7 @@ with_stack_vec_defaults! {
 /// ```
 ///
 /// It is `Send` and `Sync` exactly when `Vec<T>` would be:
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// fn send<T: Send>() {}
 /// send::<stackfirst::StackVec<std::rc::Rc<u8>>>();
 /// ```
@@ -1404,6 +1404,20 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// let s: &'static mut [u8] = v.leak();
     /// s[0] = 5;
     /// assert_eq!(s, &[5, 2]);
+    /// ```
+    ///
+    /// The slice lives no longer than the allocator's memory (`A: 'a`): leaked into an arena
+    /// frame, it borrows the frame:
+    /// ```compile_fail,E0505
+    /// use stackfirst::{Arena, StackVec};
+    ///
+    /// let mut arena = Arena::new();
+    /// let mut guard = arena.frame_guard();
+    /// let f = guard.frame();
+    /// let v: StackVec<u64, 8, _> = StackVec::from_iter_in(0..100, &f);
+    /// let leaked: &mut [u64] = v.leak(); // spilled into the frame
+    /// drop(guard); // error: cannot move out of `guard` because it is borrowed
+    /// assert_eq!(leaked[99], 99);
     /// ```
     #[track_caller]
     pub fn leak<'a>(self) -> &'a mut [T]

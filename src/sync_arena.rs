@@ -320,6 +320,16 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     /// arena.reset();
     /// assert_eq!(arena.used(), 0);
     /// ```
+    ///
+    /// What the arena handed out borrows it, so `reset` waits for it:
+    /// ```compile_fail,E0502
+    /// use stackfirst::SyncArena;
+    ///
+    /// let mut arena = SyncArena::<64>::new();
+    /// let x = arena.alloc(1u64);
+    /// arena.reset(); // error: cannot borrow `arena` as mutable because it is also borrowed
+    /// *x += 1;
+    /// ```
     #[inline]
     pub fn reset(&mut self) {
         self.pos.store(0, Ordering::Relaxed);

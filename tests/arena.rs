@@ -1301,3 +1301,140 @@ fn arena_buf_debug_shows_it_taken() {
     let _arena = BUF.take().unwrap();
     assert_eq!(format!("{BUF:?}"), "ArenaBuf { bytes: 64, taken: true }");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Type-level guarantees that must keep holding (the ones that must not compile are
+// `compile_fail` doctests on `Frame`, `FrameGuard`, `FrameBox`, `Arena`, `ArenaBuf`,
+// `SyncArena`, `StackVec::leak` and `Drain`).
+
+fn assert_send<T: Send>() {}
+fn assert_sync<T: Sync>() {}
+
+/// The arena types are `Send`/`Sync` where std's equivalents are: an `Arena` moves like the
+/// `Vec` of chunks it owns (with a `Send` backing allocator, over a heap or caller memory), a
+/// `FrameBox` like a `Box`, and `SyncArena` and `ArenaBuf` are shared.
+#[test]
+fn arena_types_are_send_and_sync_where_std_equivalents_are() {
+    assert_send::<Arena<'static>>();
+    assert_send::<Arena<'static, &'static SyncArena<64>>>();
+    assert_send::<FrameBox<'static, String>>();
+    assert_sync::<FrameBox<'static, String>>();
+    assert_send::<&'static mut [u8]>(); // `alloc_slice_copy`'s result
+    assert_send::<SyncArena<64>>();
+    assert_sync::<SyncArena<64>>();
+    assert_send::<ArenaBuf<64>>();
+    assert_sync::<ArenaBuf<64>>();
+    assert_send::<StackVec<u64, 32, &'static SyncArena<64>>>();
+    assert_sync::<StackVec<u64, 32, &'static SyncArena<64>>>();
+}
+
+/// A growing arena with chunks, and one over caller memory, move to another thread and back,
+/// and work on each.
+#[test]
+fn an_arena_moves_between_threads_with_its_chunks() {
+    let mut arena = Arena::with_capacity(64);
+    arena.frame(|f| assert_eq!(f.alloc_slice_fill_copy(1000, 7u8).len(), 1000));
+    let chunks = arena.allocated_bytes();
+    let mut arena = std::thread::spawn(move || {
+        arena.frame(|f| {
+            let words = f.alloc_iter(0..500u64);
+            assert_eq!(words.iter().sum::<u64>(), 124_750);
+        });
+        arena
+    })
+    .join()
+    .unwrap();
+    assert!(arena.allocated_bytes() >= chunks);
+    arena.frame(|f| assert_eq!(f.alloc_str("home again"), "home again"));
+
+    let mut mem = memory::<256>();
+    let mut fixed = Arena::from_memory(&mut mem);
+    std::thread::scope(|s| {
+        s.spawn(|| fixed.frame(|f| assert_eq!(*f.alloc(5u64), 5)));
+    });
+    assert_eq!(fixed.used(), 0);
+}
+
+/// A `FrameBox` and a `&mut [T]` from a frame go to other threads (scoped: they cannot outlive
+/// the frame) while the frame's own thread keeps allocating: only the handle is tied to its
+/// thread.
+#[test]
+fn frame_values_go_to_scoped_threads_while_the_frame_allocates() {
+    let mut arena = Arena::with_capacity(64);
+    arena.frame(|f| {
+        let mut boxed = f.alloc(vec![1u32, 2, 3]);
+        let slice = f.alloc_slice_fill_copy(100, 1u8);
+        std::thread::scope(|s| {
+            s.spawn(|| boxed.push(4));
+            s.spawn(|| slice.iter_mut().for_each(|b| *b += 1));
+            // Meanwhile this thread takes new chunks from the same frame.
+            for i in 0..50u64 {
+                assert_eq!(f.alloc([i; 16])[15], i);
+            }
+        });
+        assert_eq!(*boxed, [1, 2, 3, 4]);
+        assert!(slice.iter().all(|&b| b == 2));
+    });
+    assert_eq!(arena.used(), 0);
+}
+
+/// `FrameBox` is covariant in its frame and its value, as `Box` is in its value: a box of the
+/// frame passes for one of a shorter frame and of shorter-lived values.
+#[test]
+fn frame_box_is_covariant_like_box() {
+    fn shorter<'short, 'long: 'short>(
+        b: FrameBox<'long, &'long str>,
+    ) -> FrameBox<'short, &'short str> {
+        b
+    }
+    let mut arena = Arena::new();
+    arena.frame(|f| {
+        let b: FrameBox<'_, &'static str> = f.alloc("static");
+        assert_eq!(*shorter(b), "static");
+    });
+}
+
+/// Forgetting a child guard only delays its reclaim to the parent's end: the parent's values
+/// from before the child, the forgotten child's abandoned blocks, and what the parent
+/// allocates after it (in a chunk the child took) never share a byte.
+#[test]
+fn a_forgotten_child_guard_leaves_the_parent_values_alone() {
+    let mut arena = Arena::with_capacity(64);
+    arena.frame(|mut f| {
+        let before = f.alloc_slice_fill_copy(40, 0x11u8);
+        let used_before = f.used();
+        {
+            let mut child = f.frame_guard();
+            let g = child.frame();
+            for _ in 0..10 {
+                let _ = g.alloc_slice_fill_copy(200, 0x22u8); // takes new chunks
+            }
+            core::mem::forget(child);
+        }
+        assert!(
+            f.used() >= used_before + 2000,
+            "the child's blocks stay used"
+        );
+        let after: Vec<&mut [u8]> = (0..20)
+            .map(|_| f.alloc_slice_fill_copy(100, 0x33u8))
+            .collect();
+        {
+            let mut child = f.frame_guard();
+            let _ = child.frame().alloc_slice_fill_copy(5000, 0x44u8);
+        }
+        assert!(before.iter().all(|&b| b == 0x11));
+        assert!(after.iter().all(|s| s.iter().all(|&b| b == 0x33)));
+        let mut spans: Vec<(usize, usize)> = after
+            .iter()
+            .map(|s| (s.as_ptr() as usize, s.len()))
+            .chain([(before.as_ptr() as usize, before.len())])
+            .collect();
+        spans.sort_unstable();
+        assert!(spans.windows(2).all(|w| w[0].0 + w[0].1 <= w[1].0));
+    });
+    assert_eq!(
+        arena.used(),
+        0,
+        "the parent's end reclaims the forgotten child too"
+    );
+}

@@ -521,7 +521,15 @@ fn send_and_sync_follow_vec() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<StackVec<u8>>();
     send_sync::<stackfirst::IntoIter<u8, 32, allocator_api2::alloc::Global>>();
-    // `Rc` is neither: checked by a compile_fail doctest on `StackVec`.
+    send_sync::<InlineVec<String, 64>>();
+    send_sync::<stackfirst::Drain<'static, String, 32, allocator_api2::alloc::Global>>();
+    send_sync::<
+        stackfirst::Splice<'static, std::vec::IntoIter<String>, 32, allocator_api2::alloc::Global>,
+    >();
+    send_sync::<stackfirst::stack_string::Drain<'static, 32, allocator_api2::alloc::Global>>();
+    send_sync::<StackString>();
+    send_sync::<InlineString>();
+    // `Rc` is neither: checked by compile_fail doctests on `StackVec` and `Drain`.
 }
 
 #[test]
@@ -1565,4 +1573,54 @@ fn dedup_by_passes_the_current_element_first_and_the_kept_one_second() {
     let mut v: StackVec<u8> = StackVec::from([3, 5, 1, 4]);
     v.dedup_by(|cur, prev| cur > prev);
     assert_eq!(v, [3, 1]);
+}
+
+/// A vector moves to another thread and back, inline (the elements move with it) and spilled
+/// (the heap buffer is freed on the thread that drops it); its drain and owning iterator go too.
+#[test]
+fn vectors_move_between_threads_inline_and_spilled() {
+    let inline: StackVec<String, 64> = ["a", "b"].map(String::from).into();
+    let spilled: StackVec<u64> = (0..100).collect();
+    assert!(!inline.spilled() && spilled.spilled());
+    let (mut inline, mut spilled) = std::thread::spawn(move || {
+        let mut inline = inline;
+        inline.push("c".to_string());
+        (inline, spilled)
+    })
+    .join()
+    .unwrap();
+    assert_eq!(inline, ["a", "b", "c"]);
+    std::thread::scope(|s| {
+        let d = inline.drain(1..);
+        s.spawn(move || assert_eq!(d.collect::<Vec<_>>(), ["b", "c"]));
+        let d = spilled.drain(..90);
+        s.spawn(move || assert_eq!(d.sum::<u64>(), (0..90u64).sum::<u64>()));
+    });
+    assert_eq!(
+        (inline.len(), spilled.as_slice()),
+        (1, &(90..100).collect::<Vec<_>>()[..])
+    );
+    let it = spilled.into_iter();
+    let sum = std::thread::spawn(move || it.sum::<u64>()).join().unwrap();
+    assert_eq!(sum, (90..100u64).sum::<u64>());
+    let s: StackString = StackString::from("x".repeat(100).as_str());
+    assert_eq!(std::thread::spawn(move || s.len()).join().unwrap(), 100);
+}
+
+/// `StackVec` and its `IntoIter` are covariant in `T`, as `Vec` and `vec::IntoIter` are.
+#[test]
+fn vectors_are_covariant_like_vec() {
+    fn shorter<'a>(v: StackVec<&'static str>) -> StackVec<&'a str> {
+        v
+    }
+    fn shorter_iter<'a>(
+        it: stackfirst::IntoIter<&'static str, 32>,
+    ) -> stackfirst::IntoIter<&'a str, 32> {
+        it
+    }
+    let local = String::from("local");
+    let mut v = shorter(stack_vec!["static"]);
+    v.push(&local);
+    assert_eq!(shorter_iter(stack_vec!["x"].into_iter()).next(), Some("x"));
+    assert_eq!(v, ["static", "local"]);
 }

@@ -27,6 +27,29 @@ with_stack_vec_defaults! {
 /// drop(d);
 /// assert_eq!(v, [1, 5]);
 /// ```
+///
+/// It borrows the vector mutably (it holds a raw pointer to it), so the vector is out of reach
+/// until it is dropped:
+/// ```compile_fail,E0499
+/// use stackfirst::StackVec;
+///
+/// let mut v: StackVec<u8> = StackVec::from([1, 2, 3]);
+/// let d = v.drain(..2);
+/// v.push(4); // error: cannot borrow `v` as mutable more than once at a time
+/// drop(d);
+/// ```
+///
+/// It can be sent to another thread only if the elements can:
+/// ```compile_fail,E0277
+/// use std::rc::Rc;
+/// use stackfirst::StackVec;
+///
+/// let mut v: StackVec<Rc<u8>> = StackVec::from([Rc::new(1)]);
+/// let d = v.drain(..);
+/// std::thread::scope(|s| {
+///     s.spawn(move || d.count()); // error: `Rc<u8>` cannot be sent between threads safely
+/// });
+/// ```
 pub struct Drain<'a, T, const N: usize, A: Allocator> {
     pub(super) vec: NonNull<StackVec<T, N, A>>,
     /// The buffer, derived from `vec`: it may point into the vector itself (inline). Used only
