@@ -1112,9 +1112,14 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
 /// `write!` appends. A string that cannot grow ([`NoHeap`](crate::NoHeap)) returns [`fmt::Error`] for a piece
 /// that does not fit, keeping what was written before it (as `ArrayString` does), also when
 /// the `Display` that wrote the piece swallowed the error and returned `Ok`; the others
-/// grow, and abort on allocation failure as `String` does. The pieces are `format_args!`'s: the
-/// literal text between arguments and each argument's output (the compiler may fold constant
-/// arguments into the text). For all or nothing, build with
+/// grow, and abort on allocation failure as `String` does. The pieces are the `write_str` and
+/// `write_char` calls that formatting makes: the literal text between arguments (the compiler
+/// may fold constant arguments into it), and each argument's output as its implementation
+/// writes it. That is one piece for a plain `{}` of a `str`, a `char` or an integer, but
+/// several for a padded argument (the fill is written a char at a time), a `Debug` of a slice
+/// or a struct, or a `Display` that writes in parts: such an argument can be cut partway, its
+/// first pieces kept. For all or nothing, append with
+/// [`try_write_fmt`](StackString::try_write_fmt), or build with
 /// [`format_in`](StackString::format_in), which panics, or
 /// [`try_format_in`](StackString::try_format_in), which returns the allocator's refusal.
 ///
@@ -1130,6 +1135,16 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
 /// let (a, b) = ("abc", "de");
 /// assert!(write!(fixed, "{a}{b}").is_err());
 /// assert_eq!(fixed, "abc");
+///
+/// // A padded argument is its fill, a char at a time, then its digits: cut after the fill.
+/// let mut line = StackString::<8, NoHeap>::new();
+/// assert!(write!(line, "abc{:>6}", 12345).is_err());
+/// assert_eq!(line, "abc ");
+/// // All or nothing:
+/// let mut line = StackString::<8, NoHeap>::new();
+/// line.push_str("abc");
+/// assert!(line.try_write_fmt(format_args!("{:>6}", 12345)).is_err());
+/// assert_eq!(line, "abc");
 /// ```
 impl<const N: usize, A: Allocator> fmt::Write for StackString<N, A> {
     #[inline]

@@ -90,6 +90,26 @@ fn an_arena_over_a_static_buffer_reports_exhaustion() {
     assert_eq!(arena.used(), 0);
 }
 
+/// A log line in a request's frame: `try_write_fmt` appends formatted text all or nothing and
+/// reports the exhausted frame, where `write!` would panic.
+#[test]
+fn a_log_line_in_a_frame_appends_fallibly() {
+    static BUF: ArenaBuf<32> = ArenaBuf::new();
+    let mut arena = BUF.take().unwrap();
+    arena.frame(|f| {
+        let mut line: StackString<8, &Frame> = StackString::new_in(&f);
+        let (tick, what) = (42, "sensor 3 ok");
+        line.try_write_fmt(format_args!("[{tick:>4}] {what}"))
+            .unwrap();
+        assert!(line.spilled() && line == "[  42] sensor 3 ok");
+        let e = line
+            .try_write_fmt(format_args!(" {:>20}", what))
+            .unwrap_err();
+        assert!(matches!(e.kind(), TryReserveErrorKind::AllocError { .. }));
+        assert_eq!(line, "[  42] sensor 3 ok");
+    });
+}
+
 /// Without `alloc` there is no `handle_alloc_error`: a spill the allocator refuses panics with
 /// std's message, naming the size of the block that was asked for.
 #[test]

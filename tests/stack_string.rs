@@ -510,6 +510,64 @@ fn try_format_in_fails_exactly_when_the_text_cannot_fit() {
     );
 }
 
+/// `try_write_fmt`: `write!` that appends all or nothing and returns the allocator's refusal,
+/// for a string in a fixed arena frame (whose `write!` aborts on the refusal) and for one that
+/// cannot grow (whose `write!` keeps the pieces that fitted, here a padded argument's fill).
+/// In a frame it succeeds exactly when the text fits what the frame has left. (Found by an
+/// embedded review: a log line in a request's frame had no fallible way to append formatted
+/// text.)
+#[test]
+fn try_write_fmt_appends_all_or_nothing() {
+    let mut memory = [std::mem::MaybeUninit::uninit(); 64];
+    let mut arena = stackfirst::Arena::from_memory(&mut memory);
+    arena.frame(|f| {
+        let room = f.remaining();
+        for width in 0..=room + 8 {
+            let mut s = StackString::<8, _>::new_in(&f);
+            s.try_write_fmt(format_args!("{}-", 1)).unwrap();
+            match s.try_write_fmt(format_args!("{:>width$}", 7)) {
+                Ok(()) => {
+                    assert!(2 + width <= room, "{width} + 2 > {room}");
+                    assert_eq!(s, format!("1-{:>width$}", 7));
+                }
+                Err(e) => {
+                    assert!(2 + width > room, "{width} + 2 <= {room}: {e}");
+                    assert!(matches!(e.kind(), TryReserveErrorKind::AllocError { .. }));
+                    assert_eq!(s, "1-", "unchanged");
+                    s.try_write_fmt(format_args!("{}", 2)).unwrap();
+                    assert_eq!(s, "1-2");
+                }
+            }
+        }
+    });
+    let mut fixed = StackString::<8, NoHeap>::new();
+    fixed.push_str("abc");
+    let e = fixed
+        .try_write_fmt(format_args!("{:>6}", 12345))
+        .unwrap_err();
+    assert_eq!(e.kind(), TryReserveErrorKind::CapacityExceeded);
+    assert_eq!(fixed, "abc", "write! would keep \"abc \"");
+    fixed.try_write_fmt(format_args!("{:>5}", 12345)).unwrap();
+    assert_eq!(fixed, "abc12345");
+    // A `Display` that swallows the refusal does not turn it into a truncated text.
+    let mut s = StackString::<4, NoHeap>::new();
+    s.push('z');
+    let e = s.try_write_fmt(format_args!("{SwallowsAll}")).unwrap_err();
+    assert_eq!(
+        (e.kind(), s.as_str()),
+        (TryReserveErrorKind::CapacityExceeded, "z")
+    );
+    // A `Display` that fails on its own panics, as `format!` does.
+    quiet();
+    assert_eq!(
+        panic_of(|| {
+            let mut s = StackString::<32, NoHeap>::new();
+            let _ = s.try_write_fmt(format_args!("{Fails}"));
+        }),
+        "a formatting trait implementation returned an error"
+    );
+}
+
 /// `&NoHeap` cannot grow either: full, not out of memory (which would abort the process).
 #[test]
 fn a_borrowed_no_heap_string_is_full_too() {

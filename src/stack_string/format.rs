@@ -95,8 +95,9 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// [`Frame::try_alloc_fmt`](crate::Frame::try_alloc_fmt)).
     ///
     /// # Errors
-    /// The [`TryReserveError`] of the first piece of text (`format_args!`'s literal text and
-    /// each argument's output) that neither fits nor can be made room for
+    /// The [`TryReserveError`] of the first piece of text (a `write_str` or `write_char` call
+    /// of the formatting: literal text, or an argument's output or a part of it) that neither
+    /// fits nor can be made room for
     /// ([`TryReserveErrorKind::CapacityExceeded`](crate::TryReserveErrorKind) for `NoHeap`),
     /// also when the `Display` that wrote it swallowed the error. The text built so far is
     /// dropped, its memory given back.
@@ -126,6 +127,52 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
             Ok(()) => Ok(s),
             Err(Some(refused)) => Err(refused),
             Err(None) => format_failed(false),
+        }
+    }
+
+    /// `write!` that reports failure instead of panicking or aborting: appends the formatted
+    /// text all or nothing, for a string that spills into a fixed arena frame or any allocator
+    /// that may refuse (whose `write!` aborts, as `String`'s does), or a string that cannot
+    /// grow ([`NoHeap`](crate::NoHeap), whose `write!` keeps the pieces that fitted). Call it
+    /// with `format_args!`.
+    ///
+    /// # Errors
+    /// The [`TryReserveError`] of the first piece of text that neither fits nor can be made
+    /// room for, as [`try_format_in`](Self::try_format_in) reports it; the string is then as it
+    /// was before the call (its capacity may have grown).
+    ///
+    /// # Panics
+    /// If a formatting trait implementation returns an error of its own, as `format!` does.
+    ///
+    /// # Examples
+    /// A log line in a fixed arena frame:
+    /// ```
+    /// use stackfirst::{ArenaBuf, Frame, StackString};
+    ///
+    /// let mut memory = ArenaBuf::<32>::new();
+    /// memory.arena().frame(|f| {
+    ///     let mut line: StackString<8, &Frame> = StackString::new_in(&f);
+    ///     line.try_write_fmt(format_args!("t={} ", 12)).unwrap();
+    ///     let (name, value) = ("pressure", 1013);
+    ///     line.try_write_fmt(format_args!("{name}={value} hPa")).unwrap(); // spills
+    ///     assert_eq!(line, "t=12 pressure=1013 hPa");
+    ///     assert!(line.try_write_fmt(format_args!(" {:>64}", "x")).is_err()); // the frame is full
+    ///     assert_eq!(line, "t=12 pressure=1013 hPa"); // unchanged
+    /// });
+    /// ```
+    #[inline]
+    pub fn try_write_fmt(&mut self, args: fmt::Arguments<'_>) -> Result<(), TryReserveError> {
+        let len = self.len();
+        match try_write_fmt(self, args) {
+            Ok(()) => Ok(()),
+            Err(refused) => {
+                // Whole `str`s were appended after `len`: it is on a char boundary.
+                self.truncate(len);
+                match refused {
+                    Some(refused) => Err(refused),
+                    None => format_failed(false),
+                }
+            }
         }
     }
 
