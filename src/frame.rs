@@ -812,7 +812,7 @@ impl<'f> Frame<'f> {
     /// Arena::from_memory(&mut memory).frame(|mut f| {
     ///     let before = f.used();
     ///     f.frame(|g| {
-    ///         g.alloc([0u8; 32]);
+    ///         let _zeros = g.alloc([0u8; 32]);
     ///     });
     ///     assert_eq!(f.used(), before);
     /// });
@@ -880,7 +880,7 @@ impl<'f> Frame<'f> {
     ///
     /// let mut memory = [MaybeUninit::uninit(); 64];
     /// Arena::from_memory(&mut memory).frame(|f| {
-    ///     f.alloc(0u32);
+    ///     let _x = f.alloc(0u32);
     ///     assert_eq!(f.used(), 4);
     /// });
     /// ```

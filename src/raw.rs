@@ -336,6 +336,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     /// elements whose size is even (the flag shifts out of the offset). Only growing goes out
     /// of line.
     #[inline(always)]
+    #[track_caller] // a full `InlineVec`'s panic names the caller's line (free once inlined)
     pub(crate) fn push(&mut self, value: T) {
         let tag = self.tag;
         if tag < Self::INLINE_CAPACITY {
@@ -575,11 +576,11 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     /// Room for one more slot, amortized, for `push`: out of line, and without `#[track_caller]`
-    /// (`push` does not track its caller, and a location argument would hold a register in the
-    /// caller's loop). On hosted targets `#[inline]` gives each codegen unit that pushes a copy
-    /// of its own, called directly; another unit's copy is called through the GOT, and LLVM holds
-    /// the entry's address in a saved register across the caller's loop (3 instructions per call
-    /// of the caller; benches/analysis.md). Cold and holding the growth's body, it is not
+    /// (a location argument would hold a register in the caller's loop; `push` tracks its
+    /// caller only for the fixed-capacity panic, in line). On hosted targets `#[inline]` gives
+    /// each codegen unit that pushes a copy of its own, called directly; another unit's copy is
+    /// called through the GOT, and LLVM holds the entry's address in a saved register across
+    /// the caller's loop (3 instructions per call of the caller; benches/analysis.md). Cold and holding the growth's body, it is not
     /// inlined. Bare-metal code is not position-independent, so there is no GOT to avoid, and a
     /// copy per crate would only cost flash.
     #[cold]

@@ -509,6 +509,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v, [3]);
     /// ```
     #[inline]
+    #[track_caller]
     pub fn push(&mut self, value: T) {
         self.raw.push(value)
     }
@@ -527,6 +528,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v, [1, 20]);
     /// ```
     #[inline]
+    #[track_caller]
     #[must_use = "use `push` to only append"]
     pub fn push_mut(&mut self, value: T) -> &mut T {
         let len = self.len();

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{caught, panic_message};
+use common::{caught, panic_location, panic_message};
 use proptest::prelude::*;
 use stackfirst::{InlineString, InlineVec, NoHeap, TryReserveErrorKind};
 
@@ -76,6 +76,21 @@ fn op() -> impl Strategy<Value = Op> {
 fn exceeds(f: impl FnOnce()) {
     let payload = caught(f).expect_err("expected a panic");
     assert_eq!(panic_message(&*payload), "capacity exceeded");
+}
+
+/// A full vector's `push` panics at the caller's line (`#[track_caller]` down to the panic), as
+/// `insert`'s and `extend_from_slice`'s do: without a backtrace (a firmware), the location is
+/// all the user gets. (Found by an embedded review: it named a line of `src/raw.rs`.)
+#[test]
+fn a_full_push_panics_at_the_callers_line() {
+    let full = || V::from_iter(0..CAP as u16);
+    let here = |line: u32| (file!().to_string(), line);
+    assert_eq!(panic_location(|| full().push(1)), here(line!()));
+    assert_eq!(panic_location(|| *full().push_mut(1) = 2), here(line!()));
+    assert_eq!(panic_location(|| full().insert(0, 1)), here(line!()));
+    let mut s = InlineString::<2>::from("ab");
+    assert_eq!(panic_location(|| s.push('c')), here(line!()));
+    assert_eq!(panic_location(|| s.push('é')), here(line!()));
 }
 
 fn check(v: &V, model: &[u16]) {

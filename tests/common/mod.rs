@@ -128,6 +128,8 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 thread_local! {
     static QUIET: Cell<bool> = const { Cell::new(false) };
+    /// The file and line of this thread's last quiet panic.
+    static LOCATION: RefCell<Option<(String, u32)>> = const { RefCell::new(None) };
 }
 
 /// Silences this test thread's panics from here on (other tests still report theirs).
@@ -138,6 +140,8 @@ pub fn quiet() {
         std::panic::set_hook(Box::new(move |info| {
             if !QUIET.with(Cell::get) {
                 previous(info)
+            } else if let Some(at) = info.location() {
+                LOCATION.with(|l| *l.borrow_mut() = Some((at.file().to_string(), at.line())));
             }
         }))
     });
@@ -150,6 +154,15 @@ pub fn caught<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     QUIET.with(|q| q.set(false));
     r
+}
+
+/// Where `f` panicked: the file and line its panic reports.
+pub fn panic_location(f: impl FnOnce()) -> (String, u32) {
+    LOCATION.with(|l| l.borrow_mut().take());
+    caught(f).expect_err("expected a panic");
+    LOCATION
+        .with(|l| l.borrow_mut().take())
+        .expect("a panic with a location")
 }
 
 /// The values of a vector of [`Tracked`].
