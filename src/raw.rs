@@ -234,7 +234,13 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
 
     #[inline]
     pub(crate) const fn len(&self) -> usize {
-        if Self::IS_ZST || Self::NEVER_SPILLS {
+        if Self::IS_ZST {
+            self.tag
+        } else if Self::NEVER_SPILLS {
+            // SAFETY: never spilled (invariant 4), so `len <= INLINE_CAPACITY` (invariant 3).
+            // Said to the compiler, a slice of the vector has a constant bound: sorting a small
+            // `InlineVec` links only core's small-slice sort, not its whole quicksort.
+            unsafe { core::hint::assert_unchecked(self.tag <= Self::INLINE_CAPACITY) };
             self.tag
         } else {
             self.tag & !SPILLED
