@@ -1171,7 +1171,7 @@ impl<const N: usize, A: Allocator> fmt::Write for StackString<N, A> {
     #[inline]
     fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> fmt::Result {
         if is_no_heap::<A>() {
-            return format::try_write_fmt(self, args).map_err(|_| fmt::Error);
+            return format::write_recorded(self, args).map_err(|_| fmt::Error);
         }
         match args.as_str() {
             Some(s) => self.write_str(s),

@@ -76,7 +76,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
         match args.as_str() {
             Some(literal) => s.push_str(literal),
             None if is_no_heap::<A>() => {
-                if let Err(refused) = try_write_fmt(&mut s, args) {
+                if let Err(refused) = write_recorded(&mut s, args) {
                     format_failed(refused.is_some())
                 }
             }
@@ -123,11 +123,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     #[inline]
     pub fn try_format_in(args: fmt::Arguments<'_>, alloc: A) -> Result<Self, TryReserveError> {
         let mut s = Self::new_in(alloc);
-        match try_write_fmt(&mut s, args) {
-            Ok(()) => Ok(s),
-            Err(Some(refused)) => Err(refused),
-            Err(None) => format_failed(false),
-        }
+        s.try_write_fmt(args)?;
+        Ok(s)
     }
 
     /// `write!` that reports failure instead of panicking or aborting: appends the formatted
@@ -163,7 +160,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     #[inline]
     pub fn try_write_fmt(&mut self, args: fmt::Arguments<'_>) -> Result<(), TryReserveError> {
         let len = self.len();
-        match try_write_fmt(self, args) {
+        match write_recorded(self, args) {
             Ok(()) => Ok(()),
             Err(refused) => {
                 // Whole `str`s were appended after `len`: it is on a char boundary.
@@ -260,7 +257,7 @@ impl<const N: usize, A: Allocator> Write for Recording<'_, N, A> {
 /// `write!` that fails when a piece did not fit (`Err(Some(_))`), even if the `Display` that
 /// wrote it swallowed the error and returned `Ok`, or when a `Display` failed (`Err(None)`);
 /// the string keeps what was written before that piece.
-pub(super) fn try_write_fmt<const N: usize, A: Allocator>(
+pub(super) fn write_recorded<const N: usize, A: Allocator>(
     s: &mut StackString<N, A>,
     args: fmt::Arguments<'_>,
 ) -> Result<(), Option<TryReserveError>> {
