@@ -111,8 +111,8 @@ pub type DefaultBacking = crate::NoHeap;
 /// A bump arena: allocate from it through [frames](Frame).
 ///
 /// * [`Arena::new`] / [`Arena::with_capacity`] (and `_in` for another backing allocator): grows
-///   by chunks from the backing allocator, doubling in size; nothing is allocated until the
-///   first request.
+///   by chunks from the backing allocator, doubling in size. `new` allocates nothing until the
+///   first request; `with_capacity` takes its first chunk at once.
 /// * [`Arena::from_memory`]: a fixed arena over memory you provide; when it is full, requests
 ///   fail ([`ArenaErrorKind::Exhausted`](crate::ArenaErrorKind::Exhausted)).
 ///   [`Arena::from_memory_in`] falls back to a backing allocator instead.
@@ -171,7 +171,8 @@ unsafe impl<A: Allocator + Send> Send for Arena<'_, A> {}
 #[cfg(feature = "alloc")]
 impl Arena<'static> {
     /// A growing arena over the global heap. Nothing is allocated until the first request;
-    /// the first chunk holds 512 bytes (less its bookkeeping), each next one twice the last.
+    /// the first chunk holds 512 bytes (less its bookkeeping), each next one twice the last
+    /// (a chunk is larger when a request needs it).
     ///
     /// # Examples
     /// ```
@@ -187,7 +188,7 @@ impl Arena<'static> {
         Self::new_in(Global)
     }
 
-    /// A growing arena whose first chunk holds at least `bytes`.
+    /// A growing arena whose first chunk holds at least `bytes`, allocated at once.
     ///
     /// # Panics
     /// If the chunk cannot be allocated (use [`try_with_capacity_in`](Self::try_with_capacity_in)
@@ -270,7 +271,8 @@ impl<'m, A: Allocator> Arena<'m, A> {
         Self::build(None, backing, true)
     }
 
-    /// A growing arena over `backing` whose first chunk holds at least `bytes`.
+    /// A growing arena over `backing` whose first chunk holds at least `bytes`, allocated at
+    /// once.
     ///
     /// # Panics
     /// If the chunk cannot be allocated.
@@ -434,7 +436,8 @@ impl<'m, A: Allocator> Arena<'m, A> {
     }
 
     /// Bytes in use, in all chunks (including alignment padding). Zero whenever no frame is
-    /// open.
+    /// open, except what a forgotten [`FrameGuard`](crate::FrameGuard) left: that stays in use
+    /// until [`reset`](Self::reset).
     ///
     /// # Examples
     /// ```

@@ -1437,3 +1437,65 @@ fn a_forgotten_child_guard_leaves_the_parent_values_alone() {
         "the parent's end reclaims the forgotten child too"
     );
 }
+
+/// arena.rs, `Arena`'s docs: `new` and `new_in` allocate nothing until the first request, but
+/// `with_capacity` takes its first chunk at once (so that it can panic, or `try_with_capacity_in`
+/// fail, up front); a first frame that fits in it allocates nothing more.
+#[test]
+fn with_capacity_takes_its_first_chunk_at_once_and_new_takes_none() {
+    let ((), heap) = count_heap(|| {
+        let _ = Arena::new();
+        let _ = Arena::new_in(Global);
+    });
+    assert_eq!(heap.allocs, 0);
+    let (mut arena, heap) = count_heap(|| Arena::with_capacity(1000));
+    assert_eq!(heap.allocs, 1);
+    assert!(arena.allocated_bytes() >= 1000 && arena.remaining() >= 1000);
+    let ((), heap) = count_heap(|| {
+        arena.frame(|f| {
+            let _ = f.alloc_slice_fill_copy(1000, 7u8);
+        })
+    });
+    assert_eq!(heap.allocs, 0, "the first frame fits the first chunk");
+}
+
+/// frame.rs `try_alloc_with` and `try_alloc_slice_fill_with`: when the block does not fit, the
+/// closure is not called (it may be costly, or have effects), and nothing is consumed.
+#[test]
+fn a_refused_value_or_slice_never_calls_its_closure() {
+    let mut mem = ArenaBuf::<16>::new();
+    mem.arena().frame(|f| {
+        let calls = std::cell::Cell::new(0);
+        let e = f
+            .try_alloc_with(|| {
+                calls.set(calls.get() + 1);
+                [0u64; 3]
+            })
+            .unwrap_err();
+        assert_eq!(e.kind(), ArenaErrorKind::Exhausted);
+        let e = f
+            .try_alloc_slice_fill_with(3, |i| {
+                calls.set(calls.get() + 1);
+                i as u64
+            })
+            .unwrap_err();
+        assert_eq!(e.kind(), ArenaErrorKind::Exhausted);
+        assert_eq!((calls.get(), f.used()), (0, 0));
+        let two = f.try_alloc_slice_fill_with(2, |i| i as u64).unwrap();
+        assert_eq!(&*two, &[0, 1]);
+    });
+}
+
+/// frame.rs `try_alloc_iter_exact`: "nothing is taken from the iterator" when `len()` elements
+/// do not fit, so a caller that passed `&mut iter` still has every element.
+#[test]
+fn a_refused_exact_collection_takes_nothing_from_the_iterator() {
+    let mut mem = ArenaBuf::<16>::new();
+    mem.arena().frame(|f| {
+        let mut it = (0..10u32).map(|i| Tracked::new(i.into()));
+        assert!(f.try_alloc_iter_exact(&mut it).is_err());
+        assert_eq!((it.len(), live(), f.used()), (10, 0, 0));
+        let rest: Vec<u64> = it.map(|t| t.value).collect();
+        assert_eq!(rest, (0..10).collect::<Vec<u64>>());
+    });
+}

@@ -1796,3 +1796,18 @@ fn decoding_reserves_the_input_length_up_front() {
         (100, 100, 1, 0)
     );
 }
+
+/// `truncate` and `clear`: "The capacity is unchanged", so a spilled string keeps its heap
+/// buffer and refilling it allocates nothing.
+#[test]
+fn shortening_or_emptying_a_spilled_string_keeps_its_buffer() {
+    let mut s: StackString = StackString::from("a line longer than the 32-byte budget");
+    let (cap, buffer) = (s.capacity(), s.as_ptr());
+    s.truncate(4);
+    assert_eq!((s.spilled(), s.capacity(), s.as_ptr()), (true, cap, buffer));
+    s.clear();
+    assert_eq!((s.spilled(), s.capacity(), s.as_ptr()), (true, cap, buffer));
+    let refill = "x".repeat(cap);
+    let ((), heap) = count_heap(|| s.push_str(&refill));
+    assert_eq!((heap.allocs, heap.reallocs, s.as_ptr()), (0, 0, buffer));
+}

@@ -1624,3 +1624,29 @@ fn vectors_are_covariant_like_vec() {
     assert_eq!(shorter_iter(stack_vec!["x"].into_iter()).next(), Some("x"));
     assert_eq!(v, ["static", "local"]);
 }
+
+/// "The capacity is unchanged" (`truncate`, `clear`) and `append`'s "its capacity is kept": a
+/// spilled vector that is shortened or emptied keeps its heap buffer, so refilling it up to
+/// that capacity allocates nothing.
+#[test]
+fn shortening_or_emptying_a_spilled_vector_keeps_its_buffer() {
+    let mut v: StackVec<u64> = (0..20).collect();
+    let (cap, buffer) = (v.capacity(), v.as_ptr());
+    v.truncate(2);
+    assert_eq!((v.spilled(), v.capacity(), v.as_ptr()), (true, cap, buffer));
+    v.clear();
+    assert_eq!((v.spilled(), v.capacity(), v.as_ptr()), (true, cap, buffer));
+    let mut into: StackVec<u64> = StackVec::new();
+    let mut other: StackVec<u64> = (0..20).collect();
+    let (cap, buffer) = (other.capacity(), other.as_ptr());
+    into.append(&mut other);
+    assert_eq!(
+        (other.len(), other.capacity(), other.as_ptr()),
+        (0, cap, buffer)
+    );
+    let ((), heap) = count_heap(|| {
+        v.extend(0..cap as u64);
+        other.extend(0..cap as u64);
+    });
+    assert_eq!(heap.allocs + heap.reallocs, 0);
+}
