@@ -11,6 +11,7 @@ mod common;
 use common::{caught, panic_location, panic_message};
 use proptest::prelude::*;
 use stackfirst::{InlineString, InlineVec, NoHeap, TryReserveErrorKind};
+use std::borrow::Cow;
 
 /// Six `u16`s.
 type V = InlineVec<u16, 12>;
@@ -80,7 +81,8 @@ fn exceeds(f: impl FnOnce()) {
 
 /// A full vector's `push` panics at the caller's line (`#[track_caller]` down to the panic), as
 /// `insert`'s and `extend_from_slice`'s do: without a backtrace (a firmware), the location is
-/// all the user gets. (Found by an embedded review: it named a line of `src/raw.rs`.)
+/// all the user gets. (Found by an embedded review: it named a line of `src/raw.rs`; a string's
+/// `extend` named its own closure's line.)
 #[test]
 fn a_full_push_panics_at_the_callers_line() {
     let full = || V::from_iter(0..CAP as u16);
@@ -91,6 +93,13 @@ fn a_full_push_panics_at_the_callers_line() {
     let mut s = InlineString::<2>::from("ab");
     assert_eq!(panic_location(|| s.push('c')), here(line!()));
     assert_eq!(panic_location(|| s.push('é')), here(line!()));
+    assert_eq!(panic_location(|| s.extend(['c'])), here(line!()));
+    assert_eq!(panic_location(|| s.extend(["c"])), here(line!()));
+    let c = || String::from("c");
+    assert_eq!(panic_location(|| s.extend([c()])), here(line!()));
+    let boxed = || Box::<str>::from(c());
+    assert_eq!(panic_location(|| s.extend([boxed()])), here(line!()));
+    assert_eq!(panic_location(|| s.extend([Cow::from(c())])), here(line!()));
 }
 
 fn check(v: &V, model: &[u16]) {

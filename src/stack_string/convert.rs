@@ -203,20 +203,26 @@ into_boxed_error!(+ Send + Sync);
 impl<const N: usize, A: Allocator> Extend<String> for StackString<N, A> {
     #[track_caller]
     fn extend<I: IntoIterator<Item = String>>(&mut self, iter: I) {
-        iter.into_iter().for_each(|s| self.push_str(&s));
+        for s in iter {
+            self.push_str(&s);
+        }
     }
 }
 
 impl<'a, const N: usize, A: Allocator> Extend<Cow<'a, str>> for StackString<N, A> {
     #[track_caller]
     fn extend<I: IntoIterator<Item = Cow<'a, str>>>(&mut self, iter: I) {
-        iter.into_iter().for_each(|s| self.push_str(&s));
+        for s in iter {
+            self.push_str(&s);
+        }
     }
 }
 
 impl<const N: usize, A: Allocator> Extend<Box<str>> for StackString<N, A> {
     #[track_caller]
     fn extend<I: IntoIterator<Item = Box<str>>>(&mut self, iter: I) {
-        iter.into_iter().for_each(|s| self.push_str(&s));
+        for s in iter {
+            self.push_str(&s);
+        }
     }
 }

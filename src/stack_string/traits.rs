@@ -262,7 +262,11 @@ impl<const N: usize, A: Allocator> Extend<char> for StackString<N, A> {
     fn extend<I: IntoIterator<Item = char>>(&mut self, iter: I) {
         let iter = iter.into_iter();
         let _ = self.try_reserve(iter.size_hint().0);
-        iter.for_each(|c| self.push(c));
+        // A loop, not `for_each`: `push` in a closure would report the closure's line as the
+        // panic's location, not the caller's.
+        for c in iter {
+            self.push(c);
+        }
     }
 }
 
@@ -276,7 +280,9 @@ impl<'a, const N: usize, A: Allocator> Extend<&'a char> for StackString<N, A> {
 impl<'a, const N: usize, A: Allocator> Extend<&'a str> for StackString<N, A> {
     #[track_caller]
     fn extend<I: IntoIterator<Item = &'a str>>(&mut self, iter: I) {
-        iter.into_iter().for_each(|s| self.push_str(s));
+        for s in iter {
+            self.push_str(s);
+        }
     }
 }
 
