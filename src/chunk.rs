@@ -40,9 +40,12 @@ const _: () = assert!(mem::align_of::<Footer>() == END_ALIGN && FOOTER % END_ALI
 
 impl Footer {
     /// The footer at address `end`, reached from `cur`, a pointer into the same chunk.
+    ///
+    /// # Safety
+    /// `end` is not zero.
     #[inline]
-    pub(crate) fn at(cur: *mut u8, end: usize) -> NonNull<Footer> {
-        // SAFETY: the caller passes a chunk's end, which is a footer's (non-null) address.
+    pub(crate) unsafe fn at(cur: *mut u8, end: usize) -> NonNull<Footer> {
+        // SAFETY: `end` is not zero (the caller's promise).
         unsafe { NonNull::new_unchecked(cur.with_addr(end).cast()) }
     }
 
@@ -133,14 +136,19 @@ impl<A: Allocator> Backed<A> {
             }
             want = min;
         }
-        let (base, size) = match self.allocate(want) {
+        // SAFETY (both calls): `want` and `min` are multiples of END_ALIGN, at least `min_chunk`
+        // (more than a footer, so not zero), and at most the headroom, so at most `isize::MAX`.
+        let (base, size) = match unsafe { self.allocate(want) } {
             Some(base) => (base, want),
             None => {
                 // `min` recomputed rather than kept across the call: fewer registers to save.
                 let min = min_chunk(layout);
                 // Asked only if smaller than what was refused (a block granted and then
                 // dropped would leak).
-                match (want > min).then(|| self.allocate(min)).flatten() {
+                match (want > min)
+                    .then(|| unsafe { self.allocate(min) })
+                    .flatten()
+                {
                     Some(base) => (base, min),
                     None => return Err(ArenaErrorKind::BackingFailed),
                 }
@@ -180,15 +188,18 @@ impl<A: Allocator> Backed<A> {
 
     /// `size` bytes from the backing allocator, aligned for a chunk. Growth is refused during
     /// the call (the region's `in_backing`), also if it unwinds.
-    fn allocate(&self, size: usize) -> Option<NonNull<u8>> {
+    ///
+    /// # Safety
+    /// `size` is a non-zero multiple of [`END_ALIGN`], at most `isize::MAX`.
+    unsafe fn allocate(&self, size: usize) -> Option<NonNull<u8>> {
         struct Done<'a>(&'a Cell<bool>);
         impl Drop for Done<'_> {
             fn drop(&mut self) {
                 self.0.set(false);
             }
         }
-        // SAFETY: callers pass a non-zero multiple of END_ALIGN (at least a footer), at most
-        // `isize::MAX`. Saying it spares the allocator's zero-size test.
+        // SAFETY: a valid layout (the caller's promise). Saying that the size is not zero
+        // spares the allocator's zero-size test.
         let layout = unsafe {
             core::hint::assert_unchecked(size != 0);
             Layout::from_size_align_unchecked(size, END_ALIGN)
@@ -303,7 +314,8 @@ unsafe fn grow<A: Allocator>(
                 if let Some(p) = enter(r, home, layout) {
                     return Some(p);
                 }
-                // SAFETY: home is a live heap chunk (the region's invariant).
+                // SAFETY: home is a live heap chunk (the region's invariant), so its footer is at
+                // its end, which is not zero.
                 let f = unsafe { &*Footer::at(home.cur, home.end).as_ptr() };
                 (&f.next, f.size, 0)
             } else {

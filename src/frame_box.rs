@@ -74,7 +74,8 @@ pub struct FrameBox<'f, T: ?Sized> {
 impl<'f, T: ?Sized> FrameBox<'f, T> {
     /// # Safety
     /// `ptr` points to an initialized `T` in a block that stays allocated for `'f` and that
-    /// nothing else owns.
+    /// nothing else owns. A value of zero bytes (a zero-sized `T`, an empty slice) needs no
+    /// block: any non-null, aligned pointer will do (the region's `dangling`, `NonNull::dangling`).
     #[inline]
     pub(crate) unsafe fn from_raw(ptr: NonNull<T>) -> Self {
         Self {

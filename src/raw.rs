@@ -647,7 +647,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             return Err(TryReserveErrorKind::CapacityExceeded.into());
         }
         let ptr = if self.spilled() {
-            // SAFETY: spilled, so `heap` is the active field, allocated by `self.alloc` with
+            // SAFETY: spilled, so `ptr` is the active field, allocated by `self.alloc` with
             // the layout of `heap.cap` (invariant 1), which is not zero-sized (`cap > 0`, and
             // `T` is not zero-sized); the new layout is larger (`cap` exceeds the capacity),
             // with the same alignment.
@@ -670,9 +670,10 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
             let new = self.alloc.allocate(layout).ok().map(NonNull::cast::<u8>);
             if let Some(new) = new {
                 let src = self.as_mut_ptr_inline();
-                // SAFETY: full (`Growth::Full`'s promise) and inline, so the inline bytes hold
-                // `INLINE_CAPACITY` initialized elements; the fresh block holds `cap` of them,
-                // more than the capacity, and is distinct memory.
+                // SAFETY: inline, so the source is the inline buffer's `INLINE_CAPACITY` slots;
+                // the fresh block holds `cap` of them, more, and is distinct memory. The copy is
+                // of bytes, so it holds even if the vector is not full (uninitialized slots are
+                // copied as such, and the length stays `len`).
                 unsafe {
                     ptr::copy_nonoverlapping(src, new.as_ptr().cast(), Self::INLINE_CAPACITY)
                 };
@@ -840,13 +841,17 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
                 Some(self.data.ptr.as_ptr().add(len - 1).read())
             }
         } else {
-            // Inline: the tag has no flag (invariant 1), so it is the length.
+            // Inline: `limit`'s flag is clear (invariants 1 and 2), or the vector never spills
+            // (zero-sized `T`, invariant 1; `NoHeap`'s signature, invariant 4, whose `limit`
+            // is not read). Either way the tag is the length (invariant 3; for zero-sized `T`
+            // its top bit is part of it).
             let len = self.tag;
             if len == 0 {
                 return None;
             }
-            // SAFETY: inline, so the first `len <= INLINE_CAPACITY` slots of the inline buffer
-            // are initialized (invariants 2 and 3); the last one is read out once, as above.
+            // SAFETY: inline, so `len <= capacity = INLINE_CAPACITY` and the first `len` slots of
+            // the inline buffer are initialized (invariants 2 and 3); the last one is read out
+            // once, as above.
             unsafe {
                 core::hint::assert_unchecked(len <= Self::INLINE_CAPACITY);
                 self.sub_len(1);

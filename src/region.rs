@@ -183,7 +183,8 @@ impl Region {
     pub(crate) fn current_chunk(&self) -> Option<NonNull<Footer>> {
         let end = self.end.get();
         // The invariant: a heap chunk's footer sits at its `end`, with the chunk's provenance.
-        (end != self.fixed.end).then(|| Footer::at(self.cur.get(), end))
+        // SAFETY: an end is at least its bump pointer, which is never null.
+        (end != self.fixed.end).then(|| unsafe { Footer::at(self.cur.get(), end) })
     }
 
     /// Bytes in use, across all chunks (padding included, free tails of left chunks excluded).

@@ -30,6 +30,8 @@ use crate::sync::{AtomicUsize, Ordering};
 /// grows only the last block in place), so a long-running program that frees and reallocates
 /// will run out. Fit for firmware that allocates at start-up, or for a phase that ends in a
 /// reset. Allocation failure returns null, which the runtime turns into `handle_alloc_error`.
+/// The blocks borrow nothing: called directly on an arena that is not a `static`, these methods
+/// give blocks that stay valid only while the arena is not moved, reset or dropped.
 ///
 /// # As an `Allocator`
 /// `&SyncArena` is an [`Allocator`]: a [`StackVec`](crate::StackVec) or an `allocator_api2`
@@ -386,7 +388,9 @@ impl<const BYTES: usize> Default for SyncArena<BYTES> {
 }
 
 // SAFETY (the `GlobalAlloc` contract): blocks never overlap and stay valid until freed
-// (invariants above); failure returns null; `realloc` keeps the first `min(old, new)` bytes.
+// (invariants above), or until the arena is moved, reset or dropped, which a `static` never is
+// (the type's documentation says so for other uses); failure returns null; `realloc` keeps the
+// first `min(old, new)` bytes.
 unsafe impl<const BYTES: usize> GlobalAlloc for SyncArena<BYTES> {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {

@@ -115,7 +115,9 @@ impl<'a, 'f, T> TipBuf<'a, 'f, T> {
             );
         }
         // SAFETY: `len` initialized elements in a block of the frame (`'f`), owned by nobody
-        // else once the buffer is forgotten.
+        // else once the buffer is forgotten; while `cap == 0`, or for zero-sized `T`, `ptr` is
+        // dangling and aligned and the slice is zero bytes, which needs no block (the type's
+        // invariant; `FrameBox::from_raw`).
         unsafe { FrameBox::from_raw(NonNull::slice_from_raw_parts(this.ptr, this.len)) }
     }
 }
