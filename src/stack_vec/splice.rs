@@ -139,7 +139,8 @@ impl<I: Iterator, const N: usize, A: Allocator> Drop for Splice<'_, I, N, A> {
         let d = &mut self.drain;
         // The drained range first, also without a tail: `extend` would reserve the iterator's
         // lower bound before filling, which a lying `size_hint` makes an allocation.
-        if !fill(d, &mut self.replace_with) {
+        // SAFETY (here and for `fill` and `move_tail` below): every element was just yielded.
+        if !unsafe { fill(d, &mut self.replace_with) } {
             return;
         }
         if d.tail_len == 0 && !unwinding() {
@@ -152,16 +153,16 @@ impl<I: Iterator, const N: usize, A: Allocator> Drop for Splice<'_, I, N, A> {
         let mut grown = 0;
         while let Some(item) = self.replace_with.next() {
             let wanted = self.replace_with.size_hint().0.saturating_add(1).max(grown);
-            let Some(moved) = move_tail(d, wanted) else {
+            // SAFETY: as above.
+            let Some(moved) = (unsafe { move_tail(d, wanted) }) else {
                 // Unwinding, and no room: a second panic would abort the process. This
                 // replacement and the rest (dropped with the `Splice`) are not written.
                 return;
             };
             grown += moved;
-            if !fill(
-                d,
-                &mut core::iter::once(item).chain(self.replace_with.by_ref()),
-            ) {
+            let mut rest = core::iter::once(item).chain(self.replace_with.by_ref());
+            // SAFETY: as above.
+            if !unsafe { fill(d, &mut rest) } {
                 return;
             }
         }
@@ -170,12 +171,15 @@ impl<I: Iterator, const N: usize, A: Allocator> Drop for Splice<'_, I, N, A> {
 
 /// Writes elements of `iter` into the gap between the vector's length and the tail, counted in
 /// the length also if `iter` panics. `true` if the gap is full, `false` if `iter` ran out.
-fn fill<T, const N: usize, A: Allocator>(
+///
+/// # Safety
+/// The `Drain` has yielded every element of its range.
+unsafe fn fill<T, const N: usize, A: Allocator>(
     d: &mut Drain<'_, T, N, A>,
     iter: &mut impl Iterator<Item = T>,
 ) -> bool {
     // SAFETY: the `Drain` stands for a unique borrow of the vector, and its own pointer is not
-    // used again (every element was yielded before the splice runs).
+    // used again (every element was yielded: the caller's promise).
     let vec = unsafe { d.vec.as_mut() };
     // The gap ends at `tail_start`, inside the capacity; the tail after it is not touched.
     vec.raw.extend_up_to(iter, d.tail_start)
@@ -186,7 +190,10 @@ fn fill<T, const N: usize, A: Allocator>(
 /// one, then exactly one: it fails only where one more element does not fit). Returns how
 /// many. On failure it panics, or, while the thread is already unwinding (where a panic would
 /// abort), returns `None` with the tail owned by the vector.
-fn move_tail<T, const N: usize, A: Allocator>(
+///
+/// # Safety
+/// As for [`fill`].
+unsafe fn move_tail<T, const N: usize, A: Allocator>(
     d: &mut Drain<'_, T, N, A>,
     additional: usize,
 ) -> Option<usize> {
