@@ -112,7 +112,7 @@ pub type DefaultBacking = crate::NoHeap;
 ///
 /// * [`Arena::new`] / [`Arena::with_capacity`] (and `_in` for another backing allocator): grows
 ///   by chunks from the backing allocator, doubling in size. `new` allocates nothing until the
-///   first request; `with_capacity` takes its first chunk at once.
+///   first request; `with_capacity` takes its first chunk at once (of a non-zero size).
 /// * [`Arena::from_memory`]: a fixed arena over memory you provide; when it is full, requests
 ///   fail ([`ArenaErrorKind::Exhausted`](crate::ArenaErrorKind::Exhausted)).
 ///   [`Arena::from_memory_in`] falls back to a backing allocator instead.
@@ -188,7 +188,8 @@ impl Arena<'static> {
         Self::new_in(Global)
     }
 
-    /// A growing arena whose first chunk holds at least `bytes`, allocated at once.
+    /// A growing arena whose first chunk holds at least `bytes`, allocated at once (none for
+    /// zero bytes, as [`new`](Self::new)).
     ///
     /// # Panics
     /// If the chunk cannot be allocated (use [`try_with_capacity_in`](Self::try_with_capacity_in)
@@ -272,7 +273,7 @@ impl<'m, A: Allocator> Arena<'m, A> {
     }
 
     /// A growing arena over `backing` whose first chunk holds at least `bytes`, allocated at
-    /// once.
+    /// once (none for zero bytes, as [`new_in`](Self::new_in)).
     ///
     /// # Panics
     /// If the chunk cannot be allocated.
@@ -307,7 +308,9 @@ impl<'m, A: Allocator> Arena<'m, A> {
     /// ```
     pub fn try_with_capacity_in(bytes: usize, backing: A) -> Result<Self, ArenaError> {
         let arena = Self::build(None, backing, true);
-        arena.raw.reserve_first(bytes)?;
+        if bytes != 0 {
+            arena.raw.reserve_first(bytes)?;
+        }
         Ok(arena)
     }
 

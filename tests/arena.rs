@@ -1438,14 +1438,17 @@ fn a_forgotten_child_guard_leaves_the_parent_values_alone() {
     );
 }
 
-/// arena.rs, `Arena`'s docs: `new` and `new_in` allocate nothing until the first request, but
-/// `with_capacity` takes its first chunk at once (so that it can panic, or `try_with_capacity_in`
-/// fail, up front); a first frame that fits in it allocates nothing more.
+/// arena.rs, `Arena`'s docs: `new` and `new_in` allocate nothing until the first request, nor
+/// does `with_capacity(0)` (as `Vec::with_capacity(0)`), but `with_capacity` takes its first
+/// chunk at once (so that it can panic, or `try_with_capacity_in` fail, up front); a first frame
+/// that fits in it allocates nothing more.
 #[test]
 fn with_capacity_takes_its_first_chunk_at_once_and_new_takes_none() {
     let ((), heap) = count_heap(|| {
         let _ = Arena::new();
         let _ = Arena::new_in(Global);
+        let _ = Arena::with_capacity(0);
+        let _ = Arena::try_with_capacity_in(0, Global).unwrap();
     });
     assert_eq!(heap.allocs, 0);
     let (mut arena, heap) = count_heap(|| Arena::with_capacity(1000));

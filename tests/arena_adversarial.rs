@@ -725,10 +725,13 @@ fn randomized_run<B: Allocator>(seed: u64, backing: TestBacking<B>) {
 
 #[test]
 fn degenerate_arenas_zero_capacity_home_one_byte_memory_and_empty_memory() {
-    // A first chunk with no room at all: home, then real chunks after it.
+    // No first chunk for zero bytes; a first chunk with the least room (one byte asked): home,
+    // then real chunks after it.
     let backing = TestBacking::new();
-    let mut arena = Arena::with_capacity_in(0, &backing);
-    assert_eq!(arena.remaining(), 0);
+    let empty = Arena::with_capacity_in(0, &backing);
+    assert_eq!((empty.remaining(), backing.live_blocks()), (0, 0));
+    let mut arena = Arena::with_capacity_in(1, &backing);
+    assert!((1..64).contains(&arena.remaining()));
     for _ in 0..3 {
         arena.frame(|f| {
             let z = f.alloc_layout(Layout::from_size_align(0, 4096).unwrap());
