@@ -33,6 +33,46 @@ impl<const N: usize> From<StackString<N, Global>> for String {
     }
 }
 
+impl<'a, const N: usize, B: ?Sized> From<StackString<N, &'a B>> for String
+where
+    &'a B: Allocator,
+{
+    /// Copies the text out of a borrowed allocator (a bump arena, an arena frame) into one exact
+    /// allocation on the global heap, so that it outlives it; the old buffer goes back to its
+    /// allocator.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let bump = bumpalo::Bump::new();
+    /// let mut s = StackString::<8, _>::new_in(&bump);
+    /// s.push_str("longer than eight bytes");
+    /// let heap = String::from(s);
+    /// drop(bump);
+    /// assert_eq!((heap.as_str(), heap.capacity()), ("longer than eight bytes", 23));
+    /// ```
+    fn from(s: StackString<N, &'a B>) -> Self {
+        String::from(s.as_str())
+    }
+}
+
+impl<const N: usize> From<StackString<N, crate::NoHeap>> for String {
+    /// Copies the text into one exact allocation on the global heap.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::InlineString;
+    ///
+    /// let s = InlineString::<16>::from("hi");
+    /// let heap = String::from(s);
+    /// assert_eq!((heap.as_str(), heap.capacity()), ("hi", 2));
+    /// ```
+    fn from(s: StackString<N, crate::NoHeap>) -> Self {
+        String::from(s.as_str())
+    }
+}
+
 impl<'a, const N: usize> From<StackString<N, Global>> for Cow<'a, str> {
     /// An owned `Cow` of the text as a `String` (see `From<StackString<N>> for String`).
     ///

@@ -362,8 +362,9 @@ macro_rules! __on_global_heap {
     ($($t:tt)*) => {
         ::core::compile_error!(
             "without `in alloc;`, stack_format! and stack_concat! spill to the global heap, which \
-             needs stackfirst's `alloc` feature; for a string that never allocates write \
-             `stack_format!(in stackfirst::NoHeap; ...)`"
+             needs stackfirst's `alloc` feature; for a string that never allocates, \
+             `InlineString::<N>::try_format_in(format_args!(...), NoHeap)` returns an error when \
+             the text does not fit (`stack_format!(in stackfirst::NoHeap; ...)` panics then)"
         )
     };
 }
