@@ -129,8 +129,10 @@ pub struct StackVec<T, const N: usize, A: Allocator> {
 ///
 /// The element type must be concrete: in code generic over `T`, `{ bytes_for::<T>(8) }` is
 /// refused by stable Rust (a const argument cannot depend on a generic parameter); take the
-/// budget as a `const N: usize` parameter of your own instead. A type larger than the budget
-/// has no inline room at all (`INLINE_CAPACITY` 0: every non-empty vector allocates).
+/// budget as a `const N: usize` parameter of your own instead. Nor can it name a generic
+/// lifetime: for `(&'a str, &'a str)`, write `bytes_for::<(&'static str, &'static str)>(8)`
+/// (lifetimes do not change a size). A type larger than the budget has no inline room at all
+/// (`INLINE_CAPACITY` 0: every non-empty vector allocates).
 ///
 /// # Panics
 /// On overflow (a compile-time error when used as a const argument).
