@@ -156,7 +156,9 @@ pub const fn bytes_for<T>(elements: usize) -> usize {
 impl<T, const N: usize, A: ConstAllocator> StackVec<T, N, A> {
     /// An empty vector, inline. Never allocates. The allocator is the one value of `A`: the
     /// global heap by default, [`NoHeap`](crate::NoHeap) for an [`InlineVec`](crate::InlineVec)
-    /// (see [`ConstAllocator`]); [`new_in`](Self::new_in) takes any other.
+    /// (see [`ConstAllocator`]); [`new_in`](Self::new_in) takes any other. Name the type
+    /// (`StackVec<u8>`, `<StackVec<u8>>::new()`): Rust does not infer `N` and `A` from their
+    /// defaults, so `let v = StackVec::new();` asks for them (E0284).
     ///
     /// # Examples
     /// ```
