@@ -98,7 +98,9 @@ pub type InlineVec<T, const N: usize = 32> = StackVec<T, N, NoHeap>;
 /// `ArrayString`, heapless's `String`), without the `alloc` feature too. Appending past `N`
 /// bytes is an error through [`try_push_str`](StackString::try_push_str), `write!` and `parse`,
 /// and panics with "capacity exceeded" through [`push_str`](StackString::push_str) and
-/// `From<&str>` (and the `TryFrom` that Rust derives from it).
+/// `From<&str>` (and the `TryFrom` that Rust derives from it). `write!` keeps the pieces of the
+/// formatting that fitted before the one that did not; for all or nothing, use
+/// [`try_write_fmt`](StackString::try_write_fmt).
 ///
 /// # Examples
 /// ```
