@@ -1412,8 +1412,11 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(s, &[5, 2]);
     /// ```
     ///
-    /// The slice lives no longer than the allocator's memory (`A: 'a`): leaked into an arena
-    /// frame, it borrows the frame:
+    /// The slice lives no longer than the allocator (`A: 'a`): leaked into an arena frame
+    /// through `&f`, it borrows that handle, not the frame's lifetime `'f` (for a slice that a
+    /// function over `&Frame<'f>` returns as `&'f [T]`, build it with the frame's own
+    /// [`alloc_iter`](crate::Frame::alloc_iter) or
+    /// [`alloc_slice_copy`](crate::Frame::alloc_slice_copy)), and it keeps the frame open:
     /// ```compile_fail,E0505
     /// use stackfirst::{Arena, StackVec};
     ///
