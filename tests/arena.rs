@@ -1120,6 +1120,25 @@ fn a_collection_grows_in_place_as_far_as_its_chunk_holds() {
     assert_eq!(arena.allocated_bytes(), 512);
 }
 
+/// tip_buf.rs `grow_in_place`: a block grown in place takes the doubled capacity (as far as the
+/// chunk holds), not just the one more element it needs, so a value the iterator allocates
+/// behind it later does not force it to move. 8 `u32` in 4 then 8 slots: 32 bytes and the one
+/// byte behind them, nothing left behind by a moved block.
+#[test]
+fn a_block_grown_in_place_keeps_its_doubled_room_when_the_iterator_allocates_behind_it() {
+    let mut memory = ArenaBuf::<64>::new();
+    memory.arena().frame(|f| {
+        let got = f.alloc_iter((0..8u32).filter(|&x| {
+            if x == 5 {
+                let _ = f.alloc_slice_copy(&[7u8]);
+            }
+            true
+        }));
+        assert!(got.iter().copied().eq(0..8));
+        assert_eq!(f.used(), 33);
+    });
+}
+
 /// tip_buf.rs `reserve`: when the doubled capacity does not fit, the buffer falls back to
 /// exactly what it needs (`Err(_) if doubled > need => self.move_to(need)`). Twelve bytes hold
 /// three `u32`, not the four a first doubling asks for.

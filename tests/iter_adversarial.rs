@@ -1276,6 +1276,42 @@ fn splice_stops_at_the_first_none_of_an_unfused_iterator() {
 }
 
 #[test]
+fn splice_stops_at_a_none_that_comes_after_the_range_is_refilled() {
+    // The first `None` arrives once the range is full: while the vector grows behind a tail
+    // (at any step of the growth), or while it is extended past its end without one.
+    for (range, len) in [(1..2, 6u32), (1..6, 6)] {
+        for n in 1..=9 {
+            let items = || {
+                let mut items: Vec<Option<u32>> = (10..10 + n).map(Some).collect();
+                items.extend([None, Some(99), Some(98)]);
+                items
+            };
+            let calls = std::cell::Cell::new(0);
+            let mut v: StackVec<u32> = (0..len).collect();
+            drop(v.splice(
+                range.clone(),
+                Unfused {
+                    items: items(),
+                    calls: &calls,
+                },
+            ));
+            let model_calls = std::cell::Cell::new(0);
+            let mut model: Vec<u32> = (0..len).collect();
+            drop(model.splice(
+                range.clone(),
+                Unfused {
+                    items: items(),
+                    calls: &model_calls,
+                },
+            ));
+            assert_eq!(v.as_slice(), model.as_slice(), "{range:?}, {n} items");
+            assert_eq!(calls.get(), model_calls.get(), "{range:?}, {n} items");
+            assert_eq!(calls.get() as u32, n + 1);
+        }
+    }
+}
+
+#[test]
 fn extract_if_debug_shows_every_untested_element_up_to_the_old_end() {
     // The untested elements run from the next index to the vector's old length, past the end
     // of the range too.

@@ -419,3 +419,42 @@ fn the_merged_collect_row_sums_copies_and_keeps_the_largest_length_and_alignment
         );
     }
 }
+
+// Mutation review (helper-76)
+
+/// `move_in` moves the elements into another `StackVec` (inline when they fit): no exact heap
+/// `Vec` is made, so neither vector counts an `into_heap_copy` (nor an identity hand-over).
+#[test]
+fn move_in_of_inline_elements_is_not_an_into_heap_copy() {
+    let bump = bumpalo::Bump::new();
+    let first = line!();
+    for n in [2u32, 3] {
+        let v: StackVec<u32, 32, &bumpalo::Bump> = StackVec::from_iter_in(0..n, &bump);
+        let moved: StackVec<u32> = v.move_in(allocator_api2::alloc::Global);
+        assert_eq!((moved.len(), moved.spilled()), (n as usize, false));
+    }
+    let sites = sites_between(file!(), first, line!());
+    assert_eq!(sites.len(), 2);
+    for s in &sites {
+        assert_eq!(
+            (s.created, s.spilled, s.into_heap_copy, s.into_heap_identity),
+            (2, 0, 0, 0)
+        );
+    }
+}
+
+/// `try_into_heap_exact` counts as `into_heap_exact` does: inline elements are one exact
+/// allocation and a copy, a spilled buffer is handed over, an empty vector is neither.
+#[test]
+fn try_into_heap_exact_identity_and_copy() {
+    let first = line!();
+    for n in [0, 2, 3, 10] {
+        let v: StackVec<u32> = StackVec::from_iter(0..n);
+        assert_eq!(v.try_into_heap_exact().unwrap().len(), n as usize);
+    }
+    let s = &sites_between(file!(), first, line!())[0];
+    assert_eq!(
+        (s.created, s.spilled, s.into_heap_copy, s.into_heap_identity),
+        (4, 1, 2, 1)
+    );
+}

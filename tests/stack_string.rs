@@ -669,6 +669,31 @@ fn conversions_to_and_from_what_string_converts_to_and_from() {
     );
 }
 
+/// `Extend` with owned pieces, as `String` has: `String`s and `Cow`s (borrowed and owned), every
+/// piece in order, spilling on the way; and `From<Cow>` copies the text in as `From<&str>`
+/// does, also an owned `Cow` (its buffer is not adopted).
+#[test]
+fn extend_with_strings_and_cows_and_from_an_owned_cow() {
+    use std::borrow::Cow;
+
+    let mut s = StackString::<8>::from("a");
+    s.extend([String::from("bc"), String::new(), String::from("defghijk")]);
+    assert_eq!((s.as_str(), s.spilled()), ("abcdefghijk", true));
+    s.extend([
+        Cow::Borrowed("l"),
+        Cow::Owned(String::from("mn")),
+        Cow::Borrowed(""),
+    ]);
+    assert_eq!(s, "abcdefghijklmn");
+    let long = "x".repeat(40);
+    let owned = StackString::<32>::from(Cow::Owned(long.clone()));
+    let borrowed = StackString::<32>::from(long.as_str());
+    assert_eq!(
+        (owned.as_str(), owned.capacity()),
+        (long.as_str(), borrowed.capacity())
+    );
+}
+
 /// The borrowing conversions `String` has: a borrowed `Cow` of the text, and the text's socket
 /// addresses.
 #[test]

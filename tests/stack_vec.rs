@@ -1493,6 +1493,18 @@ fn try_into_heap_exact_of_an_empty_vector_asks_the_allocator_nothing() {
     );
 }
 
+/// Zero-sized elements need no allocation either: `try_into_heap_exact` succeeds with an
+/// allocator that refuses every request, zero bytes too.
+#[test]
+fn try_into_heap_exact_of_zero_sized_elements_asks_the_allocator_nothing() {
+    let mut z: StackVec<(), 8, &NoHeap> = StackVec::new_in(&NoHeap);
+    z.extend(std::iter::repeat_n((), 5));
+    let heap = z
+        .try_into_heap_exact()
+        .expect("zero-sized elements need no allocation");
+    assert_eq!(heap.len(), 5);
+}
+
 /// `into_heap_exact` in a borrowed allocator: zero-sized elements keep their count, and a
 /// spilled buffer is handed over with its capacity (as for the global heap).
 #[test]
