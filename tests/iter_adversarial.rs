@@ -1247,31 +1247,34 @@ impl Iterator for Unfused<'_> {
     }
 }
 
+/// Splices `items` (through [`Unfused`]) over `range` of `0..len`, in a `StackVec` and in a
+/// `Vec`: each result with the number of `next` calls it made.
+fn splice_unfused(
+    len: u32,
+    range: std::ops::Range<usize>,
+    items: &[Option<u32>],
+) -> [(Vec<u32>, usize); 2] {
+    let calls = std::cell::Cell::new(0);
+    let mut v: StackVec<u32> = (0..len).collect();
+    let unfused = |calls| Unfused {
+        items: items.to_vec(),
+        calls,
+    };
+    drop(v.splice(range.clone(), unfused(&calls)));
+    let model_calls = std::cell::Cell::new(0);
+    let mut model: Vec<u32> = (0..len).collect();
+    drop(model.splice(range, unfused(&model_calls)));
+    [(v.to_vec(), calls.get()), (model, model_calls.get())]
+}
+
 #[test]
 fn splice_stops_at_the_first_none_of_an_unfused_iterator() {
     // As `Vec::splice`: the replacements end where the iterator first returns `None`, with a
     // tail and without one.
     for (range, len) in [(1..4, 6u32), (1..6, 6)] {
-        let calls = std::cell::Cell::new(0);
-        let mut v: StackVec<u32> = (0..len).collect();
-        drop(v.splice(
-            range.clone(),
-            Unfused {
-                items: vec![Some(10), None, Some(11), Some(12)],
-                calls: &calls,
-            },
-        ));
-        let model_calls = std::cell::Cell::new(0);
-        let mut model: Vec<u32> = (0..len).collect();
-        drop(model.splice(
-            range,
-            Unfused {
-                items: vec![Some(10), None, Some(11), Some(12)],
-                calls: &model_calls,
-            },
-        ));
-        assert_eq!(v.as_slice(), model.as_slice());
-        assert_eq!((calls.get(), model_calls.get()), (2, 2));
+        let [got, model] = splice_unfused(len, range, &[Some(10), None, Some(11), Some(12)]);
+        assert_eq!(got, model);
+        assert_eq!(got.1, 2);
     }
 }
 
@@ -1281,32 +1284,11 @@ fn splice_stops_at_a_none_that_comes_after_the_range_is_refilled() {
     // (at any step of the growth), or while it is extended past its end without one.
     for (range, len) in [(1..2, 6u32), (1..6, 6)] {
         for n in 1..=9 {
-            let items = || {
-                let mut items: Vec<Option<u32>> = (10..10 + n).map(Some).collect();
-                items.extend([None, Some(99), Some(98)]);
-                items
-            };
-            let calls = std::cell::Cell::new(0);
-            let mut v: StackVec<u32> = (0..len).collect();
-            drop(v.splice(
-                range.clone(),
-                Unfused {
-                    items: items(),
-                    calls: &calls,
-                },
-            ));
-            let model_calls = std::cell::Cell::new(0);
-            let mut model: Vec<u32> = (0..len).collect();
-            drop(model.splice(
-                range.clone(),
-                Unfused {
-                    items: items(),
-                    calls: &model_calls,
-                },
-            ));
-            assert_eq!(v.as_slice(), model.as_slice(), "{range:?}, {n} items");
-            assert_eq!(calls.get(), model_calls.get(), "{range:?}, {n} items");
-            assert_eq!(calls.get() as u32, n + 1);
+            let mut items: Vec<Option<u32>> = (10..10 + n).map(Some).collect();
+            items.extend([None, Some(99), Some(98)]);
+            let [got, model] = splice_unfused(len, range.clone(), &items);
+            assert_eq!(got, model, "{range:?}, {n} items");
+            assert_eq!(got.1, n as usize + 1);
         }
     }
 }
