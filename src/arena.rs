@@ -439,8 +439,8 @@ impl<'m, A: Allocator> Arena<'m, A> {
     }
 
     /// Bytes in use, in all chunks (including alignment padding). Zero whenever no frame is
-    /// open, except what a forgotten [`FrameGuard`] left: that stays in use
-    /// until [`reset`](Self::reset).
+    /// open, except what a forgotten [`FrameGuard`] left: that stays in use until
+    /// [`reset`](Self::reset).
     ///
     /// # Examples
     /// ```
