@@ -1060,6 +1060,7 @@ fn into_iter_last_drops_its_result_when_deallocate_unwinds() {
 /// exceeded" when it writes the replacement; the element `last` took out is dropped, not
 /// leaked, and the vector keeps what it owns.
 #[test]
+#[allow(clippy::double_ended_iterator_last)] // `last` itself (the whole run, in order) is tested
 fn splice_last_into_a_full_inline_vec_drops_the_removed_element() {
     for back in [false, true] {
         let mut v: InlineVec<Tracked, 64> = InlineVec::new();

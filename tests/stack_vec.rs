@@ -1619,7 +1619,8 @@ fn vectors_move_between_threads_inline_and_spilled() {
     assert_eq!(std::thread::spawn(move || s.len()).join().unwrap(), 100);
 }
 
-/// `StackVec` and its `IntoIter` are covariant in `T`, as `Vec` and `vec::IntoIter` are.
+/// `StackVec`, its `IntoIter` and its `Drain` are covariant in `T`, as `Vec`, `vec::IntoIter`
+/// and `vec::Drain` are.
 #[test]
 fn vectors_are_covariant_like_vec() {
     fn shorter<'a>(v: StackVec<&'static str>) -> StackVec<&'a str> {
@@ -1630,10 +1631,20 @@ fn vectors_are_covariant_like_vec() {
     ) -> stackfirst::IntoIter<&'a str, 32> {
         it
     }
+    fn shorter_drain<'d, 'a>(
+        d: stackfirst::Drain<'d, &'static str, 32>,
+    ) -> stackfirst::Drain<'d, &'a str, 32> {
+        d
+    }
     let local = String::from("local");
     let mut v = shorter(stack_vec!["static"]);
     v.push(&local);
     assert_eq!(shorter_iter(stack_vec!["x"].into_iter()).next(), Some("x"));
+    let mut statics: StackVec<&'static str> = stack_vec!["a", "b", "c"];
+    let mut d = shorter_drain(statics.drain(..2));
+    assert_eq!(d.next(), Some("a"));
+    let from_drain: Vec<&str> = d.chain([local.as_str()]).collect();
+    assert_eq!((from_drain, statics), (vec!["b", "local"], stack_vec!["c"]));
     assert_eq!(v, ["static", "local"]);
 }
 

@@ -56,7 +56,7 @@ pub struct Drain<'a, T, const N: usize, A: Allocator> {
     /// while elements are unyielded: a `Splice` yields them all first and then changes the
     /// vector (which may move or invalidate this pointer) through pointers of its own, and
     /// `drop` moves the tail through a pointer derived again.
-    pub(super) p: *mut T,
+    pub(super) p: NonNull<T>,
     /// The unyielded elements are `front..back`.
     front: usize,
     back: usize,
@@ -64,7 +64,9 @@ pub struct Drain<'a, T, const N: usize, A: Allocator> {
     /// vector's length and `tail_start` lies the gap (`Splice` fills it).
     pub(super) tail_start: usize,
     pub(super) tail_len: usize,
-    _marker: PhantomData<&'a mut StackVec<T, N, A>>,
+    /// Covariant in `T` and `A`, as std's `Drain`: it only moves elements out of the vector and
+    /// within it, never in (`Splice`, which writes, names its element type through `I::Item`).
+    _marker: PhantomData<&'a StackVec<T, N, A>>,
 }
 }
 
@@ -75,11 +77,12 @@ impl<'a, T, const N: usize, A: Allocator> Drain<'a, T, N, A> {
         debug_assert!(start <= end && end <= len);
         let mut vec = NonNull::from(vec);
         // SAFETY: `vec` comes from a live `&mut`; shortening the length to `start` hands the
-        // range and the tail to this iterator (initialized: `end <= len`).
+        // range and the tail to this iterator (initialized: `end <= len`). The buffer pointer is
+        // the heap pointer (a `NonNull`) or the address of the inline field: never null.
         let p = unsafe {
             let v = vec.as_mut();
             v.raw.set_len(start);
-            v.raw.as_mut_ptr()
+            NonNull::new_unchecked(v.raw.as_mut_ptr())
         };
         Self {
             vec,
@@ -106,7 +109,7 @@ impl<'a, T, const N: usize, A: Allocator> Drain<'a, T, N, A> {
     #[must_use]
     pub fn as_slice(&self) -> &[T] {
         // SAFETY: `front..back` are initialized elements owned by this iterator.
-        unsafe { slice::from_raw_parts(self.p.add(self.front), self.back - self.front) }
+        unsafe { slice::from_raw_parts(self.p.as_ptr().add(self.front), self.back - self.front) }
     }
 }
 
@@ -120,7 +123,7 @@ impl<T, const N: usize, A: Allocator> Iterator for Drain<'_, T, N, A> {
         }
         self.front += 1;
         // SAFETY: `front - 1` was in the unyielded range and is now out of it: read once.
-        Some(unsafe { self.p.add(self.front - 1).read() })
+        Some(unsafe { self.p.as_ptr().add(self.front - 1).read() })
     }
 
     #[inline]
@@ -138,7 +141,7 @@ impl<T, const N: usize, A: Allocator> DoubleEndedIterator for Drain<'_, T, N, A>
         }
         self.back -= 1;
         // SAFETY: `back` was in the unyielded range and is now out of it: read once.
-        Some(unsafe { self.p.add(self.back).read() })
+        Some(unsafe { self.p.as_ptr().add(self.back).read() })
     }
 }
 
@@ -179,7 +182,7 @@ impl<T, const N: usize, A: Allocator> Drop for Drain<'_, T, N, A> {
             // are dropped exactly once even if one of their destructors panics.
             unsafe {
                 ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
-                    guard.0.p.add(front),
+                    guard.0.p.as_ptr().add(front),
                     back - front,
                 ))
             };
