@@ -40,6 +40,7 @@
 
 use core::alloc::Layout;
 use core::mem::{self, ManuallyDrop, MaybeUninit};
+use core::panic::UnwindSafe;
 use core::ptr::{self, NonNull};
 
 use allocator_api2::alloc::Allocator;
@@ -91,6 +92,9 @@ pub(crate) struct RawStackVec<T, const N: usize, A: Allocator> {
 unsafe impl<T: Send, const N: usize, A: Allocator + Send> Send for RawStackVec<T, N, A> {}
 // SAFETY: through `&` only `&[T]` and `&A` are reachable.
 unsafe impl<T: Sync, const N: usize, A: Allocator + Sync> Sync for RawStackVec<T, N, A> {}
+// An owning pointer, as `Vec`'s: the storage is unwind-safe when its `T`s and its allocator are
+// (the auto trait would also ask `T: RefUnwindSafe`, for the `NonNull<T>` in the union).
+impl<T: UnwindSafe, const N: usize, A: Allocator + UnwindSafe> UnwindSafe for RawStackVec<T, N, A> {}
 
 impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     pub(crate) const IS_ZST: bool = mem::size_of::<T>() == 0;

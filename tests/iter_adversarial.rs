@@ -445,6 +445,71 @@ fn into_iter_clone_and_both_ends() {
     }
 }
 
+/// `AsRef` of the borrowing and owning iterators, as std's (`vec::Drain`, `vec::IntoIter`:
+/// `AsRef<[T]>`; `string::Drain`: `AsRef<str>` and `AsRef<[u8]>`): the unyielded rest, after
+/// random `next`/`next_back`, inline and spilled, equal to std's at every step.
+#[test]
+fn iterators_as_ref_the_rest_like_std() {
+    let mut rng = Rng(31);
+    for _ in 0..500 {
+        let len = rng.below(12);
+        let items: Vec<u64> = (0..len as u64).collect();
+        let mut v: StackVec<u64, 32> = items.iter().copied().collect();
+        let mut w = items.clone();
+        let start = rng.below(len + 1);
+        let mut d = v.drain(start..);
+        let mut wd = w.drain(start..);
+        let mut it: stackfirst::IntoIter<u64, 32> = items
+            .iter()
+            .copied()
+            .collect::<StackVec<u64, 32>>()
+            .into_iter();
+        let mut wi = items.clone().into_iter();
+        loop {
+            assert_eq!(AsRef::<[u64]>::as_ref(&d), AsRef::<[u64]>::as_ref(&wd));
+            assert_eq!(AsRef::<[u64]>::as_ref(&it), AsRef::<[u64]>::as_ref(&wi));
+            let back = rng.below(2) == 0;
+            let (a, b) = if back {
+                (d.next_back(), wd.next_back())
+            } else {
+                (d.next(), wd.next())
+            };
+            assert_eq!(a, b);
+            let (x, y) = if back {
+                (it.next_back(), wi.next_back())
+            } else {
+                (it.next(), wi.next())
+            };
+            assert_eq!(x, y);
+            if a.is_none() && x.is_none() {
+                break;
+            }
+        }
+    }
+    let text = "añb€😀z, longer than the thirty-two inline bytes";
+    for end in [7, text.len()] {
+        let mut s: stackfirst::StackString = stackfirst::StackString::from(&text[..end]);
+        let mut t = String::from(&text[..end]);
+        let mut d = s.drain(1..);
+        let mut td = t.drain(1..);
+        let mut k = 0;
+        loop {
+            assert_eq!(AsRef::<str>::as_ref(&d), AsRef::<str>::as_ref(&td));
+            assert_eq!(AsRef::<[u8]>::as_ref(&d), AsRef::<[u8]>::as_ref(&td));
+            k += 1;
+            let (a, b) = if k % 3 == 0 {
+                (d.next_back(), td.next_back())
+            } else {
+                (d.next(), td.next())
+            };
+            assert_eq!(a, b);
+            if a.is_none() {
+                break;
+            }
+        }
+    }
+}
+
 /// `fold` (behind `for_each`, `sum`, `collect`) after some `next`/`next_back`, with a closure that
 /// panics on its k-th call: the closure sees the same items as `vec::IntoIter`'s, in order, and
 /// every `Tracked` is dropped once (the yielded ones by the closure, the rest with the iterator),

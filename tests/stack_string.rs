@@ -405,6 +405,102 @@ fn bad_indices_panic_like_string() {
     assert_eq!(a, b);
 }
 
+/// The std conversions `String` has that `StackString` gained: `Index`/`IndexMut` as traits
+/// (panicking as `String`'s do), a clone from `&StackString`, the bytes out as a `StackVec`
+/// and back in by `TryFrom`, `Extend`/`FromIterator` of other `StackString`s, and (with `std`)
+/// into `OsString` and `PathBuf`.
+#[test]
+fn index_try_from_and_string_items_like_string() {
+    use std::ops::{Index, IndexMut};
+    fn first_two<S: Index<std::ops::Range<usize>, Output = str> + ?Sized>(s: &S) -> &str {
+        &s[0..2]
+    }
+    let mut s: StackString = StackString::from("añb");
+    let mut t = String::from("añb");
+    assert_eq!(&s[1..3], &t[1..3]);
+    assert_eq!(s.index(..), "añb");
+    assert_eq!(
+        first_two(&StackString::<32>::from("abc")),
+        first_two(&String::from("abc"))
+    );
+    s.index_mut(3..).make_ascii_uppercase();
+    t[3..].make_ascii_uppercase();
+    assert_eq!(s, t);
+    let black_box = std::hint::black_box::<&str>;
+    assert_eq!(
+        panic_of(|| _ = black_box(&s[..2])),
+        panic_of(|| _ = black_box(&t[..2]))
+    );
+    assert_eq!(
+        panic_of(|| _ = black_box(&s[..9])),
+        panic_of(|| _ = black_box(&t[..9]))
+    );
+    assert_eq!(
+        panic_of(|| _ = s.index_mut(2..)),
+        panic_of(|| _ = t.index_mut(2..))
+    );
+
+    // From a borrowed StackString: a clone, inline when it fits.
+    let long: StackString<8> = StackString::from("longer than eight");
+    for src in [StackString::<8>::from("short"), long] {
+        let (copy, heap) = count_heap(|| StackString::from(&src));
+        assert_eq!(copy, src);
+        assert_eq!(
+            (copy.spilled(), heap.allocs),
+            (src.spilled(), usize::from(src.spilled()))
+        );
+    }
+
+    // The bytes out, the same buffer; and back by `TryFrom`, as `String::try_from(Vec<u8>)`.
+    let spilled: StackString<8> = StackString::from("longer than eight");
+    let at = spilled.as_ptr();
+    let bytes = StackVec::from(spilled);
+    assert_eq!(
+        (bytes.as_ptr(), bytes.as_slice()),
+        (at, &b"longer than eight"[..])
+    );
+    let back = StackString::try_from(bytes).unwrap();
+    assert_eq!((back.as_ptr(), back.as_str()), (at, "longer than eight"));
+    let bad = StackVec::<u8, 8>::from(&b"a\xffb"[..]);
+    let err = StackString::try_from(bad).unwrap_err();
+    // `String::try_from(Vec<u8>)` (Rust 1.87, after the MSRV) is `from_utf8`.
+    let std_err = String::from_utf8(b"a\xffb".to_vec()).unwrap_err();
+    assert_eq!(err.utf8_error(), std_err.utf8_error());
+    assert_eq!(err.into_bytes(), std_err.into_bytes());
+    let fixed: InlineString<4> = InlineString::try_from(InlineVec::<u8, 4>::from("abcd")).unwrap();
+    assert_eq!(fixed, "abcd");
+
+    // Extend and collect other StackStrings, of any budget and allocator.
+    let mut s: StackString<4> = StackString::from("a");
+    s.extend([InlineString::<4>::from("bc"), InlineString::from("")]);
+    s.extend(vec![StackString::<64>::from("d€")]);
+    assert_eq!(s, "abcd€");
+    let words = ["x", "yz", "ñ"].map(StackString::<2>::from);
+    let joined: StackString = words.into_iter().collect();
+    let std_joined: String = ["x", "yz", "ñ"].map(String::from).into_iter().collect();
+    assert_eq!(joined, std_joined);
+    let none: InlineString<4> = std::iter::empty::<StackString>().collect();
+    assert!(none.is_empty());
+
+    // With `std`: into the OS types, a spilled buffer handed over.
+    #[cfg(feature = "std")]
+    {
+        use std::ffi::OsString;
+        use std::path::PathBuf;
+        let spilled: StackString<8> = StackString::from("dir/longer/file.txt");
+        let at = spilled.as_ptr();
+        let os = OsString::from(spilled);
+        assert_eq!(os, "dir/longer/file.txt");
+        let path = PathBuf::from(os.into_string().map(StackString::<8>::from).unwrap());
+        assert_eq!(path.file_name().unwrap(), "file.txt");
+        assert_eq!(path.as_os_str().as_encoded_bytes().as_ptr(), at);
+        assert_eq!(
+            PathBuf::from(StackString::<8>::from("a")),
+            PathBuf::from("a")
+        );
+    }
+}
+
 #[cfg(feature = "serde")]
 #[test]
 fn serde_round_trip() {

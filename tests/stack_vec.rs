@@ -184,6 +184,85 @@ fn cow_and_vec_deque_take_a_spilled_buffer_without_copying() {
     assert!(items == back);
 }
 
+/// The rest of `Vec`'s std conversions and comparisons: `AsRef`/`AsMut` of itself, from a
+/// `&mut` array, to and from a `BinaryHeap` (its buffer adopted), to a boxed array (the vector
+/// given back unchanged on a length mismatch), and `VecDeque == StackVec` across the deque's
+/// wrap.
+#[test]
+fn binary_heap_boxed_array_and_self_conversions_like_vec() {
+    use std::collections::{BinaryHeap, VecDeque};
+    fn sum(v: impl AsRef<StackVec<u64>>) -> u64 {
+        v.as_ref().iter().sum()
+    }
+    fn push(mut v: impl AsMut<StackVec<u64>>) -> StackVec<u64> {
+        v.as_mut().push(9);
+        std::mem::take(v.as_mut())
+    }
+    assert_eq!(sum(StackVec::from([1, 2, 3])), 6);
+    assert_eq!(push(StackVec::from([1])), [1, 9]);
+
+    let mut array = [1u64, 2];
+    let (v, heap) = count_heap(|| StackVec::<u64>::from(&mut array));
+    assert_eq!(
+        (v.as_slice(), v.spilled(), heap.allocs),
+        (&[1, 2][..], false, 0)
+    );
+
+    // Into a heap through `Vec`, and back adopting the heap's buffer.
+    let v: StackVec<u64> = (0..10).rev().collect();
+    let at = v.as_ptr();
+    let heap = BinaryHeap::from(v);
+    assert_eq!(heap.peek(), Some(&9));
+    let (mut back, counts) = count_heap(|| StackVec::<u64>::from(heap));
+    assert_eq!(
+        (back.as_ptr(), counts.allocs, back.spilled()),
+        (at, 0, true)
+    );
+    back.sort_unstable();
+    assert!(back.iter().copied().eq(0..10));
+    let inline: BinaryHeap<u64> = StackVec::<u64>::from([2, 7, 1]).into();
+    assert_eq!(inline.into_sorted_vec(), [1, 2, 7]);
+    let (empty, counts) = count_heap(|| StackVec::<u64>::from(BinaryHeap::new()));
+    assert_eq!((empty.len(), empty.spilled(), counts.allocs), (0, false, 0));
+
+    // A boxed array, as `Box<[T; M]>: TryFrom<Vec<T>>`: inline or spilled, else the vector back.
+    let b: Box<[u64; 3]> = StackVec::<u64>::from([1, 2, 3]).try_into().unwrap();
+    assert_eq!(*b, [1, 2, 3]);
+    let spilled: StackVec<u64> = (0..10).collect();
+    let b: Box<[u64; 10]> = spilled.try_into().unwrap();
+    assert!(b.iter().copied().eq(0..10));
+    let std_err = Box::<[u64; 3]>::try_from(vec![1u64, 2]).unwrap_err();
+    let (err, counts) = count_heap(|| Box::<[u64; 3]>::try_from(StackVec::<u64>::from([1, 2])));
+    let err = err.unwrap_err();
+    assert_eq!(
+        (err.as_slice(), err.spilled(), counts.allocs),
+        (&std_err[..], false, 0)
+    );
+    let mut spilled: StackVec<u64> = (0..10).collect();
+    spilled.reserve(50);
+    let (at, cap) = (spilled.as_ptr(), spilled.capacity());
+    let err = Box::<[u64; 3]>::try_from(spilled).unwrap_err();
+    assert_eq!((err.as_ptr(), err.capacity(), err.len()), (at, cap, 10));
+
+    // `VecDeque == StackVec`, as `VecDeque == Vec`, also when the deque wraps its buffer.
+    let mut deque = VecDeque::with_capacity(4);
+    deque.extend([3u64, 4]);
+    deque.push_front(2);
+    deque.push_front(1);
+    assert_eq!(deque.as_slices(), (&[1, 2][..], &[3, 4][..])); // wrapped: two halves
+    for other in [
+        vec![1u64, 2, 3, 4],
+        vec![1, 2, 3],
+        vec![9, 2, 3, 4],
+        vec![1, 2, 4, 4],
+        vec![],
+    ] {
+        let v = StackVec::<u64>::from(&other[..]);
+        assert_eq!(deque == v, deque == other, "{deque:?} == {other:?}");
+    }
+    assert!(VecDeque::<u64>::new() == StackVec::<u64>::new());
+}
+
 /// The conversions `Vec` has from a borrowed `Vec` and to a borrowed `Cow`, and an empty
 /// owning iterator by `Default`.
 #[test]
@@ -1617,6 +1696,21 @@ fn vectors_move_between_threads_inline_and_spilled() {
     assert_eq!(sum, (90..100u64).sum::<u64>());
     let s: StackString = StackString::from("x".repeat(100).as_str());
     assert_eq!(std::thread::spawn(move || s.len()).join().unwrap(), 100);
+}
+
+/// A vector of `Cell`s crosses `catch_unwind` by value, as a `Vec` of them does (`Cell` is
+/// `UnwindSafe` but not `RefUnwindSafe`).
+#[test]
+fn vectors_of_unwind_safe_elements_are_unwind_safe_like_vec() {
+    use std::cell::Cell;
+    let v: StackVec<Cell<u8>> = stack_vec![Cell::new(1), Cell::new(2)];
+    let spilled: StackVec<Cell<u8>, 1> = stack_vec![Cell::new(3), Cell::new(0)];
+    assert!(spilled.spilled());
+    let r = std::panic::catch_unwind(move || {
+        v[0].set(5);
+        v.iter().chain(&spilled).map(Cell::get).sum::<u8>()
+    });
+    assert_eq!(r.ok(), Some(10));
 }
 
 /// `StackVec`, its `IntoIter` and its `Drain` are covariant in `T`, as `Vec`, `vec::IntoIter`

@@ -49,6 +49,42 @@ impl<'a, const N: usize, A: Allocator> Drain<'a, N, A> {
     }
 }
 
+impl<const N: usize, A: Allocator> AsRef<str> for Drain<'_, N, A> {
+    /// [`as_str`](Drain::as_str), as `string::Drain`'s `AsRef<str>`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("añb");
+    /// let mut d = s.drain(..);
+    /// d.next();
+    /// let rest: &str = d.as_ref();
+    /// assert_eq!(rest, "ñb");
+    /// ```
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl<const N: usize, A: Allocator> AsRef<[u8]> for Drain<'_, N, A> {
+    /// The bytes of [`as_str`](Drain::as_str), as `string::Drain`'s `AsRef<[u8]>`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s: StackString = StackString::from("añb");
+    /// let mut d = s.drain(..);
+    /// d.next_back();
+    /// let rest: &[u8] = d.as_ref();
+    /// assert_eq!(rest, "añ".as_bytes());
+    /// ```
+    fn as_ref(&self) -> &[u8] {
+        self.as_str().as_bytes()
+    }
+}
+
 impl<const N: usize, A: Allocator> Iterator for Drain<'_, N, A> {
     type Item = char;
 

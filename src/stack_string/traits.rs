@@ -4,12 +4,13 @@ use core::borrow::{Borrow, BorrowMut};
 use core::cmp::Ordering;
 use core::fmt;
 use core::hash::{Hash, Hasher};
-use core::ops::{Add, AddAssign, Deref, DerefMut};
+use core::ops::{Add, AddAssign, Deref, DerefMut, Index, IndexMut};
+use core::slice::SliceIndex;
 use core::str::FromStr;
 
 use allocator_api2::alloc::Allocator;
 
-use super::StackString;
+use super::{FromUtf8Error, StackString};
 use crate::{StackVec, TryReserveError};
 
 impl<const N: usize, A: Allocator> Deref for StackString<N, A> {
@@ -24,6 +25,48 @@ impl<const N: usize, A: Allocator> DerefMut for StackString<N, A> {
     #[inline]
     fn deref_mut(&mut self) -> &mut str {
         self.as_mut_str()
+    }
+}
+
+/// As a trait (not only through `Deref`), so a `C: Index<Range<usize>>` bound accepts a
+/// `StackString`, as it does a `String`.
+impl<I: SliceIndex<str>, const N: usize, A: Allocator> Index<I> for StackString<N, A> {
+    type Output = I::Output;
+
+    /// Indexes the text, as `String`'s `Index`: panics where `str` indexing does (a bound
+    /// past the end or inside a char).
+    ///
+    /// # Examples
+    /// ```
+    /// use core::ops::Index;
+    /// use stackfirst::StackString;
+    ///
+    /// fn head<S: Index<core::ops::RangeTo<usize>, Output = str>>(s: &S) -> &str {
+    ///     &s[..2]
+    /// }
+    /// assert_eq!(head(&StackString::<32>::from("abc")), "ab");
+    /// assert_eq!(&StackString::<32>::from("añb")[1..3], "ñ");
+    /// ```
+    #[inline]
+    fn index(&self, index: I) -> &I::Output {
+        Index::index(self.as_str(), index)
+    }
+}
+
+impl<I: SliceIndex<str>, const N: usize, A: Allocator> IndexMut<I> for StackString<N, A> {
+    /// Indexes the text mutably, as `String`'s `IndexMut`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let mut s = StackString::<32>::from("abc");
+    /// s[1..].make_ascii_uppercase();
+    /// assert_eq!(s, "aBC");
+    /// ```
+    #[inline]
+    fn index_mut(&mut self, index: I) -> &mut I::Output {
+        IndexMut::index_mut(self.as_mut_str(), index)
     }
 }
 
@@ -180,6 +223,44 @@ impl<const N: usize, A: Allocator> std::net::ToSocketAddrs for StackString<N, A>
     }
 }
 
+#[cfg(feature = "std")]
+impl<const N: usize> From<StackString<N, allocator_api2::alloc::Global>> for std::ffi::OsString {
+    /// Through `String` (see `From<StackString<N>> for String`), as `OsString`'s
+    /// `From<String>`: a spilled string's buffer is handed over without copying.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::ffi::OsString;
+    /// use stackfirst::StackString;
+    ///
+    /// let os = OsString::from(StackString::<32>::from("hi"));
+    /// assert_eq!(os, "hi");
+    /// ```
+    #[track_caller]
+    fn from(s: StackString<N, allocator_api2::alloc::Global>) -> Self {
+        String::from(s).into()
+    }
+}
+
+#[cfg(feature = "std")]
+impl<const N: usize> From<StackString<N, allocator_api2::alloc::Global>> for std::path::PathBuf {
+    /// Through `String` (see `From<StackString<N>> for String`), as `PathBuf`'s
+    /// `From<String>`: a spilled string's buffer is handed over without copying.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::path::PathBuf;
+    /// use stackfirst::StackString;
+    ///
+    /// let path = PathBuf::from(StackString::<32>::from("dir/file.txt"));
+    /// assert_eq!(path.file_name().unwrap(), "file.txt");
+    /// ```
+    #[track_caller]
+    fn from(s: StackString<N, allocator_api2::alloc::Global>) -> Self {
+        String::from(s).into()
+    }
+}
+
 impl<const N: usize, A: Allocator> Borrow<str> for StackString<N, A> {
     fn borrow(&self) -> &str {
         self
@@ -233,6 +314,61 @@ impl<const N: usize, A: Allocator + Default> From<char> for StackString<N, A> {
     }
 }
 
+impl<const N: usize, A: Allocator + Clone> From<&StackString<N, A>> for StackString<N, A> {
+    /// A clone, as `String`'s `From<&String>`: inline when the text fits, else one exact heap
+    /// allocation from a clone of the allocator.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let s = StackString::<32>::from("hi");
+    /// let t = StackString::from(&s);
+    /// assert_eq!((t.as_str(), t.spilled()), ("hi", false));
+    /// ```
+    #[cfg_attr(feature = "spill-report", track_caller)]
+    fn from(s: &StackString<N, A>) -> Self {
+        s.clone()
+    }
+}
+
+impl<const N: usize, A: Allocator> From<StackString<N, A>> for StackVec<u8, N, A> {
+    /// [`into_bytes`](StackString::into_bytes), as `Vec<u8>`'s `From<String>`: the bytes keep
+    /// their storage (inline, or the heap buffer), with no allocation.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::{StackString, StackVec};
+    ///
+    /// let v = StackVec::from(StackString::<32>::from("hi"));
+    /// assert_eq!((v.as_slice(), v.spilled()), (&b"hi"[..], false));
+    /// ```
+    fn from(s: StackString<N, A>) -> Self {
+        s.into_bytes()
+    }
+}
+
+impl<const N: usize, A: Allocator> TryFrom<StackVec<u8, N, A>> for StackString<N, A> {
+    type Error = FromUtf8Error<N, A>;
+
+    /// [`from_utf8`](StackString::from_utf8), as `String`'s `TryFrom<Vec<u8>>`: the bytes
+    /// become the string without a copy when they are UTF-8, and come back in the error
+    /// otherwise.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::{StackString, StackVec};
+    ///
+    /// let s = StackString::try_from(StackVec::<u8, 32>::from("hi")).unwrap();
+    /// assert_eq!(s, "hi");
+    /// let err = StackString::try_from(StackVec::<u8, 32>::from(&[b'a', 0xff])).unwrap_err();
+    /// assert_eq!(err.into_bytes(), [b'a', 0xff]);
+    /// ```
+    fn try_from(bytes: StackVec<u8, N, A>) -> Result<Self, Self::Error> {
+        Self::from_utf8(bytes)
+    }
+}
+
 /// `str::parse`, which, unlike `From<&str>`, reports a text that does not fit a string that
 /// cannot grow ([`NoHeap`](crate::NoHeap)), or an allocation failure, as an error.
 ///
@@ -283,6 +419,48 @@ impl<'a, const N: usize, A: Allocator> Extend<&'a str> for StackString<N, A> {
         for s in iter {
             self.push_str(s);
         }
+    }
+}
+
+impl<const N: usize, A: Allocator, const M: usize, B: Allocator> Extend<StackString<M, B>>
+    for StackString<N, A>
+{
+    /// Appends each string, as `String`'s `Extend<String>`, whatever its budget or allocator.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::{InlineString, StackString};
+    ///
+    /// let mut s = StackString::<32>::from("a");
+    /// s.extend([InlineString::<4>::from("b"), InlineString::from("c")]);
+    /// assert_eq!(s, "abc");
+    /// ```
+    #[track_caller]
+    fn extend<I: IntoIterator<Item = StackString<M, B>>>(&mut self, iter: I) {
+        for s in iter {
+            self.push_str(&s);
+        }
+    }
+}
+
+impl<const N: usize, A: Allocator + Default, const M: usize, B: Allocator>
+    FromIterator<StackString<M, B>> for StackString<N, A>
+{
+    /// Concatenates the strings, as `String`'s `FromIterator<String>`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackString;
+    ///
+    /// let words = ["ab", "cd"].map(StackString::<32>::from);
+    /// let s: StackString = words.into_iter().collect();
+    /// assert_eq!(s, "abcd");
+    /// ```
+    #[track_caller]
+    fn from_iter<I: IntoIterator<Item = StackString<M, B>>>(iter: I) -> Self {
+        let mut s = Self::new_in(A::default());
+        s.extend(iter);
+        s
     }
 }
 

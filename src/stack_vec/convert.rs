@@ -3,7 +3,14 @@
 #[cfg(all(feature = "alloc", target_has_atomic = "ptr"))]
 use alloc::sync::Arc;
 #[cfg(feature = "alloc")]
-use alloc::{borrow::Cow, boxed::Box, collections::VecDeque, rc::Rc, string::String, vec::Vec};
+use alloc::{
+    borrow::Cow,
+    boxed::Box,
+    collections::{BinaryHeap, VecDeque},
+    rc::Rc,
+    string::String,
+    vec::Vec,
+};
 use allocator_api2::alloc::Allocator;
 #[cfg(feature = "alloc")]
 use allocator_api2::alloc::Global;
@@ -28,6 +35,24 @@ impl<T: Clone, const N: usize, A: Allocator + Default, const M: usize> From<&[T;
     /// ```
     #[track_caller]
     fn from(array: &[T; M]) -> Self {
+        Self::from(&array[..])
+    }
+}
+
+impl<T: Clone, const N: usize, A: Allocator + Default, const M: usize> From<&mut [T; M]>
+    for StackVec<T, N, A>
+{
+    /// Clones the elements in: inline when they fit, else one exact allocation.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let v: StackVec<u8> = StackVec::from(&mut [1, 2]);
+    /// assert_eq!(v, [1, 2]);
+    /// ```
+    #[track_caller]
+    fn from(array: &mut [T; M]) -> Self {
         Self::from(&array[..])
     }
 }
@@ -248,6 +273,54 @@ impl<T, const N: usize> From<StackVec<T, N, Global>> for VecDeque<T> {
     }
 }
 
+#[cfg(feature = "alloc")]
+impl<T: Ord, const N: usize> From<StackVec<T, N, Global>> for BinaryHeap<T> {
+    /// Through `Vec` (see `From<StackVec<T, N>> for Vec<T>`), then heapified in place, as
+    /// `BinaryHeap::from(Vec<T>)`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::collections::BinaryHeap;
+    /// use stackfirst::StackVec;
+    ///
+    /// let h: BinaryHeap<u8> = StackVec::<u8>::from([1, 3, 2]).into();
+    /// assert_eq!(h.into_sorted_vec(), [1, 2, 3]);
+    /// ```
+    #[track_caller]
+    fn from(vec: StackVec<T, N, Global>) -> Self {
+        Vec::from(vec).into()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T, const N: usize, const M: usize> TryFrom<StackVec<T, N, Global>> for Box<[T; M]> {
+    type Error = StackVec<T, N, Global>;
+
+    /// The elements as a boxed array when there are exactly `M` of them (through
+    /// [`into_boxed_slice`](StackVec::into_boxed_slice)); otherwise the vector comes back
+    /// unchanged, as for `Vec`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let b: Box<[u8; 3]> = StackVec::<u8>::from([1, 2, 3]).try_into().unwrap();
+    /// assert_eq!(*b, [1, 2, 3]);
+    /// let back = Box::<[u8; 3]>::try_from(StackVec::<u8>::from([1, 2])).unwrap_err();
+    /// assert_eq!((back.as_slice(), back.spilled()), (&[1, 2][..], false));
+    /// ```
+    #[track_caller]
+    fn try_from(vec: StackVec<T, N, Global>) -> Result<Self, Self::Error> {
+        if vec.len() != M {
+            return Err(vec);
+        }
+        let slice = Box::<[T]>::from(vec);
+        Ok(slice
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("the length is `M`")))
+    }
+}
+
 /// `From<StackVec>` for a shared slice: one allocation of the final size, the elements moved
 /// into it (no intermediate `Vec`).
 macro_rules! into_shared_slice {
@@ -387,5 +460,25 @@ impl<T, const N: usize> From<VecDeque<T>> for StackVec<T, N, Global> {
     #[cfg_attr(feature = "spill-report", track_caller)]
     fn from(deque: VecDeque<T>) -> Self {
         Self::from(Vec::from(deque))
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T, const N: usize> From<BinaryHeap<T>> for StackVec<T, N, Global> {
+    /// Through `Vec` (`BinaryHeap::into_vec` hands its buffer over): adopted without another
+    /// allocation, the elements in the heap's internal order.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::collections::BinaryHeap;
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v = StackVec::<u8>::from(BinaryHeap::from([1, 3, 2]));
+    /// v.sort();
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
+    #[cfg_attr(feature = "spill-report", track_caller)]
+    fn from(heap: BinaryHeap<T>) -> Self {
+        Self::from(heap.into_vec())
     }
 }

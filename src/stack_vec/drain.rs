@@ -113,6 +113,24 @@ impl<'a, T, const N: usize, A: Allocator> Drain<'a, T, N, A> {
     }
 }
 
+impl<T, const N: usize, A: Allocator> AsRef<[T]> for Drain<'_, T, N, A> {
+    /// [`as_slice`](Drain::as_slice), as `vec::Drain`'s `AsRef<[T]>`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut v: StackVec<u8> = StackVec::from([1, 2, 3]);
+    /// let mut d = v.drain(1..);
+    /// d.next();
+    /// let rest: &[u8] = d.as_ref();
+    /// assert_eq!(rest, &[3]);
+    /// ```
+    fn as_ref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
 impl<T, const N: usize, A: Allocator> Iterator for Drain<'_, T, N, A> {
     type Item = T;
 

@@ -99,6 +99,23 @@ impl<T, const N: usize, A: Allocator> IntoIter<T, N, A> {
     }
 }
 
+impl<T, const N: usize, A: Allocator> AsRef<[T]> for IntoIter<T, N, A> {
+    /// [`as_slice`](IntoIter::as_slice), as `vec::IntoIter`'s `AsRef<[T]>`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut it = StackVec::<u8>::from([1, 2, 3]).into_iter();
+    /// it.next();
+    /// let rest: &[u8] = it.as_ref();
+    /// assert_eq!(rest, &[2, 3]);
+    /// ```
+    fn as_ref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
 impl<T, const N: usize, A: Allocator> Iterator for IntoIter<T, N, A> {
     type Item = T;
 

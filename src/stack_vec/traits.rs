@@ -63,6 +63,42 @@ impl<T, const N: usize, A: Allocator> AsMut<[T]> for StackVec<T, N, A> {
     }
 }
 
+impl<T, const N: usize, A: Allocator> AsRef<StackVec<T, N, A>> for StackVec<T, N, A> {
+    /// The vector itself, as `Vec`'s `AsRef<Vec<T, A>>`, so an `impl AsRef<StackVec<..>>`
+    /// parameter accepts it.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// fn total(v: impl AsRef<StackVec<u8>>) -> u32 {
+    ///     v.as_ref().iter().map(|&x| u32::from(x)).sum()
+    /// }
+    /// assert_eq!(total(StackVec::from([1, 2])), 3);
+    /// ```
+    fn as_ref(&self) -> &Self {
+        self
+    }
+}
+
+impl<T, const N: usize, A: Allocator> AsMut<StackVec<T, N, A>> for StackVec<T, N, A> {
+    /// The vector itself, as `Vec`'s `AsMut<Vec<T, A>>`.
+    ///
+    /// # Examples
+    /// ```
+    /// use stackfirst::StackVec;
+    ///
+    /// fn push_one(mut v: impl AsMut<StackVec<u8>>) -> usize {
+    ///     v.as_mut().push(1);
+    ///     v.as_mut().len()
+    /// }
+    /// assert_eq!(push_one(StackVec::from([0])), 2);
+    /// ```
+    fn as_mut(&mut self) -> &mut Self {
+        self
+    }
+}
+
 impl<T, const N: usize, A: Allocator> Borrow<[T]> for StackVec<T, N, A> {
     fn borrow(&self) -> &[T] {
         self
@@ -196,6 +232,36 @@ impl_slice_eq! { [const N: usize, A: Allocator, const M: usize] [T; M], StackVec
 impl_slice_eq! { [const N: usize, A: Allocator] alloc::vec::Vec<T>, StackVec<U, N, A> }
 #[cfg(feature = "alloc")]
 impl_slice_eq! { [const N: usize, A: Allocator] alloc::borrow::Cow<'_, [T]>, StackVec<U, N, A>, T: Clone }
+
+#[cfg(feature = "alloc")]
+impl<T, U, const N: usize, A: Allocator> PartialEq<StackVec<U, N, A>>
+    for alloc::collections::VecDeque<T>
+where
+    T: PartialEq<U>,
+{
+    /// Element by element, as `VecDeque<T> == Vec<U>` (a deque need not be contiguous, so
+    /// this compares its two halves in turn).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::collections::VecDeque;
+    /// use stackfirst::StackVec;
+    ///
+    /// let mut d = VecDeque::from([2, 3]);
+    /// d.push_front(1);
+    /// assert!(d == StackVec::<u8>::from([1, 2, 3]));
+    /// assert!(d != StackVec::<u8>::from([1, 2]));
+    /// ```
+    #[inline]
+    fn eq(&self, other: &StackVec<U, N, A>) -> bool {
+        if self.len() != other.len() {
+            return false;
+        }
+        let (front, back) = self.as_slices();
+        let (other_front, other_back) = other.split_at(front.len());
+        front == other_front && back == other_back
+    }
+}
 
 impl<T, const N: usize, A: Allocator + Default, const M: usize> From<[T; M]> for StackVec<T, N, A> {
     /// Moves the elements in: inline when `M <= INLINE_CAPACITY`, else one exact allocation.
