@@ -1,5 +1,5 @@
 //! Model checks of `stackfirst::SyncArena` with loom: every interleaving of two or three threads
-//! allocating (and growing) at once. Run with
+//! allocating (and growing, shrinking and freeing) at once. Run with
 //! `RUSTFLAGS="--cfg loom" cargo test -p loom-tests --release` (without `--cfg loom` there is
 //! nothing to run).
 //!

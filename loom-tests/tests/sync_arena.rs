@@ -151,6 +151,74 @@ fn growing_the_last_block_races_with_an_allocation() {
     });
 }
 
+/// `&SyncArena` as an `Allocator`: one thread shrinks its block and frees it (each reclaims
+/// memory only while the block is the most recent) while another allocates and fills a block.
+/// Whatever the interleaving, the live block keeps its bytes, an allocation made after it lies
+/// past it, and the bump pointer ends exactly past the last live block.
+#[test]
+fn shrinking_and_freeing_the_last_block_race_with_an_allocation() {
+    let mut b = loom::model::Builder::new();
+    b.preemption_bound = Some(3);
+    b.check(|| {
+        let arena = Arc::new(arena());
+        let freer = {
+            let arena = arena.clone();
+            thread::spawn(move || {
+                let a: &SyncArena<CAP> = &arena;
+                let (l8, l4) = (
+                    Layout::from_size_align(8, 1).unwrap(),
+                    Layout::from_size_align(4, 1).unwrap(),
+                );
+                let p = a.allocate(l8).unwrap().cast::<u8>();
+                // SAFETY: our 8-byte block.
+                unsafe { p.as_ptr().write_bytes(0xA5, 8) };
+                // SAFETY: a live block of this arena for `l8`.
+                let p = unsafe { a.shrink(p, l8, l4) }.unwrap().cast::<u8>();
+                // SAFETY: our 4-byte block; then freed, not used again.
+                unsafe {
+                    p.as_ptr().write_bytes(0xA5, 4);
+                    a.deallocate(p, l4);
+                }
+            })
+        };
+        let filler = {
+            let arena = arena.clone();
+            thread::spawn(move || {
+                let a: &SyncArena<CAP> = &arena;
+                let q = a.allocate(Layout::from_size_align(8, 1).unwrap()).unwrap();
+                let q = q.cast::<u8>().as_ptr();
+                // SAFETY: our 8-byte block, kept live.
+                unsafe { q.write_bytes(0x5A, 8) };
+                offset(a, q)
+            })
+        };
+        freer.join().unwrap();
+        let q = filler.join().unwrap();
+        let a: &SyncArena<CAP> = &arena;
+        let r = a.allocate(Layout::from_size_align(8, 1).unwrap()).unwrap();
+        let r = r.cast::<u8>().as_ptr();
+        // SAFETY: the new 8-byte block.
+        unsafe { r.write_bytes(0xC3, 8) };
+        let r = offset(&arena, r);
+        assert!(
+            r >= q + 8,
+            "a later block at {r} overlaps the live one at {q}"
+        );
+        let base = a as *const SyncArena<CAP> as *const u8;
+        // SAFETY: `q..q + 8` is the filler's live block, inside the arena.
+        let kept = unsafe { std::slice::from_raw_parts(base.add(q), 8) };
+        assert!(
+            kept.iter().all(|&x| x == 0x5A),
+            "the live block lost its bytes"
+        );
+        assert_eq!(
+            arena.used(),
+            r + 8,
+            "the bump pointer ends past the last block"
+        );
+    });
+}
+
 fn offset(a: &SyncArena<CAP>, p: *mut u8) -> usize {
     p as usize - a as *const SyncArena<CAP> as usize
 }
