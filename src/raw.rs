@@ -330,7 +330,7 @@ impl<T, const N: usize, A: Allocator> RawStackVec<T, N, A> {
     }
 
     #[inline]
-    pub(crate) fn as_mut_ptr(&mut self) -> *mut T {
+    pub(crate) const fn as_mut_ptr(&mut self) -> *mut T {
         if self.spilled() {
             // SAFETY: spilled, so `ptr` is the active field (invariant 1).
             unsafe { self.data.ptr.as_ptr() }

@@ -438,7 +438,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// assert_eq!(s.as_bytes(), &[0xc3, 0xa9]);
     /// ```
     #[inline]
-    pub fn as_bytes(&self) -> &[u8] {
+    pub const fn as_bytes(&self) -> &[u8] {
         self.vec.as_slice()
     }
 
@@ -452,7 +452,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// assert_eq!(s.as_str(), "text");
     /// ```
     #[inline]
-    pub fn as_str(&self) -> &str {
+    pub const fn as_str(&self) -> &str {
         // SAFETY: the bytes are valid UTF-8 (the type's invariant).
         unsafe { str::from_utf8_unchecked(self.vec.as_slice()) }
     }
@@ -468,7 +468,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// assert_eq!(s, "SHOUT");
     /// ```
     #[inline]
-    pub fn as_mut_str(&mut self) -> &mut str {
+    pub const fn as_mut_str(&mut self) -> &mut str {
         // SAFETY: the bytes are valid UTF-8, and `&mut str` can only keep them so.
         unsafe { str::from_utf8_unchecked_mut(self.vec.as_mut_slice()) }
     }
@@ -502,7 +502,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// assert_eq!(StackString::<32>::from("né").len(), 3);
     /// ```
     #[inline]
-    pub fn len(&self) -> usize {
+    pub const fn len(&self) -> usize {
         self.vec.len()
     }
 
@@ -515,7 +515,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// assert!(StackString::<32>::new().is_empty());
     /// ```
     #[inline]
-    pub fn is_empty(&self) -> bool {
+    pub const fn is_empty(&self) -> bool {
         self.vec.is_empty()
     }
 
@@ -532,7 +532,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// assert_eq!(s.capacity(), 16);
     /// ```
     #[inline]
-    pub fn capacity(&self) -> usize {
+    pub const fn capacity(&self) -> usize {
         self.vec.capacity()
     }
 
@@ -548,7 +548,7 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// assert!(s.spilled());
     /// ```
     #[inline]
-    pub fn spilled(&self) -> bool {
+    pub const fn spilled(&self) -> bool {
         self.vec.spilled()
     }
 

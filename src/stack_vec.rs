@@ -428,7 +428,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v, [7, 2]);
     /// ```
     #[inline]
-    pub fn as_mut_slice(&mut self) -> &mut [T] {
+    pub const fn as_mut_slice(&mut self) -> &mut [T] {
         let len = self.len();
         // SAFETY: as in `as_slice`, and `&mut self` makes the access unique.
         unsafe { slice::from_raw_parts_mut(self.raw.as_mut_ptr(), len) }
@@ -477,7 +477,7 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
     /// assert_eq!(v, [1, 2]);
     /// ```
     #[inline]
-    pub fn as_mut_ptr(&mut self) -> *mut T {
+    pub const fn as_mut_ptr(&mut self) -> *mut T {
         self.raw.as_mut_ptr()
     }
 

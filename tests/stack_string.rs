@@ -405,6 +405,39 @@ fn bad_indices_panic_like_string() {
     assert_eq!(a, b);
 }
 
+/// The accessors `String` and `Vec` made `const` (Rust 1.87) are `const` here too: usable in
+/// `const fn`s and in the initializers of statics.
+#[test]
+fn accessors_are_const_like_string_and_vec() {
+    const fn facts<const N: usize>(s: &InlineString<N>) -> (usize, bool, usize, bool, &str) {
+        assert!(s.as_bytes().len() == s.len());
+        (s.len(), s.is_empty(), s.capacity(), s.spilled(), s.as_str())
+    }
+    const fn shout<const N: usize>(s: &mut InlineString<N>) {
+        s.as_mut_str().make_ascii_uppercase();
+    }
+    const fn bump_first<const N: usize>(v: &mut InlineVec<u8, N>) {
+        if let Some(x) = v.as_mut_slice().first_mut() {
+            *x += 1;
+        }
+        // SAFETY: the slot after the length is in the vector's buffer (capacity 4, length 2);
+        // nothing reads it.
+        unsafe { v.as_mut_ptr().add(2).write(0) };
+    }
+    static EMPTY: InlineString<8> = InlineString::new();
+    static EMPTY_FACTS: (usize, bool, usize, bool) = {
+        let (len, empty, cap, spilled, _) = facts(&EMPTY);
+        (len, empty, cap, spilled)
+    };
+    assert_eq!(EMPTY_FACTS, (0, true, 8, false));
+    let mut s: InlineString<8> = InlineString::from("héllo");
+    shout(&mut s);
+    assert_eq!(facts(&s), (6, false, 8, false, "HéLLO"));
+    let mut v: InlineVec<u8, 4> = InlineVec::from([1, 2]);
+    bump_first(&mut v);
+    assert_eq!(v, [2, 2]);
+}
+
 /// The std conversions `String` has that `StackString` gained: `Index`/`IndexMut` as traits
 /// (panicking as `String`'s do), a clone from `&StackString`, the bytes out as a `StackVec`
 /// and back in by `TryFrom`, `Extend`/`FromIterator` of other `StackString`s, and (with `std`)
