@@ -480,6 +480,8 @@ fn op() -> impl Strategy<Value = ArenaOp> {
         2 => (0usize..8).prop_map(ArenaOp::Dealloc),
         2 => Just(ArenaOp::Enter),
         2 => Just(ArenaOp::Exit),
+        1 => (0usize..200, 0usize..256).prop_map(|(n, h)| ArenaOp::AllocIter(n, h)),
+        1 => (0usize..200).prop_map(ArenaOp::AllocFmt),
     ]
 }
 

@@ -26,6 +26,29 @@ pub enum ArenaOp {
     Dealloc(usize),
     Enter,
     Exit,
+    /// `try_alloc_iter` of `len` bytes from an iterator whose size hint says `hint` (a lie,
+    /// both ways): the buffer grows at the frame's tip, in place or moving.
+    AllocIter(usize, usize),
+    /// `try_alloc_fmt` of `len` bytes of text, through the same tip buffer.
+    AllocFmt(usize),
+}
+
+/// Yields `len` bytes of `fill`, reporting `hint` as its lower bound and no upper bound.
+struct LyingIter {
+    len: usize,
+    hint: usize,
+    fill: u8,
+}
+
+impl Iterator for LyingIter {
+    type Item = u8;
+    fn next(&mut self) -> Option<u8> {
+        self.len = self.len.checked_sub(1)?;
+        Some(self.fill)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.hint, None)
+    }
 }
 
 struct Block {
@@ -33,6 +56,9 @@ struct Block {
     layout: Layout,
     fill: u8,
     level: usize,
+    /// A collected slice (`FrameBox::leak`): live until its frame ends, never freed or resized
+    /// through the allocator interface.
+    pinned: bool,
 }
 
 struct Model<'a> {
@@ -131,8 +157,25 @@ impl<'a> Model<'a> {
             layout,
             fill,
             level,
+            pinned: false,
         });
         self.placed(ptr, layout.size());
+    }
+
+    /// Records a collected slice of `len` bytes that should all be `fill`. Where the tip buffer
+    /// left the bump pointer (past a spare capacity, or in a chunk it moved to) is not modelled:
+    /// the pointer is unknown until the next block placed at it.
+    fn pin(&mut self, bytes: &mut [u8], len: usize, fill: u8, level: usize) {
+        assert_eq!(bytes.len(), len, "collected the wrong number of bytes");
+        assert!(all_are(bytes, fill), "collected the wrong bytes");
+        self.blocks.push(Block {
+            ptr: NonNull::from(bytes).cast(),
+            layout: Layout::array::<u8>(len).unwrap(),
+            fill,
+            level,
+            pinned: true,
+        });
+        self.tip = None;
     }
 
     /// Block `k` is now `ptr` with `layout`: its first bytes were kept, the rest is refilled.
@@ -141,6 +184,7 @@ impl<'a> Model<'a> {
             layout: old,
             fill,
             level,
+            pinned,
             ..
         } = self.blocks[k];
         let kept = old.size().min(layout.size());
@@ -153,6 +197,7 @@ impl<'a> Model<'a> {
             layout,
             fill,
             level,
+            pinned,
         };
     }
 
@@ -179,7 +224,7 @@ impl<'a> Model<'a> {
     fn own(&self, level: usize, i: usize) -> Option<usize> {
         let mine: Vec<usize> = (0..self.blocks.len())
             .rev()
-            .filter(|&k| self.blocks[k].level == level)
+            .filter(|&k| self.blocks[k].level == level && !self.blocks[k].pinned)
             .collect();
         (!mine.is_empty()).then(|| mine[i % mine.len()])
     }
@@ -313,6 +358,26 @@ fn run_frame(
                 assert_eq!(f.used(), before, "the child frame rewound exactly");
                 m.tip = tip;
                 m.blocks.retain(|b| b.level <= level);
+            }
+            ArenaOp::AllocIter(len, hint) => {
+                let (len, hint) = (len % 200, hint % 256);
+                m.next_fill = m.next_fill.wrapping_add(1).max(1);
+                let fill = m.next_fill;
+                match f.try_alloc_iter(LyingIter { len, hint, fill }) {
+                    Ok(b) => m.pin(stackfirst::FrameBox::leak(b), len, fill, level),
+                    // Refused (a fixed arena's end, the limit): what the buffer took stays in
+                    // use until the frame ends, so the bump pointer is unknown.
+                    Err(_) => m.tip = None,
+                }
+            }
+            ArenaOp::AllocFmt(len) => {
+                let len = len % 200;
+                match f.try_alloc_fmt(format_args!("{:len$}", "")) {
+                    // SAFETY: the text is ASCII spaces, and the bytes are not written as text
+                    // again.
+                    Ok(s) => m.pin(unsafe { s.as_bytes_mut() }, len, b' ', level),
+                    Err(_) => m.tip = None,
+                }
             }
             ArenaOp::Exit if level > 0 => return,
             ArenaOp::Enter | ArenaOp::Exit => {}
