@@ -1,7 +1,9 @@
 //! Differential fuzzing of StackVec against std's Vec: the model of `tests/common/differential.rs`
 //! (every mutating operation, lying size hints, panicking closures and iterators, conversions,
-//! partly consumed and cloned iterators), on two element types (bytes, and a drop-tracking type
-//! that fails on any double drop or leak) and two inline budgets (0 and 32 bytes).
+//! partly consumed and cloned iterators), on bytes and a drop-tracking type (that fails on any
+//! double drop or leak) with inline budgets of 0 and 32 bytes, and on the property tests' odd
+//! element types: zero-sized (0 and 32 bytes), 64-byte-aligned (64), a 16-byte pair (32: two
+//! inline) and `String` (32: one inline).
 #![no_main]
 
 #[path = "../../tests/common/mod.rs"]
@@ -9,15 +11,20 @@
 mod common;
 
 use common::differential::{run, Op};
-use common::Tracked;
+use common::{Aligned, Pair, Tracked};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (u8, Vec<Op>)| {
     let (which, ops) = input;
-    match which % 4 {
+    match which % 9 {
         0 => run::<u8, 0>(&ops),
         1 => run::<u8, 32>(&ops),
         2 => run::<Tracked, 0>(&ops),
-        _ => run::<Tracked, 32>(&ops),
+        3 => run::<Tracked, 32>(&ops),
+        4 => run::<(), 0>(&ops),
+        5 => run::<(), 32>(&ops),
+        6 => run::<Aligned, 64>(&ops),
+        7 => run::<Pair, 32>(&ops),
+        _ => run::<String, 32>(&ops),
     }
 });
