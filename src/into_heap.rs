@@ -2,6 +2,7 @@
 //! global allocator, `allocator_api2::vec::Vec<T, &A>` for a borrowed allocator (a
 //! `bumpalo::Bump`, an arena [`Frame`](crate::Frame), ...).
 
+use core::alloc::Layout;
 use core::ptr::NonNull;
 
 use allocator_api2::alloc::{Allocator, Global};
@@ -112,6 +113,22 @@ where
     }
 
     fn vec_into_boxed_slice<T>(vec: Self::Vec<T>) -> Self::BoxedSlice<T> {
-        vec.into_boxed_slice()
+        if vec.capacity() * size_of::<T>() != 0 {
+            return vec.into_boxed_slice();
+        }
+        // allocator-api2's `Box` hands even a zero-sized block to `deallocate` when dropped, and
+        // the vector's pointer is dangling, never allocated: so the box takes a zero-sized block
+        // of `alloc`. An allocator that refuses one (`NoHeap`) gets the dangling pointer back,
+        // as it does from allocator-api2's own boxes of zero-sized values.
+        let (dangling, len, _, alloc) = vec.into_raw_parts_with_alloc();
+        let ptr = alloc
+            .allocate(Layout::new::<[T; 0]>())
+            .map_or(dangling, |block| block.cast::<T>().as_ptr());
+        let slice = core::ptr::slice_from_raw_parts_mut(ptr, len);
+        // SAFETY: `ptr` is non-null and aligned for `T` (a block of `alloc` with the layout of
+        // `[T; 0]`, or the vector's dangling pointer), and `[T; len]` has size 0 (`len` is 0 or
+        // `T` is zero-sized), the layout the box frees it with; the `len` zero-sized elements
+        // were the vector's, which `into_raw_parts_with_alloc` gave up, and need no memory.
+        unsafe { allocator_api2::boxed::Box::from_raw_in(slice, alloc) }
     }
 }

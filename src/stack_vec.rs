@@ -1371,6 +1371,11 @@ impl<T, const N: usize, A: Allocator> StackVec<T, N, A> {
 
     /// The elements as the allocator's boxed slice, exactly sized: a spilled buffer with spare
     /// capacity is shrunk in place by the allocator, inline elements take one exact allocation.
+    /// With a borrowed allocator, a box that takes no memory (no elements, or zero-sized ones)
+    /// holds a zero-sized block of the allocator, since allocator-api2's `Box` gives its block
+    /// back when dropped even when it has no size (if the allocator refuses that block, as
+    /// [`NoHeap`](crate::NoHeap) does, it gets a dangling pointer back, as from allocator-api2's
+    /// own boxes of zero-sized values).
     ///
     /// # Panics
     /// As [`into_heap_exact`](Self::into_heap_exact).

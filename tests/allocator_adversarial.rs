@@ -699,6 +699,34 @@ fn zero_sized_frame_blocks_round_trip_through_every_allocator_method() {
     });
 }
 
+/// `into_boxed_slice` on a borrowed allocator, of no elements (never spilled, or spilled and
+/// emptied) and of zero-sized ones: allocator-api2's `Box` hands even a zero-sized block to
+/// `deallocate` when dropped, so the box must hold one the allocator gave out. Regression (found
+/// by the differential model over a ledger): it held the vector's dangling pointer, and the
+/// allocator was asked to free a block it never allocated.
+#[test]
+fn boxed_slices_of_nothing_free_only_what_the_allocator_gave() {
+    let ledger = common::backing::TestBacking::any_size();
+    let mut spilled = StackVec::<u64, 0, _>::new_in(&ledger);
+    spilled.push(1);
+    spilled.clear();
+    let mut zsts = StackVec::<(), 0, _>::new_in(&ledger);
+    zsts.extend([(); 5]);
+    let boxes = (
+        StackVec::<u64, 32, _>::new_in(&ledger).into_boxed_slice(),
+        spilled.into_boxed_slice(),
+        zsts.into_boxed_slice(),
+    );
+    assert_eq!((boxes.0.len(), boxes.1.len(), boxes.2.len()), (0, 0, 5));
+    assert_eq!(ledger.live_blocks(), 3, "one zero-sized block per box");
+    drop(boxes);
+    // `deallocate` asserts that each block is live, with the layout it was allocated with.
+    assert_eq!(
+        (ledger.live_blocks(), ledger.allocs(), ledger.frees()),
+        (0, 4, 4)
+    );
+}
+
 /// allocator_api2 `Vec` and `Box` of zero-sized (also over-aligned) types on frames.
 #[test]
 fn allocator_api2_zero_sized_on_frames() {

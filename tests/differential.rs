@@ -1,11 +1,12 @@
 //! Differential property test: random sequences of every mutating operation run on `StackVec`
 //! and `std::vec::Vec` side by side, compared after every step, for several element types and
-//! inline budgets. With `Tracked` elements, every value is accounted for at the end. The model
-//! itself is `common::differential`, shared with the fuzz target.
+//! inline budgets, each spilling into the global heap, a layout-checking ledger and an arena
+//! frame. With `Tracked` elements, every value is accounted for at the end. The model itself is
+//! `common::differential`, shared with the fuzz target.
 
 mod common;
 
-use common::differential::{run, Op};
+use common::differential::{run_all, Op};
 use common::{Pair, Tracked};
 use proptest::prelude::*;
 
@@ -79,7 +80,7 @@ macro_rules! differential {
             $(
                 #[test]
                 fn $name(ops in proptest::collection::vec(op(), 1..60)) {
-                    run::<$t, $n>(&ops);
+                    run_all::<$t, $n>(&ops);
                 }
             )*
         }

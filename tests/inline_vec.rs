@@ -341,7 +341,7 @@ fn with_capacity_past_the_fixed_capacity_is_refused_like_a_growth() {
 
 /// `into_heap_exact`, `into_boxed_slice` and `leak` of a `&NoHeap` vector: its elements have no
 /// heap to go to, so a non-empty one panics with "capacity exceeded" (as documented), and an
-/// empty one converts without asking for memory.
+/// empty one converts (the empty box's zero-sized block, refused, is a dangling pointer).
 #[test]
 fn a_borrowed_no_heap_vector_has_no_heap_to_move_to() {
     type V<'a> = stackfirst::StackVec<u32, 16, &'a NoHeap>;

@@ -3,14 +3,16 @@
 //! partly consumed and cloned iterators), on bytes and a drop-tracking type (that fails on any
 //! double drop or leak) with inline budgets of 0 and 32 bytes, and on the property tests' odd
 //! element types: zero-sized (0 and 32 bytes), 64-byte-aligned (64), a 16-byte pair (32: two
-//! inline) and `String` (32: one inline).
+//! inline) and `String` (32: one inline). Each input runs three times: spilling into the global
+//! heap, into a ledger that checks every block is freed once with its layout, and into an arena
+//! frame.
 #![no_main]
 
 #[path = "../../tests/common/mod.rs"]
 #[allow(dead_code)]
 mod common;
 
-use common::differential::{run, Op};
+use common::differential::{run_all as run, Op};
 use common::{Aligned, Pair, Tracked};
 use libfuzzer_sys::fuzz_target;
 

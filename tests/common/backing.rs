@@ -21,22 +21,30 @@ pub struct TestBacking<A = Heap> {
     fail_from: Cell<Option<usize>>,
     fail_next: Cell<usize>,
     live: RefCell<BTreeMap<usize, Layout>>,
+    /// Whether a zero-sized request is a bug (an arena's chunk) or allowed (a container's).
+    zero_sized_ok: bool,
 }
 
 /// `System` as an `Allocator` (allocator-api2 has that impl only with its `std` feature).
 pub struct Heap;
 
+/// The block `System` is asked for: at least one byte (it must not be asked for zero), so
+/// zero-sized blocks have addresses of their own too.
+fn padded(layout: Layout) -> Layout {
+    Layout::from_size_align(layout.size().max(1), layout.align()).unwrap()
+}
+
 // SAFETY: forwards to `System`, which keeps blocks valid until they are deallocated.
 unsafe impl Allocator for Heap {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: not zero-sized: `TestBacking`, its only user, asserts that.
-        let p = NonNull::new(unsafe { System.alloc(layout) }).ok_or(AllocError)?;
+        // SAFETY: `padded` is not zero-sized.
+        let p = NonNull::new(unsafe { System.alloc(padded(layout)) }).ok_or(AllocError)?;
         Ok(NonNull::slice_from_raw_parts(p, layout.size()))
     }
 
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        // SAFETY: allocated above with this layout (the caller's contract).
-        unsafe { System.dealloc(ptr.as_ptr(), layout) }
+        // SAFETY: allocated above with this layout, padded the same way (the caller's contract).
+        unsafe { System.dealloc(ptr.as_ptr(), padded(layout)) }
     }
 }
 
@@ -93,6 +101,14 @@ impl TestBacking {
         Self::over(Heap)
     }
 
+    /// For containers: zero-sized requests, which the `Allocator` trait allows, are granted.
+    pub fn any_size() -> Self {
+        Self {
+            zero_sized_ok: true,
+            ..Self::new()
+        }
+    }
+
     /// Refuses the allocation attempt number `n` (counting successful ones only) and all after.
     pub fn failing_from(n: usize) -> Self {
         let b = Self::new();
@@ -112,6 +128,7 @@ impl<A> TestBacking<A> {
             fail_from: Cell::default(),
             fail_next: Cell::default(),
             live: RefCell::default(),
+            zero_sized_ok: false,
         }
     }
 
@@ -169,7 +186,10 @@ unsafe impl<A: Allocator> Allocator for TestBacking<A> {
             self.refused.set(self.refused.get() + 1);
             return Err(AllocError);
         }
-        assert_ne!(layout.size(), 0, "a zero-sized chunk");
+        assert!(
+            self.zero_sized_ok || layout.size() > 0,
+            "a zero-sized chunk"
+        );
         let p = self.inner.allocate(layout)?.cast::<u8>();
         self.allocs.set(self.allocs.get() + 1);
         self.live.borrow_mut().insert(p.as_ptr() as usize, layout);

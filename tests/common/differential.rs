@@ -6,14 +6,13 @@
 // library itself does not use them.
 #![allow(clippy::incompatible_msrv)]
 
-use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::rc::Rc;
-use std::sync::Arc;
 
-use allocator_api2::alloc::Global;
-use stackfirst::StackVec;
+use allocator_api2::alloc::{Allocator, Global};
+use stackfirst::{Arena, Frame, StackVec};
 
+use super::backing::TestBacking;
+use super::model_alloc::ModelAlloc;
 use super::{panic_on_clone, panic_on_drop, Deliberate, Elem, LyingIter};
 
 /// Keeps deliberate panics quiet (and, under libFuzzer, from being reported as crashes); every
@@ -98,7 +97,8 @@ pub enum Op {
     TryExtend(Vec<u8>, usize, Option<usize>),
     TryResize(usize, u8),
     PushWithinCapacity(u8),
-    /// Through `Vec<T>`, `Box<[T]>`, `Rc<[T]>`, `Arc<[T]>`, `Cow` or `[T; 3]` and back.
+    /// Through `[T; 3]`, or a std type the allocator allows (`Vec<T>`, `Box<[T]>`, `Rc<[T]>`,
+    /// `Arc<[T]>`, `Cow`, `VecDeque`), and back.
     Convert(u8),
     /// `move_in` another allocator type and back, `clone_in`, `from_iter_in`.
     Reallocate(Vec<u8>),
@@ -117,7 +117,7 @@ fn clamp(i: usize, len: usize) -> usize {
     }
 }
 
-fn check<T: Elem, const N: usize>(s: &StackVec<T, N>, v: &[T]) {
+fn check<T: Elem, const N: usize, A: Allocator>(s: &StackVec<T, N, A>, v: &[T]) {
     assert_eq!(s.as_slice(), v);
     assert!(s.len() <= s.capacity());
     if !s.spilled() {
@@ -126,11 +126,13 @@ fn check<T: Elem, const N: usize>(s: &StackVec<T, N>, v: &[T]) {
     assert_eq!(s.as_ptr() as usize % std::mem::align_of::<T>(), 0);
 }
 
-/// Runs `ops` on a `StackVec<T, N>` and a `Vec<T>` side by side, comparing after every step;
-/// with `Tracked` elements, checks at the end that every value was dropped exactly once.
-pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
+/// Runs `ops` on a `StackVec<T, N, A>` spilling into `alloc` and a `Vec<T>` side by side,
+/// comparing after every step; with `Tracked` elements, checks at the end that every value was
+/// dropped exactly once.
+pub fn run<T: Elem, const N: usize, A: ModelAlloc>(ops: &[Op], alloc: A) {
     quiet_deliberate_panics();
-    let mut s: StackVec<T, N> = StackVec::new();
+    let take = |s: &mut StackVec<T, N, A>| std::mem::replace(s, StackVec::new_in(alloc.clone()));
+    let mut s = StackVec::<T, N, A>::new_in(alloc.clone());
     let mut v: Vec<T> = Vec::new();
     let mk = |b: &[u8]| b.iter().map(|&x| T::make(x)).collect::<Vec<T>>();
     for op in ops {
@@ -290,29 +292,15 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
                     assert_eq!(s.capacity(), target.min(cap_before));
                 }
             }
-            Op::IntoHeapExact => {
-                let was_spilled = s.spilled();
-                let cap = s.capacity();
-                let heap = std::mem::take(&mut s).into_heap_exact();
-                if was_spilled {
-                    assert_eq!(heap.capacity(), cap);
-                } else if std::mem::size_of::<T>() != 0 {
-                    assert_eq!(heap.capacity(), len);
-                }
-                s = StackVec::from(heap);
-            }
-            Op::IntoBoxedSlice => {
-                let b = std::mem::take(&mut s).into_boxed_slice();
-                assert_eq!(&*b, v.as_slice());
-                s = StackVec::from(b.into_vec());
-            }
+            Op::IntoHeapExact => s = A::escape_vec(take(&mut s)),
+            Op::IntoBoxedSlice => s = A::boxed_vec(take(&mut s)),
             Op::Clone => {
                 let c = s.clone();
                 assert_eq!(c.spilled(), len > StackVec::<T, N>::INLINE_CAPACITY);
                 s = c;
             }
             Op::IntoIterPartial(k) => {
-                let mut it = std::mem::take(&mut s).into_iter();
+                let mut it = take(&mut s).into_iter();
                 let mut itv = std::mem::take(&mut v).into_iter();
                 for _ in 0..k % 10 {
                     assert_eq!(it.next(), itv.next());
@@ -325,7 +313,7 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
                     1 => assert_eq!(it.last(), itv.clone().last()),
                     _ => assert_eq!(it.rev().last(), itv.clone().rev().last()),
                 }
-                s = clone.collect();
+                s = StackVec::from_iter_in(clone, alloc.clone());
                 v = itv.collect();
             }
             Op::SpareCapacityWrite(x) => {
@@ -367,7 +355,7 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
                 assert_eq!(rs.is_err(), rv.is_err());
             }
             Op::FromIter(b) => {
-                s = mk(&b).into_iter().collect();
+                s = StackVec::from_iter_in(mk(&b), alloc.clone());
                 v = mk(&b);
             }
             Op::Collect(b, lo, hi, k) => {
@@ -383,7 +371,7 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
                     hint: (lo % 64, hi.map(|h| h % 64)),
                 };
                 let rs = catch_unwind(AssertUnwindSafe(|| {
-                    lying(items.clone()).collect::<StackVec<T, N>>()
+                    StackVec::<T, N, A>::from_iter_in(lying(items.clone()), alloc.clone())
                 }));
                 let rv = catch_unwind(AssertUnwindSafe(|| lying(items).collect::<Vec<T>>()));
                 match (rs, rv) {
@@ -524,30 +512,25 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
                 }
             }
             Op::Convert(how) => {
-                let taken = std::mem::take(&mut s);
-                s = match how % 7 {
-                    0 => StackVec::from(Vec::from(taken)),
-                    1 => StackVec::from(Box::<[T]>::from(taken)),
-                    2 => StackVec::from(&Rc::<[T]>::from(taken)[..]),
-                    3 => StackVec::from(&mut Arc::<[T]>::from(taken).to_vec()[..]),
-                    4 => StackVec::from(Cow::<[T]>::Owned(taken.into_vec())),
-                    5 => StackVec::from(Cow::Borrowed(&taken[..])),
-                    _ => match (<[T; 3]>::try_from(taken), <[T; 3]>::try_from(v.clone())) {
+                let taken = take(&mut s);
+                s = match how % 8 {
+                    7 => match (<[T; 3]>::try_from(taken), <[T; 3]>::try_from(v.clone())) {
                         (Ok(a), Ok(b)) => {
                             assert_eq!(a, b);
-                            StackVec::from(&a)
+                            StackVec::from_iter_in(a, alloc.clone())
                         }
                         (Err(back), Err(_)) => back,
                         _ => panic!("TryFrom<StackVec> for [T; 3] disagrees with Vec's"),
                     },
+                    _ => A::convert_vec(taken, how),
                 };
             }
             Op::Reallocate(b) => {
-                let moved: StackVec<T, N, &Global> = std::mem::take(&mut s).move_in(&Global);
+                let moved: StackVec<T, N, &Global> = take(&mut s).move_in(&Global);
                 assert_eq!(moved.spilled(), len > StackVec::<T, N>::INLINE_CAPACITY);
                 let cloned: StackVec<T, N, &Global> = moved.clone_in(&Global);
                 assert_eq!(cloned, moved);
-                s = moved.move_in(Global);
+                s = moved.move_in(alloc.clone());
                 s.extend(StackVec::<T, 8, &Global>::from_iter_in(mk(&b), &Global));
                 v.extend(mk(&b));
             }
@@ -557,12 +540,12 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
                         .map(|c| [c[0].clone(), c[1].clone()])
                         .collect::<Vec<_>>()
                 };
-                let ps: StackVec<[T; 2], N> = pairs(&s).into_iter().collect();
+                let ps = StackVec::<[T; 2], N, A>::from_iter_in(pairs(&s), alloc.clone());
                 s = ps.into_flattened();
                 v = pairs(&v).into_flattened();
             }
             Op::CloneFrom(b, k) => {
-                let source: StackVec<T, N> = mk(&b).into_iter().collect();
+                let source = StackVec::<T, N, A>::from_iter_in(mk(&b), alloc.clone());
                 let (cap, buffer) = (s.capacity(), s.as_ptr());
                 panic_on_clone(k % 8);
                 let rs = catch_unwind(AssertUnwindSafe(|| s.clone_from(&source)));
@@ -580,4 +563,17 @@ pub fn run<T: Elem, const N: usize>(ops: &[Op]) {
     drop(s);
     drop(v);
     assert_eq!(super::live(), 0, "a Tracked value leaked");
+}
+
+/// The model with each allocator: the global heap, a [`TestBacking`] (no leak, no layout
+/// mismatch; its `grow` and `shrink` are the trait's, which allocate, copy and free), and a
+/// frame of a growing arena (growth in place at the tip, chunk changes, shrinking in place).
+pub fn run_all<T: Elem, const N: usize>(ops: &[Op]) {
+    run::<T, N, Global>(ops, Global);
+    let ledger = TestBacking::any_size();
+    run::<T, N, &TestBacking>(ops, &ledger);
+    assert_eq!(ledger.live_blocks(), 0, "a block leaked");
+    let mut arena = Arena::new();
+    arena.frame(|f| run::<T, N, &Frame>(ops, &f));
+    assert_eq!(arena.used(), 0);
 }

@@ -11,18 +11,17 @@
 // library itself does not use it.
 #![allow(clippy::incompatible_msrv)]
 
-use std::alloc::Layout;
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::cell::Cell;
 use std::fmt::Write as _;
 use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::ptr::NonNull;
 
-use allocator_api2::alloc::{AllocError, Allocator, Global};
+use allocator_api2::alloc::{Allocator, Global};
 use stackfirst::{Arena, Frame, StackString, StackVec};
 
+use super::backing::TestBacking;
 use super::differential::quiet_deliberate_panics;
+use super::model_alloc::ModelAlloc;
 use super::{panic_message, Deliberate};
 
 /// One step of the string model. Indices and sizes are reduced by [`run`], so any value (a
@@ -146,34 +145,6 @@ fn same<S, V, R: PartialEq + std::fmt::Debug>(
                 |r| format!("{r:?}")
             ),
         ),
-    }
-}
-
-/// How the model turns a string into a heap string and back, per allocator.
-pub trait ModelAlloc: Allocator + Clone {
-    fn escape<const N: usize>(s: StackString<N, Self>) -> StackString<N, Self>;
-}
-
-impl ModelAlloc for Global {
-    fn escape<const N: usize>(s: StackString<N, Self>) -> StackString<N, Self> {
-        let (len, cap, spilled) = (s.len(), s.capacity(), s.spilled());
-        let heap: String = s.into_heap_exact();
-        assert_eq!(heap.capacity(), if spilled { cap } else { len });
-        StackString::from(heap)
-    }
-}
-
-impl<'a, B: ?Sized> ModelAlloc for &'a B
-where
-    &'a B: Allocator,
-{
-    fn escape<const N: usize>(s: StackString<N, Self>) -> StackString<N, Self> {
-        let (len, cap, spilled, alloc) = (s.len(), s.capacity(), s.spilled(), *s.allocator());
-        let heap = s.into_bytes().into_heap_exact();
-        assert_eq!(heap.capacity(), if spilled { cap } else { len });
-        let mut back = StackVec::new_in(alloc);
-        back.extend_from_slice(&heap);
-        StackString::from_utf8(back).expect("UTF-8 went in")
     }
 }
 
@@ -393,7 +364,7 @@ pub fn run<const N: usize, A: ModelAlloc>(ops: &[StrOp], alloc: A) {
                 v = String::from_utf8_lossy(&b).into_owned();
             }
             StrOp::IntoHeapExact => {
-                s = A::escape(std::mem::replace(
+                s = A::escape_string(std::mem::replace(
                     &mut s,
                     StackString::new_in(alloc.clone()),
                 ))
@@ -452,48 +423,13 @@ pub fn run<const N: usize, A: ModelAlloc>(ops: &[StrOp], alloc: A) {
     }
 }
 
-/// An allocator that forwards to the global one and checks that every block is freed once,
-/// with the layout it was allocated with.
-#[derive(Default)]
-pub struct Ledger {
-    live: RefCell<HashMap<usize, Layout>>,
-}
-
-impl Ledger {
-    pub fn live(&self) -> usize {
-        self.live.borrow().len()
-    }
-}
-
-// SAFETY: forwards to `Global`, whose blocks it hands out unchanged; the ledger only observes.
-unsafe impl Allocator for Ledger {
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        let block = Global.allocate(layout)?;
-        self.live
-            .borrow_mut()
-            .insert(block.as_ptr().cast::<u8>() as usize, layout);
-        Ok(block)
-    }
-
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        let recorded = self.live.borrow_mut().remove(&(ptr.as_ptr() as usize));
-        assert_eq!(
-            recorded,
-            Some(layout),
-            "freed with another layout, or twice"
-        );
-        // SAFETY: the caller's contract, and the block came from `Global` with this layout.
-        unsafe { Global.deallocate(ptr, layout) }
-    }
-}
-
-/// The model with each allocator: the global heap, a [`Ledger`] (no leak, no layout mismatch),
-/// and an arena frame.
+/// The model with each allocator: the global heap, a [`TestBacking`] (no leak, no layout
+/// mismatch), and an arena frame.
 pub fn run_all<const N: usize>(ops: &[StrOp]) {
     run::<N, Global>(ops, Global);
-    let ledger = Ledger::default();
-    run::<N, &Ledger>(ops, &ledger);
-    assert_eq!(ledger.live(), 0, "a block leaked");
+    let ledger = TestBacking::any_size();
+    run::<N, &TestBacking>(ops, &ledger);
+    assert_eq!(ledger.live_blocks(), 0, "a block leaked");
     let mut memory = vec![MaybeUninit::uninit(); 1 << 20];
     let mut arena = Arena::from_memory(&mut memory);
     arena.frame(|f| run::<N, &Frame>(ops, &f));
