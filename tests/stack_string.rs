@@ -686,15 +686,24 @@ fn try_write_fmt_appends_all_or_nothing() {
         (e.kind(), s.as_str()),
         (TryReserveErrorKind::CapacityExceeded, "z")
     );
-    // A `Display` that fails on its own panics, as `format!` does.
+    // A `Display` that fails on its own panics, as `format!` does; one that panics unwinds.
+    // Either way the text written before is cut back (regression: only a refusal cut it back,
+    // so a panic kept it; helper-80's sweep found it with an allocator that unwinds).
     quiet();
+    let mut s = StackString::<8>::from("z");
     assert_eq!(
         panic_of(|| {
-            let mut s = StackString::<32, NoHeap>::new();
-            let _ = s.try_write_fmt(format_args!("{Fails}"));
+            let _ = s.try_write_fmt(format_args!("{}{Fails}", "past eight bytes"));
         }),
         "a formatting trait implementation returned an error"
     );
+    assert_eq!(
+        panic_of(|| {
+            let _ = s.try_write_fmt(format_args!("{}{Panics}", "past eight bytes"));
+        }),
+        "Display panics"
+    );
+    assert_eq!(s, "z");
 }
 
 /// `&NoHeap` cannot grow either: full, not out of memory (which would abort the process).
@@ -1128,6 +1137,16 @@ impl std::fmt::Display for SwallowsAll {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let _ = f.write_str("0123456789");
         Ok(())
+    }
+}
+
+/// A `Display` that panics, after writing two bytes.
+struct Panics;
+
+impl std::fmt::Display for Panics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ab")?;
+        panic!("Display panics")
     }
 }
 

@@ -140,6 +140,8 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     ///
     /// # Panics
     /// If a formatting trait implementation returns an error of its own, as `format!` does.
+    /// The string is as it was before the call then too, and when a formatting trait
+    /// implementation or the allocator panics.
     ///
     /// # Examples
     /// A log line in a fixed arena frame:
@@ -159,16 +161,30 @@ impl<const N: usize, A: Allocator> StackString<N, A> {
     /// ```
     #[inline]
     pub fn try_write_fmt(&mut self, args: fmt::Arguments<'_>) -> Result<(), TryReserveError> {
-        let len = self.len();
-        match write_recorded(self, args) {
-            Ok(()) => Ok(()),
-            Err(refused) => {
+        /// Cuts the string back to `len` when dropped: on an error, and when a formatting
+        /// trait implementation or the allocator unwinds.
+        struct Undo<'a, const N: usize, A: Allocator> {
+            s: &'a mut StackString<N, A>,
+            len: usize,
+        }
+        impl<const N: usize, A: Allocator> Drop for Undo<'_, N, A> {
+            fn drop(&mut self) {
                 // Whole `str`s were appended after `len`: it is on a char boundary.
-                self.truncate(len);
-                match refused {
-                    Some(refused) => Err(refused),
-                    None => format_failed(false),
-                }
+                self.s.truncate(self.len);
+            }
+        }
+        let undo = Undo {
+            len: self.len(),
+            s: self,
+        };
+        match write_recorded(undo.s, args) {
+            Ok(()) => {
+                core::mem::forget(undo);
+                Ok(())
+            }
+            Err(refused) => {
+                drop(undo);
+                refused.map_or_else(|| format_failed(false), Err)
             }
         }
     }
