@@ -53,7 +53,11 @@ where
     /// assert_eq!((heap.as_str(), heap.capacity()), ("longer than eight bytes", 23));
     /// ```
     fn from(s: StackString<N, &'a B>) -> Self {
-        String::from(s.as_str())
+        let heap = String::from(s.as_str());
+        // Freed while the copy is a local: if `deallocate` unwinds, the copy is dropped too. A
+        // value being returned would be leaked (rust-lang/rust#47949).
+        drop(s);
+        heap
     }
 }
 
