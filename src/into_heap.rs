@@ -18,6 +18,11 @@ mod sealed {
 /// can hand over. Implemented for [`Global`] (giving std's `Vec<T>` and `Box<[T]>`) and for every
 /// borrowed allocator `&A` that is an allocator (`&bumpalo::Bump`, `&Frame`, `&Global`: giving `allocator_api2`'s `Vec<T, &A>` and `Box<[T], &A>`).
 ///
+/// Those types are allocator-api2's, with its defects (measured in 0.2.21): the `IntoIter` of
+/// its `Vec` drops zero-sized elements aligned to more than 1 twice when taken from the back
+/// (`next_back`), and its `shrink_to_fit` of an empty vector leaks the buffer. `StackVec`'s own
+/// methods do neither.
+///
 /// # Examples
 /// ```
 /// use stackfirst::StackVec;
