@@ -124,11 +124,11 @@ where
         // allocator-api2's `Box` hands even a zero-sized block to `deallocate` when dropped, and
         // the vector's pointer is dangling, never allocated: so the box takes a zero-sized block
         // of `alloc`. An allocator that refuses one (`NoHeap`) gets the dangling pointer back,
-        // as it does from allocator-api2's own boxes of zero-sized values.
+        // as it does from allocator-api2's own boxes of zero-sized values. Asked while the
+        // vector still owns its elements, which it drops if the allocator unwinds.
+        let block = vec.allocator().allocate(Layout::new::<[T; 0]>());
         let (dangling, len, _, alloc) = vec.into_raw_parts_with_alloc();
-        let ptr = alloc
-            .allocate(Layout::new::<[T; 0]>())
-            .map_or(dangling, |block| block.cast::<T>().as_ptr());
+        let ptr = block.map_or(dangling, |block| block.cast::<T>().as_ptr());
         let slice = core::ptr::slice_from_raw_parts_mut(ptr, len);
         // SAFETY: `ptr` is non-null and aligned for `T` (a block of `alloc` with the layout of
         // `[T; 0]`, or the vector's dangling pointer), and `[T; len]` has size 0 (`len` is 0 or
