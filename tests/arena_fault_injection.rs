@@ -20,8 +20,7 @@ mod common;
 
 use std::alloc::Layout;
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::marker::PhantomData;
 use std::mem::{self, MaybeUninit};
 use std::panic::{panic_any, resume_unwind};
@@ -32,6 +31,7 @@ use stackfirst::allocator_api2::vec::Vec as AVec;
 use stackfirst::{Arena, ArenaError, ArenaErrorKind, Frame, FrameBox, StackVec, SyncArena};
 
 use common::backing::{Heap, TestBacking};
+use common::fault_sweep::{assert_none, Sweep};
 use common::{caught, live, panic_message, Deliberate, Tracked};
 
 /// What an armed fault does to the call it hits.
@@ -962,64 +962,31 @@ fn drive<A: Allocator>(
     Ok((result, seen))
 }
 
-/// Runs every op from every start without a fault, then with each mode at k = 0, 1, ... until
-/// the fault no longer fires (every `FAULT_INJECTION_STRIDE`-th k: `.ci/run` sets it under
-/// valgrind, where the whole sweep takes minutes). Returns the failures; prints what the faults
-/// made the ops do.
+/// Runs every op from every start without a fault, then with each mode at every k (see
+/// [`Sweep::faults`]). Returns the failures; prints what the faults made the ops do.
 fn sweep(label: &str, ops: &[Op]) -> Vec<String> {
-    let stride = std::env::var("FAULT_INJECTION_STRIDE").map_or(1, |s| s.parse().unwrap());
-    let (mut failures, mut runs) = (Vec::new(), 0);
-    let mut seen: BTreeMap<&str, BTreeSet<(Mode, String)>> = BTreeMap::new();
+    let mut sweep = Sweep::new();
     // The quiet panic hook and the first `Tracked` allocate for good: made before any run.
     let _ = caught(|| panic_any(Deliberate));
     drop(Tracked::new(0));
     for start in STARTS {
         for op in ops {
             let at = format!("{label} from {start:?}: {}", op.name);
-            let mut run = |fault, reference| {
-                runs += 1;
+            let run = |fault, reference| {
                 caught(|| run_case(start, op, fault, reference))
                     .unwrap_or_else(|p| Err(format!("panicked: {}", panic_message(&*p))))
             };
-            let reference = match run(None, None) {
-                Ok(r) => r,
-                Err(e) => {
-                    failures.push(format!("{at}, no fault: {e}"));
-                    continue;
-                }
+            let Some(reference) = sweep.reference(&at, run(None, None)) else {
+                continue;
             };
             for &mode in start.modes() {
-                for k in (0..).step_by(stride) {
-                    match run(Some((mode, k)), Some(&reference)) {
-                        Ok(r) if !r.fired => break,
-                        Ok(r) => {
-                            seen.entry(op.name).or_default().insert((mode, r.seen));
-                        }
-                        Err(e) => failures.push(format!("{at}, {mode:?} at call {k}: {e}")),
-                    }
-                    if k >= 1000 {
-                        failures.push(format!("{at}, {mode:?}: more than 1000 calls"));
-                        break;
-                    }
-                }
+                sweep.faults(&at, op.name, mode, 1000, |k| {
+                    run(Some((mode, k)), Some(&reference)).map(|r| (r.fired, r.seen))
+                });
             }
         }
     }
-    let mut summary = format!("{label}: {runs} runs, {} failures\n", failures.len());
-    for (name, s) in &seen {
-        let _ = writeln!(summary, "  {label} {name}: {s:?}");
-    }
-    eprint!("{summary}");
-    failures
-}
-
-fn assert_none(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    sweep.finish(label)
 }
 
 #[test]

@@ -10,7 +10,7 @@ mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::mem;
 use std::panic::panic_any;
@@ -19,6 +19,7 @@ use std::ptr::NonNull;
 use stackfirst::allocator_api2::alloc::{AllocError, Allocator, Global};
 use stackfirst::{stack_concat, stack_format, stack_vec, StackString, StackVec};
 
+use common::fault_sweep::{assert_none, Sweep};
 use common::{caught, live, panic_message, Deliberate, Elem, LyingIter, Pair, Tracked};
 
 /// The system allocator, counting this thread's live blocks: a value the crate leaks on the
@@ -581,11 +582,10 @@ fn warm_up<S: Subject>(states: &[State<S>]) {
     states.iter().for_each(|(_, make)| drop(make()));
 }
 
-/// Runs every op from every state without a fault, then with each mode at k = 0, 1, ... until
-/// the fault no longer fires. Returns the failures; prints which states the faults left.
+/// Runs every op from every state without a fault, then with each mode at every k (see
+/// [`Sweep::faults`]). Returns the failures; prints which states the faults left.
 fn sweep<S: Subject>(label: &str, states: &[State<S>], ops: &[Op<S>]) -> Vec<String> {
-    let (mut failures, mut runs) = (Vec::new(), 0);
-    let mut seen: BTreeMap<&str, BTreeSet<(Mode, Seen)>> = BTreeMap::new();
+    let mut sweep = Sweep::new();
     warm_up(states);
     for &(state, make) in states {
         if make().is_none() {
@@ -593,50 +593,20 @@ fn sweep<S: Subject>(label: &str, states: &[State<S>], ops: &[Op<S>]) -> Vec<Str
         }
         for op in ops {
             let at = format!("{label} from {state}: {}", op.name);
-            runs += 1;
-            let reference = match run_case(make, op, None, None) {
-                Ok(r) => r,
-                Err(e) => {
-                    failures.push(format!("{at}, no fault: {e}"));
-                    continue;
-                }
+            let Some(reference) = sweep.reference(&at, run_case(make, op, None, None)) else {
+                continue;
             };
             for mode in [Mode::Panic, Mode::PanicAfterFree, Mode::Fail] {
                 if mode == Mode::Fail && !op.fallible {
                     continue;
                 }
-                for k in 0.. {
-                    runs += 1;
-                    match run_case(make, op, Some((mode, k)), Some(&reference)) {
-                        Ok(r) if !r.fired => break,
-                        Ok(r) => {
-                            seen.entry(op.name).or_default().insert((mode, r.seen));
-                        }
-                        Err(e) => failures.push(format!("{at}, {mode:?} at call {k}: {e}")),
-                    }
-                    if k == 100 {
-                        failures.push(format!("{at}, {mode:?}: more than 100 calls"));
-                        break;
-                    }
-                }
+                sweep.faults(&at, op.name, mode, 100, |k| {
+                    run_case(make, op, Some((mode, k)), Some(&reference)).map(|r| (r.fired, r.seen))
+                });
             }
         }
     }
-    let mut summary = format!("{label}: {runs} runs, {} failures\n", failures.len());
-    for (name, s) in &seen {
-        let _ = writeln!(summary, "  {name}: {s:?}");
-    }
-    eprint!("{summary}");
-    failures
-}
-
-fn assert_none(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    sweep.finish(label)
 }
 
 const fn inline_cap<E, const N: usize>() -> usize {

@@ -5,6 +5,7 @@
 pub mod arena_model;
 pub mod backing;
 pub mod differential;
+pub mod fault_sweep;
 pub mod model_alloc;
 pub mod string_model;
 
