@@ -32,7 +32,7 @@ use stackfirst::{Arena, ArenaError, ArenaErrorKind, Frame, FrameBox, StackVec, S
 
 use common::backing::{Heap, TestBacking};
 use common::fault_sweep::{assert_none, Sweep};
-use common::{caught, live, panic_message, Deliberate, Tracked};
+use common::{caught, live, panic_message, Aligned, Deliberate, Elem, Tracked};
 
 /// What an armed fault does to the call it hits.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -191,71 +191,26 @@ unsafe impl Allocator for Faulty<'_> {
     }
 }
 
-/// An element type under test, made from a seed.
-trait Item: Clone + fmt::Debug + 'static {
-    fn make(seed: usize) -> Self;
-    fn key(&self) -> u8;
-}
-
-impl Item for u8 {
-    fn make(seed: usize) -> Self {
-        seed as u8
-    }
-    fn key(&self) -> u8 {
-        *self
-    }
-}
-
-impl Item for () {
-    fn make(_: usize) -> Self {}
-    fn key(&self) -> u8 {
-        0
-    }
-}
-
-impl Item for Tracked {
-    fn make(seed: usize) -> Self {
-        Tracked::new(seed as u64)
-    }
-    fn key(&self) -> u8 {
-        self.value as u8
-    }
-}
-
-/// Over-aligned, and `Copy` (for the copying methods).
-#[derive(Clone, Copy, Debug)]
-#[repr(align(64))]
-struct Wide(u8);
-
-impl Item for Wide {
-    fn make(seed: usize) -> Self {
-        Wide(seed as u8)
-    }
-    fn key(&self) -> u8 {
-        self.0
-    }
-}
-
 /// An element whose `Clone`, `Default` and `Drop` are user code that may unwind; the layout of
 /// `T`'s.
 #[derive(Debug)]
 #[repr(transparent)]
 struct Probe<T>(T);
 
-impl<T: Item> Probe<T> {
+impl<T: Elem + 'static> Probe<T> {
     fn make(seed: usize) -> Self {
-        Probe(T::make(seed))
+        Probe(T::make(seed as u8))
     }
 }
 
-impl<T: Item> Clone for Probe<T> {
+impl<T: Elem + 'static> Clone for Probe<T> {
     fn clone(&self) -> Self {
         user();
         Probe(self.0.clone())
     }
 }
 
-impl<T: Item> Default for Probe<T> {
+impl<T: Elem + 'static> Default for Probe<T> {
     fn default() -> Self {
         user();
         Probe(T::make(7))
@@ -289,7 +244,7 @@ fn items<T>(n: usize, claim: Option<usize>) -> Items<T> {
     }
 }
 
-impl<T: Item> Iterator for Items<T> {
+impl<T: Elem + 'static> Iterator for Items<T> {
     type Item = Probe<T>;
     fn next(&mut self) -> Option<Probe<T>> {
         (self.next < self.n).then(|| {
@@ -304,7 +259,7 @@ impl<T: Item> Iterator for Items<T> {
     }
 }
 
-impl<T: Item> ExactSizeIterator for Items<T> {
+impl<T: Elem + 'static> ExactSizeIterator for Items<T> {
     fn len(&self) -> usize {
         self.claim.unwrap_or(self.n - self.next)
     }
@@ -352,7 +307,7 @@ fn made<B>(value: B, keys: impl FnOnce(&B) -> Vec<u8>) -> Out {
     Ok(k)
 }
 
-fn keys<'a, T: Item>(it: impl IntoIterator<Item = &'a Probe<T>>) -> Vec<u8> {
+fn keys<'a, T: Elem + 'static>(it: impl IntoIterator<Item = &'a Probe<T>>) -> Vec<u8> {
     it.into_iter().map(|p| p.0.key()).collect()
 }
 
@@ -365,7 +320,7 @@ const fn n<T>() -> usize {
 }
 
 /// Boxes `n` single values, one call each (`make(f, i)`), the way the single-value methods do.
-fn singles<'f, T: Item>(
+fn singles<'f, T: Elem + 'static>(
     mut make: impl FnMut(usize) -> Result<FrameBox<'f, Probe<T>>, ArenaError>,
 ) -> Out {
     let mut boxes = Vec::new();
@@ -377,7 +332,7 @@ fn singles<'f, T: Item>(
 
 /// `alloc_iter` / `try_alloc_iter` of `n` elements claiming `CLAIM` as lower bound (`usize::MAX`:
 /// the truth; 1 and 0: too few; a half of the address space: too many).
-fn collect<T: Item, const CLAIM: usize, const TRY: bool>(f: &mut Frame<'_>) -> Out {
+fn collect<T: Elem + 'static, const CLAIM: usize, const TRY: bool>(f: &mut Frame<'_>) -> Out {
     let claim = (CLAIM != usize::MAX).then_some(CLAIM);
     let it = items::<T>(n::<T>(), claim);
     let b = if TRY {
@@ -390,7 +345,7 @@ fn collect<T: Item, const CLAIM: usize, const TRY: bool>(f: &mut Frame<'_>) -> O
 
 /// `alloc_iter_exact` claiming `n + EXTRA - LESS` elements: a shorter slice when it claims more,
 /// and no more taken than claimed; nothing taken when refused.
-fn collect_exact<T: Item, const EXTRA: usize, const LESS: usize, const TRY: bool>(
+fn collect_exact<T: Elem + 'static, const EXTRA: usize, const LESS: usize, const TRY: bool>(
     f: &mut Frame<'_>,
 ) -> Out {
     let (n, claim) = (n::<T>(), n::<T>() + EXTRA - LESS);
@@ -410,7 +365,7 @@ fn collect_exact<T: Item, const EXTRA: usize, const LESS: usize, const TRY: bool
     made(b, |b| keys(&**b))
 }
 
-fn elem_ops<T: Item>() -> Vec<Op> {
+fn elem_ops<T: Elem + 'static>() -> Vec<Op> {
     vec![
         op("alloc, one by one", false, |f| {
             singles::<T>(|i| Ok(f.alloc(Probe::make(i))))
@@ -584,10 +539,10 @@ fn elem_ops<T: Item>() -> Vec<Op> {
 }
 
 /// Three copies, each larger than the last chunk held.
-fn copies<C: Item + Copy, const TRY: bool>(f: &mut Frame<'_>) -> Out {
+fn copies<C: Elem + Copy + 'static, const TRY: bool>(f: &mut Frame<'_>) -> Out {
     let mut out = Vec::new();
     for i in 1..4 {
-        let src: Vec<C> = (0..i * n::<C>() / 2).map(C::make).collect();
+        let src: Vec<C> = (0..i * n::<C>() / 2).map(|i| C::make(i as u8)).collect();
         let copied = if TRY {
             f.try_alloc_slice_copy(&src).map_err(refused)?
         } else {
@@ -598,7 +553,7 @@ fn copies<C: Item + Copy, const TRY: bool>(f: &mut Frame<'_>) -> Out {
     Ok(out)
 }
 
-fn fill_copy<C: Item + Copy, const TRY: bool>(f: &mut Frame<'_>) -> Out {
+fn fill_copy<C: Elem + Copy + 'static, const TRY: bool>(f: &mut Frame<'_>) -> Out {
     let copied = if TRY {
         f.try_alloc_slice_fill_copy(n::<C>(), C::make(5))
             .map_err(refused)?
@@ -628,14 +583,22 @@ fn byte_ops() -> Vec<Op> {
     vec![
         op("alloc_slice_copy of u8", false, copies::<u8, false>),
         op("try_alloc_slice_copy of u8", true, copies::<u8, true>),
-        op("alloc_slice_copy of Wide", false, copies::<Wide, false>),
-        op("try_alloc_slice_copy of Wide", true, copies::<Wide, true>),
+        op(
+            "alloc_slice_copy of Aligned",
+            false,
+            copies::<Aligned, false>,
+        ),
+        op(
+            "try_alloc_slice_copy of Aligned",
+            true,
+            copies::<Aligned, true>,
+        ),
         op("alloc_slice_copy of ()", false, copies::<(), false>),
         op("alloc_slice_fill_copy of u8", false, fill_copy::<u8, false>),
         op(
-            "try_alloc_slice_fill_copy of Wide",
+            "try_alloc_slice_fill_copy of Aligned",
             true,
-            fill_copy::<Wide, true>,
+            fill_copy::<Aligned, true>,
         ),
         op("alloc_str", false, |f| {
             let s = [f.alloc_str(TEXT), f.alloc_str(&TEXT[..40])];
@@ -883,7 +846,7 @@ fn drive<A: Allocator>(
         // The arena still allocates, across chunks, apart from the live blocks.
         let more = parent.alloc_slice_fill_with(2, |i| Tracked::new(2000 + i as u64));
         let big = parent.alloc_slice_fill_copy(700, 0x5au8);
-        let wide = parent.alloc(Wide(9));
+        let wide = parent.alloc(Aligned(9));
         let span = |p: *const u8, bytes: usize| (p as usize, bytes);
         let mut blocks = vec![
             span(kept.as_ptr().cast(), mem::size_of_val(&*kept)),
@@ -1006,7 +969,7 @@ fn arena_of_zero_sized() {
 
 #[test]
 fn arena_of_64_byte_aligned() {
-    assert_none(sweep("Wide", &elem_ops::<Wide>()));
+    assert_none(sweep("Aligned", &elem_ops::<Aligned>()));
 }
 
 #[test]

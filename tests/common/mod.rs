@@ -347,8 +347,8 @@ impl Elem for String {
     }
 }
 
-/// 64-byte aligned: checks over-aligned inline storage.
-#[derive(Clone, PartialEq, Debug)]
+/// 64-byte aligned: checks over-aligned inline storage (`Copy`, for the arena's copying methods).
+#[derive(Clone, Copy, PartialEq, Debug)]
 #[repr(align(64))]
 pub struct Aligned(pub u8);
 
