@@ -91,7 +91,7 @@ differential! {
     u8_0: u8, 0; u8_8: u8, 8; u8_32: u8, 32; u8_64: u8, 64;
     u64_0: u64, 0; u64_8: u64, 8; u64_32: u64, 32; u64_64: u64, 64;
     pair_0: Pair, 0; pair_8: Pair, 8; pair_32: Pair, 32; pair_64: Pair, 64;
-    zst_0: (), 0; zst_32: (), 32;
+    zst_0: (), 0; zst_32: (), 32; counted_zst_0: common::Zst, 0; counted_zst_32: common::Zst, 32;
     tracked_0: Tracked, 0; tracked_8: Tracked, 8; tracked_32: Tracked, 32; tracked_64: Tracked, 64;
     string_0: String, 0; string_8: String, 8; string_32: String, 32; string_64: String, 64;
     aligned_0: common::Aligned, 0; aligned_64: common::Aligned, 64; aligned_256: common::Aligned, 256;
