@@ -131,7 +131,7 @@ impl<'f> Frame<'f> {
     /// let mut memory = [MaybeUninit::uninit(); 64];
     /// Arena::from_memory(&mut memory).frame(|f| {
     ///     let p = f.alloc_layout(Layout::new::<u64>());
-    ///     assert_eq!(p.as_ptr() as usize % 8, 0);
+    ///     assert_eq!(p.as_ptr() as usize % align_of::<u64>(), 0);
     /// });
     /// ```
     #[inline]

@@ -328,6 +328,8 @@ fn capacity_overflow_is_an_error_and_changes_nothing() {
     assert_eq!(v, [1, 2, 3]);
 }
 
+/// 64-bit only: a 32-bit process may well be granted `isize::MAX` bytes (2 GiB).
+#[cfg(target_pointer_width = "64")]
 #[test]
 fn representable_but_impossible_allocation_is_an_alloc_error() {
     // `isize::MAX` bytes is a valid layout that no machine has: the allocator says no.

@@ -613,7 +613,7 @@ fn zero_sized_layouts_consume_no_memory_in_a_frame() {
         assert!(empty.is_empty());
         assert_eq!(
             f.used(),
-            8,
+            core::mem::align_of::<u64>(),
             "an empty slice copy takes at most its alignment's padding"
         );
     });
