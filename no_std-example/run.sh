@@ -17,16 +17,11 @@ unset CARGO_TARGET_DIR
 out=$root/target/bench-out/m4
 mkdir -p "$out"
 
-if ! command -v qemu-system-arm >/dev/null || ! command -v gcc >/dev/null ||
-  ! ls /usr/src/rustc-*/library/core >/dev/null 2>&1 || [ ! -x /usr/bin/cargo ] || [ ! -e "$(readlink -f /usr/bin/rust-lld)" ]; then
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends rustc-web cargo-web rust-web-src rust-web-llvm qemu-system-arm gcc libc6-dev
-  apt-get install -y -q --no-install-recommends "$(readlink /usr/bin/rust-lld)"
-fi
-# Debian's toolchain, not rustup's: its library source matches it, which -Zbuild-std needs.
-export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
-cargo=/usr/bin/cargo
-$RUSTC --version
+. "$root/.ci/debian-rust.sh"
+debian_rust rust-web-llvm qemu-system-arm gcc libc6-dev
+# rust-lld links the firmware: a link to the lld package that rust-web-llvm names.
+[ -e "$(readlink -f /usr/bin/rust-lld)" ] ||
+  { apt-get update -q && apt-get install -y -q --no-install-recommends "$(readlink /usr/bin/rust-lld)"; }
 
 echo "--- the crate alone for thumbv7em-none-eabihf: without alloc, then with"
 (cd "$root" && $cargo build -q --lib -p stackfirst --target thumbv7em-none-eabihf -Zbuild-std=core \
