@@ -380,7 +380,6 @@ impl<const BYTES: usize> SyncArena<BYTES> {
     }
 }
 
-#[cfg(not(loom))]
 impl<const BYTES: usize> Default for SyncArena<BYTES> {
     fn default() -> Self {
         Self::new()
