@@ -156,10 +156,15 @@ fn slot(site: &'static Location<'static>, elem_size: usize) -> Option<&'static S
 }
 
 /// A vector's call site, and whether the vector spilled and then moved back inline (bit 0 of
-/// the pointer, free because a `Location` is at least 4-byte aligned): at its exit it counts as
-/// having spilled.
+/// the pointer, free because a `Location` is aligned to at least 2: it holds a pointer, and the
+/// assertion below holds the build to it): at its exit it counts as having spilled.
 #[derive(Clone, Copy)]
 pub(crate) struct Site(NonNull<Location<'static>>);
+
+const _: () = assert!(
+    align_of::<Location<'static>>() >= 2,
+    "the spill report keeps a flag in bit 0 of a `Location`'s address"
+);
 
 // SAFETY: a pointer to an immutable `'static` `Location` (which is `Send` and `Sync`) and a bit.
 unsafe impl Send for Site {}
