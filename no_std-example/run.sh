@@ -23,11 +23,23 @@ debian_rust rust-web-llvm qemu-system-arm gcc libc6-dev
 [ -e "$(readlink -f /usr/bin/rust-lld)" ] ||
   { apt-get update -q && apt-get install -y -q --no-install-recommends "$(readlink /usr/bin/rust-lld)"; }
 
-echo "--- the crate alone for thumbv7em-none-eabihf: without alloc, then with"
-(cd "$root" && $cargo build -q --lib -p stackfirst --target thumbv7em-none-eabihf -Zbuild-std=core \
-  --no-default-features --target-dir "$here/target/crate-check")
-(cd "$root" && $cargo build -q --lib -p stackfirst --target thumbv7em-none-eabihf -Zbuild-std=core,alloc \
-  --target-dir "$here/target/crate-check")
+# The Cortex-M0 (thumbv6m) has no compare-and-swap: the crate must build there without the
+# spill report (SyncArena and Arc conversions are left out), and the report must refuse clearly.
+for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+  echo "--- the crate alone for $target: without alloc, then with, then with the optional traits"
+  (cd "$root" && $cargo build -q --lib -p stackfirst --target $target -Zbuild-std=core \
+    --no-default-features --target-dir "$here/target/crate-check")
+  (cd "$root" && $cargo build -q --lib -p stackfirst --target $target -Zbuild-std=core,alloc \
+    --target-dir "$here/target/crate-check")
+  (cd "$root" && $cargo build -q --lib -p stackfirst --target $target -Zbuild-std=core,alloc \
+    --features serde,zeroize,defmt --target-dir "$here/target/crate-check")
+done
+if report=$(cd "$root" && $cargo build -q --lib -p stackfirst --target thumbv6m-none-eabi -Zbuild-std=core,alloc \
+  --features spill-report --target-dir "$here/target/crate-check" 2>&1); then
+  echo "the spill report built on thumbv6m, which has no compare-and-swap"; exit 1
+fi
+grep -q "the \`spill-report\` feature needs atomic compare-and-swap" <<<"$report" ||
+  { echo "$report"; echo "the spill report's refusal on thumbv6m is not the crate's own message"; exit 1; }
 
 echo "--- firmware and QEMU plugin"
 # The bulk rows run in a firmware of their own (same target dir: only the firmware crate

@@ -54,7 +54,9 @@
 //! * `spill-report`: per-call-site spill statistics and the inline budget each site needs
 //!   (`stackfirst::spill_report()`); absent (no field, no instruction) when off. It adds two
 //!   words to every `StackVec` (64 bytes instead of 48 for `StackVec<u64>`; padded to `T`'s
-//!   alignment if that is larger): enable it in the final binary, not in a library.
+//!   alignment if that is larger): enable it in the final binary, not in a library. Its
+//!   lock-free table needs atomic compare-and-swap, which some targets lack (the Cortex-M0's
+//!   `thumbv6m-none-eabi`, `riscv32imc-unknown-none-elf`): there the feature is a compile error.
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
@@ -110,6 +112,11 @@ mod raw;
 mod region;
 #[cfg(feature = "spill-report")]
 pub mod spill_report;
+#[cfg(all(feature = "spill-report", not(target_has_atomic = "ptr")))]
+compile_error!(
+    "the `spill-report` feature needs atomic compare-and-swap on pointers \
+     (`target_has_atomic = \"ptr\"`), which this target does not have"
+);
 pub mod stack_string;
 mod stack_vec;
 #[cfg(target_has_atomic = "ptr")]
