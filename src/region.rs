@@ -64,11 +64,12 @@ pub(crate) struct Mark {
 /// * `home` is where [`reset`](Self::reset) starts over: the caller's memory, or the first heap
 ///   chunk of an arena without caller memory (or `fixed` while it has none).
 /// * `allocated` is the size of all heap chunks held; no chunk is taken that would bring it
-///   past the ceiling: `limit` (none: `usize::MAX`) capped at `isize::MAX`, so that a chunk
-///   within it is a valid `Layout` size without a test of its own. A limit set below
-///   `allocated` only stops further chunks.
-/// * `headroom` is the ceiling minus `allocated` (zero if that is negative): what the next
-///   chunk may take, kept so that taking one is one compare.
+///   past `limit` (none: `usize::MAX`). A limit set below `allocated` only stops further
+///   chunks.
+/// * `headroom` is `limit` minus `allocated` (zero if that is negative): what the limit lets
+///   the next chunk take, kept so that taking one is one compare. (The total is not capped at
+///   `isize::MAX`, only each chunk, where it is taken: on a 32-bit target chunks of more than
+///   2 GiB in all fit in the address space.)
 /// * `in_backing` is set while the backing allocator is being asked for a chunk, and the slow
 ///   path refuses every request meanwhile: a backing allocator that allocates in this very
 ///   arena must not take or enter a chunk while the list is changed around its call.
@@ -148,7 +149,7 @@ impl Region {
             chunks: Cell::new(None),
             allocated: Cell::new(0),
             limit: Cell::new(None),
-            headroom: Cell::new(isize::MAX as usize),
+            headroom: Cell::new(usize::MAX),
             in_backing: Cell::new(false),
             grow,
             failure: Cell::new(ArenaErrorKind::Exhausted),
@@ -216,11 +217,7 @@ impl Region {
     /// Sets `headroom` from `limit` and `allocated` (after either changed other than by taking
     /// a chunk).
     pub(crate) fn update_headroom(&self) {
-        let ceiling = self
-            .limit
-            .get()
-            .unwrap_or(usize::MAX)
-            .min(isize::MAX as usize);
+        let ceiling = self.limit.get().unwrap_or(usize::MAX);
         self.headroom
             .set(ceiling.saturating_sub(self.allocated.get()));
     }

@@ -833,3 +833,85 @@ fn results_drop_their_elements_when_the_callers_iterator_or_closure_panics_on_dr
         assert_eq!(live(), 0, "{name}: its elements were never dropped");
     }
 }
+
+/// A backing allocator over the global heap that counts its calls and never holds two blocks
+/// of 256 MiB or more at once (it refuses the second), so that a test never has more than one
+/// gigabyte-sized block alive in the 4 GiB address space.
+#[cfg(target_pointer_width = "32")]
+struct OneBigBlock {
+    calls: Cell<usize>,
+    big_live: Cell<bool>,
+}
+
+#[cfg(target_pointer_width = "32")]
+const BIG: usize = 256 << 20;
+
+#[cfg(target_pointer_width = "32")]
+// SAFETY: forwards to `Global`, or refuses; `deallocate` gets back only what `Global` granted.
+unsafe impl Allocator for OneBigBlock {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        self.calls.set(self.calls.get() + 1);
+        if layout.size() >= BIG {
+            if self.big_live.get() {
+                return Err(AllocError);
+            }
+            let block = Global.allocate(layout)?;
+            self.big_live.set(true);
+            return Ok(block);
+        }
+        Global.allocate(layout)
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        if layout.size() >= BIG {
+            self.big_live.set(false);
+        }
+        // SAFETY: a block `Global` granted with this layout (the caller's contract).
+        unsafe { Global.deallocate(ptr, layout) }
+    }
+}
+
+/// Each chunk of a growing arena is at most `isize::MAX` bytes (a valid `Layout`), but not
+/// their total: on a 32-bit target, an arena holding a 1.06 GiB chunk asks its backing allocator
+/// for another of 1 GiB, which a 32-bit process can hold (an arena used to cap the total at
+/// `isize::MAX` and reported `BackingFailed` without asking; a limit of 3 GiB changed nothing).
+/// This backing allocator refuses the second block, to keep one gigabyte alive at a time.
+#[cfg(target_pointer_width = "32")]
+#[test]
+fn arena_asks_the_backing_allocator_once_its_chunks_total_past_isize_max() {
+    let backing = OneBigBlock {
+        calls: Cell::new(0),
+        big_live: Cell::new(false),
+    };
+    let first = Layout::from_size_align((1 << 30) + (64 << 20), 16).unwrap();
+    let second = Layout::from_size_align(1 << 30, 16).unwrap();
+    let mut arena = Arena::new_in(&backing);
+    arena.frame(|f| {
+        f.try_alloc_layout(first)
+            .expect("precondition: this 32-bit process could not allocate 1.06 GiB");
+        assert!(f.capacity() > (1 << 30));
+        let before = backing.calls.get();
+        let err = f.try_alloc_layout(second).unwrap_err();
+        assert_eq!(err.kind(), ArenaErrorKind::BackingFailed);
+        assert!(
+            backing.calls.get() > before,
+            "{err}: the backing allocator was never asked for a chunk of {} bytes (the arena \
+             holds {} bytes of chunks; their total, not one chunk, passes isize::MAX)",
+            second.size(),
+            f.capacity(),
+        );
+    });
+    // With a limit that the two chunks stay well under, the same: no `LimitReached`, and the
+    // backing allocator must be asked.
+    arena.set_allocation_limit(Some(3 << 30));
+    arena.frame(|f| {
+        f.try_alloc_layout(first).unwrap(); // the spare chunk, reused
+        let before = backing.calls.get();
+        let err = f.try_alloc_layout(second).unwrap_err();
+        assert_eq!(err.kind(), ArenaErrorKind::BackingFailed);
+        assert!(
+            backing.calls.get() > before,
+            "{err}: with a limit of 3 GiB, the backing allocator was never asked"
+        );
+    });
+}
