@@ -24,7 +24,8 @@
 //! The registry is a fixed-capacity, lock-free table in a `static` (thread-safe with or without
 //! `std`): [`SITES`] call sites (256 with `std`, 32 without: about 3 KiB on a 32-bit target,
 //! 100 bytes a site).
-//! Sites beyond that are counted in [`SpillReport::untracked`], never lost silently.
+//! Sites beyond that are counted in [`SpillReport::untracked`], never lost silently. The counts
+//! are `usize`s: on a 32-bit target a site's counts wrap after about 4 billion vectors.
 //!
 //! `Iterator::collect` is not `#[track_caller]` in `core`, so vectors built by `collect()` are
 //! all attributed to `collect`'s one location in `core`: the table shows them together as one
@@ -537,7 +538,9 @@ impl fmt::Display for SpillReport {
             "into_heap id/copy"
         )?;
         for s in &self.sites {
-            let pct = alloc::format!("{} ({}%)", s.spilled, s.spilled * 100 / s.created.max(1));
+            // In 128 bits: `spilled * 100` overflows a 32-bit `usize` at 43 million spills.
+            let pct = s.spilled as u128 * 100 / s.created.max(1) as u128;
+            let pct = alloc::format!("{} ({pct}%)", s.spilled);
             let budget = |p| {
                 let b = s.budget_for(p);
                 alloc::format!("{b} B ({} B stack)", s.stack_cost(b))

@@ -454,3 +454,73 @@ fn move_in_of_inline_elements_is_not_an_into_heap_copy() {
         );
     }
 }
+
+/// Only where `usize` is 32 bits: on 64-bit targets the overflow below needs 1.8e17 spills.
+#[cfg(target_pointer_width = "32")]
+mod thirty_two_bit {
+    use core::alloc::Layout;
+    use core::ptr::NonNull;
+
+    use stackfirst::allocator_api2::alloc::{AllocError, Allocator};
+    use stackfirst::StackVec;
+
+    /// Hands out one static block for every request and frees nothing: a spill as cheap as it
+    /// gets, so that tens of millions of them take seconds.
+    #[derive(Clone, Copy)]
+    struct OneStaticBlock;
+
+    #[repr(align(16))]
+    struct Block([u8; 64]);
+    static mut BLOCK: Block = Block([0; 64]);
+
+    // SAFETY: the block is never used for anything but the zero or one `u8` these vectors
+    // hold, and only from this one test thread.
+    unsafe impl Allocator for OneStaticBlock {
+        fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+            assert!(layout.size() <= 64 && layout.align() <= 16);
+            let p = NonNull::new(core::ptr::addr_of_mut!(BLOCK).cast::<u8>()).unwrap();
+            Ok(NonNull::slice_from_raw_parts(p, 64))
+        }
+        unsafe fn deallocate(&self, _: NonNull<u8>, _: Layout) {}
+    }
+
+    #[inline(never)]
+    fn spill_once() -> u32 {
+        let line = line!() + 1;
+        let v = StackVec::<u8, 0, OneStaticBlock>::try_with_capacity_in(1, OneStaticBlock);
+        assert!(v.unwrap().spilled());
+        line
+    }
+
+    /// A site's spilled percentage survives 43 million spills: `spilled * 100` overflowed a
+    /// 32-bit `usize` there, so printing the report panicked in a debug build ("attempt to
+    /// multiply with overflow") and showed a wrapped percentage in a release build.
+    #[test]
+    fn spill_percentage_survives_43_million_spills() {
+        const N: usize = (u32::MAX / 100) as usize + 1; // 42,949,673
+        let mut line = 0;
+        for _ in 0..N {
+            line = spill_once();
+        }
+        let report = stackfirst::spill_report();
+        let site = report
+            .sites()
+            .iter()
+            .find(|s| s.file == file!() && s.line == line)
+            .expect("the site is tracked");
+        assert_eq!((site.created, site.spilled), (N, N));
+        let text = std::panic::catch_unwind(|| report.to_string()).unwrap_or_else(|e| {
+            let msg = e
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| e.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            panic!("formatting the spill report panicked: {msg}")
+        });
+        let row = text
+            .lines()
+            .find(|l| l.contains(&format!("spill_report.rs:{line}:")))
+            .expect("the site's row");
+        assert!(row.contains(&format!("{N} (100%)")), "{row}");
+    }
+}
