@@ -53,10 +53,11 @@
 //! * `serde`, `zeroize`, `defmt`: the traits of those crates for `StackVec` and `StackString`.
 //! * `spill-report`: per-call-site spill statistics and the inline budget each site needs
 //!   (`stackfirst::spill_report()`); absent (no field, no instruction) when off. It adds two
-//!   words to every `StackVec` (64 bytes instead of 48 for `StackVec<u64>`; padded to `T`'s
-//!   alignment if that is larger): enable it in the final binary, not in a library. Its
-//!   lock-free table needs atomic compare-and-swap, which some targets lack (the Cortex-M0's
-//!   `thumbv6m-none-eabi`, `riscv32imc-unknown-none-elf`): there the feature is a compile error.
+//!   words to every `StackVec` (64 bytes instead of 48 for `StackVec<u64>` on 64-bit targets;
+//!   padded to `T`'s alignment if that is larger): enable it in the final binary, not in a
+//!   library. Its lock-free table needs atomic compare-and-swap, which some targets lack (the
+//!   Cortex-M0's `thumbv6m-none-eabi`, `riscv32imc-unknown-none-elf`): there the feature is a
+//!   compile error.
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
