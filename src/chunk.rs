@@ -114,15 +114,18 @@ impl<A: Allocator> Backed<A> {
     ) -> Result<Mark, ArenaErrorKind> {
         let r = &self.region;
         let min = min_chunk(layout);
-        // Both multiples of END_ALIGN, so the footer at the end is aligned. At most what the
-        // limit leaves and `isize::MAX`: a valid layout size.
+        // Both multiples of END_ALIGN, so the footer at the end is aligned. At most the
+        // headroom, so at most `isize::MAX`: a valid layout size.
         let mut want = size.max(min);
-        let headroom = r.headroom.get().min(isize::MAX as usize);
-        if want > headroom {
+        if want > r.headroom.get() {
+            // The headroom may have fallen short (the region's invariants): exact again, here
+            // rather than on every chunk taken.
+            r.update_headroom();
+            let headroom = r.headroom.get();
             if min > headroom {
                 // The limit's fault only if the chunk could be a layout at all and the limit
-                // as set is what it would pass (the headroom here is also capped at what any
-                // layout can be).
+                // as set is what it would pass (the headroom is also capped at what any layout
+                // can be).
                 let allocated = r.allocated.get();
                 let limited = min <= isize::MAX as usize
                     && r.limit
@@ -134,10 +137,12 @@ impl<A: Allocator> Backed<A> {
                     ArenaErrorKind::BackingFailed
                 });
             }
-            want = min;
+            if want > headroom {
+                want = min;
+            }
         }
         // SAFETY (both calls): `want` and `min` are multiples of END_ALIGN, at least `min_chunk`
-        // (more than a footer, so not zero), and at most `headroom`, so at most `isize::MAX`.
+        // (more than a footer, so not zero), and at most the headroom, so at most `isize::MAX`.
         let (base, size) = match unsafe { self.allocate(want) } {
             Some(base) => (base, want),
             None => {

@@ -66,10 +66,13 @@ pub(crate) struct Mark {
 /// * `allocated` is the size of all heap chunks held; no chunk is taken that would bring it
 ///   past `limit` (none: `usize::MAX`). A limit set below `allocated` only stops further
 ///   chunks.
-/// * `headroom` is `limit` minus `allocated` (zero if that is negative): what the limit lets
-///   the next chunk take, kept so that taking one is one compare. (The total is not capped at
-///   `isize::MAX`, only each chunk, where it is taken: on a 32-bit target chunks of more than
-///   2 GiB in all fit in the address space.)
+/// * `headroom` is at most `limit` minus `allocated` (zero if that is negative) capped at
+///   `isize::MAX`: what the next chunk may take, kept so that taking one is one compare, and a
+///   valid `Layout` size. [`update_headroom`](Self::update_headroom) makes it exactly that;
+///   taking a chunk subtracts the chunk's size, which falls short where the cap, not the limit,
+///   was what bound it, so a chunk is refused only after an update. (The cap is on each chunk,
+///   not on their total: on a 32-bit target, chunks of more than 2 GiB in all fit in the
+///   address space.)
 /// * `in_backing` is set while the backing allocator is being asked for a chunk, and the slow
 ///   path refuses every request meanwhile: a backing allocator that allocates in this very
 ///   arena must not take or enter a chunk while the list is changed around its call.
@@ -149,7 +152,7 @@ impl Region {
             chunks: Cell::new(None),
             allocated: Cell::new(0),
             limit: Cell::new(None),
-            headroom: Cell::new(usize::MAX),
+            headroom: Cell::new(isize::MAX as usize),
             in_backing: Cell::new(false),
             grow,
             failure: Cell::new(ArenaErrorKind::Exhausted),
@@ -218,8 +221,11 @@ impl Region {
     /// a chunk).
     pub(crate) fn update_headroom(&self) {
         let ceiling = self.limit.get().unwrap_or(usize::MAX);
-        self.headroom
-            .set(ceiling.saturating_sub(self.allocated.get()));
+        self.headroom.set(
+            ceiling
+                .saturating_sub(self.allocated.get())
+                .min(isize::MAX as usize),
+        );
     }
 
     /// Bytes the caller's memory and every heap chunk can hold.
