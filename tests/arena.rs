@@ -820,8 +820,9 @@ fn a_request_no_layout_can_hold_is_not_blamed_on_a_limit_that_is_not_set() {
     let backing = TestBacking::new();
     let mut arena = Arena::new_in(&backing);
     arena.frame(|f| {
-        let _ = f.alloc(1u8); // a first chunk, so some bytes are allocated
-                              // A valid layout, but not with a chunk's footer added.
+        // A first chunk, so some bytes are allocated.
+        let _ = f.alloc(1u8);
+        // A valid layout, but not once a chunk's footer is added.
         let huge = Layout::from_size_align(isize::MAX as usize - 8, 1).unwrap();
         let err = f.try_alloc_layout(huge).unwrap_err();
         assert_eq!(err.kind(), ArenaErrorKind::BackingFailed, "{err}");
