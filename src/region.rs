@@ -217,8 +217,8 @@ impl Region {
         ArenaError::new(self.failure.get(), layout, self.remaining())
     }
 
-    /// Sets `headroom` from `limit` and `allocated` (after either changed other than by taking
-    /// a chunk).
+    /// Sets `headroom` exactly from `limit` and `allocated` (after either changed other than by
+    /// taking a chunk, and before a chunk is refused).
     pub(crate) fn update_headroom(&self) {
         let ceiling = self.limit.get().unwrap_or(usize::MAX);
         self.headroom.set(
