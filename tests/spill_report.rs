@@ -471,8 +471,10 @@ mod thirty_two_bit {
     struct OneStaticBlock;
 
     #[repr(align(16))]
-    struct Block([u8; 64]);
-    static mut BLOCK: Block = Block([0; 64]);
+    struct Block {
+        _bytes: [u8; 64],
+    }
+    static mut BLOCK: Block = Block { _bytes: [0; 64] };
 
     // SAFETY: the block is never used for anything but the zero or one `u8` these vectors
     // hold, and only from this one test thread.
