@@ -47,7 +47,10 @@ use crate::sync::{AtomicUsize, Ordering};
 /// ```
 ///
 /// The buffer is the first field (`#[repr(C)]`): a block's offset is its address minus the
-/// arena's.
+/// arena's. It is aligned to 16 bytes, so that what an arena holds does not depend on where the
+/// linker places it: blocks aligned to at most 16 need no padding at its start (a
+/// `SyncArena<16>` holds two `u64`s on every target, also where a word is aligned to 4 and a
+/// `u64` to 8, as on Cortex-M).
 ///
 /// Invariants: `pos <= BYTES`; bytes `pos..BYTES` belong to no live block; every block handed
 /// out lies in `0..pos` and no two overlap.
@@ -68,7 +71,8 @@ use crate::sync::{AtomicUsize, Ordering};
 /// });
 /// assert_eq!(ARENA.used(), 16);
 /// ```
-#[repr(C)] // the buffer first: block offsets are addresses relative to the arena's own
+// The buffer first: block offsets are addresses relative to the arena's own.
+#[repr(C, align(16))]
 pub struct SyncArena<const BYTES: usize> {
     bytes: UnsafeCell<[MaybeUninit<u8>; BYTES]>,
     pos: AtomicUsize,

@@ -174,6 +174,8 @@ fn check_sync_arena() {
     let c = SHARED.alloc(3u64);
     check!(*a == 1 && b[2] == 2 && *c == 3);
     check!(c as *const u64 as usize % 8 == 0);
+    // 4 + 3 bytes, 1 of padding, 8: the buffer is aligned to 16 wherever the linker put it.
+    check!(SHARED.used() == 16);
     check!(SHARED.try_alloc([0u8; 2048]).is_err());
     hprintln!(
         "SyncArena: {} of {} bytes used",
