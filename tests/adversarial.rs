@@ -132,7 +132,7 @@ fn in_child(name: &str, body: impl FnOnce()) -> bool {
         body();
         std::process::exit(0);
     }
-    let status = std::process::Command::new(std::env::current_exe().unwrap())
+    let status = common::child::this_test_binary()
         .args([name, "--exact", "--include-ignored", "--test-threads=1"])
         .env(VAR, name)
         .stdout(std::process::Stdio::null())

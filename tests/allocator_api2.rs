@@ -4,7 +4,8 @@
 //! left pointing at the block it was moving from (its drop would free it twice): the process
 //! aborts instead. The abort is watched from a child process.
 
-use std::process::Command;
+#[path = "common/child.rs"]
+mod child;
 
 /// Where allocator_api2 0.2 defines its `Global` on stable Rust.
 mod stable {
@@ -59,7 +60,7 @@ fn child_grows_with_impostor_global() {
 
 #[test]
 fn unwinding_deallocate_while_moving_aborts() {
-    let out = Command::new(std::env::current_exe().unwrap())
+    let out = child::this_test_binary()
         .args([
             "--exact",
             "child_grows_with_impostor_global",

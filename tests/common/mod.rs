@@ -4,6 +4,7 @@
 
 pub mod arena_model;
 pub mod backing;
+pub mod child;
 pub mod differential;
 pub mod fault_sweep;
 pub mod model_alloc;
