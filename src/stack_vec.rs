@@ -63,13 +63,13 @@ with_stack_vec_defaults! {
 /// * Size: `N` bytes rounded up to whole words (at least one: the heap pointer shares the
 ///   inline bytes), plus a length word and a capacity word: `size_of::<StackVec<u64>>()` is 48
 ///   on 64-bit targets, `size_of::<StackVec<u32>>()` is 40 on 32-bit ones, and with `N = 0` it
-///   is `Vec`'s size. For `T` aligned to more than a word, the inline bytes and then the whole
-///   are padded to `T`'s alignment (`StackVec<u128, 0>` is 32 bytes on x86_64, `Vec<u128>`
-///   24; `StackVec<u64, 0>` is 16 on Cortex-M, `Vec<u64>` 12). A zero-sized allocator (such as [`Global`]) costs nothing. With one there is no niche: an
-///   `Option<StackVec<T>>` is larger than the vector by its alignment (a word, or `T`'s if
-///   larger), where `Option<Vec<T>>` is not larger at all. (All this without the `spill-report`
-///   feature, whose two words come on top, padded to `T`'s alignment, and whose call-site
-///   pointer is a niche.)
+///   is `Vec`'s size. For `T` aligned to more than a word, `N = 0` included, the inline bytes and
+///   then the whole are padded to `T`'s alignment (`StackVec<u128, 0>` is 32 bytes on x86_64,
+///   `Vec<u128>` 24; `StackVec<u64, 0>` is 16 on Cortex-M, `Vec<u64>` 12). A zero-sized allocator
+///   (such as [`Global`]) costs nothing. With one there is no niche: an `Option<StackVec<T>>` is
+///   larger than the vector by its alignment (a word, or `T`'s if larger), where `Option<Vec<T>>`
+///   is not larger at all. (All this without the `spill-report` feature, whose two words come on
+///   top, padded to `T`'s alignment, and whose call-site pointer is a niche.)
 ///
 /// The storage invariants are written down once, in the `raw` module that owns them.
 ///
